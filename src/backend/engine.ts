@@ -1,0 +1,190 @@
+/**
+ * The engine: which backend is active, and the bookkeeping shared by every tensor (scopes for
+ * `tidy`, step generations that invalidate step-arena tensors).
+ *
+ * Backends register a factory. The WASM backend is the default; it can be created synchronously in
+ * Node.js and needs `await ck.ready()` (or `await ck.setBackend('wasm')`) in a browser.
+ */
+import { StateError, ValueError } from '../errors.js';
+import type { Backend } from './backend.js';
+
+/** Options a backend factory accepts. */
+export interface BackendOptions {
+  /** Worker threads for the kernels (default: the available cores). */
+  threads?: number;
+  /** Size of the backend's memory in MiB (WASM: the fixed shared memory). */
+  memoryMB?: number;
+}
+
+export interface BackendFactory {
+  /** Creates the backend; may be asynchronous (compiling WASM, starting workers). */
+  create(options: BackendOptions): Backend | Promise<Backend>;
+  /** Creates it synchronously where the platform allows; absent or throwing means "use create". */
+  createSync?(options: BackendOptions): Backend;
+  priority: number;
+}
+
+const factories = new Map<string, BackendFactory>();
+let current: Backend | null = null;
+let currentName: string | null = null;
+let pendingName: string | null = null;
+let pendingOptions: BackendOptions = {};
+let initializing: Promise<Backend> | null = null;
+
+export function registerBackend(name: string, factory: BackendFactory): void {
+  factories.set(name, factory);
+}
+
+/** Names of the registered backends, best first. */
+export function backendNames(): string[] {
+  return [...factories.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([n]) => n);
+}
+
+function factoryFor(name: string): BackendFactory {
+  const f = factories.get(name);
+  if (!f) throw new ValueError(`Unknown backend '${name}'. Expected one of ${backendNames().map((n) => `'${n}'`).join(', ')}`);
+  return f;
+}
+
+/**
+ * Selects the backend for new tensors and kernels (tfjs's `tf.setBackend`). Resolves to true once
+ * it is ready. Tensors made with another backend must not be mixed with the new one.
+ */
+export async function setBackend(name: string, options: BackendOptions = {}): Promise<boolean> {
+  const factory = factoryFor(name);
+  if (current && currentName === name && Object.keys(options).length === 0) return true;
+  const created = await factory.create(options);
+  current?.dispose();
+  current = created;
+  currentName = name;
+  return true;
+}
+
+/**
+ * Selects a backend synchronously where its factory allows (Node.js), else throws a StateError
+ * that says to await `setBackend`.
+ */
+export function setBackendSync(name: string, options: BackendOptions = {}): Backend {
+  const factory = factoryFor(name);
+  if (!factory.createSync) throw new StateError(`Backend '${name}' cannot start synchronously here: use 'await ck.setBackend('${name}')'`);
+  const created = factory.createSync(options);
+  current?.dispose();
+  current = created;
+  currentName = name;
+  return created;
+}
+
+/** Resolves when the default (or chosen) backend is ready. */
+export async function ready(): Promise<Backend> {
+  if (current) return current;
+  if (!initializing) {
+    const name = pendingName ?? backendNames()[0];
+    initializing = Promise.resolve(factoryFor(name).create(pendingOptions)).then((b) => {
+      current = b;
+      currentName = name;
+      return b;
+    });
+  }
+  return initializing;
+}
+
+/** Sets the options the default backend will be created with (before first use). */
+export function configureDefaultBackend(name: string | null, options: BackendOptions): void {
+  pendingName = name;
+  pendingOptions = options;
+}
+
+/** The active backend; starts the default one synchronously when none is active yet. */
+export function getBackend(): Backend {
+  if (current) return current;
+  const errors: string[] = [];
+  for (const name of pendingName ? [pendingName] : backendNames()) {
+    const f = factoryFor(name);
+    if (!f.createSync) continue;
+    try {
+      current = f.createSync(pendingOptions);
+      currentName = name;
+      return current;
+    } catch (e) {
+      errors.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new StateError(`No backend could start synchronously (${errors.join('; ') || 'none registered'}): call 'await ck.ready()' first`);
+}
+
+/** Name of the active backend (tfjs's `tf.getBackend()`). */
+export function getBackendName(): string {
+  getBackend();
+  return currentName as string;
+}
+
+// ---- scopes and step generations -------------------------------------------------------------
+
+/** Anything that `tidy` can release. */
+export interface Disposable {
+  dispose(): void;
+}
+
+const scopes: Disposable[][] = [];
+let stepDepth = 0;
+let generation = 0;
+
+/** Records a new tensor in the innermost `tidy` scope. */
+export function track(t: Disposable): void {
+  scopes[scopes.length - 1]?.push(t);
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it except those in its result (tfjs's
+ * `tf.tidy`). Results may be a tensor, an array or an object of tensors.
+ */
+export function tidy<T>(fn: () => T): T {
+  scopes.push([]);
+  let created: Disposable[] = [];
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    created = scopes.pop() as Disposable[];
+  }
+  const keep = new Set<unknown>();
+  collect(result, keep);
+  for (const t of created) if (!keep.has(t)) t.dispose();
+  // Kept tensors now belong to the enclosing scope.
+  for (const t of keep) track(t as Disposable);
+  return result;
+}
+
+function collect(v: unknown, into: Set<unknown>): void {
+  if (v === null || typeof v !== 'object') return;
+  if ('dispose' in (v as object)) into.add(v);
+  if (Array.isArray(v)) for (const e of v) collect(e, into);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v as object)) collect(e, into);
+}
+
+/** The current step generation; tensors made in a step compare it to know they are still valid. */
+export function stepGeneration(): number {
+  return generation;
+}
+
+export function inStep(): boolean {
+  return stepDepth > 0;
+}
+
+/**
+ * Runs `fn` inside a backend step arena: every tensor it creates is reclaimed when it returns, and
+ * memory is reused by the next step. Results must be read out (numbers, copies) before returning.
+ */
+export function runStep<T>(fn: (backend: Backend) => T): T {
+  const b = getBackend();
+  if (stepDepth > 0) return fn(b);
+  stepDepth++;
+  b.beginStep();
+  try {
+    return fn(b);
+  } finally {
+    b.endStep();
+    stepDepth--;
+    generation++;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Shape math, once: output sizes and padding for convolution and pooling, used by layers, kernel
+ * wrappers and error messages alike. Follows TensorFlow's rule (tf.nn.conv2d / Keras
+ * `compute_conv_output_shape`): 'valid' uses no padding; 'same' gives ceil(in / stride) outputs and
+ * pads max((out − 1)·stride + k − in, 0) in total, the smaller half before and the odd extra after.
+ */
+import type { Conv2DInfo, Pool2DInfo } from './backend.js';
+
+export type Padding = 'valid' | 'same';
+
+/** Output length and leading pad of one spatial dimension. Returns outSize ≤ 0 when the window does not fit. */
+export function windowOutput(inSize: number, k: number, stride: number, padding: Padding): { out: number; padBefore: number } {
+  if (padding === 'same') {
+    const out = Math.ceil(inSize / stride);
+    const total = Math.max((out - 1) * stride + k - inSize, 0);
+    return { out, padBefore: Math.floor(total / 2) };
+  }
+  return { out: Math.floor((inSize - k) / stride) + 1, padBefore: 0 };
+}
+
+export interface WindowArgs {
+  batch: number;
+  inH: number;
+  inW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padding: Padding;
+}
+
+function spatial(a: WindowArgs) {
+  const h = windowOutput(a.inH, a.kH, a.strideH, a.padding);
+  const w = windowOutput(a.inW, a.kW, a.strideW, a.padding);
+  return { outH: h.out, outW: w.out, padTop: h.padBefore, padLeft: w.padBefore };
+}
+
+/** Geometry of a convolution of NHWC input [batch, inH, inW, inC] with `outC` filters of kH×kW. */
+export function conv2dInfo(a: WindowArgs & { inC: number; outC: number }): Conv2DInfo {
+  return { batch: a.batch, inH: a.inH, inW: a.inW, inC: a.inC, outC: a.outC, kH: a.kH, kW: a.kW, strideH: a.strideH, strideW: a.strideW, ...spatial(a) };
+}
+
+/** Geometry of a pooling window over NHWC input [batch, inH, inW, channels]. */
+export function pool2dInfo(a: WindowArgs & { channels: number }): Pool2DInfo {
+  const s = spatial(a);
+  return {
+    batch: a.batch, inH: a.inH, inW: a.inW, channels: a.channels, poolH: a.kH, poolW: a.kW,
+    strideH: a.strideH, strideW: a.strideW, ...s,
+  };
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
