@@ -108,12 +108,12 @@ export function misclassified(trueLabels: LabelArray, predicted: LabelArray, con
 /** Per-epoch metrics, Keras style: `{ loss: [...], accuracy: [...], val_loss: [...], ... }`. */
 export type HistoryRecord = Record<string, number[]>;
 
-/** Metric names in a stable order: loss, accuracy, then the rest, training before validation. */
+/** Metric names in Keras order: loss, accuracy, other metrics, then the same for validation. */
 export function historyColumns(history: HistoryRecord): string[] {
   const rank = (k: string): number => {
     const base = k.replace(/^val_/, '');
     const b = base === 'loss' ? 0 : base === 'accuracy' || base === 'acc' ? 1 : 2;
-    return b * 2 + (k.startsWith('val_') ? 1 : 0);
+    return (k.startsWith('val_') ? 10 : 0) + b;
   };
   return Object.keys(history).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
