@@ -1,0 +1,144 @@
+/**
+ * Node-only: reading CIFAR-10 from an archive file or an extracted folder on disk. Archives are
+ * streamed (file -> zlib gunzip -> tar parser -> records), so peak memory is the dataset itself
+ * plus a few megabytes of buffers.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DataError } from '../errors.js';
+import { Cifar10TarParser } from './archive.js';
+import { type Cifar10Data, type Cifar10Format, Cifar10Collector, batchFileNames } from './format.js';
+import type { LoadProgress } from './options.js';
+import { readPythonBatch } from './pickle.js';
+
+const CHUNK = 1 << 20;
+
+function ioError(file: string, e: unknown): DataError {
+  if (e instanceof DataError) return e;
+  const err = e as NodeJS.ErrnoException;
+  return new DataError(`${file}: cannot read (${err.code ?? ''}${err.code ? ': ' : ''}${err.message ?? String(e)})`);
+}
+
+async function firstBytes(file: string, n: number): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads `cifar-10-binary.tar.gz` or `cifar-10-python.tar.gz` (or the plain `.tar`) from disk.
+ * @throws DataError naming the file and the fault
+ */
+export async function readArchiveFile(file: string, onProgress?: (p: LoadProgress) => void): Promise<Cifar10Data> {
+  let total: number;
+  let head: Uint8Array;
+  try {
+    total = (await stat(file)).size;
+    head = await firstBytes(file, 2);
+  } catch (e) {
+    throw ioError(file, e);
+  }
+  const gz = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (!gz && total < 512) throw new DataError(`${file}: not a gzip or tar archive (${total} bytes)`);
+  const parser = new Cifar10TarParser(file);
+  let done = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      onProgress?.({ phase: 'read', done, total });
+      cb(null, chunk);
+    },
+  });
+  const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of source) parser.push(chunk);
+  };
+  try {
+    const input = createReadStream(file, { highWaterMark: CHUNK });
+    if (gz) await pipeline(input, counter, createGunzip({ chunkSize: CHUNK }), sink);
+    else await pipeline(input, counter, sink);
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {
+      throw new DataError(`${file}: truncated gzip stream (ends after ${done} of ${total} bytes read)`);
+    }
+    if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+      throw new DataError(`${file}: corrupt gzip data (${err.message})`);
+    }
+    throw ioError(file, e);
+  }
+  return parser.finish();
+}
+
+/** Which format an extracted folder holds, judged by its file names; null when neither. */
+export async function folderFormat(dir: string): Promise<Cifar10Format | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  const has = (n: string): boolean => names.includes(n);
+  if (has('data_batch_1.bin') || has('test_batch.bin')) return 'binary';
+  if (has('data_batch_1') || has('test_batch')) return 'python';
+  return null;
+}
+
+/**
+ * Reads an extracted `cifar-10-batches-bin` or `cifar-10-batches-py` folder.
+ * @throws DataError naming the folder or file and the fault (missing file, bad size, bad label, bad pickle)
+ */
+export async function readBatchFolder(dir: string, onProgress?: (p: LoadProgress) => void): Promise<Cifar10Data> {
+  const format = await folderFormat(dir);
+  if (!format) throw new DataError(`${dir}: no CIFAR-10 batches found (expected data_batch_1..5 and test_batch, with .bin for the binary version)`);
+  const files = batchFileNames(format).map((f) => ({ ...f, path: join(dir, f.name) }));
+  const sizes: number[] = [];
+  const missing: string[] = [];
+  for (const f of files) {
+    try {
+      const st = await stat(f.path);
+      if (!st.isFile()) throw new Error('not a file');
+      sizes.push(st.size);
+    } catch {
+      missing.push(f.name);
+      sizes.push(0);
+    }
+  }
+  if (missing.length) throw new DataError(`${dir}: missing ${missing.length > 1 ? 'files' : 'file'} ${missing.join(', ')}`);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const collector = new Cifar10Collector(dir);
+  collector.wants(files[0].id);
+  let done = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    try {
+      if (format === 'binary') {
+        const writer = collector.beginBinary(f.id, sizes[i], f.path);
+        for await (const chunk of createReadStream(f.path, { highWaterMark: CHUNK })) {
+          writer.write(chunk as Buffer);
+          done += (chunk as Buffer).length;
+          onProgress?.({ phase: 'read', done, total });
+        }
+        writer.end();
+      } else {
+        const bytes = await readFile(f.path);
+        const batch = readPythonBatch(bytes, f.path);
+        collector.addPlanar(f.id, batch.data, batch.labels, f.path);
+        done += bytes.length;
+        onProgress?.({ phase: 'read', done, total });
+      }
+    } catch (e) {
+      throw ioError(f.path, e);
+    }
+  }
+  return collector.finish();
+}

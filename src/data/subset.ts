@@ -1,0 +1,59 @@
+/**
+ * Smaller views of CIFAR-10 for quick runs (`--limit N`). Pure code.
+ */
+import { ValueError } from '../errors.js';
+import { CIFAR10_IMAGE_BYTES, type Cifar10Data, type Cifar10Split } from './format.js';
+
+/**
+ * Picks `count` images from a split, keeping the classes balanced: each class gets
+ * `floor(count / classes)` images (the first classes one more for the remainder), taken in the
+ * order they appear; if a class runs short, the earliest remaining images fill the gap. The picked
+ * images keep their original order. Counts above the split's size are clamped.
+ */
+export function balancedSplitSubset(split: Cifar10Split, count: number, classes = 10): Cifar10Split {
+  if (!Number.isInteger(count) || count < 0) throw new ValueError(`cifar10Subset: count must be a non-negative integer. Received count=${count}`);
+  const n = Math.min(count, split.count);
+  if (n === split.count) return { images: split.images.slice(), labels: split.labels.slice(), count: n };
+  const quota = new Array<number>(classes).fill(Math.floor(n / classes));
+  for (let c = 0; c < n % classes; c++) quota[c]++;
+  const picked = new Uint8Array(split.count);
+  let taken = 0;
+  for (let i = 0; i < split.count && taken < n; i++) {
+    const c = split.labels[i];
+    if (c < classes && quota[c] > 0) {
+      quota[c]--;
+      picked[i] = 1;
+      taken++;
+    }
+  }
+  for (let i = 0; i < split.count && taken < n; i++) {
+    if (!picked[i]) {
+      picked[i] = 1;
+      taken++;
+    }
+  }
+  const images = new Uint8Array(n * CIFAR10_IMAGE_BYTES);
+  const labels = new Uint8Array(n);
+  let o = 0;
+  for (let i = 0; i < split.count; i++) {
+    if (!picked[i]) continue;
+    images.set(split.images.subarray(i * CIFAR10_IMAGE_BYTES, (i + 1) * CIFAR10_IMAGE_BYTES), o * CIFAR10_IMAGE_BYTES);
+    labels[o++] = split.labels[i];
+  }
+  return { images, labels, count: n };
+}
+
+/**
+ * The first `trainCount` training and `testCount` test images, class-balanced (see
+ * {@link balancedSplitSubset}). Used by `cnnkit tutorial --limit N` with `N` and `N / 5`.
+ * The result owns copies of its bytes.
+ */
+export function cifar10Subset(data: Cifar10Data, trainCount: number, testCount: number): Cifar10Data {
+  const classes = data.classNames.length;
+  return {
+    train: balancedSplitSubset(data.train, trainCount, classes),
+    test: balancedSplitSubset(data.test, testCount, classes),
+    classNames: [...data.classNames],
+    source: data.source,
+  };
+}
