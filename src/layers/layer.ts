@@ -36,6 +36,17 @@ export function uniqueLayerName(prefix: string): string {
   return n === 0 ? prefix : `${prefix}_${n}`;
 }
 
+/** Runs `fn` without consuming layer names: the counters are restored afterwards. */
+export function withoutNaming<T>(fn: () => T): T {
+  const saved = new Map(nameCounts);
+  try {
+    return fn();
+  } finally {
+    nameCounts.clear();
+    for (const [k, v] of saved) nameCounts.set(k, v);
+  }
+}
+
 /** Resets the name counters (Keras's `clear_session`). */
 export function clearSession(): void {
   nameCounts.clear();
@@ -94,8 +105,16 @@ export abstract class Layer {
   /** Output shape for an input shape; throws a ShapeError naming the layer when the input is wrong. */
   abstract computeOutputShape(inputShape: Shape): Shape;
 
-  /** Forward computation on a built layer. `training` switches dropout-like behaviour. */
-  abstract call(x: Tensor, training: boolean): Tensor;
+  /**
+   * Forward computation on a built layer. `training` switches dropout-like behaviour; `logits`
+   * asks a layer that ends in softmax to leave it out (the loss then fuses softmax with it).
+   */
+  abstract call(x: Tensor, training: boolean, logits?: boolean): Tensor;
+
+  /** True when the layer's output is a softmax that `call(x, training, true)` can leave out. */
+  get endsInSoftmax(): boolean {
+    return (this as { activation?: string }).activation === 'softmax';
+  }
 
   /** Creates the layer's weights for `inputShape`. Subclasses add weights via `addWeight` then call super. */
   build(inputShape: Shape): void {

@@ -1,0 +1,165 @@
+/**
+ * Sequential: a linear stack of layers (Keras `keras.Sequential`, tfjs `tf.sequential`). Shapes are
+ * inferred at `add`; fit/evaluate/predict live in training.ts and own their memory.
+ */
+import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
+import { resolveLoss, type LossSpec } from '../losses/index.js';
+import { resolveMetrics, type MetricName } from '../metrics/index.js';
+import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
+import type { History } from './callbacks.js';
+import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { formatSummary } from './summary.js';
+
+export interface CompileArgs {
+  optimizer: string | Optimizer;
+  loss: string | LossSpec;
+  metrics?: string[];
+}
+
+export interface SequentialArgs {
+  layers?: Layer[];
+  name?: string;
+}
+
+export class Sequential {
+  readonly name: string;
+  readonly layers: Layer[] = [];
+  /** Set by callbacks (e.g. early stopping) to end `fit` after the current epoch. */
+  stopTraining = false;
+  optimizer: Optimizer | null = null;
+  loss: LossSpec | null = null;
+  metrics: MetricName[] = [];
+
+  constructor({ layers = [], name }: SequentialArgs = {}) {
+    this.name = name ?? uniqueLayerName('sequential');
+    for (const l of layers) this.add(l);
+  }
+
+  /** Appends a layer, building it for the previous layer's output shape. */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new ValueError(`Sequential '${this.name}': add expects a layer (e.g. ck.layers.dense({...})). Received ${String(layer)}`);
+    if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`Sequential '${this.name}': a layer named '${layer.name}' is already in the model`);
+    let inputShape: Shape;
+    if (this.layers.length === 0) {
+      if (!layer.batchInputShape)
+        throw new ValueError(`Sequential '${this.name}': the first layer (${layer.describe()}) needs an inputShape, e.g. inputShape: [32, 32, 3]`);
+      inputShape = layer.batchInputShape;
+    } else {
+      if (layer.batchInputShape) {
+        const prev = this.outputShape;
+        if (layer.batchInputShape.length !== prev.length || layer.batchInputShape.some((d, i) => i > 0 && d !== prev[i]))
+          throw new ShapeError(`${layer.describe()}: declared inputShape ${fmtShape(layer.batchInputShape)} does not match the previous output ${fmtShape(prev)}`);
+      }
+      inputShape = this.outputShape;
+    }
+    if (layer.isBuilt) {
+      const expected = layer.inputShape;
+      if (expected.length !== inputShape.length || expected.some((d, i) => i > 0 && d !== inputShape[i]))
+        throw new ShapeError(`${layer.describe()} was built for input ${fmtShape(expected)}. Received ${fmtShape(inputShape)}`);
+    } else layer.build(inputShape);
+    this.layers.push(layer);
+  }
+
+  /** Removes the last layer. */
+  pop(): void {
+    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}': there is no layer to pop`);
+    this.layers.pop();
+  }
+
+  get inputShape(): Shape {
+    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
+    return this.layers[0].inputShape;
+  }
+
+  get outputShape(): Shape {
+    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
+    return this.layers[this.layers.length - 1].outputShape;
+  }
+
+  /** Every weight tensor in Keras order (layer by layer, kernel before bias). */
+  get weights(): Tensor[] {
+    return this.layers.flatMap((l) => l.weights.map((v) => v.tensor));
+  }
+
+  get trainableWeights(): Tensor[] {
+    return this.layers.flatMap((l) => l.trainableWeights.map((v) => v.tensor));
+  }
+
+  countParams(): number {
+    return this.layers.reduce((s, l) => s + l.countParams(), 0);
+  }
+
+  /** Copies of all weights, in `weights` order. */
+  getWeights(): Tensor[] {
+    return this.layers.flatMap((l) => l.getWeights());
+  }
+
+  /** Sets all weights (copied), in `weights` order; shapes are checked layer by layer. */
+  setWeights(weights: readonly Tensor[]): void {
+    const total = this.weights.length;
+    if (weights.length !== total) throw new ValueError(`Sequential '${this.name}': setWeights expects ${total} arrays. Received ${weights.length}`);
+    let i = 0;
+    for (const l of this.layers) {
+      const n = l.weights.length;
+      l.setWeights(weights.slice(i, i + n));
+      i += n;
+    }
+  }
+
+  /**
+   * Prints the tf.keras summary table. Like tfjs, takes an optional line length, column positions
+   * (fractions or absolute) and a print function that receives each line.
+   */
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    for (const line of formatSummary(this, lineLength, positions)) printFn(line);
+  }
+
+  /** Configures training: optimizer, loss and metrics (Keras names in camelCase or snake_case). */
+  compile({ optimizer, loss, metrics }: CompileArgs): void {
+    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}': add layers before compile`);
+    this.optimizer = getOptimizer(optimizer);
+    this.loss = resolveLoss(loss);
+    this.metrics = resolveMetrics(metrics);
+  }
+
+  /** Runs the layers; `logits` leaves out a final softmax (for the fused loss). */
+  forward(x: Tensor, training: boolean, logits = false): Tensor {
+    let y = x;
+    const last = this.layers.length - 1;
+    this.layers.forEach((l, i) => (y = l.call(y, training, logits && i === last)));
+    return y;
+  }
+
+  /** Trains for a number of epochs; resolves to the History. See FitArgs. */
+  async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  /** Mean loss and metrics over (x, y), batched: `[loss, accuracy]` when compiled with accuracy. */
+  evaluate(x: Tensor, y: Tensor, args: EvaluateArgs = {}): number[] {
+    return evaluateModel(this, x, y, args);
+  }
+
+  /** Outputs for x, computed in batches (probabilities for a softmax model). */
+  predict(x: Tensor, args: EvaluateArgs = {}): Tensor {
+    return predictModel(this, x, args);
+  }
+
+  /** Keras JSON config of the model. */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, layers: this.layers.map((l) => ({ class_name: l.className, config: l.getConfig() })) };
+  }
+
+  /** Throws unless compiled. */
+  requireCompiled(what: string): { optimizer: Optimizer; loss: LossSpec } {
+    if (!this.optimizer || !this.loss) throw new StateError(`Sequential '${this.name}': call compile({ optimizer, loss }) before ${what}`);
+    return { optimizer: this.optimizer, loss: this.loss };
+  }
+}
+
+/** Creates a Sequential model (tfjs `tf.sequential`). */
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}
