@@ -58,14 +58,22 @@ export async function readArchiveFile(file: string, onProgress?: (p: LoadProgres
       cb(null, chunk);
     },
   });
+  // pipeline() reports a failing destination as an AbortError; keep the parser's own error.
+  let parseError: unknown = null;
   const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of source) parser.push(chunk);
+    try {
+      for await (const chunk of source) parser.push(chunk);
+    } catch (e) {
+      parseError = e;
+      throw e;
+    }
   };
   try {
     const input = createReadStream(file, { highWaterMark: CHUNK });
     if (gz) await pipeline(input, counter, createGunzip({ chunkSize: CHUNK }), sink);
     else await pipeline(input, counter, sink);
   } catch (e) {
+    if (parseError) throw parseError;
     if (e instanceof DataError) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {
