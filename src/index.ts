@@ -28,3 +28,4 @@ export * as ops from './autograd/ops.js';
 export { valueAndGrads } from './autograd/grad.js';
 export * as tutorial from './models/tutorial.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
+export * as datasets from './data/index.js';
