@@ -62,7 +62,7 @@ export async function readCifar10(options: LoadOptions = {}): Promise<Cifar10Dat
     });
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
-    throw new DataError(`CIFAR-10 not found locally and the ${e.message}.\n${whereToPutArchive(options)}`);
+    throw new DataError(`CIFAR-10 not found locally, and downloading it failed: ${e.message}.\n${whereToPutArchive(options)}`);
   }
   return readArchiveFile(dest, options.onProgress);
 }
