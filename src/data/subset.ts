@@ -5,17 +5,32 @@ import { ValueError } from '../errors.js';
 import { CIFAR10_IMAGE_BYTES, type Cifar10Data, type Cifar10Split } from './format.js';
 
 /**
- * Picks `count` images from a split, keeping the classes balanced: each class gets
- * `floor(count / classes)` images (the first classes one more for the remainder), taken in the
- * order they appear; if a class runs short, the earliest remaining images fill the gap. The picked
- * images keep their original order. Counts above the split's size are clamped.
+ * Picks `count` images from a split, keeping the classes balanced: the count is shared round-robin
+ * among the classes present (so each gets `count / classes`, the first ones one more for the
+ * remainder, and a class that runs short leaves its share to the others); each class contributes
+ * its earliest images. The picked images keep their original order. Counts above the split's size
+ * are clamped.
  */
 export function balancedSplitSubset(split: Cifar10Split, count: number, classes = 10): Cifar10Split {
   if (!Number.isInteger(count) || count < 0) throw new ValueError(`cifar10Subset: count must be a non-negative integer. Received count=${count}`);
   const n = Math.min(count, split.count);
   if (n === split.count) return { images: split.images.slice(), labels: split.labels.slice(), count: n };
-  const quota = new Array<number>(classes).fill(Math.floor(n / classes));
-  for (let c = 0; c < n % classes; c++) quota[c]++;
+  // Share n among the classes present, round-robin, never giving a class more than it has.
+  const avail = new Array<number>(classes).fill(0);
+  for (let i = 0; i < split.count; i++) if (split.labels[i] < classes) avail[split.labels[i]]++;
+  const quota = new Array<number>(classes).fill(0);
+  let left = n;
+  while (left > 0) {
+    let gave = false;
+    for (let c = 0; c < classes && left > 0; c++) {
+      if (quota[c] < avail[c]) {
+        quota[c]++;
+        left--;
+        gave = true;
+      }
+    }
+    if (!gave) break; // only labels outside 0..classes-1 remain; filled below
+  }
   const picked = new Uint8Array(split.count);
   let taken = 0;
   for (let i = 0; i < split.count && taken < n; i++) {
