@@ -1,0 +1,115 @@
+/**
+ * Saving and loading models for the CLI, through the library's `model.save` /
+ * `ck.loadLayersModel` when this version has them, and the `evaluate` and `predict` commands.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as ck from '../index.js';
+import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data } from '../data/index.js';
+import { DataError, StateError } from '../errors.js';
+import { argmaxRows, confusionMatrix, perClassAccuracy } from '../viz/index.js';
+import { Progress, styles, table, writeDirAtomic, type Io } from './common.js';
+import { loadImageFile } from './image-io.js';
+
+type Model = ck.Sequential;
+type Saver = { save(url: string): Promise<unknown> };
+type Loader = (url: string) => Promise<Model>;
+
+/** True when this version of the library can save models. */
+export function canSave(model: Model): boolean {
+  return typeof (model as unknown as Partial<Saver>).save === 'function';
+}
+
+/** Saves a model into `dir` atomically (written to a temporary folder, then renamed). */
+export async function saveModel(model: Model, dir: string): Promise<void> {
+  if (!canSave(model)) throw new StateError('saving models is not available in this version of cnnkit');
+  await writeDirAtomic(dir, async (tmp) => {
+    await (model as unknown as Saver).save(`file://${resolve(tmp)}`);
+  });
+}
+
+/** Loads a model saved by `cnnkit tutorial` (a folder with `model.json`, or the file itself). */
+export async function loadModel(dirOrFile: string): Promise<Model> {
+  if (!existsSync(dirOrFile)) throw new DataError(`--model ${dirOrFile}: no such file or folder`);
+  const file = statSync(dirOrFile).isDirectory() ? join(dirOrFile, 'model.json') : dirOrFile;
+  if (!existsSync(file)) throw new DataError(`--model ${dirOrFile}: no model.json in this folder (expected the model/ folder a tutorial run wrote)`);
+  const load = (ck as unknown as { loadLayersModel?: Loader }).loadLayersModel;
+  if (typeof load !== 'function') throw new StateError('loading saved models is not available in this version of cnnkit');
+  return load(`file://${resolve(file)}`);
+}
+
+/** Reads CIFAR-10 with a progress line. */
+export async function loadData(io: Io, path: string | undefined): Promise<Cifar10Data> {
+  const progress = new Progress(io, 'Reading CIFAR-10');
+  let downloading: Progress | null = null;
+  const data = await readCifar10({
+    path,
+    onProgress: (p) => {
+      if (p.phase === 'download') (downloading ??= new Progress(io, 'Downloading CIFAR-10')).update(p.done, p.total, 'B');
+      else progress.update(p.done, p.total, 'B');
+    },
+  });
+  progress.done(`(${data.train.count.toLocaleString('en-US')} training, ${data.test.count.toLocaleString('en-US')} test images)`);
+  return data;
+}
+
+/** Class names for a model's outputs: CIFAR-10's for 10 outputs, else `class N`. */
+export function classNamesFor(model: Model): string[] {
+  const units = model.outputShape[model.outputShape.length - 1] as number;
+  return units === CIFAR10_CLASSES.length ? [...CIFAR10_CLASSES] : Array.from({ length: units }, (_, i) => `class ${i}`);
+}
+
+/** Options of `cnnkit evaluate`. */
+export interface EvaluateOptions {
+  model: string;
+  data?: string;
+  batchSize: number;
+  limit?: number;
+}
+
+/** `cnnkit evaluate`: test loss, accuracy and per-class accuracy of a saved model. */
+export async function runEvaluate(io: Io, opts: EvaluateOptions): Promise<void> {
+  const s = styles(io);
+  const model = await loadModel(opts.model);
+  let data = await loadData(io, opts.data);
+  if (opts.limit) data = cifar10Subset(data, 0, opts.limit);
+  const x = ck.Tensor.host([data.test.count, 32, 32, 3], data.test.images);
+  const y = ck.Tensor.host([data.test.count], Int32Array.from(data.test.labels));
+  const [loss, accuracy] = model.evaluate(x, y, { batchSize: opts.batchSize, rescale: 1 / 255, verbose: 1 });
+  io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
+  const probs = model.predict(x, { batchSize: opts.batchSize, rescale: 1 / 255 }).dataSync();
+  const names = data.classNames;
+  const { classes } = argmaxRows(probs, names.length);
+  const rows = perClassAccuracy(confusionMatrix(data.test.labels, classes, names.length), names);
+  io.out(`\n${table(rows.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
+}
+
+/** Options of `cnnkit predict`. */
+export interface PredictOptions {
+  model: string;
+  top: number;
+}
+
+/** `cnnkit predict`: the top classes with probabilities for each of the user's images. */
+export async function runPredict(io: Io, images: readonly string[], opts: PredictOptions): Promise<void> {
+  const s = styles(io);
+  const pics = [];
+  for (const p of images) pics.push(await loadImageFile(p, 32)); // fail fast on a bad file, before loading the model
+  const model = await loadModel(opts.model);
+  const names = classNamesFor(model);
+  const batch = new Uint8Array(pics.length * 32 * 32 * 3);
+  pics.forEach((p, i) => batch.set(p.data, i * 32 * 32 * 3));
+  const probs = model.predict(ck.Tensor.host([pics.length, 32, 32, 3], batch), { rescale: 1 / 255 }).dataSync();
+  const k = names.length;
+  images.forEach((path, i) => {
+    const row = Array.from(probs.subarray(i * k, (i + 1) * k));
+    const top = row.map((p, c) => ({ p, c })).sort((a, b) => b.p - a.p).slice(0, Math.min(opts.top, k));
+    io.out(`${s.bold(path)}\n`);
+    top.forEach(({ p, c }, r) => {
+      const pct = `${(p * 100).toFixed(1)}%`.padStart(6);
+      const name = names[c].padEnd(Math.max(...names.map((n) => n.length)));
+      const line = `  ${r + 1}. ${name} ${pct}`;
+      io.out(`${r === 0 ? s.green(line) : line}\n`);
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * The `cnnkit` program: `tutorial`, `explain`, `summary`, `evaluate`, `predict`.
+ * Bad arguments and bad files end with a one-line error and a non-zero exit status (2 for usage,
+ * 1 otherwise); set CNNKIT_DEBUG=1 to see stack traces.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DataError, ShapeError, StateError, ValueError } from '../errors.js';
+import { nonNegativeInt, oneLine, positiveInt, processIo, type Io } from './common.js';
+
+const USAGE_EXIT = 2;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the command-line program; actions write through `io`. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('cnnkit');
+  program
+    .description('Keras-style convolutional networks in TypeScript: the CIFAR-10 tutorial, end to end.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`cnnkit: ${oneLine(s.replace(/^error: /, ''))} (see 'cnnkit --help')\n`),
+    })
+    .exitOverride();
+  program.configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+
+  program.command('tutorial')
+    .description('Train the tutorial CNN on CIFAR-10 and write pictures, history, the model and report.html')
+    .option('--data <path>', 'CIFAR-10 archive (.tar.gz) or its extracted folder (default: CNNKIT_DATA, the caches, else download)')
+    .option('--out <dir>', 'output folder', './cnnkit-run')
+    .option('--epochs <n>', 'training epochs', positiveInt, 10)
+    .option('--batch-size <n>', 'samples per batch', positiveInt, 32)
+    .option('--seed <n>', 'random seed for weights and shuffling (reproducible runs)', nonNegativeInt)
+    .option('--limit <n>', 'use only N training and N/5 test images (quick runs)', positiveInt)
+    .option('--threads <n>', 'worker threads for the backend (default: all cores)', positiveInt)
+    .addOption(new Option('--no-preview', 'do not show sample images in the terminal'))
+    .action(async (o: { data?: string; out: string; epochs: number; batchSize: number; seed?: number; limit?: number; threads?: number; preview: boolean }) => {
+      const { runTutorial } = await import('./tutorial.js');
+      if (o.limit !== undefined && o.limit < 5) throw new CommanderError(USAGE_EXIT, 'cnnkit.limit', `error: option '--limit <n>' must be at least 5 (N/5 test images). Received ${o.limit}`);
+      await runTutorial(io, { ...o, preview: o.preview ? undefined : false });
+    });
+
+  program.command('explain')
+    .description("Print the tutorial's worked example (convolution 'same' and 'valid', max pooling, parameter counts)")
+    .action(async () => (await import('./explain.js')).runExplain(io));
+
+  program.command('summary')
+    .description("Print the tutorial model's summary")
+    .action(async () => (await import('./explain.js')).runSummary(io));
+
+  program.command('evaluate')
+    .description('Evaluate a saved model on the CIFAR-10 test set')
+    .requiredOption('--model <dir>', 'model folder written by `cnnkit tutorial` (its model/ folder)')
+    .option('--data <path>', 'CIFAR-10 archive (.tar.gz) or its extracted folder')
+    .option('--batch-size <n>', 'samples per batch', positiveInt, 32)
+    .option('--limit <n>', 'use only the first N test images (class-balanced)', positiveInt)
+    .action(async (o: { model: string; data?: string; batchSize: number; limit?: number }) =>
+      (await import('./model-io.js')).runEvaluate(io, o));
+
+  program.command('predict')
+    .description('Classify your own JPEG or PNG images with a saved model (top classes with probabilities)')
+    .argument('<images...>', 'JPEG or PNG files; each is center-cropped and resized to 32x32')
+    .requiredOption('--model <dir>', 'model folder written by `cnnkit tutorial` (its model/ folder)')
+    .option('--top <k>', 'how many classes to show', positiveInt, 3)
+    .action(async (images: string[], o: { model: string; top: number }) =>
+      (await import('./model-io.js')).runPredict(io, images, o));
+
+  for (const cmd of program.commands) {
+    cmd.configureOutput({
+      outputError: (s, write) => write(`cnnkit ${cmd.name()}: ${oneLine(s.replace(/^error: /, ''))} (see 'cnnkit ${cmd.name()} --help')\n`),
+    });
+  }
+  return program;
+}
+
+/** Runs the program on `argv` (user arguments only); resolves to the exit status. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return USAGE_EXIT;
+  }
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'cnnkit.limit') io.err(`cnnkit tutorial: ${oneLine(e.message.replace(/^error: /, ''))}\n`);
+      return e.exitCode === 1 ? USAGE_EXIT : e.exitCode;
+    }
+    if (io.env.CNNKIT_DEBUG) io.err(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // The library's typed errors carry complete messages; anything else is unexpected, so name it.
+    const expected = e instanceof ValueError || e instanceof DataError || e instanceof ShapeError || e instanceof StateError;
+    const name = !expected && e instanceof Error && e.name !== 'Error' ? `${e.name}: ` : '';
+    io.err(`cnnkit: ${name}${oneLine(e)}\n`);
+    return 1;
+  }
+}

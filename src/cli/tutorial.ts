@@ -1,0 +1,180 @@
+/**
+ * `cnnkit tutorial`: the Keras "CNN on CIFAR-10" tutorial end to end. Loads the data, shows and
+ * saves sample images, trains the tutorial model with the test set as validation data, evaluates
+ * it, and writes charts, a confusion matrix, mistakes, the model and `report.html` into one folder.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as ck from '../index.js';
+import { cifar10Subset } from '../data/index.js';
+import { ValueError } from '../errors.js';
+import {
+  accuracySpec, argmaxRows, confusionMatrix, confusionSpec, historyCsv, imageGrid, lossSpec, misclassified,
+  perClassAccuracy, perClassCsv, renderChart, reportHtml, sampleIndices, supportsTrueColor, terminalPreview,
+  type ReportFiles,
+} from '../viz/index.js';
+import { duration, styles, writeFileAtomic, type Io } from './common.js';
+import { canSave, loadData, saveModel } from './model-io.js';
+
+/** Options of `cnnkit tutorial`. */
+export interface TutorialOptions {
+  data?: string;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  seed?: number;
+  limit?: number;
+  threads?: number;
+  /** Show the terminal preview of the samples (default: when the terminal supports it). */
+  preview?: boolean;
+}
+
+/** What a run wrote, relative to the output folder. */
+export interface TutorialResult {
+  outDir: string;
+  files: string[];
+  testLoss: number;
+  testAccuracy: number;
+}
+
+/** Runs the tutorial; returns where its files are. */
+export async function runTutorial(io: Io, opts: TutorialOptions): Promise<TutorialResult> {
+  const s = styles(io);
+  const t0 = performance.now();
+  const outDir = resolve(opts.out);
+  await mkdir(outDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new ValueError(`--out ${opts.out}: cannot create the folder (${e.code ?? e.message})`);
+  });
+  const written: string[] = [];
+  const write = async (name: string, data: string | Uint8Array) => {
+    await writeFileAtomic(join(outDir, name), data);
+    written.push(name);
+  };
+  const step = (title: string) => io.out(`\n${s.bold(title)}\n`);
+
+  if (opts.seed !== undefined) ck.setSeed(opts.seed);
+  if (opts.threads !== undefined) ck.configureDefaultBackend(null, { threads: opts.threads });
+  await ck.ready();
+
+  // 1. Data.
+  step('Loading CIFAR-10');
+  let data = await loadData(io, opts.data);
+  if (opts.limit !== undefined) {
+    data = cifar10Subset(data, opts.limit, Math.max(1, Math.floor(opts.limit / 5)));
+    io.out(`Using ${data.train.count} training and ${data.test.count} test images (--limit ${opts.limit})\n`);
+  }
+  const names = data.classNames;
+  const { train, test } = data;
+
+  // 2. Sample images, like the tutorial's 5x5 plot.
+  step('Sample training images');
+  const idx = sampleIndices(train.labels, 25);
+  const grid = await imageGrid(train.images, idx, idx.map((i) => names[train.labels[i]]), 5);
+  await write('samples.png', grid.png);
+  io.out(`Wrote samples.png (${grid.width}x${grid.height})\n`);
+  if (opts.preview ?? supportsTrueColor({ env: io.env, isTTY: io.isTTY })) {
+    const first = idx.slice(0, 10);
+    io.out(terminalPreview(train.images, first, { captions: first.map((i) => names[train.labels[i]]), columns: io.columns }));
+  }
+
+  // 3. The model.
+  step('Model');
+  const model = ck.tutorial.buildModel();
+  const summary: string[] = [];
+  model.summary(undefined, undefined, (line: string) => {
+    summary.push(line);
+    io.out(`${line}\n`);
+  });
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+
+  // 4. Training, with the test set as validation data (as the tutorial does).
+  step(`Training: ${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}, batch size ${opts.batchSize}, backend ${ck.getBackendName()}`);
+  const xTrain = ck.Tensor.host([train.count, 32, 32, 3], train.images);
+  const yTrain = ck.Tensor.host([train.count], Int32Array.from(train.labels));
+  const xTest = ck.Tensor.host([test.count, 32, 32, 3], test.images);
+  const yTest = ck.Tensor.host([test.count], Int32Array.from(test.labels));
+  const tFit = performance.now();
+  const history = await model.fit(xTrain, yTrain, {
+    epochs: opts.epochs, batchSize: opts.batchSize, validationData: [xTest, yTest], rescale: 1 / 255, verbose: 1,
+  });
+  const fitSeconds = (performance.now() - tFit) / 1000;
+  const hist = history.history;
+  await write('history.json', JSON.stringify({ epochs: opts.epochs, batchSize: opts.batchSize, history: hist }, null, 2) + '\n');
+  await write('history.csv', historyCsv(hist));
+  for (const [name, spec] of [['accuracy', accuracySpec(hist)], ['loss', lossSpec(hist)]] as const) {
+    const chart = await renderChart(spec);
+    await write(`${name}.svg`, chart.svg);
+    await write(`${name}.png`, chart.png);
+  }
+  io.out(`Training took ${duration(fitSeconds)}; wrote history.json, history.csv, accuracy.svg/.png, loss.svg/.png\n`);
+
+  // 5. Evaluation.
+  step('Evaluating on the test set');
+  const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: opts.batchSize, rescale: 1 / 255, verbose: 1 });
+  io.out(`${s.bold('test loss:')} ${testLoss.toFixed(4)}\n${s.bold('test accuracy:')} ${s.green(testAccuracy.toFixed(4))}\n`);
+
+  const probs = model.predict(xTest, { batchSize: opts.batchSize, rescale: 1 / 255 }).dataSync();
+  const { classes, confidence } = argmaxRows(probs, names.length);
+  const matrix = confusionMatrix(test.labels, classes, names.length);
+  const perClass = perClassAccuracy(matrix, names);
+  const confusion = await renderChart(confusionSpec(matrix, names, perClass));
+  await write('confusion.svg', confusion.svg);
+  await write('confusion.png', confusion.png);
+  await write('per-class.json', JSON.stringify({ classes: perClass, confusionMatrix: matrix }, null, 2) + '\n');
+  await write('per-class.csv', perClassCsv(perClass));
+  const worst = [...perClass].sort((a, b) => a.accuracy - b.accuracy).slice(0, 3);
+  io.out(`Per-class accuracy: best ${[...perClass].sort((a, b) => b.accuracy - a.accuracy)[0].name}, ` +
+    `weakest ${worst.map((r) => `${r.name} ${(r.accuracy * 100).toFixed(1)}%`).join(', ')}\n`);
+
+  const mistakes = misclassified(test.labels, classes, confidence, 25);
+  let misclassifiedFile: string | undefined;
+  if (mistakes.length > 0) {
+    const gallery = await imageGrid(test.images, mistakes.map((m) => m.index), mistakes.map((m) => [
+      `true: ${names[m.trueLabel]}`,
+      { text: `pred: ${names[m.predicted]} ${(m.confidence * 100).toFixed(0)}%`, color: '#c62828' },
+    ]), 5, { scale: 3, fontSize: 12, title: 'Misclassified test images, most confident first' });
+    await write('misclassified.png', gallery.png);
+    misclassifiedFile = 'misclassified.png';
+  }
+  io.out(`Wrote confusion.svg/.png, per-class.json/.csv${misclassifiedFile ? ', misclassified.png' : ''}\n`);
+
+  // 6. The trained model.
+  const notes: string[] = [];
+  let modelDir: string | undefined;
+  if (canSave(model)) {
+    await saveModel(model, join(outDir, 'model'));
+    modelDir = 'model/';
+    written.push('model/');
+    io.out('Saved the trained model to model/\n');
+  } else {
+    notes.push('The model was not saved: this version of cnnkit cannot save models yet.');
+    io.out(s.dim('Note: the model was not saved: this version of cnnkit cannot save models yet.\n'));
+  }
+
+  // 7. The report.
+  const files: ReportFiles = {
+    samples: 'samples.png', accuracySvg: 'accuracy.svg', accuracyPng: 'accuracy.png', lossSvg: 'loss.svg',
+    lossPng: 'loss.png', confusionSvg: 'confusion.svg', confusionPng: 'confusion.png', misclassified: misclassifiedFile,
+    historyJson: 'history.json', historyCsv: 'history.csv', perClass: 'per-class.csv', model: modelDir,
+  };
+  const totalSeconds = (performance.now() - t0) / 1000;
+  await write('report.html', reportHtml({
+    createdAt: new Date().toISOString(),
+    settings: {
+      'training images': train.count, 'test images': test.count, epochs: opts.epochs, 'batch size': opts.batchSize,
+      seed: opts.seed ?? 'random', backend: ck.getBackendName(), 'training time': duration(fitSeconds),
+      'total time': duration(totalSeconds), data: data.source,
+    },
+    summary: summary.join('\n'),
+    test: { loss: testLoss, accuracy: testAccuracy },
+    history: hist,
+    perClass,
+    files,
+    notes,
+  }));
+
+  step('Done');
+  io.out(`Wrote ${written.length} outputs to ${outDir}:\n  ${written.join('  ')}\n`);
+  io.out(`Open ${join(outDir, 'report.html')} in a browser. Total time ${duration(totalSeconds)}.\n`);
+  return { outDir, files: written, testLoss, testAccuracy };
+}
