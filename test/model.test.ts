@@ -95,3 +95,22 @@ test('seeded initialisation is reproducible', () => {
   };
   assert.deepEqual(make(), make());
 });
+
+test('dropout acts only while training; a rescaling layer scales uint8 input like the rescale option', async () => {
+  ck.setSeed(5);
+  const drop = ck.layers.dropout({ rate: 0.5 });
+  const x = ck.ones([4, 50]);
+  assert.deepEqual(Array.from(drop.apply(x, false).dataSync()), Array(200).fill(1));
+  const trained = Array.from(drop.apply(x, true).dataSync());
+  assert.ok(trained.every((v) => v === 0 || v === 2), 'inverted dropout keeps 1/(1-rate)');
+  const zeros = trained.filter((v) => v === 0).length;
+  assert.ok(zeros > 60 && zeros < 140, `dropped ${zeros} of 200`);
+  assert.throws(() => ck.layers.dropout({ rate: 1 }), /rate must be in \[0, 1\)/);
+
+  const pixels = ck.tensor(new Uint8Array([0, 51, 102, 255]), [1, 2, 2, 1]);
+  const withLayer = ck.sequential({ layers: [ck.layers.rescaling({ scale: 1 / 255, inputShape: [2, 2, 1] }), ck.layers.flatten(), ck.layers.dense({ units: 2 })] });
+  const plain = ck.sequential({ layers: [ck.layers.flatten({ inputShape: [2, 2, 1] }), ck.layers.dense({ units: 2 })] });
+  plain.setWeights(withLayer.getWeights());
+  const a = withLayer.predict(pixels).dataSync(), b = plain.predict(pixels, { rescale: 1 / 255 }).dataSync();
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6);
+});
