@@ -173,6 +173,19 @@ describe('CIFAR-10 archive faults (DataError naming the file and the fault)', ()
     await rejects(bytes, 'dup.tar.gz', /data_batch_1\.bin: duplicate batch/);
   });
 
+  test('an implausibly large batch is refused before allocating', () => {
+    // A header announcing 200,000 records, with no data behind it.
+    const tar = makeTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: new Uint8Array(0) }]);
+    const size = (200_000 * 3073).toString(8).padStart(11, '0');
+    for (let i = 0; i < 11; i++) tar[124 + i] = size.charCodeAt(i);
+    for (let i = 148; i < 156; i++) tar[i] = 32;
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += tar[i];
+    const cs = sum.toString(8).padStart(6, '0') + '\0 ';
+    for (let i = 0; i < 8; i++) tar[148 + i] = cs.charCodeAt(i);
+    assert.throws(() => parseCifar10Archive(tar, 'huge.tar'), /huge\.tar: member cifar-10-batches-bin\/data_batch_1\.bin: 200000 records is implausibly large/);
+  });
+
   test('not an archive at all', async () => {
     await rejects(new TextEncoder().encode('hello'), 'hello.tar.gz', /not a gzip or tar archive/);
   });

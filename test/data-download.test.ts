@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -80,6 +80,9 @@ describe('downloading CIFAR-10 into the cache', () => {
     const progress: LoadProgress[] = [];
     const headers = { 'content-length': String(archive.length) };
     const { o, cache } = options(fakeFetch(() => new Response(body(archive), { headers }), calls), { onProgress: (p) => progress.push({ ...p }) });
+    // A temporary file left by a killed download (its process no longer exists) is cleaned up.
+    await mkdir(cache, { recursive: true });
+    await writeFile(join(cache, 'cifar-10-binary.tar.gz.2147483646.deadbeef.part'), 'partial');
     const d = await readCifar10(o);
     assert.deepEqual(calls, [URL_]);
     assert.equal(d.train.count, 10);

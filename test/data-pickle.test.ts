@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DataError } from '../src/errors.js';
-import { PyDict, PyNdArray, PyTuple, readPickle, readPythonBatch } from '../src/data/pickle.js';
+import { PyDict, PyNdArray, PyTuple, readPickle } from '../src/data/pickle.js';
+import { readPythonBatch } from '../src/data/python-batch.js';
 import { PickleWriter, makeBatch, pythonBatchPickle } from './helpers/cifar-fixtures.js';
 
 const batch = makeBatch(4, 0, (i) => (i * 3) % 10);

@@ -10,7 +10,7 @@
 import { DataError } from '../errors.js';
 import { Cifar10Collector, type BatchWriter, type Cifar10Data, identifyBatch } from './format.js';
 import { GunzipStream, isGzip } from './gunzip.js';
-import { readPythonBatch } from './pickle.js';
+import { readPythonBatch } from './python-batch.js';
 import { TarReader, type TarMember } from './tar.js';
 
 /** Largest python batch member accepted (the official ones are about 31 MB). */

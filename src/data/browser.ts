@@ -12,5 +12,6 @@ export {
   type Cifar10Split,
 } from './format.js';
 export { Cifar10TarParser, parseCifar10Archive } from './archive.js';
-export { readPickle, readPythonBatch } from './pickle.js';
+export { readPickle } from './pickle.js';
+export { readPythonBatch, type PythonBatch } from './python-batch.js';
 export { balancedSplitSubset, cifar10Subset } from './subset.js';

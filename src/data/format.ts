@@ -161,6 +161,15 @@ class SplitStore {
   }
 }
 
+/** Most records accepted in one batch (the official batches hold 10,000). */
+export const MAX_BATCH_RECORDS = 100_000;
+
+function checkCount(count: number, file: string): void {
+  if (count > MAX_BATCH_RECORDS) {
+    throw new DataError(`${file}: ${count} records is implausibly large for a CIFAR-10 batch (at most ${MAX_BATCH_RECORDS})`);
+  }
+}
+
 function checkLabel(label: number, file: string, record: number): void {
   if (label > 9 || label < 0 || !Number.isInteger(label)) {
     throw new DataError(`${file}: record ${record} has label ${label}, expected 0-9`);
@@ -203,6 +212,7 @@ export class Cifar10Collector {
       );
     }
     const count = size / CIFAR10_RECORD_BYTES;
+    checkCount(count, file);
     const slot = this.store(id).allocate(id.index, count, file);
     const carry = new Uint8Array(CIFAR10_RECORD_BYTES);
     let carryFill = 0;
@@ -254,6 +264,7 @@ export class Cifar10Collector {
       throw new DataError(`${file}: ${planar.length} image bytes for ${count} labels, expected ${count * CIFAR10_IMAGE_BYTES}`);
     }
     if (count === 0) throw new DataError(`${file}: batch holds no images`);
+    checkCount(count, file);
     const slot = this.store(id).allocate(id.index, count, file);
     for (let i = 0; i < count; i++) {
       checkLabel(labels[i], file, i);

@@ -5,8 +5,8 @@
  * temporary file, so the final name never holds a partial or unverified archive.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { LoadProgress } from './options.js';
 
@@ -41,6 +41,39 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files `<name>.<pid>.<random>.part` that a killed download left next to `dest`
+ * (only those whose process no longer runs).
+ */
+export async function removeStaleParts(dest: string): Promise<string[]> {
+  const dir = dirname(dest);
+  const prefix = `${basename(dest)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.part$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    await rm(join(dir, name), { force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
 /**
  * Downloads `req.url` to `req.dest` atomically, verifying size and md5.
  * @returns the final path
@@ -50,6 +83,7 @@ export async function downloadArchive(req: DownloadRequest): Promise<string> {
   const { url, dest, expectedMd5, expectedSize } = req;
   const dir = dirname(dest);
   await mkdir(dir, { recursive: true });
+  await removeStaleParts(dest);
   const tmp = `${dest}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
   const what = `download of ${url}`;
   let fh: Awaited<ReturnType<typeof open>> | null = null;

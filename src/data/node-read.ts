@@ -13,7 +13,7 @@ import { DataError } from '../errors.js';
 import { Cifar10TarParser } from './archive.js';
 import { type Cifar10Data, type Cifar10Format, Cifar10Collector, batchFileNames } from './format.js';
 import type { LoadProgress } from './options.js';
-import { readPythonBatch } from './pickle.js';
+import { readPythonBatch } from './python-batch.js';
 
 const CHUNK = 1 << 20;
 
