@@ -65,15 +65,15 @@ function lineChart(title: string, yTitle: string, rows: ReturnType<typeof series
     mark: { type: 'line', point: { size: 50 }, strokeWidth: 2 },
     encoding: {
       x: {
-        field: 'epoch', type: 'quantitative', title: 'Epoch',
-        scale: { domain: [1, Math.max(2, epochs)], nice: false },
-        axis: { tickMinStep: 1, format: 'd' },
+        field: 'epoch', type: 'ordinal', title: 'Epoch',
+        scale: { domain: Array.from({ length: Math.max(1, epochs) }, (_, i) => i + 1), padding: 0.5 },
+        axis: { labelAngle: 0 },
       },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: yScale },
       color: {
         field: 'series', type: 'nominal', title: null,
         scale: { range: ['#1f77b4', '#ff7f0e'] },
-        legend: { orient: 'bottom-right', fillColor: 'white', strokeColor: '#cccccc', padding: 6 },
+        legend: { orient: 'right' },
       },
     },
   };
@@ -81,14 +81,15 @@ function lineChart(title: string, yTitle: string, rows: ReturnType<typeof series
 
 /**
  * Accuracy and val_accuracy per epoch with the tutorial's 0.5-1 y range. When a value falls below
- * 0.5 (short or early runs) the lower bound moves down to the next tenth so no point is hidden.
+ * 0.5 (short or early runs) the lower bound moves down to a tenth at least 0.05 below it, so no
+ * point is hidden or sits on the axis.
  */
 export function accuracySpec(history: HistoryRecord): ChartSpec {
   const names = ['accuracy', 'val_accuracy'].filter((n) => history[n]?.length);
   if (names.length === 0) throw new ValueError('accuracySpec: the history has no accuracy values');
   const rows = series(history, names);
   const min = Math.min(...rows.map((r) => r.value));
-  const lo = min >= 0.5 ? 0.5 : Math.max(0, Math.floor(min * 10) / 10);
+  const lo = min >= 0.5 ? 0.5 : Math.max(0, Math.floor(min * 10 - 0.5) / 10);
   return lineChart('Accuracy', 'Accuracy', rows, historyEpochs(history), { domain: [lo, 1], clamp: true });
 }
 
