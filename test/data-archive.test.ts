@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'fflate';
 import { DataError } from '../src/errors.js';
 import { parseCifar10Archive } from '../src/data/archive.js';
 import { CIFAR10_CLASSES, type Cifar10Data } from '../src/data/format.js';
@@ -114,6 +115,18 @@ describe('CIFAR-10 archive faults (DataError naming the file and the fault)', ()
     const bad = good.slice();
     for (let i = 40; i < 60; i++) bad[i] ^= 0x5a;
     await rejects(bad, 'corrupt.tar.gz', /corrupt gzip data|truncated gzip/);
+  });
+
+  test('corrupt gzip whose damage decodes to a bad label is reported as gzip corruption', async () => {
+    const tar = makeTar(binaryEntries(set));
+    const labelAt = 1024 + 3073; // record 1 of the first batch member (after the folder and member headers)
+    assert.equal(tar[labelAt], set.train[3].labels[1]);
+    const stored = gzipSync(tar, { level: 0 }); // stored deflate blocks: tar byte k sits at 10 + 5 + k
+    assert.equal(stored[15 + labelAt], tar[labelAt]);
+    stored[15 + labelAt] = 200;
+    // (The pure reader also says what reading gave; zlib may stop before the damaged chunk is parsed.)
+    await rejects(stored, 'stored.tar.gz', /^\S+stored\.tar\.gz: corrupt gzip data \((incorrect data check|CRC-32 or length in the trailer does not match)/);
+    assert.throws(() => parseCifar10Archive(stored, 'x'), /reading it gave: x: member cifar-10-batches-bin\/data_batch_4\.bin: record 1 has label 200, expected 0-9\)$/);
   });
 
   test('corrupt gzip: CRC-32 in the trailer does not match', async () => {

@@ -110,9 +110,25 @@ export function parseCifar10Archive(bytes: Uint8Array, name = 'archive'): Cifar1
   const parser = new Cifar10TarParser(name);
   const CHUNK = 1 << 20;
   if (isGzip(bytes)) {
-    const gz = new GunzipStream((chunk) => parser.push(chunk), name);
-    for (let i = 0; i < bytes.length; i += CHUNK) gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));
-    gz.finish();
+    // A content fault may really be gzip corruption that the trailer check reveals at the end, so
+    // after one the stream is inflated to the end to tell the two apart.
+    let parseError: unknown = null;
+    const gz = new GunzipStream((chunk) => {
+      if (parseError) return;
+      try {
+        parser.push(chunk);
+      } catch (e) {
+        parseError = e;
+      }
+    }, name);
+    try {
+      for (let i = 0; i < bytes.length; i += CHUNK) gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));
+      gz.finish();
+    } catch (e) {
+      if (parseError instanceof Error && e instanceof DataError) throw new DataError(`${e.message.replace(/\)$/, '')}; reading it gave: ${parseError.message})`);
+      throw e;
+    }
+    if (parseError) throw parseError;
   } else {
     if (bytes.length < 512) throw new DataError(`${name}: not a gzip or tar archive (${bytes.length} bytes)`);
     for (let i = 0; i < bytes.length; i += CHUNK) parser.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));

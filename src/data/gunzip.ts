@@ -90,7 +90,7 @@ export class GunzipStream {
     } catch (e) {
       if (e instanceof DataError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      if (/unexpected EOF/i.test(msg)) throw new DataError(`${this.file}: truncated gzip stream (ends after ${this.inBytes} compressed bytes)`);
+      if (/unexpected EOF/i.test(msg)) throw new DataError(`${this.file}: truncated gzip stream (the data ends after ${this.inBytes} bytes, inside the compressed data)`);
       throw new DataError(`${this.file}: corrupt gzip data (${msg})`);
     }
   }

@@ -58,14 +58,18 @@ export async function readArchiveFile(file: string, onProgress?: (p: LoadProgres
       cb(null, chunk);
     },
   });
-  // pipeline() reports a failing destination as an AbortError; keep the parser's own error.
+  // A content fault (bad label, bad size) in a gzip stream may really be gzip corruption that the
+  // CRC check at the end would reveal, so after one the stream is drained to tell the two apart.
   let parseError: unknown = null;
   const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    try {
-      for await (const chunk of source) parser.push(chunk);
-    } catch (e) {
-      parseError = e;
-      throw e;
+    for await (const chunk of source) {
+      if (parseError) continue;
+      try {
+        parser.push(chunk);
+      } catch (e) {
+        parseError = e;
+        if (!gz) throw e;
+      }
     }
   };
   try {
@@ -73,17 +77,20 @@ export async function readArchiveFile(file: string, onProgress?: (p: LoadProgres
     if (gz) await pipeline(input, counter, createGunzip({ chunkSize: CHUNK }), sink);
     else await pipeline(input, counter, sink);
   } catch (e) {
-    if (parseError) throw parseError;
-    if (e instanceof DataError) throw e;
     const err = e as NodeJS.ErrnoException;
+    const also = parseError instanceof Error ? `; reading it gave: ${parseError.message}` : '';
     if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {
-      throw new DataError(`${file}: truncated gzip stream (ends after ${done} of ${total} bytes read)`);
+      throw new DataError(`${file}: truncated gzip stream (the file ends after ${total} bytes, inside the compressed data${also})`);
     }
     if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
-      throw new DataError(`${file}: corrupt gzip data (${err.message})`);
+      throw new DataError(`${file}: corrupt gzip data (${err.message}${also})`);
     }
+    // pipeline() reports a failing destination as an AbortError; keep the parser's own error.
+    if (parseError) throw parseError;
+    if (e instanceof DataError) throw e;
     throw ioError(file, e);
   }
+  if (parseError) throw parseError;
   return parser.finish();
 }
 
