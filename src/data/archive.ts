@@ -61,7 +61,6 @@ export class Cifar10TarParser {
     if (!this.collector.wants(id)) return false;
     if (id.format === 'binary') {
       this.writer = this.collector.beginBinary(id, m.size, label);
-      if (m.size === 0) this.writer = null;
     } else {
       if (m.size > MAX_PICKLE_BYTES) throw new DataError(`${label}: ${m.size} bytes is too large for a CIFAR-10 batch`);
       this.pickle = { buf: new Uint8Array(m.size), fill: 0, member: m };

@@ -191,7 +191,13 @@ export class TarReader {
   finish(): void {
     if (this.state === 'done') return;
     if (this.state === 'header' && this.headFill === 0) return;
-    const what = this.current ? `inside member '${this.current.name}'` : 'inside a header block';
+    const what = this.current
+      ? `inside member '${this.current.name}'`
+      : this.state === 'padding'
+        ? 'in the padding after a member'
+        : this.state === 'meta'
+          ? 'inside a pax or long-name record'
+          : 'inside a header block';
     throw new DataError(`${this.archive}: truncated tar archive (stream ends at byte ${this.offset}, ${what})`);
   }
 
