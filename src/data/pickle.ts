@@ -33,6 +33,7 @@ export class PyDict {
 /** A reference to a recognised global (never resolved to code). */
 export class PyGlobal {
   constructor(readonly module: string, readonly name: string) {}
+  /** `module.name`, e.g. `numpy.dtype`. */
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
