@@ -1,0 +1,65 @@
+/**
+ * Entry point of the cnnkit WASM kernels. Every parallel kernel is a job (a block of i32 words in
+ * linear memory) split into numbered tasks; any thread runs any task through `runTask`, so the
+ * result never depends on which thread ran what.
+ */
+import { MR } from './simd';
+import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
+import { convBwdFilterScratch, convBwdFilterTask, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
+import { poolTask } from './pool';
+import { activationBackward, biasActivation } from './ops';
+
+export { packB, reduceChunks };
+export { adam, binary, biasGrad, copy, fill, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
+export { biasActivation, activationBackward };
+
+/** Job kinds. */
+export const GEMM: i32 = 0;
+export const CONV_FWD: i32 = 1;
+export const CONV_BWD_INPUT: i32 = 2;
+export const CONV_BWD_FILTER: i32 = 3;
+export const POOL: i32 = 4;
+export const BIAS_ACT: i32 = 5;
+export const ACT_BWD: i32 = 6;
+
+/** First byte past the module's static data; the host allocates above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Rows of the register tile (5 baseline, 6 relaxed). */
+export function tileRows(): i32 {
+  return MR;
+}
+
+/** Blocking constants, for the host's scratch sizing: 0 MR, 1 NR, 2 KC, 3 MC. */
+export function constant(i: i32): i32 {
+  return i == 0 ? MR : i == 1 ? NR : i == 2 ? KC : MC;
+}
+
+/** Scratch bytes one thread needs to run tasks of this job. */
+export function scratchBytes(kind: i32, job: usize): i32 {
+  if (kind == GEMM) return gemmScratch(word(job, 10));
+  if (kind == CONV_FWD) return convFwdScratch(job);
+  if (kind == CONV_BWD_INPUT) return convBwdInputScratch(job);
+  if (kind == CONV_BWD_FILTER) return convBwdFilterScratch(job);
+  return 0;
+}
+
+/** Runs task `t` of the job at `job`, using this thread's `scratch`. */
+export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
+  if (kind == GEMM) gemmTask(job, t, scratch);
+  else if (kind == CONV_FWD) convFwdTask(job, t, scratch);
+  else if (kind == CONV_BWD_INPUT) convBwdInputTask(job, t, scratch);
+  else if (kind == CONV_BWD_FILTER) convBwdFilterTask(job, t, scratch);
+  else if (kind == POOL) poolTask(word(job, 17), job, t);
+  else if (kind == BIAS_ACT) {
+    // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
+    const per = word(job, 6), r0 = t * per;
+    biasActivation(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), r0, min(word(job, 3), r0 + per), word(job, 4), word(job, 5));
+  } else if (kind == ACT_BWD) {
+    // 0 y, 1 dy, 2 dx, 3 n, 4 act, 5 accumulate, 6 elements per task
+    const per = word(job, 6), i0 = t * per;
+    activationBackward(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), i0, min(word(job, 3), i0 + per), word(job, 4), word(job, 5) != 0);
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Element-wise kernels, reductions, softmax and optimizer updates. Activations: 0 linear, 1 relu,
+ * 2 sigmoid, 3 tanh. Transcendentals run in f64 like the reference; the rest in f32x4 lanes.
+ */
+
+export const LINEAR: i32 = 0;
+export const RELU: i32 = 1;
+export const SIGMOID: i32 = 2;
+export const TANH: i32 = 3;
+
+// @ts-ignore: decorator
+@inline
+function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function act1(v: f32, act: i32): f32 {
+  if (act == RELU) return v > 0 ? v : 0;
+  if (act == SIGMOID) return <f32>(1 / (1 + Math.exp(-<f64>v)));
+  if (act == TANH) return <f32>Math.tanh(<f64>v);
+  return v;
+}
+
+/** y[r, c] = act(x[r, c] + bias[c]) for rows [r0, r1); bias 0 means none. */
+export function biasActivation(x: usize, bias: usize, y: usize, r0: i32, r1: i32, cols: i32, act: i32): void {
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * cols), yr = at(y, r * cols);
+    let c = 0;
+    if (act <= RELU) {
+      for (; c + 4 <= cols; c += 4) {
+        let v = v128.load(at(xr, c));
+        if (bias) v = f32x4.add(v, v128.load(at(bias, c)));
+        if (act == RELU) v = v128.and(v, f32x4.gt(v, zero));
+        v128.store(at(yr, c), v);
+      }
+    }
+    for (; c < cols; c++) {
+      let v = load<f32>(at(xr, c));
+      if (bias) v += load<f32>(at(bias, c));
+      store<f32>(at(yr, c), act1(v, act));
+    }
+  }
+}
+
+/** dx (+)= dy · act'(y) over elements [i0, i1). */
+export function activationBackward(y: usize, dy: usize, dx: usize, i0: i32, i1: i32, act: i32, acc: bool): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const yv = v128.load(at(y, i)), g = v128.load(at(dy, i));
+    let r: v128;
+    if (act == RELU) r = v128.and(g, f32x4.gt(yv, zero));
+    else if (act == SIGMOID) r = f32x4.mul(g, f32x4.mul(yv, f32x4.sub(one, yv)));
+    else if (act == TANH) r = f32x4.mul(g, f32x4.sub(one, f32x4.mul(yv, yv)));
+    else r = g;
+    if (acc) r = f32x4.add(v128.load(at(dx, i)), r);
+    v128.store(at(dx, i), r);
+  }
+  for (; i < i1; i++) {
+    const yv = load<f32>(at(y, i)), g = load<f32>(at(dy, i));
+    let r: f32;
+    if (act == RELU) r = yv > 0 ? g : 0;
+    else if (act == SIGMOID) r = g * (yv * (1 - yv));
+    else if (act == TANH) r = g * (1 - yv * yv);
+    else r = g;
+    if (acc) r = load<f32>(at(dx, i)) + r;
+    store<f32>(at(dx, i), r);
+  }
+}
+
+/** db[c] (+)= Σ_r dy[r, c], rows summed in order. */
+export function biasGrad(dy: usize, db: usize, rows: i32, cols: i32, acc: bool): void {
+  if (!acc) memory.fill(db, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const row = at(dy, r * cols);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) v128.store(at(db, c), f32x4.add(v128.load(at(db, c)), v128.load(at(row, c))));
+    for (; c < cols; c++) store<f32>(at(db, c), load<f32>(at(db, c)) + load<f32>(at(row, c)));
+  }
+}
+
+/** Binary element-wise op: 0 add, 1 mul. */
+export function binary(a: usize, b: usize, out: usize, n: i32, op: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = v128.load(at(a, i)), y = v128.load(at(b, i));
+    v128.store(at(out, i), op == 0 ? f32x4.add(x, y) : f32x4.mul(x, y));
+  }
+  for (; i < n; i++) {
+    const x = load<f32>(at(a, i)), y = load<f32>(at(b, i));
+    store<f32>(at(out, i), op == 0 ? x + y : x * y);
+  }
+}
+
+/** out (+)= alpha · x. */
+export function scale(x: usize, alpha: f32, out: usize, n: i32, acc: bool): void {
+  const av = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let v = f32x4.mul(av, v128.load(at(x, i)));
+    if (acc) v = f32x4.add(v128.load(at(out, i)), v);
+    v128.store(at(out, i), v);
+  }
+  for (; i < n; i++) {
+    let v = alpha * load<f32>(at(x, i));
+    if (acc) v = load<f32>(at(out, i)) + v;
+    store<f32>(at(out, i), v);
+  }
+}
+
+export function fill(out: usize, value: f32, n: i32): void {
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(out, i), v);
+  for (; i < n; i++) store<f32>(at(out, i), value);
+}
+
+export function copy(src: usize, dst: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+/** dst[i] = src_u8[i] · scale. */
+export function fromUint8(src: usize, dst: usize, n: i32, s: f32): void {
+  const sv = f32x4.splat(s);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const b = v128.load(src + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(b), hi = i16x8.extend_high_i8x16_u(b);
+    v128.store(at(dst, i), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), sv));
+    v128.store(at(dst, i + 4), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), sv));
+    v128.store(at(dst, i + 8), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), sv));
+    v128.store(at(dst, i + 12), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), sv));
+  }
+  for (; i < n; i++) store<f32>(at(dst, i), <f32>load<u8>(src + <usize>i) * s);
+}
+
+/** Σ x[i] in index order, in f64. */
+export function sum(x: usize, n: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) s += <f64>load<f32>(at(x, i));
+  return s;
+}
+
+function rowMax(x: usize, cols: i32): f64 {
+  let m: f64 = -Infinity;
+  for (let c = 0; c < cols; c++) m = Math.max(m, <f64>load<f32>(at(x, c)));
+  return m;
+}
+
+/** Row-wise softmax (max-subtracted, f64 arithmetic). */
+export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = at(x, r * cols), yr = at(y, r * cols);
+    const m = rowMax(xr, cols);
+    let total: f64 = 0;
+    for (let c = 0; c < cols; c++) total += Math.exp(<f64>load<f32>(at(xr, c)) - m);
+    for (let c = 0; c < cols; c++) store<f32>(at(yr, c), <f32>(Math.exp(<f64>load<f32>(at(xr, c)) - m) / total));
+  }
+}
+
+/** Fused softmax + cross-entropy: per-row losses, and (softmax − onehot) · gradScale when dlogits ≠ 0. */
+export function softmaxCrossEntropy(logits: usize, labels: usize, losses: usize, dlogits: usize, rows: i32, cols: i32, gradScale: f64): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = at(logits, r * cols);
+    const label = <i32>load<f32>(at(labels, r));
+    const m = rowMax(xr, cols);
+    let total: f64 = 0;
+    for (let c = 0; c < cols; c++) total += Math.exp(<f64>load<f32>(at(xr, c)) - m);
+    const lz = <f64>load<f32>(at(xr, label));
+    store<f32>(at(losses, r), <f32>(-(lz - m - Math.log(total))));
+    if (dlogits) {
+      const dr = at(dlogits, r * cols);
+      for (let c = 0; c < cols; c++) {
+        const p = Math.exp(<f64>load<f32>(at(xr, c)) - m) / total;
+        store<f32>(at(dr, c), <f32>((p - (c == label ? 1.0 : 0.0)) * gradScale));
+      }
+    }
+  }
+}
+
+/** Adam with a precomputed step size alpha = lr·√(1−β2^t)/(1−β1^t). */
+export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, alpha: f32, b1: f32, b2: f32, eps: f32): void {
+  const a = f32x4.splat(alpha), B1 = f32x4.splat(b1), B2 = f32x4.splat(b2);
+  const C1 = f32x4.splat(1 - b1), C2 = f32x4.splat(1 - b2), E = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const gv = v128.load(at(g, i));
+    const mv = f32x4.add(f32x4.mul(B1, v128.load(at(m, i))), f32x4.mul(C1, gv));
+    const vv = f32x4.add(f32x4.mul(B2, v128.load(at(v, i))), f32x4.mul(f32x4.mul(C2, gv), gv));
+    v128.store(at(m, i), mv);
+    v128.store(at(v, i), vv);
+    const step = f32x4.div(f32x4.mul(a, mv), f32x4.add(f32x4.sqrt(vv), E));
+    v128.store(at(p, i), f32x4.sub(v128.load(at(p, i)), step));
+  }
+  for (; i < n; i++) {
+    const gi = load<f32>(at(g, i));
+    const mi = b1 * load<f32>(at(m, i)) + (1 - b1) * gi;
+    const vi = b2 * load<f32>(at(v, i)) + (1 - b2) * gi * gi;
+    store<f32>(at(m, i), mi);
+    store<f32>(at(v, i), vi);
+    store<f32>(at(p, i), load<f32>(at(p, i)) - (alpha * mi) / (Mathf.sqrt(vi) + eps));
+  }
+}
+
+/** Keras SGD with optional (Nesterov) momentum; velocity 0 or momentum 0 means plain SGD. */
+export function sgd(p: usize, g: usize, vel: usize, n: i32, lr: f32, mom: f32, nesterov: bool): void {
+  for (let i = 0; i < n; i++) {
+    const gi = load<f32>(at(g, i));
+    if (!vel || mom == 0) {
+      store<f32>(at(p, i), load<f32>(at(p, i)) - lr * gi);
+      continue;
+    }
+    const vn = mom * load<f32>(at(vel, i)) - lr * gi;
+    store<f32>(at(vel, i), vn);
+    store<f32>(at(p, i), load<f32>(at(p, i)) + (nesterov ? mom * vn - lr * gi : vn));
+  }
+}
+
+/** Keras RMSprop (plain): a = ρ·a + (1−ρ)·g²; p −= lr·g / √(a + ε). */
+export function rmsprop(p: usize, g: usize, acc: usize, n: i32, lr: f32, rho: f32, eps: f32): void {
+  for (let i = 0; i < n; i++) {
+    const gi = load<f32>(at(g, i));
+    const a = rho * load<f32>(at(acc, i)) + (1 - rho) * gi * gi;
+    store<f32>(at(acc, i), a);
+    store<f32>(at(p, i), load<f32>(at(p, i)) - (lr * gi) / Mathf.sqrt(a + eps));
+  }
+}

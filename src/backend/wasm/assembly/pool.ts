@@ -1,0 +1,138 @@
+/**
+ * Max and average pooling over NHWC, forward and backward, a task per group of images.
+ * Job words: 0 x, 1 dy, 2 output (y or dx), 3 batch, 4 inH, 5 inW, 6 channels, 7 outH, 8 outW,
+ * 9 poolH, 10 poolW, 11 strideH, 12 strideW, 13 padTop, 14 padLeft, 15 accumulate, 16 images per task.
+ * Padding cells never win a max or count in an average.
+ */
+import { word } from './gemm';
+
+/** Pooling kinds understood by poolTask. */
+export const MAX_FWD: i32 = 0;
+export const MAX_BWD: i32 = 1;
+export const AVG_FWD: i32 = 2;
+export const AVG_BWD: i32 = 3;
+
+/** Runs pooling `kind` over images [t·g, (t+1)·g). */
+export function poolTask(kind: i32, job: usize, t: i32): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2);
+  const batch = word(job, 3), inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
+  const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14);
+  const acc = word(job, 15) != 0, g = word(job, 16);
+  const b0 = t * g, b1 = min(batch, b0 + g);
+  const imgBytes = <usize>(inH * inW * C) << 2;
+  if ((kind == MAX_BWD || kind == AVG_BWD) && !acc) memory.fill(out + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
+  const rowBytes = <usize>(inW * C) << 2, cellBytes = <usize>C << 2;
+  for (let b = b0; b < b1; b++) {
+    const img = <usize>b * imgBytes;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * sH - pT), y1 = min(inH, oy * sH - pT + pH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * sW - pL), x1 = min(inW, ox * sW - pL + pW);
+        const o = (<usize>(((b * outH + oy) * outW + ox) * C)) << 2;
+        const first = img + <usize>y0 * rowBytes + <usize>x0 * cellBytes;
+        if (kind == MAX_FWD) maxCell(x + first, out + o, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
+        else if (kind == AVG_FWD) avgCell(x + first, out + o, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
+        else if (kind == MAX_BWD) maxCellBackward(x, first, dy + o, out, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
+        else avgCellBackward(dy + o, out + first, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
+      }
+    }
+  }
+}
+
+function maxCell(x: usize, y: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const off = <usize>c << 2;
+    let m = f32x4.splat(-Infinity);
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) m = f32x4.max(m, v128.load(x + <usize>i * rowBytes + <usize>j * cellBytes + off));
+    v128.store(y + off, m);
+  }
+  for (; c < C; c++) {
+    const off = <usize>c << 2;
+    let m: f32 = -Infinity;
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) m = max(m, load<f32>(x + <usize>i * rowBytes + <usize>j * cellBytes + off));
+    store<f32>(y + off, m);
+  }
+}
+
+function avgCell(x: usize, y: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const off = <usize>c << 2;
+    let s = f32x4.splat(0);
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) s = f32x4.add(s, v128.load(x + <usize>i * rowBytes + <usize>j * cellBytes + off));
+    v128.store(y + off, f32x4.div(s, f32x4.splat(<f32>(h * w))));
+  }
+  for (; c < C; c++) {
+    const off = <usize>c << 2;
+    let s: f32 = 0;
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) s += load<f32>(x + <usize>i * rowBytes + <usize>j * cellBytes + off);
+    store<f32>(y + off, s / <f32>(h * w));
+  }
+}
+
+/** Routes dy to the first maximal cell of the window (strictly greater replaces, row-major order). */
+function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const off = <usize>c << 2;
+    let best = v128.load(x + first + off);
+    let idx = i32x4.splat(<i32>(first + off));
+    idx = i32x4.add(idx, i32x4(0, 4, 8, 12));
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) {
+        const q = first + <usize>i * rowBytes + <usize>j * cellBytes + off;
+        const v = v128.load(x + q);
+        const gt = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, gt);
+        idx = v128.bitselect(i32x4.add(i32x4.splat(<i32>q), i32x4(0, 4, 8, 12)), idx, gt);
+      }
+    const g = v128.load(dy + off);
+    addAt(dx + <usize>i32x4.extract_lane(idx, 0), f32x4.extract_lane(g, 0));
+    addAt(dx + <usize>i32x4.extract_lane(idx, 1), f32x4.extract_lane(g, 1));
+    addAt(dx + <usize>i32x4.extract_lane(idx, 2), f32x4.extract_lane(g, 2));
+    addAt(dx + <usize>i32x4.extract_lane(idx, 3), f32x4.extract_lane(g, 3));
+  }
+  for (; c < C; c++) {
+    const off = <usize>c << 2;
+    let bq = first + off;
+    let best = load<f32>(x + bq);
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) {
+        const q = first + <usize>i * rowBytes + <usize>j * cellBytes + off;
+        const v = load<f32>(x + q);
+        if (v > best) {
+          best = v;
+          bq = q;
+        }
+      }
+    addAt(dx + bq, load<f32>(dy + off));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function addAt(p: usize, v: f32): void {
+  store<f32>(p, load<f32>(p) + v);
+}
+
+function avgCellBackward(dy: usize, dx: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+  const n = <f32>(h * w);
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const off = <usize>c << 2;
+    const g = f32x4.div(v128.load(dy + off), f32x4.splat(n));
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) {
+        const q = dx + <usize>i * rowBytes + <usize>j * cellBytes + off;
+        v128.store(q, f32x4.add(v128.load(q), g));
+      }
+  }
+  for (; c < C; c++) {
+    const off = <usize>c << 2;
+    const g = load<f32>(dy + off) / n;
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++) addAt(dx + <usize>i * rowBytes + <usize>j * cellBytes + off, g);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Relaxed-SIMD micro-kernel, 5 rows by 8 columns with f32x4.relaxed_madd (a fused multiply-add,
+ * so no product register). Rows 0-3 of A come in one v128 load and are broadcast by shuffles,
+ * row 4 by a splat load: 10 accumulators + 2 B + 2 A + 1 broadcast = 15 registers, V8's limit.
+ * The build substitutes this file for simd.ts in the relaxed variant.
+ */
+/** Register tile rows (the tile is MR x 8). */
+export const MR: i32 = 5;
+
+/**
+ * C[MR x 8] (+)= Apanel[kc x MR] . Bpanel[kc x 8] on packed panels; C's row stride is `ldc` bytes.
+ * With `acc` the tile is added to C, otherwise it overwrites C.
+ */
+// @ts-ignore: decorator
+@inline
+export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0); let c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0); let c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b); const b1 = v128.load(b, 16);
+    let av: v128;
+    const a03 = v128.load(a);
+    av = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
+    c00 = f32x4.relaxed_madd(av, b0, c00); c01 = f32x4.relaxed_madd(av, b1, c01);
+    av = v128.shuffle<f32>(a03, a03, 1, 1, 1, 1);
+    c10 = f32x4.relaxed_madd(av, b0, c10); c11 = f32x4.relaxed_madd(av, b1, c11);
+    av = v128.shuffle<f32>(a03, a03, 2, 2, 2, 2);
+    c20 = f32x4.relaxed_madd(av, b0, c20); c21 = f32x4.relaxed_madd(av, b1, c21);
+    av = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
+    c30 = f32x4.relaxed_madd(av, b0, c30); c31 = f32x4.relaxed_madd(av, b1, c31);
+    av = v128.load32_splat(a, 16);
+    c40 = f32x4.relaxed_madd(av, b0, c40); c41 = f32x4.relaxed_madd(av, b1, c41);
+    a += 20; b += 32;
+  }
+  if (acc) {
+    c00 = f32x4.add(v128.load(c + 0 * ldc), c00); c01 = f32x4.add(v128.load(c + 0 * ldc, 16), c01);
+    c10 = f32x4.add(v128.load(c + 1 * ldc), c10); c11 = f32x4.add(v128.load(c + 1 * ldc, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * ldc), c20); c21 = f32x4.add(v128.load(c + 2 * ldc, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * ldc), c30); c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
+    c40 = f32x4.add(v128.load(c + 4 * ldc), c40); c41 = f32x4.add(v128.load(c + 4 * ldc, 16), c41);
+  }
+  v128.store(c + 0 * ldc, c00); v128.store(c + 0 * ldc, c01, 16);
+  v128.store(c + 1 * ldc, c10); v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+}

@@ -1,0 +1,307 @@
+/**
+ * The WASM backend: AssemblyScript SIMD kernels over one shared WebAssembly.Memory, with worker
+ * threads that split each large kernel into tasks. All tensors live in that memory: persistent
+ * blocks through a free list, step tensors in a bump arena reset at `endStep`, and private
+ * workspaces (packed weights, partial sums, per-thread scratch) that only grow.
+ */
+import type { AdamParams, Backend, Conv2DInfo, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
+import type { BackendOptions } from '../engine.js';
+import { StateError, ValueError } from '../../errors.js';
+import { LinearAllocator } from './allocator.js';
+import { CONTROL_BYTES, JOB_OFFSET } from './control.js';
+import { compileAsync, compileSync, instantiate, Kind, PoolKind, type KernelVariant, type Kernels } from './module.js';
+import { availableCores } from './platform.js';
+import { ThreadPool } from './threads.js';
+import { Workspace } from './workspace.js';
+
+/** Options of the WASM backend. */
+export interface WasmBackendOptions extends BackendOptions {
+  /** Force a kernel build instead of the best one the engine validates. */
+  variant?: KernelVariant;
+  /** Spin iterations before a waiting thread sleeps. */
+  spin?: number;
+}
+
+/** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
+export const DEFAULT_MEMORY_MB = 1024;
+/** Work below which a kernel runs on the calling thread alone. */
+const PAR_FLOPS = 1 << 18;
+const PAR_ELEMS = 1 << 16;
+const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+const PERSISTENT = 0, STEP = 1, VIEW = 2;
+
+class WasmStorage implements Storage {
+  constructor(
+    readonly data: Float32Array,
+    readonly ptr: number,
+    readonly size: number,
+    readonly kind: number,
+  ) {}
+}
+
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly threads: number;
+  /** The kernel build in use. */
+  readonly variant: KernelVariant;
+  readonly memoryObject: WebAssembly.Memory;
+  private readonly k: Kernels;
+  private readonly heap: LinearAllocator;
+  private readonly pool: ThreadPool;
+  private readonly job: number;
+  private readonly jobWords: Int32Array;
+  private readonly mr: number;
+  private readonly ws: Workspace;
+  private inStep = false;
+  private disposed = false;
+
+  constructor(module: WebAssembly.Module, variant: KernelVariant, options: WasmBackendOptions = {}) {
+    const threads = options.threads ?? availableCores();
+    if (!Number.isInteger(threads) || threads < 1) throw new ValueError(`threads must be a positive integer, got ${threads}`);
+    const mb = options.memoryMB ?? DEFAULT_MEMORY_MB;
+    if (!(mb >= 1 && mb <= 4095)) throw new ValueError(`memoryMB must be in [1, 4095], got ${mb}`);
+    const pages = Math.ceil((mb * 1048576) / 65536);
+    this.memoryObject = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.k = instantiate(module, this.memoryObject);
+    this.variant = variant;
+    this.threads = threads;
+    this.mr = this.k.tileRows();
+    const control = roundUp(this.k.heapBase(), 64);
+    this.heap = new LinearAllocator(control + CONTROL_BYTES, pages * 65536);
+    this.job = control + JOB_OFFSET;
+    this.jobWords = new Int32Array(this.memoryObject.buffer, this.job, (CONTROL_BYTES - JOB_OFFSET) >> 2);
+    this.pool = new ThreadPool(threads, this.memoryObject, module, control, this.k.runTask, options.spin);
+    this.ws = new Workspace(this.heap, this.pool, threads);
+  }
+
+  /** Blocks until every worker has started (they start in the background; kernels never wait). */
+  waitForWorkers(timeoutMs?: number): boolean {
+    return this.pool.waitReady(timeoutMs);
+  }
+
+  private wrap(ptr: number, size: number, kind: number): WasmStorage {
+    return new WasmStorage(new Float32Array(this.memoryObject.buffer, ptr, size), ptr, size, kind);
+  }
+
+  // ---- memory ----------------------------------------------------------------------------------
+  alloc(size: number): Storage {
+    if (this.disposed) throw new StateError('This WASM backend was disposed');
+    const { ptr, dirty } = this.inStep ? this.heap.allocStep(size * 4) : this.heap.allocPersistent(size * 4);
+    const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT);
+    if (dirty && size > 0) this.k.fill(ptr, 0, size);
+    return s;
+  }
+  free(s: Storage): void {
+    if (s instanceof WasmStorage && s.kind === PERSISTENT && !this.disposed) this.heap.freePersistent(s.ptr, s.size * 4);
+  }
+  view(s: Storage, offset: number, size: number): Storage {
+    if (offset < 0 || size < 0 || offset + size > s.size) throw new ValueError(`view [${offset}, ${offset + size}) is outside a storage of ${s.size} elements`);
+    return this.wrap(s.ptr + offset * 4, size, VIEW);
+  }
+  beginStep(): void {
+    if (this.inStep) throw new StateError('Steps do not nest');
+    this.inStep = true;
+  }
+  endStep(): void {
+    this.inStep = false;
+    this.heap.resetStep();
+  }
+  memory(): MemoryInfo {
+    return { persistentBytes: this.heap.persistentBytes, arenaHighWater: this.heap.arenaHighWater, reservedBytes: this.memoryObject.buffer.byteLength };
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.dispose();
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------------
+  private setJob(...words: number[]): void {
+    for (let i = 0; i < words.length; i++) this.jobWords[i] = words[i];
+  }
+  private run(kind: number, tasks: number): void {
+    this.ws.ensureScratch(this.k.scratchBytes(kind, this.job));
+    this.pool.run(kind, this.job, tasks);
+  }
+  private parallel(work: number, limit: number): boolean {
+    return this.threads > 1 && work >= limit;
+  }
+
+  // ---- dense linear algebra --------------------------------------------------------------------
+  gemm(a: Storage, b: Storage, c: Storage, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+      if (!accumulate) this.k.fill(c.ptr, 0, m * n);
+      return;
+    }
+    // Depth chunks depend on the shape only, so every thread count sums in the same order.
+    let kT = 1, kb = k;
+    if (k >= 4096 && m * n <= 65536) {
+      kb = roundUp(Math.ceil(k / Math.min(16, Math.ceil(k / 2048))), 8);
+      kT = Math.ceil(k / kb);
+    }
+    let mT = 1, nT = 1, mb = m, nb = n;
+    if (this.parallel(m * n * k, PAR_FLOPS)) {
+      const want = Math.max(1, Math.ceil((4 * this.threads) / kT));
+      if (m >= n) {
+        mb = roundUp(Math.ceil(m / Math.min(want, Math.ceil(m / this.mr))), this.mr);
+        mT = Math.ceil(m / mb);
+      } else {
+        nb = roundUp(Math.ceil(n / Math.min(want, Math.ceil(n / 8))), 8);
+        nT = Math.ceil(n / nb);
+      }
+    }
+    const partial = kT > 1 ? this.ws.ensure('partial', kT * m * n * 4) : 0;
+    this.setJob(a.ptr, b.ptr, c.ptr, m, n, k, +transA, +transB, +accumulate, mb, nb, kb, mT, nT, kT, partial);
+    this.run(Kind.GEMM, mT * nT * kT);
+    if (kT > 1) this.k.reduceChunks(c.ptr, partial, kT, m * n, +accumulate);
+  }
+
+  // ---- convolution -----------------------------------------------------------------------------
+  private convJob(src: number, packed: number, out: number, i: Conv2DInfo, per: number, acc: boolean, partial: number, group: number, dy: number): void {
+    this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy);
+  }
+
+  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void {
+    const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
+    if (M <= 0 || N <= 0) return;
+    const packed = this.ws.ensure('pack', roundUp(N, 8) * K * 4);
+    this.k.packB(w.ptr, N, 1, K, N, packed);
+    const mr = this.mr;
+    let per = Math.max(mr, Math.floor(32768 / K / mr) * mr);
+    if (this.parallel(M * N * K, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(M / (8 * this.threads)), mr)));
+    else per = Math.min(per, roundUp(M, mr));
+    this.convJob(x.ptr, packed, y.ptr, info, per, false, 0, 0, 0);
+    this.run(Kind.CONV_FWD, Math.ceil(M / per));
+  }
+
+  conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    const K = info.kH * info.kW * info.inC, hw = info.outH * info.outW;
+    if (info.batch <= 0) return;
+    const packed = this.ws.ensure('pack', roundUp(K, 8) * info.outC * 4);
+    this.k.packB(w.ptr, 1, info.outC, info.outC, K, packed);
+    let g = Math.max(1, Math.floor(128 / Math.max(1, hw)));
+    if (this.parallel(info.batch * hw * K * info.outC, PAR_FLOPS)) g = Math.min(g, Math.max(1, Math.ceil(info.batch / (4 * this.threads))));
+    g = Math.min(g, info.batch);
+    this.convJob(dy.ptr, packed, dx.ptr, info, 0, accumulate, 0, g, 0);
+    this.run(Kind.CONV_BWD_INPUT, Math.ceil(info.batch / g));
+  }
+
+  conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
+    if (K <= 0 || N <= 0) return;
+    if (M <= 0) {
+      if (!accumulate) this.k.fill(dw.ptr, 0, K * N);
+      return;
+    }
+    // Row chunks depend on the shape only (deterministic for any thread count).
+    const per = Math.max(256, roundUp(Math.ceil(M / 16), 128));
+    const chunks = Math.ceil(M / per);
+    const partial = chunks > 1 ? this.ws.ensure('partial', chunks * K * N * 4) : 0;
+    this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
+    this.run(Kind.CONV_BWD_FILTER, chunks);
+    if (chunks > 1) this.k.reduceChunks(dw.ptr, partial, chunks, K * N, +accumulate);
+  }
+
+  // ---- pooling ---------------------------------------------------------------------------------
+  private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean): void {
+    if (i.batch <= 0) return;
+    const g = this.parallel(i.batch * i.inH * i.inW * i.channels, PAR_ELEMS) ? Math.ceil(i.batch / (4 * this.threads)) : i.batch;
+    this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind);
+    this.run(Kind.POOL, Math.ceil(i.batch / g));
+  }
+  maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
+    this.pool2d(PoolKind.MAX_FWD, x.ptr, 0, y.ptr, info, false);
+  }
+  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
+    this.pool2d(PoolKind.MAX_BWD, x.ptr, dy.ptr, dx.ptr, info, accumulate);
+  }
+  avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
+    this.pool2d(PoolKind.AVG_FWD, x.ptr, 0, y.ptr, info, false);
+  }
+  avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
+    this.pool2d(PoolKind.AVG_BWD, 0, dy.ptr, dx.ptr, info, accumulate);
+  }
+
+  // ---- element-wise ----------------------------------------------------------------------------
+  biasActivation(x: Storage, bias: Storage | null, y: Storage, rows: number, cols: number, act: KernelActivation): void {
+    const code = ACT_CODE[act];
+    if (rows > 1 && this.parallel(rows * cols, PAR_ELEMS)) {
+      const per = Math.ceil(rows / (4 * this.threads));
+      this.setJob(x.ptr, bias ? bias.ptr : 0, y.ptr, rows, cols, code, per);
+      this.run(Kind.BIAS_ACT, Math.ceil(rows / per));
+    } else this.k.biasActivation(x.ptr, bias ? bias.ptr : 0, y.ptr, 0, rows, cols, code);
+  }
+  activationBackward(y: Storage, dy: Storage, dx: Storage, n: number, act: KernelActivation, accumulate: boolean): void {
+    const code = ACT_CODE[act];
+    if (this.parallel(n, PAR_ELEMS)) {
+      const per = roundUp(Math.ceil(n / (4 * this.threads)), 16);
+      this.setJob(y.ptr, dy.ptr, dx.ptr, n, code, +accumulate, per);
+      this.run(Kind.ACT_BWD, Math.ceil(n / per));
+    } else this.k.activationBackward(y.ptr, dy.ptr, dx.ptr, 0, n, code, +accumulate);
+  }
+  biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void {
+    this.k.biasGrad(dy.ptr, db.ptr, rows, cols, +accumulate);
+  }
+  add(a: Storage, b: Storage, out: Storage, n: number): void {
+    this.k.binary(a.ptr, b.ptr, out.ptr, n, 0);
+  }
+  mul(a: Storage, b: Storage, out: Storage, n: number): void {
+    this.k.binary(a.ptr, b.ptr, out.ptr, n, 1);
+  }
+  scale(x: Storage, alpha: number, out: Storage, n: number, accumulate: boolean): void {
+    this.k.scale(x.ptr, alpha, out.ptr, n, +accumulate);
+  }
+  fill(out: Storage, value: number, n: number): void {
+    this.k.fill(out.ptr, value, n);
+  }
+  copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void {
+    if (n > 0) this.k.copy(src.ptr + srcOffset * 4, dst.ptr + dstOffset * 4, n);
+  }
+  fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void {
+    if (n <= 0) return;
+    const tmp = this.ws.ensure('bytes', n);
+    new Uint8Array(this.memoryObject.buffer, tmp, n).set(src.subarray(srcOffset, srcOffset + n));
+    this.k.fromUint8(tmp, dst.ptr, n, scale);
+  }
+
+  // ---- reductions, softmax, losses ------------------------------------------------------------
+  sum(x: Storage, n: number): number {
+    return this.k.sum(x.ptr, n);
+  }
+  softmax(x: Storage, y: Storage, rows: number, cols: number): void {
+    this.k.softmax(x.ptr, y.ptr, rows, cols);
+  }
+  softmaxCrossEntropy(logits: Storage, labels: Storage, losses: Storage, dlogits: Storage | null, rows: number, cols: number, gradScale: number): void {
+    this.k.softmaxCrossEntropy(logits.ptr, labels.ptr, losses.ptr, dlogits ? dlogits.ptr : 0, rows, cols, gradScale);
+  }
+
+  // ---- optimizers ------------------------------------------------------------------------------
+  adamUpdate(p: Storage, g: Storage, m: Storage, v: Storage, n: number, o: AdamParams): void {
+    const alpha = (o.lr * Math.sqrt(1 - o.beta2 ** o.step)) / (1 - o.beta1 ** o.step);
+    this.k.adam(p.ptr, g.ptr, m.ptr, v.ptr, n, alpha, o.beta1, o.beta2, o.epsilon);
+  }
+  sgdUpdate(p: Storage, g: Storage, velocity: Storage | null, n: number, lr: number, momentum: number, nesterov: boolean): void {
+    this.k.sgd(p.ptr, g.ptr, velocity ? velocity.ptr : 0, n, lr, momentum, +nesterov);
+  }
+  rmspropUpdate(p: Storage, g: Storage, acc: Storage, n: number, lr: number, rho: number, epsilon: number): void {
+    this.k.rmsprop(p.ptr, g.ptr, acc.ptr, n, lr, rho, epsilon);
+  }
+}
+
+/** Creates the WASM backend synchronously (Node.js, workers); its workers start in the background. */
+export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
+  const { variant, module } = compileSync(options.variant);
+  return new WasmBackend(module, variant, options);
+}
+
+/** Creates the WASM backend, compiling asynchronously (required on a browser's main thread). */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const { variant, module } = await compileAsync(options.variant);
+  return new WasmBackend(module, variant, options);
+}
