@@ -145,13 +145,14 @@ export function duration(seconds: number): string {
   return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s` : `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
-/** Right-aligns numbers and left-aligns text in columns. */
+/** Aligns columns: numeric columns (and their headers) to the right, text to the left. */
 export function table(rows: readonly (readonly (string | number)[])[], header?: readonly string[]): string {
   const all = header ? [header, ...rows] : rows;
   const cols = Math.max(...all.map((r) => r.length));
   const width = Array.from({ length: cols }, (_, c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
+  const numeric = width.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number'));
   const line = (r: readonly (string | number)[]) =>
-    r.map((v, c) => (typeof v === 'number' ? String(v).padStart(width[c]) : String(v).padEnd(width[c]))).join('  ').trimEnd();
+    r.map((v, c) => (numeric[c] ? String(v).padStart(width[c]) : String(v).padEnd(width[c]))).join('  ').trimEnd();
   const out = all.map(line);
   if (header) out.splice(1, 0, width.map((w) => '-'.repeat(w)).join('  '));
   return out.join('\n') + '\n';
