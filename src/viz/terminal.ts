@@ -22,7 +22,7 @@ export function supportsTrueColor(info: TerminalInfo): boolean {
 export interface PreviewOptions {
   /** Source image height, width, channels. Default 32x32x3. */
   imageShape?: readonly [number, number, number];
-  /** Preview side in pixels (source is area-averaged down); even. Default 16. */
+  /** Preview side in pixels (source is area-averaged down); even. Default: up to 16, to fit `columns`. */
   size?: number;
   /** Images per row. Default 5. */
   cols?: number;
@@ -57,11 +57,14 @@ function downsample(images: Uint8Array, index: number, h: number, w: number, c: 
  */
 export function terminalPreview(images: Uint8Array, indices: readonly number[], options: PreviewOptions = {}): string {
   const [h, w, c] = options.imageShape ?? [32, 32, 3];
-  let size = options.size ?? 16;
-  size += size % 2;
   const gap = 1;
-  const maxCols = Math.max(1, Math.floor(((options.columns ?? 80) + gap) / (size + gap)));
-  const cols = Math.max(1, Math.min(options.cols ?? 5, maxCols));
+  const columns = options.columns ?? 80;
+  const want = Math.max(1, Math.min(options.cols ?? 5, indices.length));
+  // Shrink the cells (down to 8 px) before dropping columns, so a row fits the terminal.
+  let size = options.size ?? Math.max(8, Math.min(16, Math.floor((columns - (want - 1) * gap) / want)));
+  size -= size % 2;
+  const maxCols = Math.max(1, Math.floor((columns + gap) / (size + gap)));
+  const cols = Math.min(want, maxCols);
   const pics = indices.map((i) => downsample(images, i, h, w, c, size));
   const lines: string[] = [];
   for (let r0 = 0; r0 < pics.length; r0 += cols) {
