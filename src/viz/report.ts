@@ -53,6 +53,7 @@ figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:8px;padding:
 figure img{max-width:100%;height:auto;display:block}
 figcaption{color:#666;font-size:.9em;margin-top:4px}
 .row{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
+.row figure{flex:1 1 420px}
 pre{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px;overflow-x:auto;font-size:12px}
 ul.files{columns:2}
 `;
