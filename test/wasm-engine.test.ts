@@ -1,0 +1,169 @@
+/**
+ * The WASM backend's memory (zeroed allocation, views, step arena that stops growing), thread
+ * determinism (1 and 2 threads give bit-identical results), registration, clean process exit,
+ * and the relaxed-SIMD build where the engine supports it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
+import { conv2dInfo, pool2dInfo } from '../src/backend/shape.js';
+import { backendNames, getBackend, setBackend, setBackendSync } from '../src/backend/index.js';
+import type { Backend, Storage } from '../src/backend/backend.js';
+import { Random } from '../src/tensor/random.js';
+
+const rng = new Random(99);
+
+function fillRandom(s: Storage, r: Random = rng): Storage {
+  for (let i = 0; i < s.size; i++) s.data[i] = r.uniform() * 2 - 1;
+  return s;
+}
+
+test('alloc gives zeros, also for reused persistent and arena memory; views share memory', () => {
+  const w = createWasmBackendSync({ threads: 1, memoryMB: 16 });
+  const a = fillRandom(w.alloc(1000));
+  const before = w.memory().persistentBytes;
+  w.free(a);
+  assert.ok(w.memory().persistentBytes < before, 'free returns persistent bytes');
+  const b = w.alloc(1000);
+  assert.ok(b.data.every((v) => v === 0), 'reused persistent block is zeroed');
+  const v = w.view(b, 10, 5);
+  v.data[0] = 3;
+  assert.equal(b.data[10], 3, 'a view aliases its storage');
+  w.free(v);
+  assert.equal(b.data[10], 3, 'freeing a view frees nothing');
+  for (let step = 0; step < 2; step++) {
+    w.beginStep();
+    const s = w.alloc(777);
+    assert.ok(s.data.every((x) => x === 0), `step ${step}: arena block is zeroed`);
+    fillRandom(s);
+    w.free(s);
+    w.endStep();
+  }
+  assert.throws(() => w.alloc(8 * 1024 * 1024), /memoryMB/);
+  w.dispose();
+});
+
+/** One forward/backward pass of a small conv net built from kernel calls, in a step. */
+function trainingStep(w: Backend, params: Storage[], batch: number, r: Random = rng): number {
+  const [k1, k2, dense] = params;
+  const c1 = conv2dInfo({ batch, inH: 16, inW: 16, inC: 3, outC: 8, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: 'same' });
+  const p1 = pool2dInfo({ batch, inH: 16, inW: 16, channels: 8, kH: 2, kW: 2, strideH: 2, strideW: 2, padding: 'valid' });
+  const c2 = conv2dInfo({ batch, inH: 8, inW: 8, inC: 8, outC: 16, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' });
+  w.beginStep();
+  const x = fillRandom(w.alloc(batch * 16 * 16 * 3), r);
+  const y1 = w.alloc(batch * 16 * 16 * 8);
+  w.conv2d(x, k1, y1, c1);
+  w.biasActivation(y1, null, y1, batch * 256, 8, 'relu');
+  const q1 = w.alloc(batch * 64 * 8);
+  w.maxPool(y1, q1, p1);
+  const y2 = w.alloc(batch * 16 * 16);
+  w.conv2d(q1, k2, y2, c2);
+  const logits = w.alloc(batch * 10);
+  w.gemm(y2, dense, logits, batch, 10, 256, false, false, false);
+  const labels = w.alloc(batch);
+  for (let i = 0; i < batch; i++) labels.data[i] = i % 10;
+  const losses = w.alloc(batch), dl = w.alloc(batch * 10);
+  w.softmaxCrossEntropy(logits, labels, losses, dl, batch, 10, 1 / batch);
+  const loss = w.sum(losses, batch) / batch;
+  const dDense = w.alloc(256 * 10), dy2 = w.alloc(batch * 256);
+  w.gemm(y2, dl, dDense, 256, 10, batch, true, false, false);
+  w.gemm(dl, dense, dy2, batch, 256, 10, false, true, false);
+  const dk2 = w.alloc(k2.size), dq1 = w.alloc(q1.size), dy1 = w.alloc(y1.size), dk1 = w.alloc(k1.size);
+  w.conv2dBackpropFilter(q1, dy2, dk2, c2, false);
+  w.conv2dBackpropInput(dy2, k2, dq1, c2, false);
+  w.maxPoolBackward(y1, dq1, dy1, p1, false);
+  w.activationBackward(y1, dy1, dy1, y1.size, 'relu', false);
+  w.conv2dBackpropFilter(x, dy1, dk1, c1, false);
+  w.sgdUpdate(k1, dk1, null, k1.size, 0.01, 0, false);
+  w.sgdUpdate(k2, dk2, null, k2.size, 0.01, 0, false);
+  w.sgdUpdate(dense, dDense, null, dense.size, 0.01, 0, false);
+  w.endStep();
+  return loss;
+}
+
+test('the step arena high-water mark and persistent bytes stop growing once a step repeats', () => {
+  const w = createWasmBackendSync({ threads: 2, memoryMB: 64 });
+  const params = [fillRandom(w.alloc(3 * 3 * 3 * 8)), fillRandom(w.alloc(3 * 3 * 8 * 16)), fillRandom(w.alloc(256 * 10))];
+  trainingStep(w, params, 20);
+  const first = w.memory();
+  assert.ok(first.arenaHighWater > 20 * 16 * 16 * 8 * 4, 'the step used the arena');
+  for (let i = 0; i < 4; i++) {
+    trainingStep(w, params, 20);
+    assert.equal(w.memory().arenaHighWater, first.arenaHighWater, `arena high-water after step ${i + 2}`);
+    assert.equal(w.memory().persistentBytes, first.persistentBytes, `persistent bytes after step ${i + 2}`);
+  }
+  w.dispose();
+});
+
+function bits(s: Storage): Buffer {
+  return Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+}
+
+test('1 and 2 threads give bit-identical GEMM, convolution and training results', () => {
+  const runs = [1, 2].map((threads) => {
+    const w = createWasmBackendSync({ threads, memoryMB: 128 });
+    w.waitForWorkers();
+    return w;
+  });
+  const outputs = runs.map((w: WasmBackend) => {
+    const r = new Random(5);
+    const rand = (n: number) => {
+      const s = w.alloc(n);
+      for (let i = 0; i < n; i++) s.data[i] = r.uniform() * 2 - 1;
+      return s;
+    };
+    const out: Buffer[] = [];
+    for (const [m, n, k, tA, tB] of [[300, 64, 288, false, false], [27, 32, 28800, true, false], [32, 1024, 64, false, true], [1024, 64, 32, true, false]] as const) {
+      const c = rand(m * n);
+      w.gemm(rand(m * k), rand(k * n), c, m, n, k, tA, tB, true);
+      out.push(Buffer.from(bits(c)));
+    }
+    for (const [batch, hw, inC, outC] of [[32, 32, 3, 32], [32, 15, 32, 64], [8, 6, 64, 64]]) {
+      const info = conv2dInfo({ batch, inH: hw, inW: hw, inC, outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: 'valid' });
+      const x = rand(batch * hw * hw * inC), k = rand(9 * inC * outC), dy = rand(batch * info.outH * info.outW * outC);
+      const y = w.alloc(dy.size), dx = w.alloc(x.size), dk = w.alloc(k.size);
+      w.conv2d(x, k, y, info);
+      w.conv2dBackpropInput(dy, k, dx, info, false);
+      w.conv2dBackpropFilter(x, dy, dk, info, false);
+      out.push(Buffer.from(bits(y)), Buffer.from(bits(dx)), Buffer.from(bits(dk)));
+    }
+    const params = [rand(3 * 3 * 3 * 8), rand(3 * 3 * 8 * 16), rand(256 * 10)];
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++) losses.push(trainingStep(w, params, 24, r));
+    out.push(...params.map((p) => Buffer.from(bits(p))), Buffer.from(new Float64Array(losses).buffer));
+    return out;
+  });
+  for (let i = 0; i < outputs[0].length; i++) assert.ok(outputs[0][i].equals(outputs[1][i]), `output ${i} differs between 1 and 2 threads`);
+  for (const w of runs) w.dispose();
+});
+
+test('wasm is the default backend and the reference stays selectable', async () => {
+  assert.equal(backendNames()[0], 'wasm');
+  assert.equal(getBackend().name, 'wasm');
+  assert.equal(setBackendSync('reference').name, 'reference');
+  assert.equal(getBackend().name, 'reference');
+  await setBackend('wasm', { threads: 1, memoryMB: 32 });
+  assert.equal(getBackend().name, 'wasm');
+  assert.equal(getBackend().threads, 1);
+  setBackendSync('reference');
+});
+
+test('workers do not keep Node.js alive', () => {
+  const url = new URL('../src/backend/wasm/index.js', import.meta.url).href;
+  const code = `import(${JSON.stringify(url)}).then((m) => { const b = m.createWasmBackendSync({ threads: 2, memoryMB: 16 }); b.waitForWorkers(); console.log('ready', b.threads); });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /ready 2/);
+});
+
+test('the relaxed-SIMD build passes the kernel parity tests where the engine supports it', (t) => {
+  const probe = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '-e', ''], { encoding: 'utf8' });
+  if (probe.status !== 0) return t.skip('this Node.js has no relaxed-SIMD flag');
+  const file = fileURLToPath(new URL('./wasm-kernels.test.js', import.meta.url));
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--test', file], {
+    encoding: 'utf8', timeout: 120_000, env: { ...process.env, CNNKIT_WASM_VARIANT: 'relaxed-simd' },
+  });
+  assert.equal(r.status, 0, r.stdout.slice(-3000));
+});

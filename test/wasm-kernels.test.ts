@@ -1,0 +1,213 @@
+/**
+ * Parity of every WASM kernel with the reference backend, on random shapes with odd sizes,
+ * strides of 2, 'same' padding with odd totals, batch 1, every transposition and accumulate on
+ * and off, for 1 and 2 threads.
+ *
+ * Tolerance: float32 results differ from the reference only by summation order (and, in the
+ * relaxed build, fused rounding), so |wasm − ref| ≤ 2e-5 · max(1, max |ref|) for reductions over
+ * up to ~30,000 terms (GEMM, convolution, pooling sums), and 1e-6 relative for element-wise work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
+import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
+import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
+import type { Backend, KernelActivation, Storage } from '../src/backend/backend.js';
+import { Random } from '../src/tensor/random.js';
+
+const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
+const REDUCE_TOL = 2e-5;
+const ELEM_TOL = 1e-6;
+
+const ref = new ReferenceBackend();
+const rng = new Random(1234);
+
+function randomArray(n: number, lo = -1, hi = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng.uniform();
+  return a;
+}
+
+function put(be: Backend, values: Float32Array): Storage {
+  const s = be.alloc(values.length);
+  s.data.set(values);
+  return s;
+}
+
+/** Asserts |got − want| ≤ tol · max(1, max |want|) element-wise. */
+function close(got: Float32Array, want: Float32Array, tol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let scale = 1;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (!(d <= tol * scale)) assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]} (|diff| ${d.toExponential(2)} > ${(tol * scale).toExponential(2)})`);
+  }
+}
+
+/** Runs `op` on both backends over copies of the same inputs; returns the outputs of each. */
+function both(w: Backend, inputs: Float32Array[], op: (be: Backend, s: Storage[]) => void): { got: Float32Array[]; want: Float32Array[] } {
+  const ws = inputs.map((a) => put(w, a));
+  const rs = inputs.map((a) => put(ref, a));
+  op(w, ws);
+  op(ref, rs);
+  const got = ws.map((s) => s.data.slice());
+  for (const s of ws) w.free(s);
+  return { got, want: rs.map((s) => s.data) };
+}
+
+const backends: [string, () => WasmBackend][] = [
+  ['1 thread', () => createWasmBackendSync({ threads: 1, memoryMB: 128, variant: VARIANT })],
+  ['2 threads', () => createWasmBackendSync({ threads: 2, memoryMB: 128, variant: VARIANT })],
+];
+
+for (const [label, make] of backends) {
+  const w = make();
+  w.waitForWorkers();
+
+  test(`gemm matches the reference for every layout (${label})`, () => {
+    const shapes: [number, number, number][] = [
+      [1, 1, 1], [7, 13, 5], [33, 17, 300], [125, 9, 260], [4, 70, 3], [64, 64, 64], [3, 5, 5000], [130, 11, 4200],
+    ];
+    for (const [m, n, k] of shapes)
+      for (const tA of [false, true])
+        for (const tB of [false, true])
+          for (const acc of [false, true]) {
+            const { got, want } = both(w, [randomArray(m * k), randomArray(k * n), randomArray(m * n)], (be, [a, b, c]) => be.gemm(a, b, c, m, n, k, tA, tB, acc));
+            close(got[2], want[2], REDUCE_TOL, `gemm m=${m} n=${n} k=${k} transA=${tA} transB=${tB} acc=${acc}`);
+          }
+  });
+
+  test(`conv2d forward and both backprops match the reference (${label})`, () => {
+    const cases: { batch: number; h: number; w: number; inC: number; outC: number; kH: number; kW: number; s: number; padding: Padding }[] = [
+      { batch: 2, h: 9, w: 7, inC: 3, outC: 5, kH: 3, kW: 3, s: 1, padding: 'same' },
+      { batch: 1, h: 8, w: 8, inC: 4, outC: 8, kH: 3, kW: 3, s: 2, padding: 'same' },
+      { batch: 3, h: 10, w: 11, inC: 5, outC: 16, kH: 2, kW: 2, s: 2, padding: 'same' },
+      { batch: 2, h: 7, w: 9, inC: 6, outC: 9, kH: 3, kW: 2, s: 1, padding: 'valid' },
+      { batch: 1, h: 5, w: 5, inC: 1, outC: 1, kH: 5, kW: 5, s: 1, padding: 'valid' },
+      { batch: 4, h: 32, w: 32, inC: 3, outC: 32, kH: 3, kW: 3, s: 1, padding: 'valid' },
+      { batch: 3, h: 15, w: 15, inC: 32, outC: 64, kH: 3, kW: 3, s: 1, padding: 'valid' },
+      { batch: 2, h: 12, w: 13, inC: 8, outC: 12, kH: 3, kW: 3, s: 2, padding: 'valid' },
+    ];
+    for (const c of cases) {
+      const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: c.kH, kW: c.kW, strideH: c.s, strideW: c.s, padding: c.padding });
+      const xn = c.batch * c.h * c.w * c.inC, wn = c.kH * c.kW * c.inC * c.outC, yn = c.batch * info.outH * info.outW * c.outC;
+      const tag = JSON.stringify(c);
+      let r = both(w, [randomArray(xn), randomArray(wn), randomArray(yn)], (be, [x, k, y]) => be.conv2d(x, k, y, info));
+      close(r.got[2], r.want[2], REDUCE_TOL, `conv2d ${tag}`);
+      for (const acc of [false, true]) {
+        r = both(w, [randomArray(yn), randomArray(wn), randomArray(xn)], (be, [dy, k, dx]) => be.conv2dBackpropInput(dy, k, dx, info, acc));
+        close(r.got[2], r.want[2], REDUCE_TOL, `conv2dBackpropInput acc=${acc} ${tag}`);
+        r = both(w, [randomArray(xn), randomArray(yn), randomArray(wn)], (be, [x, dy, dw]) => be.conv2dBackpropFilter(x, dy, dw, info, acc));
+        close(r.got[2], r.want[2], REDUCE_TOL, `conv2dBackpropFilter acc=${acc} ${tag}`);
+      }
+    }
+  });
+
+  test(`pooling forward and backward match the reference (${label})`, () => {
+    const cases: { batch: number; h: number; w: number; c: number; k: number; s: number; padding: Padding }[] = [
+      { batch: 2, h: 30, w: 30, c: 32, k: 2, s: 2, padding: 'valid' },
+      { batch: 1, h: 7, w: 9, c: 5, k: 3, s: 2, padding: 'same' },
+      { batch: 3, h: 8, w: 6, c: 8, k: 2, s: 2, padding: 'same' },
+      { batch: 2, h: 5, w: 5, c: 3, k: 3, s: 1, padding: 'same' },
+      { batch: 1, h: 13, w: 13, c: 64, k: 2, s: 2, padding: 'valid' },
+      { batch: 40, h: 16, w: 16, c: 16, k: 2, s: 2, padding: 'valid' },
+    ];
+    for (const c of cases) {
+      const info = pool2dInfo({ batch: c.batch, inH: c.h, inW: c.w, channels: c.c, kH: c.k, kW: c.k, strideH: c.s, strideW: c.s, padding: c.padding });
+      const xn = c.batch * c.h * c.w * c.c, yn = c.batch * info.outH * info.outW * c.c;
+      const tag = JSON.stringify(c);
+      // Small integers make ties common, which checks that the first maximum wins.
+      const x = randomArray(xn, 0, 4).map(Math.floor);
+      let r = both(w, [x, randomArray(yn)], (be, [xs, y]) => be.maxPool(xs, y, info));
+      close(r.got[1], r.want[1], 0, `maxPool ${tag}`);
+      r = both(w, [randomArray(xn), randomArray(yn)], (be, [xs, y]) => be.avgPool(xs, y, info));
+      close(r.got[1], r.want[1], REDUCE_TOL, `avgPool ${tag}`);
+      for (const acc of [false, true]) {
+        r = both(w, [x, randomArray(yn), randomArray(xn)], (be, [xs, dy, dx]) => be.maxPoolBackward(xs, dy, dx, info, acc));
+        close(r.got[2], r.want[2], ELEM_TOL, `maxPoolBackward acc=${acc} ${tag}`);
+        r = both(w, [randomArray(yn), randomArray(xn)], (be, [dy, dx]) => be.avgPoolBackward(dy, dx, info, acc));
+        close(r.got[1], r.want[1], ELEM_TOL, `avgPoolBackward acc=${acc} ${tag}`);
+      }
+    }
+  });
+
+  test(`activations, bias and element-wise kernels match the reference (${label})`, () => {
+    const acts: KernelActivation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+    for (const [rows, cols] of [[3, 7], [1, 1], [37, 33], [2100, 32]]) {
+      const n = rows * cols;
+      for (const act of acts) {
+        let r = both(w, [randomArray(n, -3, 3), randomArray(cols), new Float32Array(n)], (be, [x, b, y]) => be.biasActivation(x, b, y, rows, cols, act));
+        close(r.got[2], r.want[2], ELEM_TOL, `biasActivation ${act} ${rows}x${cols}`);
+        r = both(w, [randomArray(n, -3, 3)], (be, [x]) => be.biasActivation(x, null, x, rows, cols, act));
+        close(r.got[0], r.want[0], ELEM_TOL, `biasActivation in place, no bias ${act}`);
+        const y = act === 'sigmoid' ? randomArray(n, 0, 1) : act === 'tanh' ? randomArray(n, -1, 1) : randomArray(n, -2, 2);
+        for (const acc of [false, true]) {
+          r = both(w, [y, randomArray(n), randomArray(n)], (be, [ys, dy, dx]) => be.activationBackward(ys, dy, dx, n, act, acc));
+          close(r.got[2], r.want[2], ELEM_TOL, `activationBackward ${act} acc=${acc} n=${n}`);
+        }
+      }
+      for (const acc of [false, true]) {
+        const r = both(w, [randomArray(n), randomArray(cols)], (be, [dy, db]) => be.biasGrad(dy, db, rows, cols, acc));
+        close(r.got[1], r.want[1], REDUCE_TOL, `biasGrad acc=${acc} ${rows}x${cols}`);
+      }
+    }
+    for (const n of [1, 5, 19, 1000]) {
+      let r = both(w, [randomArray(n), randomArray(n), randomArray(n)], (be, [a, b, o]) => be.add(a, b, o, n));
+      close(r.got[2], r.want[2], ELEM_TOL, `add n=${n}`);
+      r = both(w, [randomArray(n), randomArray(n), randomArray(n)], (be, [a, b, o]) => be.mul(a, b, o, n));
+      close(r.got[2], r.want[2], ELEM_TOL, `mul n=${n}`);
+      for (const acc of [false, true]) {
+        r = both(w, [randomArray(n), randomArray(n)], (be, [x, o]) => be.scale(x, -0.37, o, n, acc));
+        close(r.got[1], r.want[1], ELEM_TOL, `scale acc=${acc} n=${n}`);
+      }
+      r = both(w, [randomArray(n + 2)], (be, [o]) => be.fill(o, 2.5, n));
+      close(r.got[0], r.want[0], 0, `fill n=${n}`);
+      r = both(w, [randomArray(n + 7), randomArray(n + 3)], (be, [s, d]) => be.copy(s, 7, d, 3, n));
+      close(r.got[1], r.want[1], 0, `copy n=${n}`);
+      const bytes = new Uint8Array(n + 9).map(() => rng.int(256));
+      r = both(w, [randomArray(n + 1)], (be, [d]) => be.fromUint8(bytes, 9, d, n, 1 / 255));
+      close(r.got[0], r.want[0], ELEM_TOL, `fromUint8 n=${n}`);
+      const xs = put(w, randomArray(n)), xr = put(ref, xs.data);
+      const s = w.sum(xs, n), t = ref.sum(xr, n);
+      assert.ok(Math.abs(s - t) <= 1e-9 * Math.max(1, Math.abs(t)), `sum n=${n}: ${s} vs ${t}`);
+      w.free(xs);
+    }
+  });
+
+  test(`softmax, softmax cross-entropy and optimizer updates match the reference (${label})`, () => {
+    for (const [rows, cols] of [[1, 1], [5, 10], [32, 10], [7, 3]]) {
+      const n = rows * cols;
+      const logits = randomArray(n, -8, 8);
+      let r = both(w, [logits, new Float32Array(n)], (be, [x, y]) => be.softmax(x, y, rows, cols));
+      close(r.got[1], r.want[1], ELEM_TOL, `softmax ${rows}x${cols}`);
+      const labels = new Float32Array(rows).map(() => rng.int(cols));
+      r = both(w, [logits, labels, new Float32Array(rows), new Float32Array(n)], (be, [x, l, losses, d]) => be.softmaxCrossEntropy(x, l, losses, d, rows, cols, 1 / rows));
+      close(r.got[2], r.want[2], ELEM_TOL, `softmaxCrossEntropy losses ${rows}x${cols}`);
+      close(r.got[3], r.want[3], ELEM_TOL, `softmaxCrossEntropy dlogits ${rows}x${cols}`);
+      r = both(w, [logits, labels, new Float32Array(rows)], (be, [x, l, losses]) => be.softmaxCrossEntropy(x, l, losses, null, rows, cols, 1));
+      close(r.got[2], r.want[2], ELEM_TOL, `softmaxCrossEntropy without gradient`);
+    }
+    for (const n of [1, 6, 1001]) {
+      const p = randomArray(n), g = randomArray(n), m = randomArray(n, -0.1, 0.1), v = randomArray(n, 0, 0.1);
+      for (const step of [1, 7]) {
+        const r = both(w, [p, g, m, v], (be, [ps, gs, ms, vs]) => be.adamUpdate(ps, gs, ms, vs, n, { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step }));
+        for (let i = 0; i < 4; i += 2) close(r.got[i], r.want[i], ELEM_TOL, `adamUpdate step=${step} output ${i}`);
+        close(r.got[3], r.want[3], ELEM_TOL, `adamUpdate v`);
+      }
+      for (const [momentum, nesterov, withVelocity] of [[0, false, false], [0.9, false, true], [0.9, true, true], [0, false, true]] as const) {
+        const r = both(w, [p, g, m], (be, [ps, gs, vs]) => be.sgdUpdate(ps, gs, withVelocity ? vs : null, n, 0.01, momentum, nesterov));
+        close(r.got[0], r.want[0], ELEM_TOL, `sgdUpdate momentum=${momentum} nesterov=${nesterov}`);
+        close(r.got[2], r.want[2], ELEM_TOL, `sgdUpdate velocity`);
+      }
+      const r = both(w, [p, g, v], (be, [ps, gs, as]) => be.rmspropUpdate(ps, gs, as, n, 0.001, 0.9, 1e-7));
+      close(r.got[0], r.want[0], ELEM_TOL, `rmspropUpdate p`);
+      close(r.got[2], r.want[2], ELEM_TOL, `rmspropUpdate acc`);
+    }
+  });
+
+  test(`dispose (${label})`, () => {
+    w.dispose();
+    assert.throws(() => w.alloc(4), /disposed/);
+  });
+}
