@@ -1,0 +1,68 @@
+/**
+ * Per-kernel time profile of training steps of the tutorial CNN (not a test): wraps every Backend
+ * method of the active backend with a timer, trains a few batches, and prints milliseconds per
+ * step by kernel (conv kernels split by layer shape).
+ * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps]
+ */
+import * as ck from '../src/index.js';
+
+const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40'] = process.argv.slice(2);
+const threads = Number(threadsArg), batch = Number(batchArg), steps = Number(stepsArg);
+
+ck.setBackendSync(backend, { threads });
+const be = ck.getBackend() as unknown as Record<string, unknown>;
+const totals = new Map<string, { ms: number; calls: number }>();
+let recording = false;
+
+function label(name: string, args: unknown[]): string {
+  if (name.startsWith('conv2d')) {
+    const info = args[3] as { inH: number; inW: number; inC: number; outC: number };
+    return `${name} ${info.inH}x${info.inW}x${info.inC}->${info.outC}`;
+  }
+  if (name === 'gemm') return `gemm ${args[3]}x${args[4]}x${args[5]}${args[6] ? ' Aᵀ' : ''}${args[7] ? ' Bᵀ' : ''}`;
+  return name;
+}
+
+/** The Backend interface's kernel methods (memory management is not timed). */
+const KERNELS = [
+  'gemm', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
+  'biasActivation', 'activationBackward', 'biasGrad', 'add', 'mul', 'scale', 'fill', 'copy', 'fromUint8', 'sum', 'softmax',
+  'softmaxCrossEntropy', 'adamUpdate', 'sgdUpdate', 'rmspropUpdate',
+];
+for (const name of KERNELS) {
+  const f = be[name] as (...a: unknown[]) => unknown;
+  be[name] = (...args: unknown[]) => {
+    if (!recording) return f.apply(be, args);
+    const t0 = performance.now();
+    const r = f.apply(be, args);
+    const key = label(name, args);
+    const e = totals.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += performance.now() - t0;
+    e.calls++;
+    totals.set(key, e);
+    return r;
+  };
+}
+
+ck.setSeed(0);
+const model = ck.tutorial.buildModel();
+model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+const rng = new ck.Random(1);
+const n = batch * steps;
+const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3]);
+const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int32');
+await model.fit(x, y, { epochs: 1, batchSize: batch, rescale: 1 / 255, verbose: 0, shuffle: false });
+recording = true;
+const t0 = performance.now();
+await model.fit(x, y, { epochs: 1, batchSize: batch, rescale: 1 / 255, verbose: 0, shuffle: false });
+const wall = performance.now() - t0;
+recording = false;
+
+let kernelMs = 0;
+for (const e of totals.values()) kernelMs += e.ms;
+console.log(`Per-kernel profile: ${backend}, ${ck.getBackend().threads} thread(s), batch ${batch}, ${steps} steps`);
+console.log(`step ${(wall / steps).toFixed(2)} ms (${((batch * steps) / (wall / 1000)).toFixed(0)} images/s); kernels ${(kernelMs / steps).toFixed(2)} ms, outside kernels ${((wall - kernelMs) / steps).toFixed(2)} ms`);
+console.log(`${'kernel'.padEnd(40)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)} ${'calls/step'.padStart(10)}`);
+for (const [k, e] of [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms))
+  console.log(`${k.padEnd(40)} ${(e.ms / steps).toFixed(3).padStart(8)} ${((100 * e.ms) / wall).toFixed(1).padStart(5)}% ${(e.calls / steps).toFixed(1).padStart(10)}`);
+ck.getBackend().dispose();
