@@ -1,0 +1,245 @@
+/** Light canvas drawings: line charts, the confusion matrix, image grids, heatmaps. */
+import { sizeCanvas } from './dom.ts';
+
+export interface Series {
+  name: string;
+  color: string;
+  points: [number, number][];
+  /** Draw dots instead of a line (e.g. one point per epoch). */
+  dots?: boolean;
+}
+
+export interface ChartOptions {
+  title: string;
+  xLabel: string;
+  yMin?: number;
+  yMax?: number;
+  /** Formats y tick labels. */
+  yFormat?: (v: number) => string;
+  width?: number;
+  height?: number;
+}
+
+function niceMax(v: number): number {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/** Draws a line chart of the series; records the number of points in `data-points`. */
+export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartOptions): void {
+  const W = o.width ?? 440, H = o.height ?? 240;
+  const ctx = sizeCanvas(canvas, W, H);
+  const m = { l: 46, r: 12, t: 26, b: 44 };
+  const pw = W - m.l - m.r, ph = H - m.t - m.b;
+  const all = series.flatMap((s) => s.points);
+  canvas.dataset.points = String(all.length);
+  const xMax = Math.max(1, ...all.map((p) => p[0]));
+  const yMin = o.yMin ?? 0;
+  const yMax = o.yMax ?? niceMax(Math.max(...all.map((p) => p[1]), 1e-6));
+  const X = (x: number) => m.l + (x / xMax) * pw;
+  const Y = (y: number) => m.t + ph - ((y - yMin) / (yMax - yMin)) * ph;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.fillStyle = '#222';
+  ctx.textAlign = 'left';
+  ctx.fillText(o.title, m.l, 16);
+  ctx.strokeStyle = '#e3e3e3';
+  ctx.lineWidth = 1;
+  ctx.fillStyle = '#555';
+  ctx.textAlign = 'right';
+  for (let i = 0; i <= 4; i++) {
+    const v = yMin + ((yMax - yMin) * i) / 4;
+    const y = Y(v);
+    ctx.beginPath();
+    ctx.moveTo(m.l, y);
+    ctx.lineTo(m.l + pw, y);
+    ctx.stroke();
+    ctx.fillText((o.yFormat ?? ((t: number) => t.toFixed(2)))(v), m.l - 6, y + 4);
+  }
+  ctx.textAlign = 'center';
+  const xStep = niceMax(xMax / 5);
+  for (let x = 0; x <= xMax + 1e-9; x += xStep) ctx.fillText(String(Math.round(x)), X(x), m.t + ph + 16);
+  ctx.fillText(o.xLabel, m.l + pw / 2, H - 6);
+  ctx.strokeStyle = '#888';
+  ctx.strokeRect(m.l, m.t, pw, ph);
+  // Legend, top right.
+  let lx = W - m.r;
+  ctx.textAlign = 'right';
+  for (const s of [...series].reverse()) {
+    const w = ctx.measureText(s.name).width;
+    ctx.fillStyle = '#333';
+    ctx.fillText(s.name, lx, 16);
+    ctx.fillStyle = s.color;
+    ctx.fillRect(lx - w - 16, 9, 10, 8);
+    lx -= w + 26;
+  }
+  for (const s of series) {
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.lineWidth = 2;
+    if (s.dots) {
+      for (const [x, y] of s.points) {
+        ctx.beginPath();
+        ctx.arc(X(x), Y(y), 4, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      continue;
+    }
+    ctx.beginPath();
+    s.points.forEach(([x, y], i) => (i ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
+    ctx.stroke();
+  }
+}
+
+/** Draws `count` 32x32 RGB images (NHWC bytes) as a captioned grid of `cols` columns. */
+export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices: number[], captions: string[], cols: number, scale = 3): void {
+  const side = 32 * scale, capH = 18, gap = 8;
+  const rows = Math.ceil(indices.length / cols);
+  const W = cols * (side + gap) - gap, H = rows * (side + capH + gap) - gap;
+  const ctx = sizeCanvas(canvas, W, H);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.imageSmoothingEnabled = false;
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  indices.forEach((idx, i) => {
+    const x = (i % cols) * (side + gap), y = Math.floor(i / cols) * (side + capH + gap);
+    ctx.drawImage(rgbBitmap(images, idx), x, y, side, side);
+    ctx.fillStyle = '#222';
+    ctx.fillText(captions[i], x + side / 2, y + side + 13);
+  });
+  canvas.dataset.images = String(indices.length);
+}
+
+/** One 32x32 NHWC image as a canvas. */
+export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = size;
+  c.height = size;
+  const ctx = c.getContext('2d') as CanvasRenderingContext2D;
+  const img = ctx.createImageData(size, size);
+  const off = index * size * size * 3;
+  for (let p = 0; p < size * size; p++) {
+    img.data[4 * p] = images[off + 3 * p];
+    img.data[4 * p + 1] = images[off + 3 * p + 1];
+    img.data[4 * p + 2] = images[off + 3 * p + 2];
+    img.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return c;
+}
+
+/** A 10x10 confusion matrix: rows true class, columns predicted, shade by row share. */
+export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], names: string[]): void {
+  const n = names.length, cell = 34, left = 84, top = 84;
+  const W = left + n * cell + 8, H = top + n * cell + 8;
+  const ctx = sizeCanvas(canvas, W, H);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.font = '11px system-ui, sans-serif';
+  for (let r = 0; r < n; r++) {
+    const rowSum = matrix[r].reduce((a, b) => a + b, 0) || 1;
+    for (let c = 0; c < n; c++) {
+      const share = matrix[r][c] / rowSum;
+      const x = left + c * cell, y = top + r * cell;
+      ctx.fillStyle = r === c ? `rgba(30, 110, 200, ${0.08 + 0.92 * share})` : `rgba(210, 70, 40, ${share * 1.6})`;
+      ctx.fillRect(x, y, cell - 1, cell - 1);
+      ctx.fillStyle = share > 0.5 ? '#fff' : '#222';
+      ctx.textAlign = 'center';
+      ctx.fillText(String(matrix[r][c]), x + cell / 2, y + cell / 2 + 4);
+    }
+    ctx.fillStyle = '#222';
+    ctx.textAlign = 'right';
+    ctx.fillText(names[r], left - 6, top + r * cell + cell / 2 + 4);
+  }
+  for (let c = 0; c < n; c++) {
+    ctx.save();
+    ctx.translate(left + c * cell + cell / 2 + 4, top - 6);
+    ctx.rotate(-Math.PI / 3);
+    ctx.textAlign = 'left';
+    ctx.fillText(names[c], 0, 0);
+    ctx.restore();
+  }
+  ctx.textAlign = 'left';
+  ctx.fillStyle = '#555';
+  ctx.fillText('true ↓  predicted →', 4, 14);
+}
+
+/** Maps 0..1 to a perceptual dark-blue → yellow ramp. */
+function ramp(t: number): [number, number, number] {
+  const stops: [number, number, number][] = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
+  const x = Math.min(0.9999, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.floor(x), f = x - i;
+  const a = stops[i], b = stops[i + 1];
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+/**
+ * Tiles the channels of an [h, w, channels] activation as heatmaps, each normalised to its own
+ * range, `cols` per row.
+ */
+export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: number, w: number, channels: number, cols: number, tile: number): void {
+  const gap = 3;
+  const rows = Math.ceil(channels / cols);
+  const W = cols * (tile + gap) - gap, H = rows * (tile + gap) - gap;
+  const ctx = sizeCanvas(canvas, W, H);
+  ctx.clearRect(0, 0, W, H);
+  ctx.imageSmoothingEnabled = false;
+  const small = document.createElement('canvas');
+  small.width = w;
+  small.height = h;
+  const sctx = small.getContext('2d') as CanvasRenderingContext2D;
+  for (let ch = 0; ch < channels; ch++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let p = 0; p < h * w; p++) {
+      const v = data[p * channels + ch];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const img = sctx.createImageData(w, h);
+    for (let p = 0; p < h * w; p++) {
+      const [r, g, b] = ramp(hi > lo ? (data[p * channels + ch] - lo) / (hi - lo) : 0);
+      img.data.set([r, g, b, 255], 4 * p);
+    }
+    sctx.putImageData(img, 0, 0);
+    ctx.drawImage(small, (ch % cols) * (tile + gap), Math.floor(ch / cols) * (tile + gap), tile, tile);
+  }
+  canvas.dataset.maps = String(channels);
+}
+
+/** Draws conv kernels [kh, kw, 3, filters] as small RGB pictures, normalised over all filters. */
+export function filterImages(canvas: HTMLCanvasElement, kernel: Float32Array, kh: number, kw: number, inC: number, filters: number, cols: number, tile: number): void {
+  const gap = 4;
+  const rows = Math.ceil(filters / cols);
+  const W = cols * (tile + gap) - gap, H = rows * (tile + gap) - gap;
+  const ctx = sizeCanvas(canvas, W, H);
+  ctx.clearRect(0, 0, W, H);
+  ctx.imageSmoothingEnabled = false;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of kernel) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const small = document.createElement('canvas');
+  small.width = kw;
+  small.height = kh;
+  const sctx = small.getContext('2d') as CanvasRenderingContext2D;
+  for (let f = 0; f < filters; f++) {
+    const img = sctx.createImageData(kw, kh);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        for (let c = 0; c < 3; c++) {
+          const v = kernel[((i * kw + j) * inC + Math.min(c, inC - 1)) * filters + f];
+          img.data[4 * (i * kw + j) + c] = hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 128;
+        }
+        img.data[4 * (i * kw + j) + 3] = 255;
+      }
+    }
+    sctx.putImageData(img, 0, 0);
+    ctx.drawImage(small, (f % cols) * (tile + gap), Math.floor(f / cols) * (tile + gap), tile, tile);
+  }
+  canvas.dataset.filters = String(filters);
+}

@@ -1,0 +1,287 @@
+/**
+ * Train: load CIFAR-10, show the first 25 training images, train the tutorial model live with
+ * loss/accuracy charts and speed, pause/resume/stop, then evaluate on the test images with a
+ * confusion matrix.
+ */
+import * as ck from 'cnnkit';
+import { confusionChart, imageGrid, lineChart, type Series } from './charts.ts';
+import { download, parseArchive, serverArchive, subsetOf, type Cifar10Data } from './data.ts';
+import { dropZone, h, nextFrame, thousands } from './dom.ts';
+import { runtime } from './runtime.ts';
+import { changed, state } from './state.ts';
+
+class StopTraining extends Error {}
+
+const MB = 1024 * 1024;
+
+export function mountTrain(root: HTMLElement): void {
+  // ---- data -------------------------------------------------------------------------------
+  const serverBtn = h('button', { type: 'button', id: 'load-server', hidden: true, text: 'Load from this server' });
+  const fileInput = h('input', { type: 'file', id: 'archive-file', accept: '.gz,.tgz,application/gzip', class: 'visually-hidden' });
+  const pickLabel = h('label', { for: 'archive-file', class: 'button', tabindex: 0, role: 'button', text: 'Pick cifar-10-binary.tar.gz' });
+  const dataStatus = h('p', { id: 'data-status', class: 'status', 'aria-live': 'polite', text: 'No data yet: pick or drop the official CIFAR-10 binary archive (cifar-10-binary.tar.gz, 170 MB).' });
+  const grid = h('canvas', { id: 'sample-grid', class: 'sample-grid', role: 'img', 'aria-label': 'The first 25 training images with their classes' });
+  const drop = h('div', { class: 'dropzone', id: 'archive-drop' }, h('p', { text: 'Drop the archive here, or' }), h('div', { class: 'controls' }, pickLabel, serverBtn), fileInput, dataStatus);
+
+  // ---- training ---------------------------------------------------------------------------
+  const trainCount = h('input', { type: 'number', id: 'train-count', min: 1, max: 50000, value: 2000, inputmode: 'numeric' });
+  const testCount = h('input', { type: 'number', id: 'test-count', min: 1, max: 10000, value: 500, inputmode: 'numeric' });
+  const epochs = h('input', { type: 'number', id: 'epochs', min: 1, max: 50, value: 2, inputmode: 'numeric' });
+  const batch = h('select', { id: 'batch-size' }, ...[8, 16, 32, 64, 128].map((b) => h('option', { value: b, text: String(b), selected: b === 32 })));
+  const startBtn = h('button', { type: 'button', id: 'train-start', disabled: true, text: 'Train' });
+  const pauseBtn = h('button', { type: 'button', id: 'train-pause', disabled: true, text: 'Pause', 'aria-pressed': 'false' });
+  const stopBtn = h('button', { type: 'button', id: 'train-stop', disabled: true, text: 'Stop' });
+  const stats = h('p', { id: 'train-stats', class: 'stats', 'aria-live': 'off' });
+  const trainStatus = h('p', { id: 'train-status', class: 'status', 'aria-live': 'polite' });
+  const lossChart = h('canvas', { id: 'loss-chart', role: 'img', 'aria-label': 'Loss over training batches' });
+  const accChart = h('canvas', { id: 'acc-chart', role: 'img', 'aria-label': 'Accuracy over training batches' });
+
+  // ---- evaluation -------------------------------------------------------------------------
+  const evalBtn = h('button', { type: 'button', id: 'eval-start', disabled: true, text: 'Evaluate on the test images' });
+  const evalResult = h('p', { id: 'eval-result', class: 'status', 'aria-live': 'polite' });
+  const confusion = h('canvas', { id: 'confusion', role: 'img', 'aria-label': 'Confusion matrix', hidden: true });
+
+  root.append(
+    h('div', { class: 'intro' }, h('h2', { text: 'Train the tutorial CNN on CIFAR-10' }),
+      h('p', { text: '60,000 tiny 32x32 photos in 10 classes. The archive is unpacked in your browser; nothing is uploaded.' })),
+    h('section', { class: 'card' }, h('h3', { text: '1. Data' }), drop, h('div', { class: 'scroll-x' }, grid)),
+    h('section', { class: 'card' }, h('h3', { text: '2. Training' }),
+      h('div', { class: 'controls' },
+        h('label', {}, 'Training images ', trainCount), h('label', {}, 'Test images ', testCount),
+        h('label', {}, 'Epochs ', epochs), h('label', {}, 'Batch size ', batch)),
+      h('p', { class: 'note', text: 'A subset (class-balanced) gives a quick try; all 50,000 images follow the tutorial.' }),
+      h('div', { class: 'controls' }, startBtn, pauseBtn, stopBtn),
+      trainStatus, stats,
+      h('div', { class: 'charts' }, lossChart, accChart)),
+    h('section', { class: 'card' }, h('h3', { text: '3. Test' }), h('div', { class: 'controls' }, evalBtn), evalResult, h('div', { class: 'scroll-x' }, confusion)),
+  );
+
+  const seriesLoss: Series = { name: 'training loss', color: '#1e6ec8', points: [] };
+  const seriesValLoss: Series = { name: 'test loss', color: '#d2462a', points: [], dots: true };
+  const seriesAcc: Series = { name: 'training accuracy', color: '#1e6ec8', points: [] };
+  const seriesValAcc: Series = { name: 'test accuracy', color: '#d2462a', points: [], dots: true };
+  const drawCharts = (): void => {
+    lineChart(lossChart, [seriesLoss, seriesValLoss], { title: 'Loss (running mean over the epoch)', xLabel: 'batch' });
+    lineChart(accChart, [seriesAcc, seriesValAcc], { title: 'Accuracy', xLabel: 'batch', yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
+  };
+  drawCharts();
+
+  // ---- loading ----------------------------------------------------------------------------
+  let busy = false;
+  async function load(get: () => Promise<Uint8Array>, name: string): Promise<void> {
+    if (busy) return;
+    busy = true;
+    serverBtn.disabled = true;
+    try {
+      const bytes = await get();
+      dataStatus.textContent = `Unpacking ${(bytes.length / MB).toFixed(0)} MB…`;
+      await nextFrame();
+      const { data, ms, where } = await parseArchive(bytes, name);
+      setData(data);
+      dataStatus.textContent = `${thousands(data.train.count)} training and ${thousands(data.test.count)} test images from ${name}, unpacked in ${(ms / 1000).toFixed(1)} s in ${where}.`;
+      dataStatus.dataset.loaded = 'true';
+    } catch (e) {
+      dataStatus.textContent = `Could not read ${name}: ${(e as Error).message}`;
+    } finally {
+      busy = false;
+      serverBtn.disabled = false;
+    }
+  }
+
+  function setData(data: Cifar10Data): void {
+    state.data = data;
+    changed('data');
+    const idx = Array.from({ length: Math.min(25, data.train.count) }, (_, i) => i);
+    imageGrid(grid, data.train.images, idx, idx.map((i) => data.classNames[data.train.labels[i]]), 5);
+    trainCount.max = String(data.train.count);
+    testCount.max = String(data.test.count);
+    startBtn.disabled = state.training;
+  }
+
+  const fromFile = (file: File): void => void load(async () => {
+    dataStatus.textContent = `Reading ${file.name}…`;
+    return new Uint8Array(await file.arrayBuffer());
+  }, file.name);
+  fileInput.addEventListener('change', () => {
+    if (fileInput.files?.[0]) fromFile(fileInput.files[0]);
+    fileInput.value = '';
+  });
+  pickLabel.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      fileInput.click();
+    }
+  });
+  dropZone(drop, fromFile);
+  void serverArchive().then((info) => {
+    if (!info.available) return;
+    serverBtn.hidden = false;
+    serverBtn.textContent = `Load from this server (${(info.bytes / MB).toFixed(0)} MB)`;
+    serverBtn.addEventListener('click', () => void load(() => download(info.url, (got, total) => {
+      dataStatus.textContent = `Downloading ${(got / MB).toFixed(0)}${total ? ` of ${(total / MB).toFixed(0)}` : ''} MB…`;
+    }), 'cifar-10-binary.tar.gz'));
+  });
+
+  // ---- training loop ----------------------------------------------------------------------
+  let paused = false, stopAsked = false;
+  let resume: (() => void) | null = null;
+
+  function readCount(input: HTMLInputElement, max: number): number {
+    const v = Math.floor(Number(input.value));
+    return Math.max(1, Math.min(max, Number.isFinite(v) ? v : max));
+  }
+
+  async function train(): Promise<void> {
+    const data = state.data;
+    if (!data || state.training) return;
+    const nTrain = readCount(trainCount, data.train.count), nTest = readCount(testCount, data.test.count);
+    const nEpochs = readCount(epochs, 1000), bs = Number(batch.value);
+    const tr = subsetOf(data.train, nTrain), te = subsetOf(data.test, nTest);
+    const x = ck.tensor(tr.images, [tr.count, 32, 32, 3]), y = ck.tensor(tr.labels, [tr.count]);
+    const xt = ck.tensor(te.images, [te.count, 32, 32, 3]), yt = ck.tensor(te.labels, [te.count]);
+    ck.setSeed(42);
+    const model = ck.tutorial.buildModel();
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    state.model = model;
+    state.modelNote = `trained here on ${thousands(tr.count)} images (in progress)`;
+    state.training = true;
+    changed('model');
+    for (const s of [seriesLoss, seriesValLoss, seriesAcc, seriesValAcc]) s.points = [];
+    drawCharts();
+    paused = stopAsked = false;
+    startBtn.disabled = true;
+    pauseBtn.disabled = stopBtn.disabled = false;
+    evalBtn.disabled = true;
+    confusion.hidden = true;
+    evalResult.textContent = '';
+    const steps = Math.ceil(tr.count / bs);
+    trainStatus.textContent = `Training on ${thousands(tr.count)} images, ${nEpochs} epoch${nEpochs > 1 ? 's' : ''} of ${steps} batches of ${bs}, backend ${runtime.backend}, ${runtime.threads} thread${runtime.threads > 1 ? 's' : ''}. The first batch is slower (warm-up).`;
+    const recent: { ms: number; n: number }[] = [];
+    let t0 = 0, lastDraw = 0, done = 0, images = 0, computeMs = 0, epochNow = 0;
+    let lastLogs: Record<string, number> = {};
+    const wall0 = performance.now();
+    let pausedMs = 0;
+    const show = (force = false): void => {
+      const now = performance.now();
+      if (!force && now - lastDraw < 150) return;
+      lastDraw = now;
+      drawCharts();
+      const win = recent.slice(-20);
+      const ms = win.reduce((a, b) => a + b.ms, 0), n = win.reduce((a, b) => a + b.n, 0);
+      stats.textContent = `Epoch ${epochNow + 1}/${nEpochs} · batch ${(done - 1) % steps + 1}/${steps} · loss ${(lastLogs.loss ?? NaN).toFixed(3)} · accuracy ${((lastLogs.accuracy ?? 0) * 100).toFixed(1)}% · ${(ms / Math.max(1, win.length)).toFixed(0)} ms/batch · ${(n / (ms / 1000)).toFixed(0)} images/s`;
+      stats.dataset.imagesPerSecond = (n / (ms / 1000)).toFixed(1);
+      stats.dataset.msPerBatch = (ms / Math.max(1, win.length)).toFixed(1);
+      stats.dataset.batches = String(done);
+    };
+    let outcome = 'finished';
+    try {
+      await model.fit(x, y, {
+        epochs: nEpochs, batchSize: bs, rescale: 1 / 255, verbose: 0, validationData: [xt, yt],
+        callbacks: {
+          onEpochBegin: (epoch) => void (epochNow = epoch),
+          onBatchBegin: () => void (t0 = performance.now()),
+          onBatchEnd: async (_step, logs) => {
+            const ms = performance.now() - t0, n = (logs?.size as number) ?? bs;
+            done++;
+            recent.push({ ms, n });
+            if (done === 2) recent.shift(); // the first batch includes warm-up
+            images += n;
+            computeMs += ms;
+            lastLogs = logs ?? {};
+            seriesLoss.points.push([done, lastLogs.loss]);
+            seriesAcc.points.push([done, lastLogs.accuracy]);
+            show(done <= 3);
+            if (paused && !stopAsked) {
+              const p0 = performance.now();
+              show(true);
+              await new Promise<void>((r) => (resume = r));
+              pausedMs += performance.now() - p0;
+            }
+            if (stopAsked) {
+              model.stopTraining = true;
+              throw new StopTraining();
+            }
+          },
+          onEpochEnd: (_epoch, logs) => {
+            if (logs?.val_loss !== undefined) seriesValLoss.points.push([done, logs.val_loss]);
+            if (logs?.val_accuracy !== undefined) seriesValAcc.points.push([done, logs.val_accuracy]);
+            show(true);
+          },
+        },
+      });
+    } catch (e) {
+      if (e instanceof StopTraining) outcome = 'stopped';
+      else {
+        outcome = 'failed';
+        trainStatus.textContent = `Training failed: ${(e as Error).message}`;
+      }
+    }
+    show(true);
+    const wallS = (performance.now() - wall0 - pausedMs) / 1000;
+    state.training = false;
+    state.modelNote = `trained here: ${done} batches (${thousands(images)} images seen), ${outcome}`;
+    changed('model');
+    startBtn.disabled = false;
+    pauseBtn.disabled = stopBtn.disabled = true;
+    pauseBtn.textContent = 'Pause';
+    pauseBtn.setAttribute('aria-pressed', 'false');
+    evalBtn.disabled = false;
+    if (outcome !== 'failed') {
+      trainStatus.textContent = `Training ${outcome} after ${done} batches: ${thousands(images)} images in ${wallS.toFixed(1)} s (${(images / wallS).toFixed(1)} images/s overall, ${(images / (computeMs / 1000)).toFixed(1)} images/s in the training steps).`;
+      trainStatus.dataset.outcome = outcome;
+    }
+    if (outcome === 'finished') await evaluate();
+  }
+
+  /** Predicts the test subset in chunks (the page stays responsive) and fills the confusion matrix. */
+  async function evaluate(): Promise<void> {
+    const data = state.data, model = state.model;
+    if (!data || !model || state.training) return;
+    evalBtn.disabled = true;
+    const te = subsetOf(data.test, readCount(testCount, data.test.count));
+    const k = data.classNames.length;
+    const matrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    let correct = 0;
+    const chunk = 100;
+    for (let start = 0; start < te.count; start += chunk) {
+      const n = Math.min(chunk, te.count - start);
+      const xb = ck.tensor(te.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3]);
+      const p = model.predict(xb, { rescale: 1 / 255, batchSize: 50 });
+      const d = p.dataSync();
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (d[i * k + c] > d[i * k + best]) best = c;
+        const truth = te.labels[start + i];
+        matrix[truth][best]++;
+        if (best === truth) correct++;
+      }
+      p.dispose();
+      evalResult.textContent = `Evaluating… ${start + n} of ${te.count}`;
+      await nextFrame();
+    }
+    evalResult.textContent = `Test accuracy: ${((correct / te.count) * 100).toFixed(1)}% (${thousands(correct)} of ${thousands(te.count)} test images; chance is 10%).`;
+    evalResult.dataset.accuracy = String(correct / te.count);
+    confusion.hidden = false;
+    confusionChart(confusion, matrix, data.classNames);
+    evalBtn.disabled = false;
+  }
+
+  startBtn.addEventListener('click', () => void train());
+  pauseBtn.addEventListener('click', () => {
+    paused = !paused;
+    pauseBtn.textContent = paused ? 'Resume' : 'Pause';
+    pauseBtn.setAttribute('aria-pressed', String(paused));
+    trainStatus.textContent = paused ? 'Paused after the current batch.' : 'Training…';
+    if (!paused) {
+      resume?.();
+      resume = null;
+    }
+  });
+  stopBtn.addEventListener('click', () => {
+    stopAsked = true;
+    trainStatus.textContent = 'Stopping after the current batch…';
+    resume?.();
+    resume = null;
+  });
+  evalBtn.addEventListener('click', () => void evaluate());
+}
