@@ -29,3 +29,6 @@ export * as ops from './autograd/ops.js';
 export { valueAndGrads } from './autograd/grad.js';
 export * as tutorial from './models/tutorial.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
+export { loadLayersModel } from './io/load.js';
+export * as io from './io/index.js';
+export { exportOnnxBytes } from './io/onnx/export.js';

@@ -11,6 +11,8 @@ import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
 import type { History } from './callbacks.js';
 import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
 import { formatSummary } from './summary.js';
+import { saveModel } from '../io/save.js';
+import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -145,6 +147,14 @@ export class Sequential {
   /** Outputs for x, computed in batches (probabilities for a softmax model). */
   predict(x: Tensor, args: EvaluateArgs = {}): Tensor {
     return predictModel(this, x, args);
+  }
+
+  /**
+   * Saves the model in the TensorFlow.js layers format (tfjs `model.save`): to a URL such as
+   * `'file://path/to/dir'` (Node.js) or to an IOHandler (`ck.io.withSaveHandler`, ...).
+   */
+  async save(handlerOrUrl: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    return saveModel(this, handlerOrUrl, config);
   }
 
   /** Keras JSON config of the model. */

@@ -176,6 +176,24 @@ function normalizeCallbacks(model: Sequential, cbs: FitArgs['callbacks']): Callb
   return list as CallbackHooks[];
 }
 
+/** What a restoring callback (ck.callbacks.backupAndRestore) hands fit: the epoch to go on from and the history so far. */
+export interface ResumeState {
+  epoch: number;
+  history: { epoch: number[]; history: Record<string, number[]> };
+}
+
+/** Asks the callbacks (after onTrainBegin) whether a run is being resumed; prefills `history` when so. */
+function resumeFrom(hooks: readonly CallbackHooks[], history: History): number | undefined {
+  let start: number | undefined;
+  for (const h of hooks) {
+    const r = (h as { resumeState?: () => ResumeState | null }).resumeState?.();
+    if (!r) continue;
+    start = r.epoch;
+    r.history.epoch.forEach((e, i) => history.record(e, Object.fromEntries(Object.entries(r.history.history).map(([k, v]) => [k, v[i]]))));
+  }
+  return start;
+}
+
 export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   const { optimizer, loss } = model.requireCompiled('fit');
   const { epochs = 1, shuffle = true, verbose = 1, initialEpoch = 0, rescale = 1 } = args;
@@ -203,8 +221,9 @@ export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: Fi
   const steps = Math.ceil(n / batchSize);
   model.stopTraining = false;
   await call((h) => h.onTrainBegin?.());
+  const start = resumeFrom(hooks, history) ?? initialEpoch;
   let lastYield = performance.now();
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+  for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
     await call((h) => h.onEpochBegin?.(epoch));
     ProgressBar.epochHeader(epoch, epochs, verbose);
     const bar = new ProgressBar(steps, verbose);

@@ -1,0 +1,119 @@
+/**
+ * `ck.loadLayersModel`: builds a Sequential model from tfjs layers-model artifacts, after checking
+ * every part (topology, manifest, byte counts, names, shapes). A fault anywhere gives one DataError
+ * naming the source and the fault, and no half-loaded model.
+ */
+import { DataError, ValueError } from '../errors.js';
+import { resolveLoss } from '../losses/index.js';
+import type { Sequential } from '../models/sequential.js';
+import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { loadHandlerFor } from './router.js';
+import { sequentialFromTopology } from './topology.js';
+import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
+import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
+
+/** Options of `loadLayersModel`. */
+export interface LoadOptions {
+  /** Require every weight of the model in the file and no other model weights (default true). */
+  strict?: boolean;
+}
+
+function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): Optimizer {
+  const c = (cfg.config ?? {}) as Record<string, number | boolean | undefined>;
+  const pick = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v) => typeof v === 'number') as number | undefined;
+  switch (cfg.class_name) {
+    case 'Adam':
+      return new Adam({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon') });
+    case 'SGD':
+      return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true });
+    case 'RMSprop':
+    case 'RMSProp':
+      return new RMSprop({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho', 'decay'), epsilon: pick('epsilon') });
+    default:
+      throw new DataError(`${where}: optimizer class ${JSON.stringify(cfg.class_name)} is not supported (expected Adam, SGD or RMSprop)`);
+  }
+}
+
+/** Compiles `model` from a stored training config; restores optimizer state when the file has it. */
+function applyTraining(model: Sequential, tc: unknown, optWeights: NamedWeight[], where: string): void {
+  if (typeof tc !== 'object' || tc === null) {
+    if (optWeights.length) throw new DataError(`${where}: the file holds optimizer weights but no trainingConfig to say which optimizer`);
+    return;
+  }
+  const t = tc as TrainingConfig;
+  if (typeof t.optimizer_config !== 'object' || t.optimizer_config === null) throw new DataError(`${where}: trainingConfig has no optimizer_config`);
+  let loss;
+  try {
+    loss = resolveLoss(typeof t.loss === 'string' ? t.loss : (t.loss as { name?: string })?.name ?? '');
+  } catch (e) {
+    throw new DataError(`${where}: trainingConfig: ${(e as Error).message}`);
+  }
+  const metrics = Array.isArray(t.metrics) ? t.metrics.filter((m) => m === 'accuracy' || m === 'acc') : [];
+  model.compile({ optimizer: optimizerFrom(t.optimizer_config, where), loss, metrics });
+  if (!optWeights.length) return;
+  const opt = model.optimizer as Optimizer;
+  const iter = optWeights.find((w) => w.spec.name === 'iter' || w.spec.name.endsWith('/iter'));
+  const slots = optWeights.filter((w) => w !== iter);
+  const params = model.trainableWeights;
+  const expected = opt.getWeights(params);
+  if (slots.length !== expected.length || slots.some((s, i) => s.values.length !== expected[i].size))
+    throw new DataError(`${where}: the optimizer state does not fit the model (${slots.length} arrays for ${expected.length} ${opt.className} slots)`);
+  opt.setWeights(params, slots.map((s) => Float32Array.from(s.values)), iter ? iter.values[0] : 0);
+}
+
+/**
+ * Builds a model from in-memory artifacts. `where` names the source (file) in error messages.
+ * Model weights are matched by name (`conv2d/kernel`) and shape; nothing is set until all match.
+ */
+export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts', options: LoadOptions = {}): Sequential {
+  const { strict = true } = options;
+  if (typeof a !== 'object' || a === null) throw new DataError(`${where}: expected model artifacts. Received ${String(a)}`);
+  if (a.format !== undefined && a.format !== 'layers-model')
+    throw new DataError(`${where}: format ${JSON.stringify(a.format)} is not a layers model (cnnkit reads format 'layers-model')`);
+  const model = sequentialFromTopology(a.modelTopology, where);
+  const specs = checkWeightSpecs(a.weightSpecs ?? [], where);
+  const data = a.weightData ?? new ArrayBuffer(0);
+  if (!(data instanceof ArrayBuffer)) throw new DataError(`${where}: weightData must be an ArrayBuffer`);
+  const decoded = decodeWeights(specs, data, where);
+  const modelWeights = new Map<string, NamedWeight>();
+  const optWeights: NamedWeight[] = [];
+  for (const w of decoded) {
+    if (w.spec.group === 'optimizer') optWeights.push(w);
+    else modelWeights.set(w.spec.name, w);
+  }
+  const vars = model.layers.flatMap((l) => l.weights);
+  const values: Tensor[] = [];
+  for (const v of vars) {
+    const w = modelWeights.get(v.name);
+    if (!w) {
+      if (strict) throw new DataError(`${where}: weight '${v.name}' of the model is missing from the weights manifest`);
+      const keep = Tensor.empty(v.tensor.shape);
+      keep.storage.data.set(v.tensor.dataSync());
+      values.push(keep);
+      continue;
+    }
+    const want = v.tensor.shape;
+    if (w.spec.shape.length !== want.length || w.spec.shape.some((d, i) => d !== want[i]))
+      throw new DataError(`${where}: weight '${v.name}' has shape [${w.spec.shape}] in the manifest but the layer needs [${want}]`);
+    if (w.spec.dtype !== 'float32') throw new DataError(`${where}: weight '${v.name}' must be float32. Received ${w.spec.dtype}`);
+    modelWeights.delete(v.name);
+    const t = Tensor.empty(want);
+    t.storage.data.set(w.values);
+    values.push(t);
+  }
+  if (strict && modelWeights.size > 0)
+    throw new DataError(`${where}: the manifest has weights no layer of the model uses: ${[...modelWeights.keys()].slice(0, 5).join(', ')}`);
+  model.setWeights(values);
+  applyTraining(model, a.trainingConfig, optWeights, where);
+  return model;
+}
+
+/** Loads a tfjs layers model from a URL (`'file://dir/model.json'` or a path, Node.js) or an IOHandler. */
+export async function loadLayersModel(source: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
+  const handler = typeof source === 'string' ? loadHandlerFor(source) : source;
+  if (!handler || typeof handler.load !== 'function') throw new ValueError('loadLayersModel: the handler cannot load (it has no load method)');
+  const artifacts = await handler.load();
+  const where = (handler as { source?: string }).source ?? (typeof source === 'string' ? source : 'model artifacts');
+  return modelFromArtifacts(artifacts, where, options);
+}

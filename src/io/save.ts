@@ -1,0 +1,72 @@
+/**
+ * `model.save`: the model as tfjs layers-model artifacts (Keras JSON topology, weight specs named
+ * `<layer>/<weight>`, little-endian float32 data), handed to an IOHandler or a URL's handler.
+ * Imports only types of the model, so `Sequential` can delegate here without an import cycle.
+ */
+import { ValueError } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
+import { saveHandlerFor } from './router.js';
+import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from './types.js';
+import { encodeWeights, type NamedWeight } from './weights.js';
+
+/** What `keras_version` and `backend` say in saved files (the values tfjs writes, so its readers accept them). */
+export const KERAS_VERSION = 'tfjs-layers 4.22.0';
+export const KERAS_BACKEND = 'tensor_flow.js';
+/** `generatedBy` of saved files. */
+export const GENERATED_BY = 'cnnkit 0.1.0';
+
+/** Slot names per optimizer class, as tfjs names optimizer weights (`<variable>/<slot>`). */
+const SLOT_NAMES: Record<string, string[]> = { Adam: ['m', 'v'], SGD: ['momentum'], RMSprop: ['velocity'] };
+
+/** The model's Keras JSON topology, as tfjs `model.toJSON(null, false)` writes it. */
+export function modelTopology(model: Sequential): Record<string, unknown> {
+  return { class_name: 'Sequential', config: model.getConfig(), keras_version: KERAS_VERSION, backend: KERAS_BACKEND };
+}
+
+/** The model's weights (and with `includeOptimizer`, the optimizer's step counter and slots), named. */
+export function namedWeights(model: Sequential, includeOptimizer = false): NamedWeight[] {
+  const out: NamedWeight[] = [];
+  for (const l of model.layers)
+    for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(v.tensor.dataSync()) });
+  if (includeOptimizer && model.optimizer) {
+    const opt = model.optimizer;
+    const vars = model.layers.flatMap((l) => l.trainableWeights);
+    const slots = opt.getWeights(vars.map((v) => v.tensor));
+    const per = vars.length ? slots.length / vars.length : 0;
+    const names = SLOT_NAMES[opt.className] ?? Array.from({ length: per }, (_, k) => `slot${k}`);
+    out.push({ spec: { name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' }, values: Int32Array.of(opt.iterations) });
+    slots.forEach((s, i) => {
+      const v = vars[Math.floor(i / per)];
+      out.push({ spec: { name: `${v.name}/${names[i % per] ?? `slot${i % per}`}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: Float32Array.from(s.dataSync()) });
+    });
+  }
+  return out;
+}
+
+/** Compile settings as tfjs stores them, or undefined for an uncompiled model. */
+export function trainingConfig(model: Sequential): TrainingConfig | undefined {
+  if (!model.optimizer || !model.loss) return undefined;
+  return {
+    loss: model.loss.name,
+    metrics: [...model.metrics],
+    optimizer_config: { class_name: model.optimizer.className, config: { ...model.optimizer.getConfig() } },
+  };
+}
+
+/** The model as in-memory artifacts (tfjs `ModelArtifacts`). */
+export function modelArtifacts(model: Sequential, config: SaveConfig = {}): ModelArtifacts {
+  const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer));
+  const training = trainingConfig(model);
+  return {
+    modelTopology: modelTopology(model), weightSpecs, weightData, format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null,
+    ...(training ? { trainingConfig: training } : {}),
+  };
+}
+
+/** Saves through `target`: an IOHandler or a URL string such as `'file://path/to/dir'` (Node.js). */
+export async function saveModel(model: Sequential, target: string | IOHandler, config: SaveConfig = {}): Promise<SaveResult> {
+  const handler = typeof target === 'string' ? saveHandlerFor(target) : target;
+  if (!handler || typeof handler.save !== 'function') throw new ValueError(`save: the handler cannot save (it has no save method)`);
+  if (config.includeOptimizer && !model.optimizer) throw new ValueError(`save: includeOptimizer needs a compiled model; call compile first`);
+  return handler.save(modelArtifacts(model, config));
+}
