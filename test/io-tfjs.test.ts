@@ -1,0 +1,119 @@
+/** The TensorFlow.js reader both ways: tfjs loads cnnkit's files, cnnkit loads tfjs's, and both predict the same. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import * as ck from '../src/index.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cnnkit-io-tfjs-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Images like uint8 pixels scaled to [0, 1], from a fixed generator. */
+function images(n: number, h: number, w: number, c: number, seed: number): Float32Array {
+  const r = new ck.Random(seed);
+  return Float32Array.from({ length: n * h * w * c }, () => r.int(256) / 255);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+await tf.setBackend('cpu');
+
+test('tfjs loads a cnnkit-saved tutorial model and predicts the same probabilities', async (t) => {
+  ck.setBackendSync('reference');
+  ck.setSeed(7);
+  const model = ck.tutorial.buildModel();
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const dir = join(tmp, 'tutorial');
+  await model.save(`file://${dir}`);
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  assert.equal(json.format, 'layers-model');
+  assert.equal(json.modelTopology.class_name, 'Sequential');
+  assert.deepEqual(json.weightsManifest[0].paths, ['group1-shard1of1.bin']);
+  assert.equal(json.weightsManifest[0].weights[0].name, 'conv2d/kernel');
+  const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+  assert.equal(bin.byteLength, 122570 * 4);
+
+  const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }));
+  assert.deepEqual(tfModel.layers.map((l) => l.name), model.layers.map((l) => l.name));
+  const n = 6;
+  const x = images(n, 32, 32, 3, 1);
+  const theirs = (tfModel.predict(tf.tensor4d(x, [n, 32, 32, 3])) as tf.Tensor).dataSync();
+  const ours = model.predict(ck.tensor(x, [n, 32, 32, 3])).dataSync();
+  const diff = maxAbsDiff(theirs, ours);
+  t.diagnostic(`cnnkit → tfjs: max |Δp| = ${diff.toExponential(2)} over ${n}×10 probabilities`);
+  assert.ok(diff < 1e-5, `max difference ${diff}`);
+});
+
+/** A tfjs model with every supported class, saved by tfjs. */
+function tfjsModel(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.rescaling({ scale: 1 / 255, inputShape: [12, 12, 3] }));
+  m.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], strides: 1, activation: 'tanh' }));
+  m.add(tf.layers.averagePooling2d({ poolSize: 2, padding: 'same' }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.3 }));
+  m.add(tf.layers.dense({ units: 8, activation: 'sigmoid' }));
+  m.add(tf.layers.dense({ units: 6 }));
+  m.add(tf.layers.activation({ activation: 'softmax' }));
+  return m;
+}
+
+test('cnnkit loads a model built and saved by tfjs and predicts the same', async (t) => {
+  ck.setBackendSync('reference');
+  const m = tfjsModel();
+  let saved: tf.io.ModelArtifacts | null = null;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const a = saved as unknown as tf.io.ModelArtifacts;
+  const ours = await ck.loadLayersModel(ck.io.fromMemory({ modelTopology: a.modelTopology as Record<string, unknown>, weightSpecs: a.weightSpecs as ck.io.WeightSpec[], weightData: a.weightData as ArrayBuffer }));
+  assert.deepEqual(ours.layers.map((l) => l.className), ['Rescaling', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'AveragePooling2D', 'Flatten', 'Dropout', 'Dense', 'Dense', 'Activation']);
+  const n = 5;
+  const x = images(n, 12, 12, 3, 2).map((v) => Math.round(v * 255));
+  const theirs = (m.predict(tf.tensor4d(x, [n, 12, 12, 3])) as tf.Tensor).dataSync();
+  const mine = ours.predict(ck.tensor(x, [n, 12, 12, 3])).dataSync();
+  const diff = maxAbsDiff(theirs, mine);
+  t.diagnostic(`tfjs → cnnkit: max |Δp| = ${diff.toExponential(2)} over ${n}×6 probabilities`);
+  assert.ok(diff < 1e-5, `max difference ${diff}`);
+
+  // The same artifacts through files: cnnkit writes them as a folder, tfjs's order and names kept.
+  const dir = join(tmp, 'from-tfjs');
+  await ours.save(`file://${dir}`);
+  const again = await ck.loadLayersModel(join(dir, 'model.json'));
+  assert.ok(maxAbsDiff(again.predict(ck.tensor(x, [n, 12, 12, 3])).dataSync(), mine) === 0);
+});
+
+test('includeOptimizer round-trips compile settings and optimizer state; tfjs reads that file too', async () => {
+  ck.setBackendSync('reference');
+  ck.setSeed(3);
+  ck.clearSession();
+  const model = ck.sequential();
+  model.add(ck.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }));
+  model.add(ck.layers.dense({ units: 2, activation: 'softmax' }));
+  model.compile({ optimizer: ck.train.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  await model.fit(ck.tensor([[0, 1, 2], [1, 0, 1], [2, 2, 0], [0, 0, 1]]), ck.tensor([0, 1, 1, 0]), { epochs: 2, batchSize: 2, verbose: 0 });
+  const saver = ck.io.memorySaver();
+  await model.save(saver, { includeOptimizer: true });
+  const specs = saver.artifacts?.weightSpecs ?? [];
+  assert.deepEqual(specs.filter((s) => s.group === 'optimizer').map((s) => s.name).slice(0, 3), ['iter', 'dense/kernel/m', 'dense/kernel/v']);
+  const loaded = await ck.loadLayersModel(ck.io.fromMemory(saver.artifacts as ck.io.ModelArtifacts));
+  assert.equal(loaded.optimizer?.className, 'Adam');
+  assert.equal(loaded.optimizer?.iterations, 4);
+  const a = (model.optimizer as ck.Optimizer).getWeights(model.trainableWeights).map((w) => Array.from(w.dataSync()));
+  const b = (loaded.optimizer as ck.Optimizer).getWeights(loaded.trainableWeights).map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(b, a);
+  // tfjs reads the same file, optimizer weights included.
+  const tfModel = await tf.loadLayersModel(tf.io.fromMemory(saver.artifacts as tf.io.ModelArtifacts));
+  assert.equal(tfModel.layers.length, 2);
+});
