@@ -99,6 +99,8 @@ let browser: Browser | null = null;
 let page: Page | null = null;
 let base = '';
 const consoleErrors: string[] = [];
+/** model.json and its weights, saved by the Train view for the Inspect view to load. */
+let savedModel: string[] = [];
 
 before(async () => {
   if (skipReason) return;
@@ -187,6 +189,13 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   console.log(`# ${await p.textContent('#train-status')}`);
   console.log(`# ${await p.textContent('#eval-result')}`);
   assert.equal(await p.isVisible('#confusion'), true);
+  await p.click('#model-save');
+  for (const id of ['#download-json', '#download-weights']) {
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click(id)]);
+    const path = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(path);
+    savedModel.push(path);
+  }
   await p.screenshot({ path: join(ARTIFACTS, 'train.png'), fullPage: true });
 });
 
@@ -200,5 +209,16 @@ test('inspect: an uploaded image gets top-3 predictions, activation maps and fil
   assert.equal(await p.locator('#activations canvas').count(), 3, 'one heatmap panel per conv layer');
   assert.equal(await p.getAttribute('#filters', 'data-filters'), '32');
   await p.screenshot({ path: join(ARTIFACTS, 'inspect.png'), fullPage: true });
-  assert.deepEqual(consoleErrors, [], 'no console errors');
+  if (savedModel.length === 2) {
+    // The model saved by the Train view loads back from files and predicts the same.
+    const predicted = await p.textContent('#top3');
+    await p.setInputFiles('#model-files', [...savedModel].reverse());
+    await p.waitForFunction(() => /loaded from/.test(document.querySelector('#model-note')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    assert.equal(await p.textContent('#top3'), predicted);
+    console.log(`# ${await p.textContent('#model-note')}`);
+  }
+});
+
+test('no console errors', { skip: skipReason ?? false }, () => {
+  assert.deepEqual(consoleErrors, []);
 });

@@ -31,7 +31,7 @@ function niceMax(v: number): number {
 export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartOptions): void {
   const W = o.width ?? 440, H = o.height ?? 240;
   const ctx = sizeCanvas(canvas, W, H);
-  const m = { l: 46, r: 12, t: 26, b: 44 };
+  const m = { l: 46, r: 12, t: 40, b: 40 };
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   const all = series.flatMap((s) => s.points);
   canvas.dataset.points = String(all.length);
@@ -60,21 +60,25 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
     ctx.fillText((o.yFormat ?? ((t: number) => t.toFixed(2)))(v), m.l - 6, y + 4);
   }
   ctx.textAlign = 'center';
-  const xStep = niceMax(xMax / 5);
-  for (let x = 0; x <= xMax + 1e-9; x += xStep) ctx.fillText(String(Math.round(x)), X(x), m.t + ph + 16);
+  let xStep = 1;
+  for (let k = 1; xMax / xStep > 6; k++) xStep = [1, 2, 5][k % 3] * 10 ** Math.floor(k / 3); // 1, 2, 5, 10, 20, ...
+  for (let x = 0; x <= xMax + 1e-9; x += xStep) ctx.fillText(String(x), X(x), m.t + ph + 16);
   ctx.fillText(o.xLabel, m.l + pw / 2, H - 6);
   ctx.strokeStyle = '#888';
   ctx.strokeRect(m.l, m.t, pw, ph);
-  // Legend, top right.
-  let lx = W - m.r;
-  ctx.textAlign = 'right';
-  for (const s of [...series].reverse()) {
-    const w = ctx.measureText(s.name).width;
-    ctx.fillStyle = '#333';
-    ctx.fillText(s.name, lx, 16);
+  // Legend, in a row under the title.
+  let lx = m.l;
+  ctx.textAlign = 'left';
+  for (const s of series) {
     ctx.fillStyle = s.color;
-    ctx.fillRect(lx - w - 16, 9, 10, 8);
-    lx -= w + 26;
+    if (s.dots) {
+      ctx.beginPath();
+      ctx.arc(lx + 5, 28, 4, 0, Math.PI * 2);
+      ctx.fill();
+    } else ctx.fillRect(lx, 27, 12, 3);
+    ctx.fillStyle = '#333';
+    ctx.fillText(s.name, lx + 16, 32);
+    lx += ctx.measureText(s.name).width + 30;
   }
   for (const s of series) {
     ctx.strokeStyle = s.color;

@@ -11,12 +11,6 @@ import { changed, onChange, state } from './state.ts';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
-/** The optional model-loading API, present once the library has it. */
-interface ModelIO {
-  io?: { browserFiles?: (files: File[]) => unknown };
-  loadLayersModel?: (handler: unknown) => Promise<ck.Sequential>;
-}
-
 function currentModel(): ck.Sequential {
   if (!state.model) {
     ck.setSeed(7);
@@ -48,8 +42,6 @@ export function mountInspect(root: HTMLElement): void {
   const strip = h('div', { class: 'strip', id: 'test-strip', role: 'group', 'aria-label': 'Test images' });
   const modelInput = h('input', { type: 'file', id: 'model-files', accept: '.json,.bin', multiple: true, class: 'visually-hidden' });
   const modelLabel = h('label', { for: 'model-files', class: 'button', tabindex: 0, role: 'button', text: 'Load a saved model (model.json + weights .bin)' });
-  const modelIo = ck as unknown as ModelIO;
-  const canLoad = typeof modelIo.io?.browserFiles === 'function' && typeof modelIo.loadLayersModel === 'function';
   const preview = h('canvas', { id: 'input-preview', role: 'img', 'aria-label': 'The 32x32 input' });
   const caption = h('p', { id: 'input-caption', class: 'note' });
   const bars = h('div', { id: 'top3', class: 'bars', 'aria-live': 'polite' });
@@ -57,8 +49,8 @@ export function mountInspect(root: HTMLElement): void {
   const filters = h('canvas', { id: 'filters', role: 'img', 'aria-label': 'First layer filters' });
   const drop = h('div', { class: 'dropzone', id: 'photo-drop' },
     h('p', { text: 'Drop a photo here, pick one, or choose a test image.' }),
-    h('div', { class: 'controls' }, photoLabel, randomBtn, canLoad ? modelLabel : null), photoInput, canLoad ? modelInput : null,
-    canLoad ? null : h('p', { class: 'note', text: 'Loading a saved model needs ck.io.browserFiles, which this build of cnnkit does not have yet.' }),
+    h('div', { class: 'controls' }, photoLabel, randomBtn, modelLabel), photoInput, modelInput,
+    h('p', { class: 'note', text: 'A saved model is a model.json with its weights file (the TensorFlow.js layers format; the Train view saves one).' }),
     strip);
 
   root.append(
@@ -101,13 +93,15 @@ export function mountInspect(root: HTMLElement): void {
       h('span', { class: 'bar-value', text: `${(probs[c] * 100).toFixed(1)}%` }))));
     bars.dataset.top = CLASSES[order[0]];
     maps.replaceChildren();
+    let convIndex = 0;
     for (const o of outs) {
       if (o.type !== 'Conv2D') continue;
+      convIndex++;
       const [, hh, ww, ch] = o.shape;
       const canvas = h('canvas', { class: 'maps', role: 'img', 'aria-label': `${o.name} activation maps` });
       const cols = 16, tile = Math.max(20, Math.min(44, Math.floor(700 / cols) - 3));
       heatmaps(canvas, o.data, hh, ww, ch, cols, tile);
-      maps.append(h('div', { class: 'layer-maps' }, h('h4', { text: `${o.name}: ${ch} maps of ${hh}x${ww}` }), h('div', { class: 'scroll-x' }, canvas)));
+      maps.append(h('div', { class: 'layer-maps' }, h('h4', { text: `Conv layer ${convIndex} (${o.name}, after ReLU): ${ch} maps of ${hh}x${ww}` }), h('div', { class: 'scroll-x' }, canvas)));
     }
     const first = model.layers[0] as unknown as { getWeights(): ck.Tensor[] };
     const [kernel] = first.getWeights();
@@ -168,9 +162,11 @@ export function mountInspect(root: HTMLElement): void {
   modelInput.addEventListener('change', async () => {
     const files = [...(modelInput.files ?? [])];
     modelInput.value = '';
-    if (!files.length || !canLoad) return;
+    if (!files.length) return;
+    // browserFiles takes model.json first, then the weights.
+    files.sort((a, b) => Number(!a.name.endsWith('.json')) - Number(!b.name.endsWith('.json')));
     try {
-      const model = await (modelIo.loadLayersModel as NonNullable<ModelIO['loadLayersModel']>)(modelIo.io!.browserFiles!(files));
+      const model = await ck.loadLayersModel(ck.io.browserFiles(files));
       state.model = model;
       state.modelNote = `loaded from ${files.map((f) => f.name).join(', ')}`;
       changed('model');

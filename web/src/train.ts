@@ -38,6 +38,8 @@ export function mountTrain(root: HTMLElement): void {
 
   // ---- evaluation -------------------------------------------------------------------------
   const evalBtn = h('button', { type: 'button', id: 'eval-start', disabled: true, text: 'Evaluate on the test images' });
+  const saveBtn = h('button', { type: 'button', id: 'model-save', disabled: true, text: 'Save the model' });
+  const saveLinks = h('span', { id: 'model-links', class: 'links' });
   const evalResult = h('p', { id: 'eval-result', class: 'status', 'aria-live': 'polite' });
   const confusion = h('canvas', { id: 'confusion', role: 'img', 'aria-label': 'Confusion matrix', hidden: true });
 
@@ -53,7 +55,7 @@ export function mountTrain(root: HTMLElement): void {
       h('div', { class: 'controls' }, startBtn, pauseBtn, stopBtn),
       trainStatus, stats,
       h('div', { class: 'charts' }, lossChart, accChart)),
-    h('section', { class: 'card' }, h('h3', { text: '3. Test' }), h('div', { class: 'controls' }, evalBtn), evalResult, h('div', { class: 'scroll-x' }, confusion)),
+    h('section', { class: 'card' }, h('h3', { text: '3. Test' }), h('div', { class: 'controls' }, evalBtn, saveBtn, saveLinks), evalResult, h('div', { class: 'scroll-x' }, confusion)),
   );
 
   const seriesLoss: Series = { name: 'training loss', color: '#1e6ec8', points: [] };
@@ -61,7 +63,7 @@ export function mountTrain(root: HTMLElement): void {
   const seriesAcc: Series = { name: 'training accuracy', color: '#1e6ec8', points: [] };
   const seriesValAcc: Series = { name: 'test accuracy', color: '#d2462a', points: [], dots: true };
   const drawCharts = (): void => {
-    lineChart(lossChart, [seriesLoss, seriesValLoss], { title: 'Loss (running mean over the epoch)', xLabel: 'batch' });
+    lineChart(lossChart, [seriesLoss, seriesValLoss], { title: 'Loss (training: running mean over the epoch)', xLabel: 'batch' });
     lineChart(accChart, [seriesAcc, seriesValAcc], { title: 'Accuracy', xLabel: 'batch', yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
   };
   drawCharts();
@@ -151,7 +153,8 @@ export function mountTrain(root: HTMLElement): void {
     paused = stopAsked = false;
     startBtn.disabled = true;
     pauseBtn.disabled = stopBtn.disabled = false;
-    evalBtn.disabled = true;
+    evalBtn.disabled = saveBtn.disabled = true;
+    saveLinks.replaceChildren();
     confusion.hidden = true;
     evalResult.textContent = '';
     const steps = Math.ceil(tr.count / bs);
@@ -226,6 +229,7 @@ export function mountTrain(root: HTMLElement): void {
     pauseBtn.textContent = 'Pause';
     pauseBtn.setAttribute('aria-pressed', 'false');
     evalBtn.disabled = false;
+    saveBtn.disabled = false;
     if (outcome !== 'failed') {
       trainStatus.textContent = `Training ${outcome} after ${done} batches: ${thousands(images)} images in ${wallS.toFixed(1)} s (${(images / wallS).toFixed(1)} images/s overall, ${(images / (computeMs / 1000)).toFixed(1)} images/s in the training steps).`;
       trainStatus.dataset.outcome = outcome;
@@ -284,4 +288,24 @@ export function mountTrain(root: HTMLElement): void {
     resume = null;
   });
   evalBtn.addEventListener('click', () => void evaluate());
+  saveBtn.addEventListener('click', () => void save());
+
+  /** Saves in the TensorFlow.js layers format: links to model.json and its weights file. */
+  async function save(): Promise<void> {
+    const model = state.model;
+    if (!model || state.training) return;
+    const saver = ck.io.memorySaver();
+    await model.save(saver);
+    const a = saver.artifacts as NonNullable<typeof saver.artifacts>;
+    const weightsName = 'group1-shard1of1.bin';
+    const json = {
+      modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null,
+      weightsManifest: [{ paths: [weightsName], weights: a.weightSpecs ?? [] }],
+    };
+    for (const el of saveLinks.querySelectorAll('a')) URL.revokeObjectURL(el.href);
+    const link = (blob: Blob, name: string, id: string) => h('a', { href: URL.createObjectURL(blob), download: name, id, class: 'button', text: `Download ${name}` });
+    saveLinks.replaceChildren(
+      link(new Blob([JSON.stringify(json)], { type: 'application/json' }), 'model.json', 'download-json'), ' ',
+      link(new Blob([a.weightData ?? new ArrayBuffer(0)], { type: 'application/octet-stream' }), weightsName, 'download-weights'));
+  }
 }
