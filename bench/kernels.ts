@@ -59,17 +59,20 @@ function cases(be: WasmBackend): Case[] {
   return out;
 }
 
-function time(run: () => void): number {
+/** Median wall milliseconds per call, and process CPU milliseconds per call (all threads). */
+function time(run: () => void): { wall: number; cpu: number } {
   for (let i = 0; i < 3; i++) run();
   const samples: number[] = [];
   const end = performance.now() + minMs;
+  const c0 = process.cpuUsage();
   while (performance.now() < end || samples.length < 5) {
     const t0 = performance.now();
     run();
     samples.push(performance.now() - t0);
   }
+  const cu = process.cpuUsage(c0);
   samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  return { wall: samples[samples.length >> 1], cpu: (cu.user + cu.system) / 1000 / samples.length };
 }
 
 const results: Record<string, Record<string, number>> = {};
@@ -78,16 +81,23 @@ for (const threads of [1, 2]) {
   const be = createWasmBackendSync({ threads, memoryMB: 512 });
   be.waitForWorkers();
   variant = be.variant;
-  let totalFlops = 0, totalMs = 0;
+  let totalFlops = 0, totalMs = 0, totalCpu = 0;
   for (const c of cases(be)) {
-    const ms = time(c.run);
-    (results[c.name] ??= {})[`t${threads}`] = c.flops / ms / 1e6;
+    const { wall, cpu } = time(c.run);
+    const r = (results[c.name] ??= {});
+    r[`t${threads}`] = c.flops / wall / 1e6;
+    r[`c${threads}`] = c.flops / cpu / 1e6;
     totalFlops += c.flops;
-    totalMs += ms;
+    totalMs += wall;
+    totalCpu += cpu;
   }
-  (results['all kernels of one step'] ??= {})[`t${threads}`] = totalFlops / totalMs / 1e6;
+  const all = (results['all kernels of one step'] ??= {});
+  all[`t${threads}`] = totalFlops / totalMs / 1e6;
+  all[`c${threads}`] = totalFlops / totalCpu / 1e6;
   be.dispose();
 }
-console.log(`WASM kernels (${variant} build), batch ${batch}, median GFLOPS`);
-console.log(`${'kernel'.padEnd(52)} ${'1 thread'.padStart(9)} ${'2 threads'.padStart(10)}`);
-for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(52)} ${r.t1.toFixed(1).padStart(9)} ${r.t2.toFixed(1).padStart(10)}`);
+console.log(`WASM kernels (${variant} build), batch ${batch}: GFLOPS from median wall time, and per CPU-second of the process`);
+console.log(`(the CPU figure is per core busy; it stays meaningful when other processes share the machine)`);
+console.log(`${'kernel'.padEnd(52)} ${'1T wall'.padStart(8)} ${'1T cpu'.padStart(7)} ${'2T wall'.padStart(8)} ${'2T cpu'.padStart(7)}`);
+const f = (v: number, w: number) => v.toFixed(1).padStart(w);
+for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(52)} ${f(r.t1, 8)} ${f(r.c1, 7)} ${f(r.t2, 8)} ${f(r.c2, 7)}`);

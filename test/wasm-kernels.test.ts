@@ -1,7 +1,8 @@
 /**
  * Parity of every WASM kernel with the reference backend, on random shapes with odd sizes,
  * strides of 2, 'same' padding with odd totals, batch 1, every transposition and accumulate on
- * and off, for 1 and 2 threads.
+ * and off, for 1 and 2 threads, in both kernel builds (baseline SIMD and relaxed SIMD) where the
+ * engine supports relaxed SIMD. CNNKIT_WASM_VARIANT=simd|relaxed-simd restricts the run to one build.
  *
  * Tolerance: float32 results differ from the reference only by summation order (and, in the
  * relaxed build, fused rounding), so |wasm − ref| ≤ 2e-5 · max(1, max |ref|) for reductions over
@@ -56,10 +57,19 @@ function both(w: Backend, inputs: Float32Array[], op: (be: Backend, s: Storage[]
   return { got, want: rs.map((s) => s.data) };
 }
 
-const backends: [string, () => WasmBackend][] = [
-  ['1 thread', () => createWasmBackendSync({ threads: 1, memoryMB: 128, variant: VARIANT })],
-  ['2 threads', () => createWasmBackendSync({ threads: 2, memoryMB: 128, variant: VARIANT })],
-];
+// Both builds where the engine runs relaxed SIMD (the loader turns on Node.js 20's flag), each with 1 and 2 threads.
+const variants: ('simd' | 'relaxed-simd')[] = VARIANT ? [VARIANT] : ['simd', 'relaxed-simd'];
+if (!VARIANT) {
+  const probe = createWasmBackendSync({ threads: 1, memoryMB: 1 });
+  if (probe.variant !== 'relaxed-simd') variants.pop();
+  probe.dispose();
+}
+const backends: [string, () => WasmBackend][] = variants.flatMap((variant) =>
+  [1, 2].map((threads): [string, () => WasmBackend] => [
+    `${variant}, ${threads} thread${threads > 1 ? 's' : ''}`,
+    () => createWasmBackendSync({ threads, memoryMB: 128, variant, adaptive: false }),
+  ]),
+);
 
 for (const [label, make] of backends) {
   const w = make();
@@ -88,6 +98,8 @@ for (const [label, make] of backends) {
       { batch: 4, h: 32, w: 32, inC: 3, outC: 32, kH: 3, kW: 3, s: 1, padding: 'valid' },
       { batch: 3, h: 15, w: 15, inC: 32, outC: 64, kH: 3, kW: 3, s: 1, padding: 'valid' },
       { batch: 2, h: 12, w: 13, inC: 8, outC: 12, kH: 3, kW: 3, s: 2, padding: 'valid' },
+      { batch: 2, h: 9, w: 10, inC: 16, outC: 7, kH: 3, kW: 3, s: 2, padding: 'same' },
+      { batch: 1, h: 6, w: 5, inC: 8, outC: 9, kH: 2, kW: 3, s: 1, padding: 'same' },
     ];
     for (const c of cases) {
       const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: c.kH, kW: c.kW, strideH: c.s, strideW: c.s, padding: c.padding });

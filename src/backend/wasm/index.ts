@@ -20,6 +20,11 @@ export interface WasmBackendOptions extends BackendOptions {
   variant?: KernelVariant;
   /** Spin iterations before a waiting thread sleeps. */
   spin?: number;
+  /**
+   * Run jobs on the calling thread alone for a while after a worker lost its core mid-task
+   * (default true). Results are identical either way; tests turn it off to force the threads.
+   */
+  adaptive?: boolean;
 }
 
 /** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
@@ -75,7 +80,7 @@ export class WasmBackend implements Backend {
     this.heap = new LinearAllocator(control + CONTROL_BYTES, pages * 65536);
     this.job = control + JOB_OFFSET;
     this.jobWords = new Int32Array(this.memoryObject.buffer, this.job, (CONTROL_BYTES - JOB_OFFSET) >> 2);
-    this.pool = new ThreadPool(threads, this.memoryObject, module, control, this.k.runTask, options.spin);
+    this.pool = new ThreadPool(threads, this.memoryObject, module, control, this.k.runTask, options.spin, options.adaptive ?? true);
     this.ws = new Workspace(this.heap, this.pool, threads);
   }
 
@@ -202,10 +207,10 @@ export class WasmBackend implements Backend {
     // Row chunks depend on the shape only (deterministic for any thread count).
     const per = Math.max(256, roundUp(Math.ceil(M / 16), 128));
     const chunks = Math.ceil(M / per);
-    const partial = chunks > 1 ? this.ws.ensure('partial', chunks * K * N * 4) : 0;
+    const partial = this.ws.ensure('partial', chunks * K * N * 4);
     this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
     this.run(Kind.CONV_BWD_FILTER, chunks);
-    if (chunks > 1) this.k.reduceChunks(dw.ptr, partial, chunks, K * N, +accumulate);
+    this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
   }
 
   // ---- pooling ---------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 /**
  * Loads the WASM kernels: picks the relaxed-SIMD build where `WebAssembly.validate` accepts it
- * (Node.js 20 needs --experimental-wasm-relaxed-simd; newer engines have it on) and the baseline
- * SIMD build otherwise, compiles it once, and wraps every export in a typed function.
+ * (on Node.js 20 once its experimental flag is set at run time; newer engines have it on) and the
+ * baseline SIMD build otherwise, compiles it once, and wraps every export in a typed function.
  */
 import { BASELINE_WASM, RELAXED_WASM } from './generated/kernels.js';
-import { fromBase64 } from './platform.js';
+import { enableRelaxedSimd, fromBase64 } from './platform.js';
 
 /** Which build runs. */
 export type KernelVariant = 'relaxed-simd' | 'simd';
@@ -24,6 +24,8 @@ export interface Kernels {
   runTask(kind: number, job: number, task: number, scratch: number): void;
   packB(src: number, rowStride: number, colStride: number, depth: number, cols: number, dst: number): void;
   reduceChunks(c: number, partial: number, chunks: number, len: number, accumulate: number): void;
+  /** dW[K x outC] (+)= Σ chunks of partial[outC x K], transposed. */
+  reduceFilter(dw: number, partial: number, chunks: number, K: number, outC: number, accumulate: number): void;
   biasActivation(x: number, bias: number, y: number, row0: number, row1: number, cols: number, act: number): void;
   activationBackward(y: number, dy: number, dx: number, i0: number, i1: number, act: number, accumulate: number): void;
   biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
@@ -42,7 +44,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];
@@ -50,12 +52,20 @@ const NAMES: readonly (keyof Kernels)[] = [
 let chosen: { variant: KernelVariant; bytes: Uint8Array<ArrayBuffer> } | null = null;
 const compiled = new Map<KernelVariant, WebAssembly.Module>();
 
-/** The build this engine can run (relaxed SIMD when validated), unless `force` names one. */
+/**
+ * The build this engine can run (relaxed SIMD when validated, after turning on Node.js 20's
+ * experimental flag), unless `force` names one.
+ */
 export function kernelBinary(force?: KernelVariant): { variant: KernelVariant; bytes: Uint8Array<ArrayBuffer> } {
-  if (force) return { variant: force, bytes: fromBase64(force === 'relaxed-simd' ? RELAXED_WASM : BASELINE_WASM) };
+  if (force) {
+    const bytes = fromBase64(force === 'relaxed-simd' ? RELAXED_WASM : BASELINE_WASM);
+    if (force === 'relaxed-simd' && !WebAssembly.validate(bytes)) enableRelaxedSimd();
+    return { variant: force, bytes };
+  }
   if (!chosen) {
     const relaxed = fromBase64(RELAXED_WASM);
-    chosen = WebAssembly.validate(relaxed) ? { variant: 'relaxed-simd', bytes: relaxed } : { variant: 'simd', bytes: fromBase64(BASELINE_WASM) };
+    const ok = WebAssembly.validate(relaxed) || (enableRelaxedSimd() && WebAssembly.validate(relaxed));
+    chosen = ok ? { variant: 'relaxed-simd', bytes: relaxed } : { variant: 'simd', bytes: fromBase64(BASELINE_WASM) };
   }
   return chosen;
 }

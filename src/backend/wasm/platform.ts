@@ -7,10 +7,27 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 type NodeWorkerThreads = typeof import('node:worker_threads');
 type NodeOs = typeof import('node:os');
+type NodeV8 = typeof import('node:v8');
 
 // Resolved once at load time so that backends can then start synchronously.
 const nodeWorkers: NodeWorkerThreads | null = isNode ? ((await import('node:worker_threads' as string)) as NodeWorkerThreads) : null;
 const nodeOs: NodeOs | null = isNode ? ((await import('node:os' as string)) as NodeOs) : null;
+const nodeV8: NodeV8 | null = isNode ? ((await import('node:v8' as string)) as NodeV8) : null;
+
+/**
+ * Turns on WebAssembly relaxed SIMD where the engine has it behind a flag (Node.js 20's V8 11.3:
+ * --experimental-wasm-relaxed-simd; later versions enable it by default). Returns whether a flag
+ * was set; the caller re-validates. Browsers cannot do this and keep the baseline build.
+ */
+export function enableRelaxedSimd(): boolean {
+  if (!nodeV8) return false;
+  try {
+    nodeV8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A started worker, whatever the platform. */
 export interface PlatformWorker {

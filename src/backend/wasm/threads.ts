@@ -3,6 +3,11 @@
  * from the calling thread too, and returns once every task is done. Tasks are claimed dynamically,
  * so a worker that is late (not yet started, or descheduled because another process holds its
  * core) just gets fewer tasks; results never depend on who ran what.
+ *
+ * A worker descheduled in the middle of a task still makes the caller wait for it. When that wait
+ * is long compared with the job, the machine is oversubscribed: the pool then runs jobs on the
+ * calling thread alone for a while (doubling the period each time it happens again), so it is not
+ * slower than one thread when another process holds a core.
  */
 import { CONTROL_BYTES, DONE, JOB, KIND, MAX_TASKS, MAX_THREADS, NEXT, NTASKS, QUIT, READY, SCRATCH, SEQ, TASK_BITS, TASK_MASK, drainTasks, tagOf, type RunTask } from './control.js';
 import type { WorkerInit } from './worker.js';
@@ -17,6 +22,9 @@ export class ThreadPool {
   private readonly base: number;
   private seq = 0;
   private readonly blocking = canBlock();
+  /** Until this time (performance.now()) jobs run on the calling thread only. */
+  private soloUntil = 0;
+  private backoffMs = 0;
 
   /**
    * @param threads total threads including the calling one.
@@ -29,6 +37,7 @@ export class ThreadPool {
     readonly control: number,
     private readonly runTask: RunTask,
     private readonly spin = DEFAULT_SPIN,
+    private readonly adaptive = true,
   ) {
     if (threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be in [1, ${MAX_THREADS}], got ${threads}`);
     this.i32 = new Int32Array(memory.buffer);
@@ -73,10 +82,11 @@ export class ThreadPool {
     if (n > MAX_TASKS) throw new RangeError(`too many tasks (${n})`);
     const i32 = this.i32, b = this.base;
     const scratch = i32[b + SCRATCH];
-    if (n === 1 || this.workers.length === 0) {
+    if (n === 1 || this.workers.length === 0 || (this.soloUntil > 0 && performance.now() < this.soloUntil)) {
       for (let t = 0; t < n; t++) this.runTask(kind, job, t, scratch);
       return;
     }
+    const start = performance.now();
     const seq = (this.seq = (this.seq + 1) & 0x3fffffff);
     const tag = tagOf(seq);
     i32[b + KIND] = kind;
@@ -86,7 +96,8 @@ export class ThreadPool {
     Atomics.store(i32, b + NEXT, tag << TASK_BITS);
     Atomics.store(i32, b + SEQ, seq);
     Atomics.notify(i32, b + SEQ);
-    drainTasks(i32, b, tag, kind, job, n, scratch, this.runTask);
+    const own = drainTasks(i32, b, tag, kind, job, n, scratch, this.runTask);
+    const drained = performance.now();
     let spins = 0;
     for (;;) {
       const d = Atomics.load(i32, b + DONE);
@@ -98,6 +109,23 @@ export class ThreadPool {
     }
     // Close the job so that a late worker cannot claim a task of the next one.
     Atomics.store(i32, b + NEXT, (tag << TASK_BITS) | TASK_MASK);
+    if (this.adaptive) this.watchContention(start, drained, performance.now(), own, n);
+  }
+
+  /**
+   * Compares the time spent waiting for other threads with the time this thread worked: waiting
+   * much longer than one of its own tasks takes means a worker lost its core mid-task.
+   */
+  private watchContention(start: number, drained: number, end: number, own: number, n: number): void {
+    const waited = end - drained;
+    const perTask = own > 0 ? (drained - start) / own : drained - start;
+    if (waited > 0.2 && waited > 2 * perTask + 0.05 && own < n) {
+      this.backoffMs = Math.min(1000, this.backoffMs > 0 ? this.backoffMs * 2 : 20);
+      this.soloUntil = end + this.backoffMs;
+    } else if (this.backoffMs > 0 && end > this.soloUntil) {
+      this.backoffMs = Math.max(0, this.backoffMs / 2 - 5);
+      if (this.backoffMs === 0) this.soloUntil = 0;
+    }
   }
 
   /** Stops the workers. */

@@ -7,10 +7,71 @@
  * 19 chunks / images per task, 20 dy (backprop filter).
  */
 import { MR } from './simd';
-import { MC, NR, TILE_BYTES, blockMul, packA, packB, roundUp, word } from './gemm';
+import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, word } from './gemm';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
 export const FB: i32 = 128;
+
+/** Source of (row, ky, kx) in x, or 0 where the window reads padding or the row is past the end. */
+// @ts-ignore: decorator
+@inline
+function cellPtr(job: usize, x: usize, row: i32, end: i32, ky: i32, kx: i32): usize {
+  if (row >= end) return 0;
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
+  const hw = word(job, 7) * word(job, 8), outW = word(job, 8);
+  const b = row / hw, rem = row % hw, oy = rem / outW, ox = rem % outW;
+  const iy = oy * word(job, 12) + ky - word(job, 14), ix = ox * word(job, 13) + kx - word(job, 15);
+  if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) return 0;
+  return x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function load4(p: usize, off: usize): v128 {
+  return p ? v128.load(p + off) : f32x4.splat(0);
+}
+
+/**
+ * im2col into MR-row panels when inC is a multiple of 4: each group of 4 channels of rows 0-3 is
+ * a 4x4 transpose (8 shuffles), row 4 of a 5-row panel is copied lane by lane.
+ */
+function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize): void {
+  const x = <usize>word(job, 0);
+  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const K = kH * kW * inC, end = r0 + rows;
+  const step = <usize>(MR << 2);
+  for (let i0 = 0; i0 < rows; i0 += MR) {
+    const row = r0 + i0;
+    for (let ky = 0; ky < kH; ky++) {
+      for (let kx = 0; kx < kW; kx++) {
+        const s0 = cellPtr(job, x, row, end, ky, kx), s1 = cellPtr(job, x, row + 1, end, ky, kx);
+        const s2 = cellPtr(job, x, row + 2, end, ky, kx), s3 = cellPtr(job, x, row + 3, end, ky, kx);
+        let s4: usize = 0;
+        if (MR == 5) s4 = cellPtr(job, x, row + 4, end, ky, kx);
+        let d = dst + <usize>((ky * kW + kx) * inC) * step;
+        for (let ci = 0; ci < inC; ci += 4) {
+          const off = <usize>ci << 2;
+          const v0 = load4(s0, off), v1 = load4(s1, off), v2 = load4(s2, off), v3 = load4(s3, off);
+          const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(d + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+          v128.store(d + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+          v128.store(d + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          if (MR == 5) {
+            const v4 = load4(s4, off);
+            store<f32>(d, f32x4.extract_lane(v4, 0), 16);
+            store<f32>(d + step, f32x4.extract_lane(v4, 1), 16);
+            store<f32>(d + 2 * step, f32x4.extract_lane(v4, 2), 16);
+            store<f32>(d + 3 * step, f32x4.extract_lane(v4, 3), 16);
+          }
+          d += 4 * step;
+        }
+      }
+    }
+    dst += <usize>K * step;
+  }
+}
 
 /**
  * Writes im2col rows [r0, r0 + rows) straight into MR-row packed panels (depth K = kH·kW·inC),
@@ -61,30 +122,6 @@ function im2colPacked(job: usize, r0: i32, rows: i32, dst: usize): void {
   }
 }
 
-/** Writes im2col rows [r0, r0 + rows) row-major (row stride K) at `dst`. */
-function im2colRows(job: usize, x: usize, r0: i32, rows: i32, dst: usize): void {
-  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
-  const outH = word(job, 7), outW = word(job, 8);
-  const kH = word(job, 10), kW = word(job, 11), sH = word(job, 12), sW = word(job, 13);
-  const pT = word(job, 14), pL = word(job, 15);
-  const hw = outH * outW;
-  const run = <usize>inC << 2;
-  let d = dst;
-  for (let i = 0; i < rows; i++) {
-    const row = r0 + i;
-    const b = row / hw, rem = row % hw, oy = rem / outW, ox = rem % outW;
-    for (let ky = 0; ky < kH; ky++) {
-      const iy = oy * sH + ky - pT;
-      for (let kx = 0; kx < kW; kx++) {
-        const ix = ox * sW + kx - pL;
-        if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(d, 0, run);
-        else memory.copy(d, x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), run);
-        d += run;
-      }
-    }
-  }
-}
-
 /** Scratch bytes for a conv forward job. */
 export function convFwdScratch(job: usize): i32 {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
@@ -100,7 +137,8 @@ export function convFwdTask(job: usize, t: i32, scratch: usize): void {
   const per = word(job, 16);
   const r0 = t * per, rows = min(M - r0, per);
   const tile = scratch, pa = scratch + TILE_BYTES;
-  im2colPacked(job, r0, rows, pa);
+  if (MR <= 5 && word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa);
+  else im2colPacked(job, r0, rows, pa);
   blockMul(pa, wp, rows, outC, K, y + (<usize>r0 * <usize>outC << 2), outC, false, tile);
 }
 
@@ -162,33 +200,96 @@ export function convBwdInputTask(job: usize, t: i32, scratch: usize): void {
 /** Scratch bytes for a conv backprop-filter job. */
 export function convBwdFilterScratch(job: usize): i32 {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
-  return TILE_BYTES + FB * K * 4 + roundUp(K, MR) * FB * 4 + roundUp(word(job, 9), NR) * FB * 4;
+  return TILE_BYTES + roundUp(word(job, 9), MR) * FB * 4 + roundUp(K, NR) * FB * 4;
 }
 
 /**
- * Conv backprop-filter task for row chunk t: dW_t = im2col(x)ᵀ · dy over the chunk's rows, into
- * the chunk's own partial buffer (or straight into dW when there is one chunk). Chunks depend only
- * on the shape, so any thread count sums in the same order.
+ * Packs im2col rows [r0, r0 + rows) as 8-column panels (columns are kernel taps·channels) straight
+ * from x; needs inC to be a multiple of 8 so that a panel's 8 columns are 8 adjacent channels.
+ */
+function im2colPanels8(job: usize, r0: i32, rows: i32, dst: usize): void {
+  const x = <usize>word(job, 0);
+  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const panelBytes = <usize>rows << 5;
+  for (let i = 0; i < rows; i++) {
+    let d = dst + (<usize>i << 5);
+    for (let ky = 0; ky < kH; ky++) {
+      for (let kx = 0; kx < kW; kx++) {
+        const s = cellPtr(job, x, r0 + i, r0 + rows, ky, kx);
+        for (let ci = 0; ci < inC; ci += 8) {
+          if (s) {
+            const off = <usize>ci << 2;
+            v128.store(d, v128.load(s + off));
+            v128.store(d, v128.load(s + off, 16), 16);
+          } else {
+            v128.store(d, f32x4.splat(0));
+            v128.store(d, f32x4.splat(0), 16);
+          }
+          d += panelBytes;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs im2col rows [r0, r0 + rows) as 8-column panels straight from x for any inC (element by
+ * element); the columns past K in the last panel are zero.
+ */
+function im2colPanelsAny(job: usize, r0: i32, rows: i32, dst: usize): void {
+  const x = <usize>word(job, 0);
+  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const K = kH * kW * inC, Kp = roundUp(K, NR);
+  const panelBytes = <usize>rows << 5;
+  for (let i = 0; i < rows; i++) {
+    const base = dst + (<usize>i << 5);
+    let q = 0;
+    for (let ky = 0; ky < kH; ky++) {
+      for (let kx = 0; kx < kW; kx++) {
+        const s = cellPtr(job, x, r0 + i, r0 + rows, ky, kx);
+        for (let ci = 0; ci < inC; ci++) {
+          store<f32>(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? load<f32>(s + (<usize>ci << 2)) : 0);
+          q++;
+        }
+      }
+    }
+    for (; q < Kp; q++) store<f32>(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
+  }
+}
+
+/**
+ * Conv backprop-filter task for row chunk t: dWᵀ_t[outC x K] = dyᵀ · im2col(x) over the chunk's
+ * rows, into the chunk's own partial buffer (outC x K). Putting dy on the A side lets both operands
+ * be packed with whole-vector copies. Chunks depend only on the shape, so any thread count sums in
+ * the same order; `reduceFilter` then adds the chunks and transposes into dW.
  */
 export function convBwdFilterTask(job: usize, t: i32, scratch: usize): void {
-  const x = <usize>word(job, 0), dw = <usize>word(job, 2), dy = <usize>word(job, 20);
-  const outC = word(job, 9);
-  const K = word(job, 10) * word(job, 11) * word(job, 6);
+  const dy = <usize>word(job, 20);
+  const inC = word(job, 6), outC = word(job, 9);
+  const K = word(job, 10) * word(job, 11) * inC;
   const M = word(job, 3) * word(job, 7) * word(job, 8);
-  const per = word(job, 16), chunks = word(job, 19);
+  const per = word(job, 16);
   const r0 = t * per, r1 = min(M, r0 + per);
-  let target = dw, acc = word(job, 17) != 0;
-  if (chunks > 1) {
-    target = <usize>word(job, 18) + (<usize>t * <usize>(K * outC) << 2);
-    acc = false;
-  }
-  const tile = scratch, col = scratch + TILE_BYTES;
-  const pa = col + (<usize>(FB * K) << 2), pb = pa + (<usize>(roundUp(K, MR) * FB) << 2);
+  const target = <usize>word(job, 18) + (<usize>t * <usize>(K * outC) << 2);
+  const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(roundUp(outC, MR) * FB) << 2);
   for (let rr = r0; rr < r1; rr += FB) {
     const kc = min(FB, r1 - rr);
-    im2colRows(job, x, rr, kc, col);
-    packA(col, 1, K, K, kc, pa);
-    packB(dy + (<usize>rr * <usize>outC << 2), outC, 1, kc, outC, pb);
-    blockMul(pa, pb, K, outC, kc, target, outC, acc || rr > r0, tile);
+    packA(dy + (<usize>rr * <usize>outC << 2), 1, outC, outC, kc, pa);
+    if (inC % NR == 0) im2colPanels8(job, rr, kc, pb);
+    else im2colPanelsAny(job, rr, kc, pb);
+    blockMul(pa, pb, outC, K, kc, target, K, rr > r0, tile);
+  }
+}
+
+/** dW[K x outC] (+)= Σ_t partial_t[outC x K]ᵀ, chunks summed in index order. */
+export function reduceFilter(dw: usize, partial: usize, chunks: i32, K: i32, outC: i32, acc: bool): void {
+  if (chunks > 1) reduceChunks(partial, partial, chunks, K * outC, false);
+  for (let co = 0; co < outC; co++) {
+    const src = partial + (<usize>(co * K) << 2);
+    for (let q = 0; q < K; q++) {
+      const d = dw + (<usize>(q * outC + co) << 2);
+      const v = load<f32>(src + (<usize>q << 2));
+      store<f32>(d, acc ? load<f32>(d) + v : v);
+    }
   }
 }

@@ -44,6 +44,15 @@ export function packA(src: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize
           }
         }
       }
+    } else if (rs == 1 && rows == MR) {
+      let s = src + (<usize>i0 << 2);
+      let d = dst;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        if (MR == 5) store<f32>(d, load<f32>(s, 16), 16);
+        s += <usize>cs << 2;
+        d += <usize>(MR << 2);
+      }
     } else {
       let d = dst;
       for (let p = 0; p < kc; p++) {

@@ -5,11 +5,11 @@
  */
 import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
-import { convBwdFilterScratch, convBwdFilterTask, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
+import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
 import { poolTask } from './pool';
 import { activationBackward, biasActivation } from './ops';
 
-export { packB, reduceChunks };
+export { packB, reduceChunks, reduceFilter };
 export { adam, binary, biasGrad, copy, fill, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
 
