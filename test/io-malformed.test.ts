@@ -1,0 +1,139 @@
+/**
+ * Damaged and hostile model files: each gives one DataError naming the file and the fault, and no
+ * model. Nothing in a file is executed.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import * as ck from '../src/index.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cnnkit-malformed-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+ck.setBackendSync('reference');
+ck.clearSession();
+const good = join(tmp, 'good');
+{
+  const m = ck.sequential({ name: 'small' });
+  m.add(ck.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1], activation: 'relu' }));
+  m.add(ck.layers.flatten());
+  m.add(ck.layers.dense({ units: 3, activation: 'softmax' }));
+  await m.save(`file://${good}`);
+}
+const goodJson = readFileSync(join(good, 'model.json'), 'utf8');
+const goodBin = readFileSync(join(good, 'group1-shard1of1.bin'));
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+let n = 0;
+/** A copy of the good model with `edit` applied; returns its model.json path. */
+function variant(edit: (dir: string, json: Json) => Json | string | void): string {
+  const dir = join(tmp, `case${n++}`);
+  cpSync(good, dir, { recursive: true });
+  const json = JSON.parse(goodJson) as Json;
+  const r = edit(dir, json);
+  if (r !== undefined) writeFileSync(join(dir, 'model.json'), typeof r === 'string' ? r : JSON.stringify(r));
+  return join(dir, 'model.json');
+}
+
+const cases: [string, (dir: string, j: Json) => Json | string | void, RegExp][] = [
+  ['truncated weights file', (d) => writeFileSync(join(d, 'group1-shard1of1.bin'), goodBin.subarray(0, goodBin.byteLength - 6)), /group1-shard1of1\.bin has \d+ bytes but the manifest's 4 weights need \d+ bytes \(truncated\)/],
+  ['weights file with extra bytes', (d) => writeFileSync(join(d, 'group1-shard1of1.bin'), Buffer.concat([goodBin, Buffer.alloc(8)])), /\(extra bytes\)/],
+  ['missing weights file', (d) => rmSync(join(d, 'group1-shard1of1.bin')), /weights file 'group1-shard1of1\.bin' named in the manifest does not exist/],
+  ['non-JSON model.json', () => goodJson.slice(0, 40), /not valid JSON/],
+  ['model.json that is not an object', () => '[1, 2]', /expected a JSON object with modelTopology and weightsManifest/],
+  ['missing modelTopology', (_d, j) => ({ ...j, modelTopology: undefined }), /'modelTopology' is missing/],
+  ['missing weightsManifest', (_d, j) => ({ ...j, weightsManifest: undefined }), /'weightsManifest' must be an array/],
+  ['graph-model format', (_d, j) => ({ ...j, format: 'graph-model' }), /format "graph-model" is not a layers model/],
+  ['unknown layer class', (_d, j) => (j.modelTopology.config.layers[1].class_name = 'LSTM', j), /class 'LSTM', which cnnkit does not support\. Supported classes: InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, Dense, Flatten, Dropout, Activation, Rescaling/],
+  ['functional model', (_d, j) => (j.modelTopology.class_name = 'Model', j), /loads Sequential models only/],
+  ['manifest shape differs from the layer', (_d, j) => (j.weightsManifest[0].weights[0].shape = [3, 3, 2, 1], j), /weight 'conv2d\/kernel' has shape \[3,3,2,1\] in the manifest but the layer needs \[3,3,1,2\]/],
+  ['topology differs from the weights', (_d, j) => (j.modelTopology.config.layers[0].config.filters = 4, j), /weight 'conv2d\/kernel' has shape \[3,3,1,2\] in the manifest but the layer needs \[3,3,1,4\]/],
+  ['weight missing from the manifest', (d, j) => {
+    const w = j.weightsManifest[0].weights;
+    j.weightsManifest[0].weights = w.slice(0, 3);
+    writeFileSync(join(d, 'group1-shard1of1.bin'), goodBin.subarray(0, goodBin.byteLength - 12));
+    return j;
+  }, /weight 'dense\/bias' of the model is missing from the weights manifest/],
+  ['weight listed twice', (_d, j) => (j.weightsManifest[0].weights[1].name = 'conv2d/kernel', j), /weight 'conv2d\/kernel' is listed twice/],
+  ['unknown dtype', (_d, j) => (j.weightsManifest[0].weights[0].dtype = 'float16', j), /dtype "float16"; expected one of float32, int32/],
+  ['negative dimension', (_d, j) => (j.weightsManifest[0].weights[0].shape = [3, -3, 1, 2], j), /has an invalid shape/],
+  ['NaN in the weights', (d) => {
+    const b = Buffer.from(goodBin);
+    b.writeFloatLE(NaN, 8);
+    writeFileSync(join(d, 'group1-shard1of1.bin'), b);
+  }, /weight 'conv2d\/kernel' holds a non-finite value \(NaN\) at index 2/],
+  ['path outside the folder (..)', (_d, j) => (j.weightsManifest[0].paths = ['../good/group1-shard1of1.bin'], j), /points outside the model's folder/],
+  ['absolute path', (_d, j) => (j.weightsManifest[0].paths = ['/etc/hostname'], j), /points outside the model's folder/],
+  ['URL path', (_d, j) => (j.weightsManifest[0].paths = ['http://localhost/w.bin'], j), /points outside the model's folder/],
+  ['symbolic link leading outside', (d, j) => {
+    mkdirSync(join(tmp, 'elsewhere'), { recursive: true });
+    writeFileSync(join(tmp, 'elsewhere', 'w.bin'), goodBin);
+    symlinkSync(join(tmp, 'elsewhere', 'w.bin'), join(d, 'link.bin'));
+    j.weightsManifest[0].paths = ['link.bin'];
+    return j;
+  }, /weights path 'link\.bin' resolves outside the model's folder/],
+  ['bad layer config value', (_d, j) => (j.modelTopology.config.layers[0].config.kernel_size = 'big', j), /layer 0 \('conv2d', Conv2D\): 'kernel_size' must be a number or a pair of numbers/],
+  ['activation given as code', (_d, j) => (j.modelTopology.config.layers[2].config.activation = 'function () { process.exit(3) }', j), /unknown activation 'function \(\) \{ process\.exit\(3\) \}'/],
+  ['unsupported padding', (_d, j) => (j.modelTopology.config.layers[0].config.padding = 'causal', j), /padding must be 'valid' or 'same'/],
+  ['quantized weights', (_d, j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 }, j), /is quantized/],
+];
+
+for (const [name, edit, pattern] of cases) {
+  test(`malformed model: ${name}`, async () => {
+    const file = variant(edit);
+    await assert.rejects(ck.loadLayersModel(`file://${file}`), (e: Error) => {
+      assert.ok(e instanceof ck.DataError, `expected a DataError, got ${e.name}: ${e.message}`);
+      assert.ok(e.message.includes(file), `the message names the file: ${e.message}`);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  });
+}
+
+test('malformed model: no model.json at the path', async () => {
+  await assert.rejects(ck.loadLayersModel(join(tmp, 'nothing', 'model.json')), /nothing\/model\.json: no such model file/);
+});
+
+test('a __proto__ key in a config pollutes nothing', async () => {
+  const file = variant((_d, j) => {
+    const text = JSON.stringify(j).replace('"filters":2', '"filters":2,"__proto__":{"polluted":true}');
+    return text;
+  });
+  const m = await ck.loadLayersModel(file);
+  assert.equal(m.layers.length, 3);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('InputLayer entries (as Keras writes them) give the input shape', async () => {
+  const file = variant((_d, j) => {
+    const layers = j.modelTopology.config.layers;
+    delete layers[0].config.batch_input_shape;
+    layers.unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, 5, 5, 1], dtype: 'float32', sparse: false, name: 'input_1' } });
+    return j;
+  });
+  const m = await ck.loadLayersModel(file);
+  assert.deepEqual(m.inputShape, [null, 5, 5, 1]);
+});
+
+test('browserFiles: loads from picked files; a missing shard names the file', async () => {
+  const json = new File([goodJson], 'model.json');
+  const bin = new File([goodBin], 'group1-shard1of1.bin');
+  const m = await ck.loadLayersModel(ck.io.browserFiles([json, bin]));
+  assert.equal(m.name, 'small');
+  await assert.rejects(ck.loadLayersModel(ck.io.browserFiles([json])), (e: Error) => e instanceof ck.DataError && /model\.json: the manifest names weights file 'group1-shard1of1\.bin' but it was not among the files given/.test(e.message));
+  const short = new File([goodBin.subarray(0, 10)], 'group1-shard1of1.bin');
+  await assert.rejects(ck.loadLayersModel(ck.io.browserFiles([json, short])), /truncated/);
+});
+
+test('fromMemory: weight data shorter than the specs', async () => {
+  const saver = ck.io.memorySaver();
+  const m = await ck.loadLayersModel(join(good, 'model.json'));
+  await m.save(saver);
+  const a = saver.artifacts as ck.io.ModelArtifacts;
+  await assert.rejects(
+    ck.loadLayersModel(ck.io.fromMemory({ ...a, weightData: (a.weightData as ArrayBuffer).slice(0, 16) })),
+    /model in memory: weight data has 16 bytes but the manifest's 4 weights need \d+ bytes \(truncated\)/,
+  );
+});
