@@ -154,11 +154,7 @@ test('explain: 22 and 198 in the right cells, term by term; valid padding gives 
   await p.fill('#input-grid .cell[data-r="0"][data-c="0"] input', '11');
   assert.equal(Number(await p.textContent('#out-0-0')), before0 + 10);
   await p.click('#explain-reset');
-  await p.setViewportSize({ width: 390, height: 844 });
-  await p.screenshot({ path: join(ARTIFACTS, 'explain-phone.png'), fullPage: true });
-  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
-  await p.setViewportSize({ width: 1280, height: 900 });
+  assert.equal(await p.textContent('#out-2-2'), '198');
 });
 
 test('train: a few batches on a subset of the real archive update the charts; evaluation fills the confusion matrix', { skip: skipReason ?? false }, async (t) => {
@@ -175,11 +171,28 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 90_000 });
   console.log(`# archive loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${await p.textContent('#data-status')}`);
   assert.equal(await p.getAttribute('#sample-grid', 'data-images'), '25');
-  await p.fill('#train-count', '96');
+  const batches = async () => Number(await p.getAttribute('#train-stats', 'data-batches'));
+  // Pause holds training between batches, resume goes on, stop ends it early.
+  await p.fill('#train-count', '3200');
   await p.fill('#test-count', '50');
   await p.fill('#epochs', '1');
+  await p.click('#train-start');
+  await p.waitForFunction(() => Number(document.querySelector('#train-stats')?.getAttribute('data-batches')) >= 2, undefined, { timeout: 60_000 });
+  await p.click('#train-pause');
+  assert.equal(await p.getAttribute('#train-pause', 'aria-pressed'), 'true');
+  await p.waitForTimeout(300);
+  const held = await batches();
+  await p.waitForTimeout(700);
+  assert.equal(await batches(), held, 'no batch runs while paused');
+  await p.click('#train-pause');
+  await p.waitForFunction((n) => Number(document.querySelector('#train-stats')?.getAttribute('data-batches')) > n, held, { timeout: 60_000 });
+  await p.click('#train-stop');
+  await p.waitForSelector('#train-status[data-outcome="stopped"]', { timeout: 60_000 });
+  assert.ok((await batches()) < 100, 'stopped before the end of the epoch');
+  console.log(`# ${await p.textContent('#train-status')}`);
+
+  await p.fill('#train-count', '96');
   await p.selectOption('#batch-size', '16');
-  assert.equal(await p.getAttribute('#acc-chart', 'data-points'), '0');
   await p.click('#train-start');
   await p.waitForFunction(() => Number(document.querySelector('#acc-chart')?.getAttribute('data-points')) >= 3, undefined, { timeout: 60_000 });
   await p.waitForSelector('#train-status[data-outcome="finished"]', { timeout: 60_000 });
@@ -219,6 +232,14 @@ test('inspect: an uploaded image gets top-3 predictions, activation maps and fil
   }
 });
 
-test('no console errors', { skip: skipReason ?? false }, () => {
+test('phone width: every view fits 390px; no console errors', { skip: skipReason ?? false }, async () => {
+  const p = page as Page;
+  await p.setViewportSize({ width: 390, height: 844 });
+  for (const view of ['explain', 'train', 'inspect']) {
+    await p.click(`#tab-${view}`);
+    await p.screenshot({ path: join(ARTIFACTS, `${view}-phone.png`), fullPage: true });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the ${view} view is ${overflow}px wider than a phone screen`);
+  }
   assert.deepEqual(consoleErrors, []);
 });

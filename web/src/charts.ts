@@ -27,6 +27,13 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
+/** A round step (1, 2, 2.5 or 5 times a power of ten) that cuts `range` into at most `most` intervals. */
+function niceStep(range: number, most = 6): number {
+  const base = 10 ** Math.floor(Math.log10(range / most));
+  for (const m of [1, 2, 2.5, 5]) if (range / (m * base) <= most) return m * base;
+  return 10 * base;
+}
+
 /** Draws a line chart of the series; records the number of points in `data-points`. */
 export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartOptions): void {
   const W = o.width ?? 440, H = o.height ?? 240;
@@ -50,14 +57,16 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
   ctx.lineWidth = 1;
   ctx.fillStyle = '#555';
   ctx.textAlign = 'right';
-  for (let i = 0; i <= 4; i++) {
-    const v = yMin + ((yMax - yMin) * i) / 4;
+  const range = yMax - yMin;
+  const yStep = niceStep(range);
+  for (let i = 0; i * yStep <= range + 1e-9; i++) {
+    const v = yMin + i * yStep;
     const y = Y(v);
     ctx.beginPath();
     ctx.moveTo(m.l, y);
     ctx.lineTo(m.l + pw, y);
     ctx.stroke();
-    ctx.fillText((o.yFormat ?? ((t: number) => t.toFixed(2)))(v), m.l - 6, y + 4);
+    ctx.fillText((o.yFormat ?? ((t: number) => String(Number(t.toFixed(3)))))(v), m.l - 6, y + 4);
   }
   ctx.textAlign = 'center';
   let xStep = 1;

@@ -33,7 +33,9 @@ export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: num
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
+  // Shrinks with its container (phones), never grows past its drawn size.
   canvas.style.aspectRatio = `${width} / ${height}`;
+  canvas.style.width = '100%';
   canvas.style.maxWidth = `${width}px`;
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);

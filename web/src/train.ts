@@ -157,6 +157,8 @@ export function mountTrain(root: HTMLElement): void {
     saveLinks.replaceChildren();
     confusion.hidden = true;
     evalResult.textContent = '';
+    delete evalResult.dataset.accuracy;
+    delete trainStatus.dataset.outcome;
     const steps = Math.ceil(tr.count / bs);
     trainStatus.textContent = `Training on ${thousands(tr.count)} images, ${nEpochs} epoch${nEpochs > 1 ? 's' : ''} of ${steps} batches of ${bs}, backend ${runtime.backend}, ${runtime.threads} thread${runtime.threads > 1 ? 's' : ''}. The first batch is slower (warm-up).`;
     const recent: { ms: number; n: number }[] = [];
