@@ -161,7 +161,7 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   await write('report.html', reportHtml({
     createdAt: new Date().toISOString(),
     settings: {
-      'training images': train.count, 'test images': test.count, epochs: opts.epochs, 'batch size': opts.batchSize,
+      'training images': train.count.toLocaleString('en-US'), 'test images': test.count.toLocaleString('en-US'), epochs: opts.epochs, 'batch size': opts.batchSize,
       seed: opts.seed ?? 'random', backend: ck.getBackendName(), 'training time': duration(fitSeconds),
       'total time': duration(totalSeconds), data: data.source,
     },
