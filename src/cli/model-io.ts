@@ -5,11 +5,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ck from '../index.js';
-import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data } from '../data/index.js';
-import { DataError, StateError } from '../errors.js';
-import { argmaxRows, confusionMatrix, perClassAccuracy } from '../viz/index.js';
+import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cifar10Split } from '../data/index.js';
+import { DataError, StateError, ValueError } from '../errors.js';
+import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/index.js';
 import { Progress, styles, table, writeDirAtomic, type Io } from './common.js';
-import { loadImageFile } from './image-io.js';
+import { loadImageFile, type RgbImage } from './image-io.js';
 
 type Model = ck.Sequential;
 type Saver = { save(url: string): Promise<unknown> };
@@ -69,19 +69,25 @@ export interface EvaluateOptions {
 
 /** `cnnkit evaluate`: test loss, accuracy and per-class accuracy of a saved model. */
 export async function runEvaluate(io: Io, opts: EvaluateOptions): Promise<void> {
-  const s = styles(io);
   const model = await loadModel(opts.model);
   let data = await loadData(io, opts.data);
   if (opts.limit) data = cifar10Subset(data, 0, opts.limit);
-  const x = ck.Tensor.host([data.test.count, 32, 32, 3], data.test.images);
-  const y = ck.Tensor.host([data.test.count], Int32Array.from(data.test.labels));
-  const [loss, accuracy] = model.evaluate(x, y, { batchSize: opts.batchSize, rescale: 1 / 255, verbose: 1 });
+  evaluateAndReport(io, model, data.test, data.classNames, opts.batchSize);
+}
+
+/** Evaluates a model on a split and prints test loss, accuracy and a per-class table. */
+export function evaluateAndReport(io: Io, model: Model, split: Cifar10Split, names: readonly string[], batchSize = 32):
+  { loss: number; accuracy: number; perClass: ClassAccuracy[] } {
+  const s = styles(io);
+  const x = ck.Tensor.host([split.count, 32, 32, 3], split.images);
+  const y = ck.Tensor.host([split.count], Int32Array.from(split.labels));
+  const [loss, accuracy] = model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 });
   io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
-  const probs = model.predict(x, { batchSize: opts.batchSize, rescale: 1 / 255 }).dataSync();
-  const names = data.classNames;
+  const probs = model.predict(x, { batchSize, rescale: 1 / 255 }).dataSync();
   const { classes } = argmaxRows(probs, names.length);
-  const rows = perClassAccuracy(confusionMatrix(data.test.labels, classes, names.length), names);
-  io.out(`\n${table(rows.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
+  const perClass = perClassAccuracy(confusionMatrix(split.labels, classes, names.length), names);
+  io.out(`\n${table(perClass.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
+  return { loss, accuracy, perClass };
 }
 
 /** Options of `cnnkit predict`. */
@@ -90,26 +96,41 @@ export interface PredictOptions {
   top: number;
 }
 
+/** One image's best classes, most probable first. */
+export interface Prediction {
+  image: string;
+  top: { name: string; probability: number }[];
+}
+
 /** `cnnkit predict`: the top classes with probabilities for each of the user's images. */
-export async function runPredict(io: Io, images: readonly string[], opts: PredictOptions): Promise<void> {
-  const s = styles(io);
-  const pics = [];
+export async function runPredict(io: Io, images: readonly string[], opts: PredictOptions): Promise<Prediction[]> {
+  const pics: RgbImage[] = [];
   for (const p of images) pics.push(await loadImageFile(p, 32)); // fail fast on a bad file, before loading the model
   const model = await loadModel(opts.model);
+  return predictAndReport(io, model, images, pics, opts.top);
+}
+
+/** Classifies 32x32 RGB images with a model and prints the top `k` classes of each. */
+export function predictAndReport(io: Io, model: Model, labels: readonly string[], pics: readonly RgbImage[], k = 3): Prediction[] {
+  const s = styles(io);
   const names = classNamesFor(model);
   const batch = new Uint8Array(pics.length * 32 * 32 * 3);
-  pics.forEach((p, i) => batch.set(p.data, i * 32 * 32 * 3));
+  pics.forEach((p, i) => {
+    if (p.width !== 32 || p.height !== 32) throw new ValueError(`predict: ${labels[i]} must be resized to 32x32 first. Received ${p.width}x${p.height}`);
+    batch.set(p.data, i * 32 * 32 * 3);
+  });
   const probs = model.predict(ck.Tensor.host([pics.length, 32, 32, 3], batch), { rescale: 1 / 255 }).dataSync();
-  const k = names.length;
-  images.forEach((path, i) => {
-    const row = Array.from(probs.subarray(i * k, (i + 1) * k));
-    const top = row.map((p, c) => ({ p, c })).sort((a, b) => b.p - a.p).slice(0, Math.min(opts.top, k));
-    io.out(`${s.bold(path)}\n`);
-    top.forEach(({ p, c }, r) => {
-      const pct = `${(p * 100).toFixed(1)}%`.padStart(6);
-      const name = names[c].padEnd(Math.max(...names.map((n) => n.length)));
-      const line = `  ${r + 1}. ${name} ${pct}`;
+  const n = names.length;
+  const width = Math.max(...names.map((x) => x.length));
+  return labels.map((image, i) => {
+    const row = Array.from(probs.subarray(i * n, (i + 1) * n));
+    const top = row.map((p, c) => ({ name: names[c], probability: p }))
+      .sort((a, b) => b.probability - a.probability).slice(0, Math.min(k, n));
+    io.out(`${s.bold(image)}\n`);
+    top.forEach(({ name, probability }, r) => {
+      const line = `  ${r + 1}. ${name.padEnd(width)} ${`${(probability * 100).toFixed(1)}%`.padStart(6)}`;
       io.out(`${r === 0 ? s.green(line) : line}\n`);
     });
+    return { image, top };
   });
 }

@@ -72,8 +72,9 @@ export function buildProgram(io: Io): Command {
     .argument('<images...>', 'JPEG or PNG files; each is center-cropped and resized to 32x32')
     .requiredOption('--model <dir>', 'model folder written by `cnnkit tutorial` (its model/ folder)')
     .option('--top <k>', 'how many classes to show', positiveInt, 3)
-    .action(async (images: string[], o: { model: string; top: number }) =>
-      (await import('./model-io.js')).runPredict(io, images, o));
+    .action(async (images: string[], o: { model: string; top: number }) => {
+      await (await import('./model-io.js')).runPredict(io, images, o);
+    });
 
   for (const cmd of program.commands) {
     cmd.configureOutput({
