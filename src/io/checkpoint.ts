@@ -10,6 +10,7 @@ import type { Sequential } from '../models/sequential.js';
 import type { ResumeState } from '../models/training.js';
 import { globalRandom } from '../tensor/random.js';
 import { asideDir, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
+import { setOptimizerState } from './load.js';
 import { modelArtifacts } from './save.js';
 import { decodeWeights } from './weights.js';
 
@@ -147,14 +148,9 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
       const w = byName.get(v.name);
       if (!w || w.length !== v.tensor.size) throw new DataError(`${where}: the backup does not fit this model (weight '${v.name}' ${w ? 'has another size' : 'is missing'}); remove ${this.backupDir} to start afresh`);
     }
-    const opt = model.optimizer;
-    const slots = weights.filter((w) => w.spec.group === 'optimizer' && w.spec.name !== 'iter');
-    if (opt) {
-      const params = model.trainableWeights;
-      const want = opt.getWeights(params);
-      if (want.length !== slots.length) throw new DataError(`${where}: the backup's optimizer state (${slots.length} arrays) does not fit ${opt.className} (${want.length})`);
-      opt.setWeights(params, slots.map((s) => Float32Array.from(s.values)), state.iterations);
-    }
+    const optWeights = weights.filter((w) => w.spec.group === 'optimizer');
+    if (model.optimizer) setOptimizerState(model, optWeights, where);
+    if (model.optimizer && model.optimizer.iterations !== state.iterations) throw new DataError(`${where}: the backup's step counter disagrees with its state`);
     for (const v of vars) v.tensor.storage.data.set(byName.get(v.name) as Float32Array);
     globalRandom.setState(state.rng.map((x) => (x === null ? NaN : x)));
     this.history = state.history;

@@ -1,7 +1,8 @@
 /**
  * `ck.loadLayersModel`: builds a Sequential model from tfjs layers-model artifacts, after checking
  * every part (topology, manifest, byte counts, names, shapes). A fault anywhere gives one DataError
- * naming the source and the fault, and no half-loaded model.
+ * naming the source and the fault, and no half-loaded model. A stored trainingConfig compiles the
+ * model when cnnkit has its loss and optimizer (else the model loads uncompiled, for inference).
  */
 import { DataError, ValueError } from '../errors.js';
 import { resolveLoss } from '../losses/index.js';
@@ -9,6 +10,7 @@ import type { Sequential } from '../models/sequential.js';
 import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadHandlerFor } from './router.js';
+import { SLOT_NAMES } from './save.js';
 import { sequentialFromTopology } from './topology.js';
 import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
 import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
@@ -26,6 +28,7 @@ function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): 
     case 'Adam':
       return new Adam({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon') });
     case 'SGD':
+    case 'Momentum':
       return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true });
     case 'RMSprop':
     case 'RMSProp':
@@ -42,24 +45,50 @@ function applyTraining(model: Sequential, tc: unknown, optWeights: NamedWeight[]
     return;
   }
   const t = tc as TrainingConfig;
-  if (typeof t.optimizer_config !== 'object' || t.optimizer_config === null) throw new DataError(`${where}: trainingConfig has no optimizer_config`);
-  let loss;
   try {
-    loss = resolveLoss(typeof t.loss === 'string' ? t.loss : (t.loss as { name?: string })?.name ?? '');
+    if (typeof t.optimizer_config !== 'object' || t.optimizer_config === null) throw new DataError(`${where}: trainingConfig has no optimizer_config`);
+    const loss = resolveLoss(typeof t.loss === 'string' ? t.loss : (t.loss as { name?: string })?.name ?? '');
+    const metrics = Array.isArray(t.metrics) ? t.metrics.filter((m) => m === 'accuracy' || m === 'acc') : [];
+    model.compile({ optimizer: optimizerFrom(t.optimizer_config, where), loss, metrics });
   } catch (e) {
-    throw new DataError(`${where}: trainingConfig: ${(e as Error).message}`);
+    // Compile settings cnnkit lacks (another loss or optimizer) leave the model uncompiled for
+    // inference; optimizer state without a usable optimizer is a fault.
+    if (!optWeights.length) return;
+    throw new DataError(`${where}: trainingConfig: ${(e as Error).message.replace(`${where}: `, '')}`);
   }
-  const metrics = Array.isArray(t.metrics) ? t.metrics.filter((m) => m === 'accuracy' || m === 'acc') : [];
-  model.compile({ optimizer: optimizerFrom(t.optimizer_config, where), loss, metrics });
-  if (!optWeights.length) return;
-  const opt = model.optimizer as Optimizer;
+  if (optWeights.length) setOptimizerState(model, optWeights, where);
+}
+
+/**
+ * Restores the compiled model's optimizer from stored optimizer weights (`iter` and slots named
+ * like tfjs, `dense/kernel/m`), matched by name; throws a DataError naming `where` on a mismatch.
+ */
+export function setOptimizerState(model: Sequential, optWeights: readonly NamedWeight[], where: string): void {
+  const opt = model.optimizer;
+  if (!opt) throw new DataError(`${where}: optimizer state cannot be restored into an uncompiled model`);
   const iter = optWeights.find((w) => w.spec.name === 'iter' || w.spec.name.endsWith('/iter'));
-  const slots = optWeights.filter((w) => w !== iter);
   const params = model.trainableWeights;
+  const vars = model.layers.flatMap((l) => l.trainableWeights);
   const expected = opt.getWeights(params);
-  if (slots.length !== expected.length || slots.some((s, i) => s.values.length !== expected[i].size))
-    throw new DataError(`${where}: the optimizer state does not fit the model (${slots.length} arrays for ${expected.length} ${opt.className} slots)`);
-  opt.setWeights(params, slots.map((s) => Float32Array.from(s.values)), iter ? iter.values[0] : 0);
+  const per = vars.length ? expected.length / vars.length : 0;
+  const slotNames = SLOT_NAMES[opt.className] ?? [];
+  const byName = new Map(optWeights.map((w) => [w.spec.name, w.values]));
+  if (optWeights.every((w) => w === iter)) {
+    // tfjs creates slots on the first step: a model compiled but never trained stores only `iter`.
+    opt.iterations = iter ? iter.values[0] : 0;
+    return;
+  }
+  // Slots are matched by tfjs name (`dense/kernel/m`); arrays cnnkit's optimizer lacks must be zero (e.g. tfjs RMSProp's momentum).
+  const values = expected.map((s, j) => {
+    const name = `${vars[Math.floor(j / per)].name}/${slotNames[j % per]}`;
+    const v = byName.get(name);
+    if (!v || v.length !== s.size) throw new DataError(`${where}: optimizer weight '${name}' ${v ? `has ${v.length} values, expected ${s.size}` : 'is missing'}`);
+    byName.delete(name);
+    return Float32Array.from(v);
+  });
+  if (iter) byName.delete(iter.spec.name);
+  for (const [name, v] of byName) if (v.some((x) => x !== 0)) throw new DataError(`${where}: optimizer weight '${name}' has no counterpart in cnnkit's ${opt.className}`);
+  opt.setWeights(params, values, iter ? iter.values[0] : 0);
 }
 
 /**

@@ -4,6 +4,7 @@
  * Imports only types of the model, so `Sequential` can delegate here without an import cycle.
  */
 import { ValueError } from '../errors.js';
+import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import type { Sequential } from '../models/sequential.js';
 import { saveHandlerFor } from './router.js';
 import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from './types.js';
@@ -16,7 +17,7 @@ export const KERAS_BACKEND = 'tensor_flow.js';
 export const GENERATED_BY = 'cnnkit 0.1.0';
 
 /** Slot names per optimizer class, as tfjs names optimizer weights (`<variable>/<slot>`). */
-const SLOT_NAMES: Record<string, string[]> = { Adam: ['m', 'v'], SGD: ['momentum'], RMSprop: ['velocity'] };
+export const SLOT_NAMES: Record<string, string[]> = { Adam: ['m', 'v'], SGD: ['momentum'], RMSprop: ['rms'] };
 
 /** The model's Keras JSON topology, as tfjs `model.toJSON(null, false)` writes it. */
 export function modelTopology(model: Sequential): Record<string, unknown> {
@@ -29,18 +30,31 @@ export function namedWeights(model: Sequential, includeOptimizer = false): Named
   for (const l of model.layers)
     for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(v.tensor.dataSync()) });
   if (includeOptimizer && model.optimizer) {
+    // tfjs order: the step counter, then each slot kind for all variables (all m, then all v).
     const opt = model.optimizer;
     const vars = model.layers.flatMap((l) => l.trainableWeights);
     const slots = opt.getWeights(vars.map((v) => v.tensor));
     const per = vars.length ? slots.length / vars.length : 0;
     const names = SLOT_NAMES[opt.className] ?? Array.from({ length: per }, (_, k) => `slot${k}`);
     out.push({ spec: { name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' }, values: Int32Array.of(opt.iterations) });
-    slots.forEach((s, i) => {
-      const v = vars[Math.floor(i / per)];
-      out.push({ spec: { name: `${v.name}/${names[i % per] ?? `slot${i % per}`}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: Float32Array.from(s.dataSync()) });
-    });
+    for (let k = 0; k < per; k++)
+      vars.forEach((v, i) => {
+        const s = slots[i * per + k];
+        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: Float32Array.from(s.dataSync()) });
+      });
   }
   return out;
+}
+
+/** The optimizer as tfjs serializes it (class and camelCase config that tfjs's `fromConfig` reads). */
+function tfjsOptimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
+  if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
+  if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: 0, epsilon: o.epsilon, centered: false } };
+  if (o instanceof SGD)
+    return o.momentum > 0
+      ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov } }
+      : { class_name: 'SGD', config: { learningRate: o.learningRate } };
+  return { class_name: o.className, config: { ...o.getConfig() } };
 }
 
 /** Compile settings as tfjs stores them, or undefined for an uncompiled model. */
@@ -49,7 +63,7 @@ export function trainingConfig(model: Sequential): TrainingConfig | undefined {
   return {
     loss: model.loss.name,
     metrics: [...model.metrics],
-    optimizer_config: { class_name: model.optimizer.className, config: { ...model.optimizer.getConfig() } },
+    optimizer_config: tfjsOptimizerConfig(model.optimizer),
   };
 }
 
