@@ -116,6 +116,7 @@ export function mountInspect(root: HTMLElement): void {
     if (!data) return;
     const px = data.test.images.slice(i * 3072, (i + 1) * 3072);
     run(px, `test image #${i}: ${data.classNames[data.test.labels[i]]}`);
+    for (const b of strip.querySelectorAll<HTMLElement>('.thumb')) b.setAttribute('aria-pressed', String(b.dataset.index === String(i)));
   }
 
   function fillStrip(): void {
@@ -137,6 +138,7 @@ export function mountInspect(root: HTMLElement): void {
       const bmp = await createImageBitmap(file);
       const px = await toPixels(bmp, bmp.width, bmp.height);
       run(px, `${file.name} (${bmp.width}x${bmp.height}, scaled to 32x32)`);
+      for (const b of strip.querySelectorAll<HTMLElement>('.thumb')) b.setAttribute('aria-pressed', 'false');
       bmp.close();
     } catch (e) {
       caption.textContent = `Could not read ${file.name} as an image: ${(e as Error).message}`;

@@ -38,8 +38,9 @@ export async function startEngine(): Promise<RuntimeInfo> {
   }
   runtime.backend = ck.getBackendName();
   runtime.isolated = isolated;
-  // Only the WASM backend runs kernels on worker threads.
-  runtime.threads = runtime.backend === 'wasm' ? threads : 1;
+  // The backend's own count where it has one (the WASM backend may settle on fewer than asked).
+  const own = (ck.getBackend() as { threads?: unknown }).threads;
+  runtime.threads = typeof own === 'number' ? own : 1;
   if (runtime.backend !== 'wasm' && !names.includes('wasm')) notes.push('this build of cnnkit has no WASM backend yet');
   runtime.note = notes.join('; ');
   return runtime;

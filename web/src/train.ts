@@ -24,9 +24,11 @@ export function mountTrain(root: HTMLElement): void {
   const drop = h('div', { class: 'dropzone', id: 'archive-drop' }, h('p', { text: 'Drop the archive here, or' }), h('div', { class: 'controls' }, pickLabel, serverBtn), fileInput, dataStatus);
 
   // ---- training ---------------------------------------------------------------------------
-  const trainCount = h('input', { type: 'number', id: 'train-count', min: 1, max: 50000, value: 2000, inputmode: 'numeric' });
-  const testCount = h('input', { type: 'number', id: 'test-count', min: 1, max: 10000, value: 500, inputmode: 'numeric' });
-  const epochs = h('input', { type: 'number', id: 'epochs', min: 1, max: 50, value: 2, inputmode: 'numeric' });
+  // Defaults for a quick first try: about half a minute on the WASM backend; the reference backend is far slower.
+  const fast = runtime.backend === 'wasm';
+  const trainCount = h('input', { type: 'number', id: 'train-count', min: 1, max: 50000, value: fast ? 10000 : 320, inputmode: 'numeric' });
+  const testCount = h('input', { type: 'number', id: 'test-count', min: 1, max: 10000, value: fast ? 2000 : 100, inputmode: 'numeric' });
+  const epochs = h('input', { type: 'number', id: 'epochs', min: 1, max: 50, value: fast ? 2 : 1, inputmode: 'numeric' });
   const batch = h('select', { id: 'batch-size' }, ...[8, 16, 32, 64, 128].map((b) => h('option', { value: b, text: String(b), selected: b === 32 })));
   const startBtn = h('button', { type: 'button', id: 'train-start', disabled: true, text: 'Train' });
   const pauseBtn = h('button', { type: 'button', id: 'train-pause', disabled: true, text: 'Pause', 'aria-pressed': 'false' });
@@ -63,8 +65,8 @@ export function mountTrain(root: HTMLElement): void {
   const seriesAcc: Series = { name: 'training accuracy', color: '#1e6ec8', points: [] };
   const seriesValAcc: Series = { name: 'test accuracy', color: '#d2462a', points: [], dots: true };
   const drawCharts = (): void => {
-    lineChart(lossChart, [seriesLoss, seriesValLoss], { title: 'Loss (training: running mean over the epoch)', xLabel: 'batch' });
-    lineChart(accChart, [seriesAcc, seriesValAcc], { title: 'Accuracy', xLabel: 'batch', yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
+    lineChart(lossChart, [seriesLoss, seriesValLoss], { title: 'Loss (training: moving average over batches)', xLabel: 'batch' });
+    lineChart(accChart, [seriesAcc, seriesValAcc], { title: 'Accuracy (training: moving average over batches)', xLabel: 'batch', yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
   };
   drawCharts();
 
@@ -164,6 +166,10 @@ export function mountTrain(root: HTMLElement): void {
     const recent: { ms: number; n: number }[] = [];
     let t0 = 0, lastDraw = 0, done = 0, images = 0, computeMs = 0, epochNow = 0;
     let lastLogs: Record<string, number> = {};
+    // fit reports running means over the epoch; the charts show each batch's own value, smoothed
+    // (bias-corrected exponential moving average), so they run on across epochs without jumps.
+    let epochSeen = 0, lossSum = 0, accSum = 0, emaLoss = 0, emaAcc = 0, emaWeight = 0;
+    const beta = 0.9;
     const wall0 = performance.now();
     let pausedMs = 0;
     const show = (force = false): void => {
@@ -183,7 +189,10 @@ export function mountTrain(root: HTMLElement): void {
       await model.fit(x, y, {
         epochs: nEpochs, batchSize: bs, rescale: 1 / 255, verbose: 0, validationData: [xt, yt],
         callbacks: {
-          onEpochBegin: (epoch) => void (epochNow = epoch),
+          onEpochBegin: (epoch) => {
+            epochNow = epoch;
+            epochSeen = lossSum = accSum = 0;
+          },
           onBatchBegin: () => void (t0 = performance.now()),
           onBatchEnd: async (_step, logs) => {
             const ms = performance.now() - t0, n = (logs?.size as number) ?? bs;
@@ -193,8 +202,15 @@ export function mountTrain(root: HTMLElement): void {
             images += n;
             computeMs += ms;
             lastLogs = logs ?? {};
-            seriesLoss.points.push([done, lastLogs.loss]);
-            seriesAcc.points.push([done, lastLogs.accuracy]);
+            epochSeen += n;
+            const batchLoss = (lastLogs.loss * epochSeen - lossSum) / n, batchAcc = (lastLogs.accuracy * epochSeen - accSum) / n;
+            lossSum = lastLogs.loss * epochSeen;
+            accSum = lastLogs.accuracy * epochSeen;
+            emaLoss = beta * emaLoss + (1 - beta) * batchLoss;
+            emaAcc = beta * emaAcc + (1 - beta) * batchAcc;
+            emaWeight = beta * emaWeight + (1 - beta);
+            seriesLoss.points.push([done, emaLoss / emaWeight]);
+            seriesAcc.points.push([done, emaAcc / emaWeight]);
             show(done <= 3);
             if (paused && !stopAsked) {
               const p0 = performance.now();
