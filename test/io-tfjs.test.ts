@@ -94,8 +94,15 @@ test('cnnkit loads a model built and saved by tfjs and predicts the same', async
   // The same artifacts through files: cnnkit writes them as a folder, tfjs's order and names kept.
   const dir = join(tmp, 'from-tfjs');
   await ours.save(`file://${dir}`);
-  const again = await ck.loadLayersModel(join(dir, 'model.json'));
+  const again = await ck.loadLayersModel(dir);
   assert.ok(maxAbsDiff(again.predict(ck.tensor(x, [n, 12, 12, 3])).dataSync(), mine) === 0);
+  // and tfjs reads cnnkit's files of this model (Rescaling, AveragePooling2D, Activation, ...) too
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+  const tfAgain = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
+  const diff2 = maxAbsDiff((tfAgain.predict(tf.tensor4d(x, [n, 12, 12, 3])) as tf.Tensor).dataSync(), mine);
+  t.diagnostic(`tfjs → cnnkit → tfjs: max |Δp| = ${diff2.toExponential(2)}`);
+  assert.ok(diff2 < 1e-5, `max difference ${diff2}`);
 });
 
 test('includeOptimizer round-trips compile settings and optimizer state; tfjs reads that file too', async () => {

@@ -8,7 +8,7 @@
  * removed. A kill at any moment leaves either the previous save (in `dir`, or in the aside folder
  * that loading and the next save recover) or the complete new one.
  */
-import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,12 +145,18 @@ async function readLimited(path: string, max: number, what: string): Promise<Uin
   return new Uint8Array(await readFile(path));
 }
 
-/** Reads `model.json` (a folder means its model.json) and its shards, with all checks. */
-export async function readModelFile(pathOrDir: string): Promise<ModelArtifacts> {
+/** The model.json a path means: the path itself, or `model.json` in a folder (or in a folder an interrupted save set aside). */
+export function modelJsonPath(pathOrDir: string): string {
   let file = resolve(pathOrDir);
-  if (existsSync(file) && (await stat(file)).isDirectory()) file = join(file, 'model.json');
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'model.json');
   if (!existsSync(file) && basename(file) === 'model.json' && existsSync(join(asideDir(dirname(file)), 'model.json')))
     file = join(asideDir(dirname(file)), 'model.json'); // a save was interrupted between its two renames
+  return file;
+}
+
+/** Reads `model.json` (a folder means its model.json) and its shards, with all checks. */
+export async function readModelFile(pathOrDir: string): Promise<ModelArtifacts> {
+  const file = modelJsonPath(pathOrDir);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(await readLimited(file, MAX_MODEL_JSON_BYTES, 'model file'));
   const json = checkModelJson(parseJson(text, file), file);
   const folder = await realpath(dirname(file));
@@ -170,11 +176,15 @@ export async function readModelFile(pathOrDir: string): Promise<ModelArtifacts> 
 /** A handler for a model folder (save) or model.json file (load) on disk (tfjs-node `tf.io.fileSystem`). */
 export function fileSystem(path: string, options: FileSystemOptions = {}): IOHandler & { source: string } {
   const p = pathFromUrl(path);
-  return {
+  const h = {
     source: p,
-    save: (a) => writeModelDir(p, a, options),
-    load: () => readModelFile(p),
+    save: (a: ModelArtifacts) => writeModelDir(p, a, options),
+    load: () => {
+      h.source = modelJsonPath(p); // errors about the contents name the file read
+      return readModelFile(p);
+    },
   };
+  return h;
 }
 
 registerSaveRouter((url) => (url.startsWith('file://') ? fileSystem(url) : null));
