@@ -81,7 +81,10 @@ test('cnnkit tutorial --limit 500 --epochs 1 writes every output, all valid', { 
 
     const saves = typeof (ck.tutorial.buildModel() as unknown as { save?: unknown }).save === 'function';
     if (saves) {
-      assert.ok(existsSync(join(out, 'model', 'model.json')), 'model/model.json');
+      const modelJson = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')) as { modelTopology?: unknown; weightsManifest?: unknown };
+      assert.ok(modelJson.modelTopology && modelJson.weightsManifest, 'model/model.json is a layers model');
+      assert.ok(refs.includes('model/'), 'report.html links the saved model');
+      assert.match(r.stdout, /Saved the trained model to model\//);
       if (typeof (ck as unknown as { loadLayersModel?: unknown }).loadLayersModel === 'function') {
         const ev = cnnkit(['evaluate', '--model', join(out, 'model'), '--data', ARCHIVE, '--limit', '100']);
         assert.equal(ev.code, 0, ev.stderr);

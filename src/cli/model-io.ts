@@ -70,6 +70,12 @@ export interface EvaluateOptions {
 /** `cnnkit evaluate`: test loss, accuracy and per-class accuracy of a saved model. */
 export async function runEvaluate(io: Io, opts: EvaluateOptions): Promise<void> {
   const model = await loadModel(opts.model);
+  try {
+    model.requireCompiled('evaluate');
+  } catch {
+    // Saved without its training configuration: evaluate with the tutorial's loss and metric.
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  }
   let data = await loadData(io, opts.data);
   if (opts.limit) data = cifar10Subset(data, 0, opts.limit);
   evaluateAndReport(io, model, data.test, data.classNames, opts.batchSize);
