@@ -15,6 +15,8 @@ function arg(name: string, dflt: number): number {
 
 const batch = arg('batch', 32);
 const minMs = arg('ms', 300);
+/** --adaptive 0 keeps both threads working even when a worker loses its core (raw scaling). */
+const adaptive = arg('adaptive', 1) !== 0;
 
 interface Case {
   name: string;
@@ -78,7 +80,7 @@ function time(run: () => void): { wall: number; cpu: number } {
 const results: Record<string, Record<string, number>> = {};
 let variant = '';
 for (const threads of [1, 2]) {
-  const be = createWasmBackendSync({ threads, memoryMB: 512 });
+  const be = createWasmBackendSync({ threads, memoryMB: 512, adaptive });
   be.waitForWorkers();
   variant = be.variant;
   let totalFlops = 0, totalMs = 0, totalCpu = 0;

@@ -1,7 +1,7 @@
 /**
  * Per-kernel time profile of training steps of the tutorial CNN (not a test): wraps every Backend
- * method of the active backend with a timer, trains a few batches, and prints milliseconds per
- * step by kernel (conv kernels split by layer shape).
+ * kernel method of the active backend with a timer (wall and process CPU time), trains a few
+ * batches, and prints milliseconds per step by kernel (conv kernels split by layer shape).
  * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps]
  */
 import * as ck from '../src/index.js';
@@ -11,7 +11,7 @@ const threads = Number(threadsArg), batch = Number(batchArg), steps = Number(ste
 
 ck.setBackendSync(backend, { threads });
 const be = ck.getBackend() as unknown as Record<string, unknown>;
-const totals = new Map<string, { ms: number; calls: number }>();
+const totals = new Map<string, { ms: number; cpu: number; calls: number }>();
 let recording = false;
 
 function label(name: string, args: unknown[]): string {
@@ -33,11 +33,15 @@ for (const name of KERNELS) {
   const f = be[name] as (...a: unknown[]) => unknown;
   be[name] = (...args: unknown[]) => {
     if (!recording) return f.apply(be, args);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = f.apply(be, args);
+    const t1 = performance.now();
+    const c1 = process.cpuUsage(c0);
     const key = label(name, args);
-    const e = totals.get(key) ?? { ms: 0, calls: 0 };
-    e.ms += performance.now() - t0;
+    const e = totals.get(key) ?? { ms: 0, cpu: 0, calls: 0 };
+    e.ms += t1 - t0;
+    e.cpu += (c1.user + c1.system) / 1000;
     e.calls++;
     totals.set(key, e);
     return r;
@@ -58,11 +62,12 @@ await model.fit(x, y, { epochs: 1, batchSize: batch, rescale: 1 / 255, verbose: 
 const wall = performance.now() - t0;
 recording = false;
 
-let kernelMs = 0;
-for (const e of totals.values()) kernelMs += e.ms;
+let kernelMs = 0, kernelCpu = 0;
+for (const e of totals.values()) (kernelMs += e.ms), (kernelCpu += e.cpu);
 console.log(`Per-kernel profile: ${backend}, ${ck.getBackend().threads} thread(s), batch ${batch}, ${steps} steps`);
 console.log(`step ${(wall / steps).toFixed(2)} ms (${((batch * steps) / (wall / 1000)).toFixed(0)} images/s); kernels ${(kernelMs / steps).toFixed(2)} ms, outside kernels ${((wall - kernelMs) / steps).toFixed(2)} ms`);
-console.log(`${'kernel'.padEnd(40)} ${'ms/step'.padStart(8)} ${'share'.padStart(6)} ${'calls/step'.padStart(10)}`);
-for (const [k, e] of [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms))
-  console.log(`${k.padEnd(40)} ${(e.ms / steps).toFixed(3).padStart(8)} ${((100 * e.ms) / wall).toFixed(1).padStart(5)}% ${(e.calls / steps).toFixed(1).padStart(10)}`);
+console.log(`kernel CPU time (all threads) ${(kernelCpu / steps).toFixed(2)} ms/step: the CPU column is robust to other processes sharing the cores`);
+console.log(`${'kernel'.padEnd(40)} ${'wall ms'.padStart(8)} ${'share'.padStart(6)} ${'cpu ms'.padStart(8)} ${'share'.padStart(6)} ${'calls'.padStart(6)}`);
+for (const [k, e] of [...totals.entries()].sort((a, b) => b[1].cpu - a[1].cpu))
+  console.log(`${k.padEnd(40)} ${(e.ms / steps).toFixed(3).padStart(8)} ${((100 * e.ms) / wall).toFixed(1).padStart(5)}% ${(e.cpu / steps).toFixed(3).padStart(8)} ${((100 * e.cpu) / kernelCpu).toFixed(1).padStart(5)}% ${(e.calls / steps).toFixed(1).padStart(6)}`);
 ck.getBackend().dispose();

@@ -152,12 +152,13 @@ export class WasmBackend implements Backend {
     }
     let mT = 1, nT = 1, mb = m, nb = n;
     if (this.parallel(m * n * k, PAR_FLOPS)) {
+      // Each task packs the whole other operand again, so blocks stay ≥ 32 wide (≤ 2% extra work).
       const want = Math.max(1, Math.ceil((4 * this.threads) / kT));
       if (m >= n) {
-        mb = roundUp(Math.ceil(m / Math.min(want, Math.ceil(m / this.mr))), this.mr);
+        mb = roundUp(Math.max(32, Math.ceil(m / want)), this.mr);
         mT = Math.ceil(m / mb);
       } else {
-        nb = roundUp(Math.ceil(n / Math.min(want, Math.ceil(n / 8))), 8);
+        nb = roundUp(Math.max(32, Math.ceil(n / want)), 8);
         nT = Math.ceil(n / nb);
       }
     }
@@ -172,16 +173,37 @@ export class WasmBackend implements Backend {
     this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy);
   }
 
+  /**
+   * Three input channels (RGB first layers) are widened to four: K = 9·4 packs with whole-vector
+   * transposes, which costs less than the 33% extra multiply-adds it adds.
+   */
+  private widenInput(x: Storage, info: Conv2DInfo): { x: number; info: Conv2DInfo } | null {
+    if (info.inC !== 3) return null;
+    const pixels = info.batch * info.inH * info.inW;
+    const xp = this.ws.ensure('widened', pixels * 16);
+    this.k.padChannels(x.ptr, xp, pixels, 3, 4);
+    return { x: xp, info: { ...info, inC: 4 } };
+  }
+
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void {
+    let xPtr = x.ptr, wPtr = w.ptr;
+    const wide = this.widenInput(x, info);
+    if (wide) {
+      const taps = info.kH * info.kW;
+      wPtr = this.ws.ensure('widenedW', taps * 4 * info.outC * 4);
+      this.k.padChannels(w.ptr, wPtr, taps, 3 * info.outC, 4 * info.outC);
+      xPtr = wide.x;
+      info = wide.info;
+    }
     const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
     if (M <= 0 || N <= 0) return;
     const packed = this.ws.ensure('pack', roundUp(N, 8) * K * 4);
-    this.k.packB(w.ptr, N, 1, K, N, packed);
+    this.k.packB(wPtr, N, 1, K, N, packed);
     const mr = this.mr;
     let per = Math.max(mr, Math.floor(32768 / K / mr) * mr);
     if (this.parallel(M * N * K, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(M / (8 * this.threads)), mr)));
     else per = Math.min(per, roundUp(M, mr));
-    this.convJob(x.ptr, packed, y.ptr, info, per, false, 0, 0, 0);
+    this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0);
     this.run(Kind.CONV_FWD, Math.ceil(M / per));
   }
 
@@ -204,13 +226,20 @@ export class WasmBackend implements Backend {
       if (!accumulate) this.k.fill(dw.ptr, 0, K * N);
       return;
     }
+    const wide = this.widenInput(x, info);
+    const run = wide ? wide.info : info;
+    const Kr = run.kH * run.kW * run.inC;
     // Row chunks depend on the shape only (deterministic for any thread count).
     const per = Math.max(256, roundUp(Math.ceil(M / 16), 128));
     const chunks = Math.ceil(M / per);
-    const partial = this.ws.ensure('partial', chunks * K * N * 4);
-    this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
+    const partial = this.ws.ensure('partial', chunks * Kr * N * 4);
+    this.convJob(wide ? wide.x : x.ptr, 0, dw.ptr, run, per, accumulate, partial, chunks, dy.ptr);
     this.run(Kind.CONV_BWD_FILTER, chunks);
-    this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
+    if (wide) {
+      const dwWide = this.ws.ensure('widenedW', Kr * N * 4);
+      this.k.reduceFilter(dwWide, partial, chunks, Kr, N, 0);
+      this.k.narrowRows(dwWide, dw.ptr, info.kH * info.kW, info.inC, run.inC, N, +accumulate);
+    } else this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
   }
 
   // ---- pooling ---------------------------------------------------------------------------------

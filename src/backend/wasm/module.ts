@@ -26,6 +26,10 @@ export interface Kernels {
   reduceChunks(c: number, partial: number, chunks: number, len: number, accumulate: number): void;
   /** dW[K x outC] (+)= Σ chunks of partial[outC x K], transposed. */
   reduceFilter(dw: number, partial: number, chunks: number, K: number, outC: number, accumulate: number): void;
+  /** Widens NHWC pixels from c to cp channels (zeros). */
+  padChannels(src: number, dst: number, pixels: number, c: number, cp: number): void;
+  /** dst[g, ci, :] (+)= src[g, ci, :] for ci < c (src has cp channel rows per group). */
+  narrowRows(src: number, dst: number, groups: number, c: number, cp: number, cols: number, accumulate: number): void;
   biasActivation(x: number, bias: number, y: number, row0: number, row1: number, cols: number, act: number): void;
   activationBackward(y: number, dy: number, dx: number, i0: number, i1: number, act: number, accumulate: number): void;
   biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
@@ -44,7 +48,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'padChannels', 'narrowRows', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];

@@ -12,17 +12,49 @@ import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, word } from
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
 export const FB: i32 = 128;
 
-/** Source of (row, ky, kx) in x, or 0 where the window reads padding or the row is past the end. */
+/**
+ * Writes, for rows [r0, r0 + count), the row's image base pointer and the input coordinates of its
+ * window's top-left tap (3 words per row) at `table`; rows at or past `end` get a window that is
+ * never inside the image.
+ */
+function rowTable(job: usize, x: usize, r0: i32, count: i32, end: i32, table: usize): void {
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), hw = outH * outW;
+  const sH = word(job, 12), sW = word(job, 13), pT = word(job, 14), pL = word(job, 15);
+  // Decode the first row, then step through the others without dividing.
+  let b = r0 / hw;
+  const rem = r0 % hw;
+  let oy = rem / outW, ox = rem % outW;
+  const imgBytes = <usize>(inH * inW * inC) << 2;
+  for (let r = 0; r < count; r++) {
+    const t = table + <usize>(r * 12);
+    if (r0 + r >= end) {
+      store<i32>(t, 0);
+      store<i32>(t, -(1 << 28), 4);
+      store<i32>(t, 0, 8);
+      continue;
+    }
+    store<i32>(t, <i32>(x + <usize>b * imgBytes));
+    store<i32>(t, oy * sH - pT, 4);
+    store<i32>(t, ox * sW - pL, 8);
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+  }
+}
+
+/** Pointer to tap (ky, kx) of table row r, or 0 where it falls in the padding. */
 // @ts-ignore: decorator
 @inline
-function cellPtr(job: usize, x: usize, row: i32, end: i32, ky: i32, kx: i32): usize {
-  if (row >= end) return 0;
-  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
-  const hw = word(job, 7) * word(job, 8), outW = word(job, 8);
-  const b = row / hw, rem = row % hw, oy = rem / outW, ox = rem % outW;
-  const iy = oy * word(job, 12) + ky - word(job, 14), ix = ox * word(job, 13) + kx - word(job, 15);
-  if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) return 0;
-  return x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2);
+function cellAt(table: usize, r: i32, ky: i32, kx: i32, inH: i32, inW: i32, inC: i32): usize {
+  const t = table + <usize>(r * 12);
+  const iy = load<i32>(t, 4) + ky, ix = load<i32>(t, 8) + kx;
+  if (<u32>iy >= <u32>inH || <u32>ix >= <u32>inW) return 0;
+  return <usize>load<i32>(t) + (<usize>((iy * inW + ix) * inC) << 2);
 }
 
 // @ts-ignore: decorator
@@ -35,19 +67,19 @@ function load4(p: usize, off: usize): v128 {
  * im2col into MR-row panels when inC is a multiple of 4: each group of 4 channels of rows 0-3 is
  * a 4x4 transpose (8 shuffles), row 4 of a 5-row panel is copied lane by lane.
  */
-function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize): void {
+function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
   const x = <usize>word(job, 0);
-  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
   const K = kH * kW * inC, end = r0 + rows;
   const step = <usize>(MR << 2);
   for (let i0 = 0; i0 < rows; i0 += MR) {
-    const row = r0 + i0;
+    rowTable(job, x, r0 + i0, MR, end, table);
     for (let ky = 0; ky < kH; ky++) {
       for (let kx = 0; kx < kW; kx++) {
-        const s0 = cellPtr(job, x, row, end, ky, kx), s1 = cellPtr(job, x, row + 1, end, ky, kx);
-        const s2 = cellPtr(job, x, row + 2, end, ky, kx), s3 = cellPtr(job, x, row + 3, end, ky, kx);
+        const s0 = cellAt(table, 0, ky, kx, inH, inW, inC), s1 = cellAt(table, 1, ky, kx, inH, inW, inC);
+        const s2 = cellAt(table, 2, ky, kx, inH, inW, inC), s3 = cellAt(table, 3, ky, kx, inH, inW, inC);
         let s4: usize = 0;
-        if (MR == 5) s4 = cellPtr(job, x, row + 4, end, ky, kx);
+        if (MR == 5) s4 = cellAt(table, 4, ky, kx, inH, inW, inC);
         let d = dst + <usize>((ky * kW + kx) * inC) * step;
         for (let ci = 0; ci < inC; ci += 4) {
           const off = <usize>ci << 2;
@@ -137,7 +169,7 @@ export function convFwdTask(job: usize, t: i32, scratch: usize): void {
   const per = word(job, 16);
   const r0 = t * per, rows = min(M - r0, per);
   const tile = scratch, pa = scratch + TILE_BYTES;
-  if (MR <= 5 && word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa);
+  if (MR <= 5 && word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa, tile);
   else im2colPacked(job, r0, rows, pa);
   blockMul(pa, wp, rows, outC, K, y + (<usize>r0 * <usize>outC << 2), outC, false, tile);
 }
@@ -200,22 +232,23 @@ export function convBwdInputTask(job: usize, t: i32, scratch: usize): void {
 /** Scratch bytes for a conv backprop-filter job. */
 export function convBwdFilterScratch(job: usize): i32 {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
-  return TILE_BYTES + roundUp(word(job, 9), MR) * FB * 4 + roundUp(K, NR) * FB * 4;
+  return TILE_BYTES + roundUp(word(job, 9), MR) * FB * 4 + roundUp(K, NR) * FB * 4 + FB * 12;
 }
 
 /**
  * Packs im2col rows [r0, r0 + rows) as 8-column panels (columns are kernel taps·channels) straight
  * from x; needs inC to be a multiple of 8 so that a panel's 8 columns are 8 adjacent channels.
  */
-function im2colPanels8(job: usize, r0: i32, rows: i32, dst: usize): void {
+function im2colPanels8(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
   const x = <usize>word(job, 0);
-  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
   const panelBytes = <usize>rows << 5;
+  rowTable(job, x, r0, rows, r0 + rows, table);
   for (let i = 0; i < rows; i++) {
     let d = dst + (<usize>i << 5);
     for (let ky = 0; ky < kH; ky++) {
       for (let kx = 0; kx < kW; kx++) {
-        const s = cellPtr(job, x, r0 + i, r0 + rows, ky, kx);
+        const s = cellAt(table, i, ky, kx, inH, inW, inC);
         for (let ci = 0; ci < inC; ci += 8) {
           if (s) {
             const off = <usize>ci << 2;
@@ -232,21 +265,45 @@ function im2colPanels8(job: usize, r0: i32, rows: i32, dst: usize): void {
   }
 }
 
-/**
- * Packs im2col rows [r0, r0 + rows) as 8-column panels straight from x for any inC (element by
- * element); the columns past K in the last panel are zero.
- */
-function im2colPanelsAny(job: usize, r0: i32, rows: i32, dst: usize): void {
+/** Like im2colPanels8 for inC a multiple of 4: each tap's 4-channel group is half a panel row. */
+function im2colPanels4(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
   const x = <usize>word(job, 0);
-  const inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
-  const K = kH * kW * inC, Kp = roundUp(K, NR);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const K = kH * kW * inC;
   const panelBytes = <usize>rows << 5;
+  rowTable(job, x, r0, rows, r0 + rows, table);
   for (let i = 0; i < rows; i++) {
     const base = dst + (<usize>i << 5);
     let q = 0;
     for (let ky = 0; ky < kH; ky++) {
       for (let kx = 0; kx < kW; kx++) {
-        const s = cellPtr(job, x, r0 + i, r0 + rows, ky, kx);
+        const s = cellAt(table, i, ky, kx, inH, inW, inC);
+        for (let ci = 0; ci < inC; ci += 4) {
+          v128.store(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? v128.load(s + (<usize>ci << 2)) : f32x4.splat(0));
+          q += 4;
+        }
+      }
+    }
+    if (K & 7) v128.store(base + <usize>(q >> 3) * panelBytes + 16, f32x4.splat(0));
+  }
+}
+
+/**
+ * Packs im2col rows [r0, r0 + rows) as 8-column panels straight from x for any inC (element by
+ * element); the columns past K in the last panel are zero.
+ */
+function im2colPanelsAny(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
+  const x = <usize>word(job, 0);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const K = kH * kW * inC, Kp = roundUp(K, NR);
+  const panelBytes = <usize>rows << 5;
+  rowTable(job, x, r0, rows, r0 + rows, table);
+  for (let i = 0; i < rows; i++) {
+    const base = dst + (<usize>i << 5);
+    let q = 0;
+    for (let ky = 0; ky < kH; ky++) {
+      for (let kx = 0; kx < kW; kx++) {
+        const s = cellAt(table, i, ky, kx, inH, inW, inC);
         for (let ci = 0; ci < inC; ci++) {
           store<f32>(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? load<f32>(s + (<usize>ci << 2)) : 0);
           q++;
@@ -272,11 +329,13 @@ export function convBwdFilterTask(job: usize, t: i32, scratch: usize): void {
   const r0 = t * per, r1 = min(M, r0 + per);
   const target = <usize>word(job, 18) + (<usize>t * <usize>(K * outC) << 2);
   const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(roundUp(outC, MR) * FB) << 2);
+  const table = pb + (<usize>(roundUp(K, NR) * FB) << 2);
   for (let rr = r0; rr < r1; rr += FB) {
     const kc = min(FB, r1 - rr);
     packA(dy + (<usize>rr * <usize>outC << 2), 1, outC, outC, kc, pa);
-    if (inC % NR == 0) im2colPanels8(job, rr, kc, pb);
-    else im2colPanelsAny(job, rr, kc, pb);
+    if (inC % NR == 0) im2colPanels8(job, rr, kc, pb, table);
+    else if (inC % 4 == 0) im2colPanels4(job, rr, kc, pb, table);
+    else im2colPanelsAny(job, rr, kc, pb, table);
     blockMul(pa, pb, outC, K, kc, target, K, rr > r0, tile);
   }
 }
@@ -290,6 +349,30 @@ export function reduceFilter(dw: usize, partial: usize, chunks: i32, K: i32, out
       const d = dw + (<usize>(q * outC + co) << 2);
       const v = load<f32>(src + (<usize>q << 2));
       store<f32>(d, acc ? load<f32>(d) + v : v);
+    }
+  }
+}
+
+/** dst[p, 0..cp) = (src[p, 0..c), zeros) for `pixels` NHWC pixels: widens channels to a multiple of 4. */
+export function padChannels(src: usize, dst: usize, pixels: i32, c: i32, cp: i32): void {
+  for (let p = 0; p < pixels; p++) {
+    const s = src + (<usize>(p * c) << 2), d = dst + (<usize>(p * cp) << 2);
+    let ci = 0;
+    for (; ci < c; ci++) store<f32>(d + (<usize>ci << 2), load<f32>(s + (<usize>ci << 2)));
+    for (; ci < cp; ci++) store<f32>(d + (<usize>ci << 2), 0);
+  }
+}
+
+/** dst[g, ci, :] (+)= src[g, ci, :] for ci < c, where src has cp ≥ c channel rows of `cols` per group. */
+export function narrowRows(src: usize, dst: usize, groups: i32, c: i32, cp: i32, cols: i32, acc: bool): void {
+  for (let g = 0; g < groups; g++) {
+    for (let ci = 0; ci < c; ci++) {
+      const s = src + (<usize>((g * cp + ci) * cols) << 2), d = dst + (<usize>((g * c + ci) * cols) << 2);
+      for (let j = 0; j < cols; j++) {
+        const o = <usize>j << 2;
+        const v = load<f32>(s + o);
+        store<f32>(d + o, acc ? load<f32>(d + o) + v : v);
+      }
     }
   }
 }

@@ -5,11 +5,11 @@
  */
 import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
-import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
+import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, padChannels, narrowRows, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
 import { poolTask } from './pool';
 import { activationBackward, biasActivation } from './ops';
 
-export { packB, reduceChunks, reduceFilter };
+export { packB, reduceChunks, reduceFilter, padChannels, narrowRows };
 export { adam, binary, biasGrad, copy, fill, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
 

@@ -21,6 +21,10 @@ export function poolTask(kind: i32, job: usize, t: i32): void {
   const acc = word(job, 15) != 0, g = word(job, 16);
   const b0 = t * g, b1 = min(batch, b0 + g);
   const imgBytes = <usize>(inH * inW * C) << 2;
+  if (kind == MAX_BWD && sH == pH && sW == pW && pT == 0 && pL == 0 && C % 4 == 0) {
+    maxBackwardTiled(job, b0, b1);
+    return;
+  }
   if ((kind == MAX_BWD || kind == AVG_BWD) && !acc) memory.fill(out + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
   const rowBytes = <usize>(inW * C) << 2, cellBytes = <usize>C << 2;
   for (let b = b0; b < b1; b++) {
@@ -134,5 +138,54 @@ function avgCellBackward(dy: usize, dx: usize, C: i32, h: i32, w: i32, rowBytes:
     const g = load<f32>(dy + off) / n;
     for (let i = 0; i < h; i++)
       for (let j = 0; j < w; j++) addAt(dx + <usize>i * rowBytes + <usize>j * cellBytes + off, g);
+  }
+}
+
+/**
+ * Max-pool backward when windows tile the input without overlap or padding (stride = pool size):
+ * every input cell is written once, dy where it is its window's first maximum and 0 elsewhere,
+ * four channels at a time; cells outside every window (odd edges) get 0. No scatter, no clearing
+ * pass.
+ */
+function maxBackwardTiled(job: usize, b0: i32, b1: i32): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), dx = <usize>word(job, 2);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
+  const acc = word(job, 15) != 0;
+  const rowBytes = <usize>(inW * C) << 2, cellBytes = <usize>C << 2;
+  const imgBytes = <usize>inH * rowBytes;
+  const zero = f32x4.splat(0);
+  for (let b = b0; b < b1; b++) {
+    const img = <usize>b * imgBytes;
+    if (!acc) {
+      // Rows and columns past the last window.
+      for (let iy = outH * pH; iy < inH; iy++) memory.fill(dx + img + <usize>iy * rowBytes, 0, rowBytes);
+      if (outW * pW < inW)
+        for (let iy = 0; iy < outH * pH; iy++) {
+          const from = <usize>(outW * pW) * cellBytes;
+          memory.fill(dx + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
+        }
+    }
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const first = img + <usize>(oy * pH) * rowBytes + <usize>(ox * pW) * cellBytes;
+        const g = dy + (<usize>(((b * outH + oy) * outW + ox) * C) << 2);
+        for (let c = 0; c < C; c += 4) {
+          const off = <usize>c << 2;
+          let best = f32x4.splat(-Infinity);
+          for (let i = 0; i < pH; i++) for (let j = 0; j < pW; j++) best = f32x4.max(best, v128.load(x + first + <usize>i * rowBytes + <usize>j * cellBytes + off));
+          const gv = v128.load(g + off);
+          let taken = zero;
+          for (let i = 0; i < pH; i++)
+            for (let j = 0; j < pW; j++) {
+              const q = first + <usize>i * rowBytes + <usize>j * cellBytes + off;
+              const hit = v128.andnot(f32x4.eq(v128.load(x + q), best), taken);
+              taken = v128.or(taken, hit);
+              const v = v128.and(gv, hit);
+              v128.store(dx + q, acc ? f32x4.add(v128.load(dx + q), v) : v);
+            }
+        }
+      }
+    }
   }
 }
