@@ -31,6 +31,15 @@ test('cnnkit --help lists every command', () => {
   for (const c of ['tutorial', 'explain', 'summary', 'evaluate', 'predict']) assert.match(r.stdout, new RegExp(`\\n  ${c} `));
 });
 
+test('cnnkit --version and cnnkit help <command>', () => {
+  const v = cnnkit(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+  const h = cnnkit(['help', 'predict']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /^Usage: cnnkit predict \[options\] <images\.\.\.>/);
+});
+
 test('every command has --help', () => {
   for (const c of ['tutorial', 'explain', 'summary', 'evaluate', 'predict']) {
     const r = cnnkit([c, '--help']);

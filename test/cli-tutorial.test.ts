@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import * as ck from '../src/index.js';
 import { pngSize, reportReferences } from '../src/viz/index.js';
 
@@ -89,9 +90,13 @@ test('cnnkit tutorial --limit 500 --epochs 1 writes every output, all valid', { 
         const ev = cnnkit(['evaluate', '--model', join(out, 'model'), '--data', ARCHIVE, '--limit', '100']);
         assert.equal(ev.code, 0, ev.stderr);
         assert.match(ev.stdout, /test accuracy: 0\.\d{4}/);
-        const pr = cnnkit(['predict', '--model', join(out, 'model'), join(out, 'samples.png')]);
+        const photo = Buffer.alloc(64 * 48 * 4);
+        for (let i = 0; i < photo.length; i += 4) photo.set([(i / 4) % 64 * 4, 120, 200 - ((i / 4) % 48), 255], i);
+        writeFileSync(join(out, 'photo.jpg'), jpeg.encode({ data: photo, width: 64, height: 48 }, 90).data);
+        const pr = cnnkit(['predict', '--model', join(out, 'model'), join(out, 'samples.png'), join(out, 'photo.jpg')]);
         assert.equal(pr.code, 0, pr.stderr);
-        assert.match(pr.stdout, /samples\.png\n {2}1\. \w+ +\d+\.\d%\n {2}2\. /);
+        assert.match(pr.stdout, /samples\.png\n {2}1\. \w+ +\d+\.\d%\n {2}2\. \w+ +\d+\.\d%\n {2}3\. /);
+        assert.match(pr.stdout, /photo\.jpg\n {2}1\. \w+ +\d+\.\d%\n/);
       }
     } else {
       assert.match(r.stdout, /model was not saved/);
