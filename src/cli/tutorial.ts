@@ -162,7 +162,7 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
     createdAt: new Date().toISOString(),
     settings: {
       'training images': train.count.toLocaleString('en-US'), 'test images': test.count.toLocaleString('en-US'), epochs: opts.epochs, 'batch size': opts.batchSize,
-      seed: opts.seed ?? 'random', backend: ck.getBackendName(), 'training time': duration(fitSeconds),
+      seed: opts.seed ?? 'random', backend: ck.getBackendName(), threads: opts.threads ?? 'default', 'training time': duration(fitSeconds),
       'total time': duration(totalSeconds), data: data.source,
     },
     summary: summary.join('\n'),
