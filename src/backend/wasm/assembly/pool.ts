@@ -14,15 +14,24 @@ export const AVG_BWD: i32 = 3;
 
 /** Runs pooling `kind` over images [t·g, (t+1)·g). */
 export function poolTask(kind: i32, job: usize, t: i32): void {
+  poolRange(kind, job, t * word(job, 16), min(word(job, 3), (t + 1) * word(job, 16)), true);
+}
+
+function maxForward(job: usize, b0: i32, b1: i32): void {
+  poolRange(MAX_FWD, job, b0, b1, false);
+}
+
+function poolRange(kind: i32, job: usize, b0: i32, b1: i32, fast: bool): void {
   const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2);
-  const batch = word(job, 3), inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
   const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
   const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14);
-  const acc = word(job, 15) != 0, g = word(job, 16);
-  const b0 = t * g, b1 = min(batch, b0 + g);
+  const acc = word(job, 15) != 0;
   const imgBytes = <usize>(inH * inW * C) << 2;
-  if (kind == MAX_BWD && sH == pH && sW == pW && pT == 0 && pL == 0 && C % 4 == 0) {
-    maxBackwardTiled(job, b0, b1);
+  if (fast && (kind == MAX_BWD || kind == MAX_FWD) && sH == pH && sW == pW && pT == 0 && pL == 0 && C % 4 == 0) {
+    if (pH == 2 && pW == 2) max2x2(job, b0, b1, kind == MAX_BWD);
+    else if (kind == MAX_BWD) maxBackwardTiled(job, b0, b1);
+    else maxForward(job, b0, b1);
     return;
   }
   if ((kind == MAX_BWD || kind == AVG_BWD) && !acc) memory.fill(out + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
@@ -185,6 +194,66 @@ function maxBackwardTiled(job: usize, b0: i32, b1: i32): void {
               v128.store(dx + q, acc ? f32x4.add(v128.load(dx + q), v) : v);
             }
         }
+      }
+    }
+  }
+}
+
+/**
+ * 2x2 windows with stride 2 and no padding (the common case), unrolled, four channels at a time.
+ * Forward writes the maximum; backward writes dy to each window's first maximal cell and 0 to the
+ * others (plus 0 on odd edges outside every window), with no scatter and no clearing pass.
+ */
+function max2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8);
+  const acc = word(job, 15) != 0;
+  const rowBytes = <usize>(inW * C) << 2, cell = <usize>C << 2;
+  const imgBytes = <usize>inH * rowBytes;
+  for (let b = b0; b < b1; b++) {
+    const img = <usize>b * imgBytes;
+    if (backward && !acc) {
+      for (let iy = outH * 2; iy < inH; iy++) memory.fill(out + img + <usize>iy * rowBytes, 0, rowBytes);
+      if (outW * 2 < inW)
+        for (let iy = 0; iy < outH * 2; iy++) {
+          const from = <usize>(outW * 2) * cell;
+          memory.fill(out + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
+        }
+    }
+    for (let oy = 0; oy < outH; oy++) {
+      let p = img + <usize>(oy * 2) * rowBytes;
+      let o = (<usize>((b * outH + oy) * outW) * cell);
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c: usize = 0; c < cell; c += 16) {
+          const q = p + c;
+          const a = v128.load(x + q), bb = v128.load(x + q + cell);
+          const cc = v128.load(x + q + rowBytes), d = v128.load(x + q + rowBytes + cell);
+          const m = f32x4.max(f32x4.max(a, bb), f32x4.max(cc, d));
+          if (!backward) {
+            v128.store(out + o + c, m);
+            continue;
+          }
+          const g = v128.load(dy + o + c);
+          const ha = f32x4.eq(a, m);
+          const hb = v128.andnot(f32x4.eq(bb, m), ha);
+          const t1 = v128.or(ha, hb);
+          const hc = v128.andnot(f32x4.eq(cc, m), t1);
+          const hd = v128.andnot(f32x4.eq(d, m), v128.or(t1, hc));
+          let va = v128.and(g, ha), vb = v128.and(g, hb), vc = v128.and(g, hc), vd = v128.and(g, hd);
+          if (acc) {
+            va = f32x4.add(v128.load(out + q), va);
+            vb = f32x4.add(v128.load(out + q + cell), vb);
+            vc = f32x4.add(v128.load(out + q + rowBytes), vc);
+            vd = f32x4.add(v128.load(out + q + rowBytes + cell), vd);
+          }
+          v128.store(out + q, va);
+          v128.store(out + q + cell, vb);
+          v128.store(out + q + rowBytes, vc);
+          v128.store(out + q + rowBytes + cell, vd);
+        }
+        p += cell << 1;
+        o += cell;
       }
     }
   }
