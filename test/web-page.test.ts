@@ -128,6 +128,13 @@ after(async () => {
 
 test('explain: 22 and 198 in the right cells, term by term; valid padding gives 4x4', { skip: skipReason ?? false }, async () => {
   const p = page as Page;
+  // Tabs follow the ARIA tabs pattern: arrow keys move between views.
+  await p.focus('#tab-explain');
+  await p.keyboard.press('ArrowRight');
+  assert.equal(await p.getAttribute('#tab-train', 'aria-selected'), 'true');
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'tab-train');
+  await p.keyboard.press('ArrowLeft');
+  assert.equal(await p.isVisible('#view-explain'), true);
   const runtime = await p.textContent('#runtime');
   console.log(`# page runtime: ${runtime}`);
   assert.equal(await p.getAttribute('#runtime', 'data-isolated'), 'true', 'the preview server makes the page cross-origin isolated');
@@ -162,7 +169,10 @@ test('train: a picked archive (a tiny one made here) unpacks, shows its images a
   const p = page as Page;
   await p.click('#tab-train');
   const tiny = gzip(makeTar(binaryEntries(makeSet(20, 30))));
-  await p.setInputFiles('#archive-file', { name: 'tiny-cifar.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tiny) });
+  // Picked from the keyboard: Enter on the focused picker opens the file chooser.
+  await p.focus('label[for="archive-file"]');
+  const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.keyboard.press('Enter')]);
+  await chooser.setFiles({ name: 'tiny-cifar.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tiny) });
   await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 20_000 });
   assert.match((await p.textContent('#data-status')) ?? '', /^100 training and 30 test images from tiny-cifar\.tar\.gz/);
   assert.equal(await p.getAttribute('#sample-grid', 'data-images'), '25');
