@@ -10,7 +10,7 @@ import { MR } from './simd';
 import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, word } from './gemm';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
-export const FB: i32 = 128;
+export const FB: i32 = 256;
 
 /**
  * Writes, for rows [r0, r0 + count), the row's image base pointer and the input coordinates of its
