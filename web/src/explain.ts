@@ -64,12 +64,13 @@ export function mountExplain(root: HTMLElement): void {
       h('label', {}, 'Padding ', paddingSel), h('label', {}, 'Stride ', strideSel), prevBtn, stepBtn, playBtn, resetBtn),
     h('div', { class: 'explain-row' },
       h('div', { class: 'panel' }, h('h3', { text: 'Image (6x6)' }), inputGrid),
-      h('div', { class: 'panel op', 'aria-hidden': 'true', text: '∗' }),
-      h('div', { class: 'panel' }, h('h3', { text: 'Kernel (3x3)' }), kernelGrid),
-      h('div', { class: 'panel op', 'aria-hidden': 'true', text: '=' }),
-      h('div', { class: 'panel' }, outTitle, outGrid, sizeNote),
-      h('div', { class: 'panel op', 'aria-hidden': 'true', text: '→' }),
-      h('div', { class: 'panel' }, h('h3', { text: 'Max pool 2x2, stride 2' }), poolGrid, poolNote)),
+      // Each operator wraps together with the panel it leads to.
+      h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '∗' }),
+        h('div', { class: 'panel' }, h('h3', { text: 'Kernel (3x3)' }), kernelGrid)),
+      h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '=' }),
+        h('div', { class: 'panel' }, outTitle, outGrid, sizeNote)),
+      h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '→' }),
+        h('div', { class: 'panel' }, h('h3', { text: 'Max pool 2x2, stride 2' }), poolGrid, poolNote))),
     h('div', { class: 'calc', 'aria-live': 'polite' }, where, terms),
   );
 
