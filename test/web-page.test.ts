@@ -17,7 +17,8 @@ import { PNG } from 'pngjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { binaryEntries, gzip, makeSet, makeTar } from './helpers/cifar-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; CNNKIT_CHROMIUM names another binary. */
+const CHROMIUM = process.env.CNNKIT_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The repository root: the nearest folder above this file whose package.json is cnnkit's. */
