@@ -77,13 +77,15 @@ const cases: [string, (dir: string, j: Json) => Json | string | void, RegExp][] 
   ['bad layer config value', (_d, j) => (j.modelTopology.config.layers[0].config.kernel_size = 'big', j), /layer 0 \('conv2d', Conv2D\): 'kernel_size' must be a number or a pair of numbers/],
   ['activation given as code', (_d, j) => (j.modelTopology.config.layers[2].config.activation = 'function () { process.exit(3) }', j), /unknown activation 'function \(\) \{ process\.exit\(3\) \}'/],
   ['unsupported padding', (_d, j) => (j.modelTopology.config.layers[0].config.padding = 'causal', j), /padding must be 'valid' or 'same'/],
+  ['layer far larger than its weights (no huge allocation)', (_d, j) => (j.modelTopology.config.layers[2].config.units = 2e9, j), /layer 2 \('dense', Dense\): the layers need more weights \(\d+ values so far\) than the weights manifest holds \(\d+\)/],
   ['quantized weights', (_d, j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 }, j), /is quantized/],
 ];
 
 for (const [name, edit, pattern] of cases) {
-  test(`malformed model: ${name}`, async () => {
+  test(`malformed model: ${name}`, async (t) => {
     const file = variant(edit);
     await assert.rejects(ck.loadLayersModel(`file://${file}`), (e: Error) => {
+      t.diagnostic(`${e.name}: ${e.message.replace(tmp, '…')}`);
       assert.ok(e instanceof ck.DataError, `expected a DataError, got ${e.name}: ${e.message}`);
       assert.ok(e.message.includes(file), `the message names the file: ${e.message}`);
       assert.match(e.message, pattern);
@@ -104,6 +106,13 @@ test('a __proto__ key in a config pollutes nothing', async () => {
   const m = await ck.loadLayersModel(file);
   assert.equal(m.layers.length, 3);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('loading leaves the seeded random stream as it was', async () => {
+  ck.setSeed(77);
+  const before = ck.globalRandom.getState();
+  await ck.loadLayersModel(join(good, 'model.json'));
+  assert.deepEqual(ck.globalRandom.getState(), before);
 });
 
 test('InputLayer entries (as Keras writes them) give the input shape', async () => {

@@ -100,8 +100,11 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
   if (typeof a !== 'object' || a === null) throw new DataError(`${where}: expected model artifacts. Received ${String(a)}`);
   if (a.format !== undefined && a.format !== 'layers-model')
     throw new DataError(`${where}: format ${JSON.stringify(a.format)} is not a layers model (cnnkit reads format 'layers-model')`);
-  const model = sequentialFromTopology(a.modelTopology, where);
   const specs = checkWeightSpecs(a.weightSpecs ?? [], where);
+  const manifestValues = specs.filter((w) => w.group !== 'optimizer').reduce((n, w) => n + w.shape.reduce((p, d) => p * d, 1), 0);
+  // Layers are built before their weights are matched: a topology asking for far more weights than
+  // the file holds (a huge allocation) is refused first; small mismatches get the precise message below.
+  const model = sequentialFromTopology(a.modelTopology, where, strict ? manifestValues + 2 ** 20 : Infinity);
   const data = a.weightData ?? new ArrayBuffer(0);
   if (!(data instanceof ArrayBuffer)) throw new DataError(`${where}: weightData must be an ArrayBuffer`);
   const decoded = decodeWeights(specs, data, where);

@@ -7,6 +7,7 @@ import { DataError } from '../errors.js';
 import * as L from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
+import { globalRandom } from '../tensor/random.js';
 
 /** Keras classes cnnkit reads (InputLayer only as the first entry, giving the input shape). */
 export const SUPPORTED_CLASSES = ['InputLayer', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Dense', 'Flatten', 'Dropout', 'Activation', 'Rescaling'] as const;
@@ -116,7 +117,24 @@ function makeLayer(cls: string, c: Config, inherited: (number | null)[] | undefi
  * Builds a Sequential model from a Keras JSON topology (`modelTopology` of model.json). Every fault
  * becomes a DataError naming `where` (the file), the layer and the problem.
  */
-export function sequentialFromTopology(topology: unknown, where: string): Sequential {
+export function sequentialFromTopology(topology: unknown, where: string, maxParams = Infinity): Sequential {
+  // Building layers draws initial weights from the global generator: keep its stream unchanged.
+  const rng = globalRandom.getState();
+  try {
+    return buildSequential(topology, where, maxParams);
+  } finally {
+    globalRandom.setState(rng);
+  }
+}
+
+/** Weights a layer will create for an input with `inLast` channels/features (checked before building it). */
+function paramsOf(layer: Layer, inLast: number): number {
+  if (layer instanceof L.Conv2D) return layer.kernelSize[0] * layer.kernelSize[1] * inLast * layer.filters + (layer.useBias ? layer.filters : 0);
+  if (layer instanceof L.Dense) return inLast * layer.units + (layer.useBias ? layer.units : 0);
+  return 0;
+}
+
+function buildSequential(topology: unknown, where: string, maxParams: number): Sequential {
   if (!isObject(topology)) throw new DataError(`${where}: 'modelTopology' must be an object. Received ${topology === undefined ? 'nothing' : JSON.stringify(topology).slice(0, 60)}`);
   // Keras files may wrap the model as { model_config: {...} }.
   const top = isObject(topology.model_config) ? topology.model_config : topology;
@@ -128,6 +146,7 @@ export function sequentialFromTopology(topology: unknown, where: string): Sequen
   const name = isObject(cfg) && typeof cfg.name === 'string' && /^[A-Za-z0-9_.\-]{1,200}$/.test(cfg.name) ? cfg.name : undefined;
   const model = new Sequential({ name });
   let pendingShape: (number | null)[] | undefined;
+  let params = 0;
   layerList.forEach((entry: unknown, i) => {
     const cls = isObject(entry) ? entry.class_name : undefined;
     const conf = isObject(entry) && isObject(entry.config) ? entry.config : undefined;
@@ -141,7 +160,11 @@ export function sequentialFromTopology(topology: unknown, where: string): Sequen
         if (!pendingShape) throw new Error('the InputLayer gives no input shape');
         return;
       }
-      model.add(makeLayer(cls, conf, model.layers.length === 0 ? pendingShape : undefined));
+      const layer = makeLayer(cls, conf, model.layers.length === 0 ? pendingShape : undefined);
+      const inShape = model.layers.length === 0 ? layer.batchInputShape : model.outputShape;
+      params += paramsOf(layer, Number(inShape?.[inShape.length - 1] ?? 0));
+      if (params > maxParams) throw new Error(`the layers need more weights (${params} values so far) than the weights manifest holds (${maxParams})`);
+      model.add(layer);
     } catch (e) {
       throw new DataError(`${where}: layer ${i} ('${String(conf.name ?? '?')}', ${cls}): ${(e as Error).message}`);
     }
