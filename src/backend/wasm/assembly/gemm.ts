@@ -27,7 +27,35 @@ export function roundUp(x: i32, m: i32): i32 {
 export function packA(src: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = min(MR, mc - i0);
-    if (cs == 1) {
+    if (cs == 1 && rows == MR && MR <= 5) {
+      // Rows are contiguous in p: transpose 4x4 blocks of rows 0-3 (row 4 of a 5-row panel lane by lane).
+      const step = <usize>(MR << 2);
+      const r0p = src + (<usize>i0 * <usize>rs << 2), rsB = <usize>rs << 2;
+      let d = dst;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const v0 = v128.load(r0p + o), v1 = v128.load(r0p + rsB + o), v2 = v128.load(r0p + 2 * rsB + o), v3 = v128.load(r0p + 3 * rsB + o);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(d + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(d + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(d + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+        if (MR == 5) {
+          const v4 = v128.load(r0p + 4 * rsB + o);
+          store<f32>(d, f32x4.extract_lane(v4, 0), 16);
+          store<f32>(d + step, f32x4.extract_lane(v4, 1), 16);
+          store<f32>(d + 2 * step, f32x4.extract_lane(v4, 2), 16);
+          store<f32>(d + 3 * step, f32x4.extract_lane(v4, 3), 16);
+        }
+        d += 4 * step;
+      }
+      for (; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(r0p + <usize>r * rsB + (<usize>p << 2)));
+        d += step;
+      }
+    } else if (cs == 1) {
       for (let r = 0; r < MR; r++) {
         let d = dst + <usize>(r << 2);
         if (r < rows) {
