@@ -42,9 +42,15 @@ export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: num
   return ctx;
 }
 
-/** Lets the browser paint before more work. */
+/** Lets the browser paint before more work (a timer too, since hidden tabs get no frames). */
 export function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Wires a drop zone: dragging files over it highlights it, dropping calls `onFile`. */

@@ -142,7 +142,6 @@ export function mountTrain(root: HTMLElement): void {
     const nEpochs = readCount(epochs, 1000), bs = Number(batch.value);
     const tr = subsetOf(data.train, nTrain), te = subsetOf(data.test, nTest);
     const x = ck.tensor(tr.images, [tr.count, 32, 32, 3]), y = ck.tensor(tr.labels, [tr.count]);
-    const xt = ck.tensor(te.images, [te.count, 32, 32, 3]), yt = ck.tensor(te.labels, [te.count]);
     ck.setSeed(42);
     const model = ck.tutorial.buildModel();
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -171,7 +170,7 @@ export function mountTrain(root: HTMLElement): void {
     let epochSeen = 0, lossSum = 0, accSum = 0, emaLoss = 0, emaAcc = 0, emaWeight = 0;
     const beta = 0.9;
     const wall0 = performance.now();
-    let pausedMs = 0;
+    let pausedMs = 0; // paused or measuring the test images: left out of the training time
     const show = (force = false): void => {
       const now = performance.now();
       if (!force && now - lastDraw < 150) return;
@@ -179,7 +178,9 @@ export function mountTrain(root: HTMLElement): void {
       drawCharts();
       const win = recent.slice(-20);
       const ms = win.reduce((a, b) => a + b.ms, 0), n = win.reduce((a, b) => a + b.n, 0);
-      stats.textContent = `Epoch ${epochNow + 1}/${nEpochs} · batch ${(done - 1) % steps + 1}/${steps} · loss ${(lastLogs.loss ?? NaN).toFixed(3)} · accuracy ${((lastLogs.accuracy ?? 0) * 100).toFixed(1)}% · ${(ms / Math.max(1, win.length)).toFixed(0)} ms/batch · ${(n / (ms / 1000)).toFixed(0)} images/s`;
+      const msPerBatch = ms / Math.max(1, win.length);
+      const left = Math.max(0, nEpochs * steps - done) * msPerBatch / 1000;
+      stats.textContent = `Epoch ${epochNow + 1}/${nEpochs} · batch ${(done - 1) % steps + 1}/${steps} · loss ${(lastLogs.loss ?? NaN).toFixed(3)} · accuracy ${((lastLogs.accuracy ?? 0) * 100).toFixed(1)}% · ${msPerBatch.toFixed(0)} ms/batch · ${(n / (ms / 1000)).toFixed(0)} images/s${left >= 1 ? ` · about ${left < 90 ? `${Math.round(left)} s` : `${Math.round(left / 60)} min`} left` : ''}`;
       stats.dataset.imagesPerSecond = (n / (ms / 1000)).toFixed(1);
       stats.dataset.msPerBatch = (ms / Math.max(1, win.length)).toFixed(1);
       stats.dataset.batches = String(done);
@@ -187,7 +188,7 @@ export function mountTrain(root: HTMLElement): void {
     let outcome = 'finished';
     try {
       await model.fit(x, y, {
-        epochs: nEpochs, batchSize: bs, rescale: 1 / 255, verbose: 0, validationData: [xt, yt],
+        epochs: nEpochs, batchSize: bs, rescale: 1 / 255, verbose: 0,
         callbacks: {
           onEpochBegin: (epoch) => {
             epochNow = epoch;
@@ -223,10 +224,16 @@ export function mountTrain(root: HTMLElement): void {
               throw new StopTraining();
             }
           },
-          onEpochEnd: (_epoch, logs) => {
-            if (logs?.val_loss !== undefined) seriesValLoss.points.push([done, logs.val_loss]);
-            if (logs?.val_accuracy !== undefined) seriesValAcc.points.push([done, logs.val_accuracy]);
+          // The test images are measured here rather than through fit's validationData, in chunks
+          // with pauses between them, so that the page stays responsive however many there are.
+          onEpochEnd: async (epoch) => {
+            const e0 = performance.now();
+            const t = await testMetrics(model, te, `Epoch ${epoch + 1}: measuring the test images`);
+            pausedMs += performance.now() - e0;
+            seriesValLoss.points.push([done, t.loss]);
+            seriesValAcc.points.push([done, t.accuracy]);
             show(true);
+            if (!stopAsked) trainStatus.textContent = `Epoch ${epoch + 1}: test loss ${t.loss.toFixed(3)}, test accuracy ${(t.accuracy * 100).toFixed(1)}%.`;
           },
         },
       });
@@ -253,6 +260,23 @@ export function mountTrain(root: HTMLElement): void {
       trainStatus.dataset.outcome = outcome;
     }
     if (outcome === 'finished') await evaluate();
+  }
+
+  /** Loss and accuracy over a split, a chunk at a time with a frame between chunks. */
+  async function testMetrics(model: ck.Sequential, split: Cifar10Data['test'], what: string): Promise<{ loss: number; accuracy: number }> {
+    let loss = 0, correct = 0;
+    const chunk = 250;
+    for (let start = 0; start < split.count; start += chunk) {
+      const n = Math.min(chunk, split.count - start);
+      const xb = ck.tensor(split.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3]);
+      const yb = ck.tensor(split.labels.subarray(start, start + n), [n]);
+      const [l, a] = model.evaluate(xb, yb, { rescale: 1 / 255, batchSize: 50 });
+      loss += l * n;
+      correct += a * n;
+      trainStatus.textContent = `${what}… ${start + n} of ${split.count}`;
+      await nextFrame();
+    }
+    return { loss: loss / split.count, accuracy: correct / split.count };
   }
 
   /** Predicts the test subset in chunks (the page stays responsive) and fills the confusion matrix. */
