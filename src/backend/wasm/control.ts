@@ -17,6 +17,8 @@ export const KIND = 4;
 export const JOB = 5;
 export const QUIT = 6;
 export const READY = 7;
+/** Set by a worker whose task threw; the caller reports it after the job. */
+export const FAILED = 8;
 /** Scratch pointer of thread i (0 = the calling thread) lives at SCRATCH + i. */
 export const SCRATCH = 16;
 /** Most threads a pool may have. */

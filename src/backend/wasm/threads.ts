@@ -9,7 +9,7 @@
  * calling thread alone for a while (doubling the period each time it happens again), so it is not
  * slower than one thread when another process holds a core.
  */
-import { CONTROL_BYTES, DONE, JOB, KIND, MAX_TASKS, MAX_THREADS, NEXT, NTASKS, QUIT, READY, SCRATCH, SEQ, TASK_BITS, TASK_MASK, drainTasks, tagOf, type RunTask } from './control.js';
+import { CONTROL_BYTES, DONE, FAILED, JOB, KIND, MAX_TASKS, MAX_THREADS, NEXT, NTASKS, QUIT, READY, SCRATCH, SEQ, TASK_BITS, TASK_MASK, drainTasks, tagOf, type RunTask } from './control.js';
 import type { WorkerInit } from './worker.js';
 import { canBlock, startWorker, type PlatformWorker } from './platform.js';
 
@@ -109,6 +109,7 @@ export class ThreadPool {
     }
     // Close the job so that a late worker cannot claim a task of the next one.
     Atomics.store(i32, b + NEXT, (tag << TASK_BITS) | TASK_MASK);
+    if (Atomics.exchange(i32, b + FAILED, 0) !== 0) throw new Error('A WASM kernel task failed in a worker thread');
     if (this.adaptive) this.watchContention(start, drained, performance.now(), own, n);
   }
 

@@ -3,7 +3,7 @@
  * the calling thread publishes (see control.ts). Spins briefly for the next job, then sleeps in
  * Atomics.wait. Runs under Node.js worker_threads or as a browser module worker.
  */
-import { JOB, KIND, NTASKS, QUIT, READY, SCRATCH, SEQ, drainTasks, tagOf, type RunTask } from './control.js';
+import { DONE, FAILED, JOB, KIND, NTASKS, QUIT, READY, SCRATCH, SEQ, drainTasks, tagOf, type RunTask } from './control.js';
 
 /** What the pool sends a worker when it starts. */
 export interface WorkerInit {
@@ -39,7 +39,13 @@ function serve(init: WorkerInit): void {
     if (Atomics.load(i32, base + QUIT) !== 0) return;
     const kind = i32[base + KIND], job = i32[base + JOB], n = i32[base + NTASKS];
     const scratch = i32[base + SCRATCH + init.index];
-    drainTasks(i32, base, tagOf(seq), kind, job, n, scratch, runTask);
+    try {
+      drainTasks(i32, base, tagOf(seq), kind, job, n, scratch, runTask);
+    } catch {
+      // Count the failed task as done so that the caller does not wait for it, and tell it.
+      Atomics.store(i32, base + FAILED, 1);
+      if (Atomics.add(i32, base + DONE, 1) + 1 === n) Atomics.notify(i32, base + DONE);
+    }
   }
 }
 
