@@ -48,8 +48,8 @@ export function mountExplain(root: HTMLElement): void {
   const resetBtn = h('button', { type: 'button', id: 'explain-reset', text: 'Reset to the tutorial values' });
   const inputGrid = h('div', { class: 'grid input-grid', id: 'input-grid', role: 'group', 'aria-label': 'Input image (editable pixels)' });
   const kernelGrid = h('div', { class: 'grid kernel-grid', id: 'kernel-grid', role: 'group', 'aria-label': 'Kernel (editable)' });
-  const outGrid = h('div', { class: 'grid out-grid', id: 'out-grid', role: 'grid', 'aria-label': 'Convolution output' });
-  const poolGrid = h('div', { class: 'grid out-grid', id: 'pool-grid', role: 'grid', 'aria-label': 'Max pooling output' });
+  const outGrid = h('div', { class: 'grid out-grid', id: 'out-grid', role: 'group', 'aria-label': 'Convolution output' });
+  const poolGrid = h('div', { class: 'grid out-grid', id: 'pool-grid', role: 'group', 'aria-label': 'Max pooling output' });
   const sizeNote = h('p', { class: 'note', id: 'size-note' });
   const poolNote = h('p', { class: 'note', id: 'pool-note' });
   const where = h('p', { class: 'where', id: 'explain-where' });
@@ -122,7 +122,7 @@ export function mountExplain(root: HTMLElement): void {
 
   function outCell(kind: 'conv' | 'pool', r: number, c: number, v: number): HTMLElement {
     const cell = h('div', {
-      class: 'cell out', role: 'gridcell', tabindex: 0, id: `${kind === 'conv' ? 'out' : 'pool'}-${r}-${c}`,
+      class: 'cell out', role: 'button', tabindex: 0, id: `${kind === 'conv' ? 'out' : 'pool'}-${r}-${c}`,
       'data-kind': kind, 'data-r': r, 'data-c': c, 'aria-label': `${kind === 'conv' ? 'output' : 'pooled'} row ${r + 1} column ${c + 1}: ${fmt(v)}`,
       text: fmt(v),
     });
