@@ -98,7 +98,7 @@ export class WasmBackend implements Backend {
     if (this.disposed) throw new StateError('This WASM backend was disposed');
     const { ptr, dirty } = this.inStep ? this.heap.allocStep(size * 4) : this.heap.allocPersistent(size * 4);
     const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT);
-    if (dirty && size > 0) this.k.fill(ptr, 0, size);
+    if (dirty && size > 0) this.k.zero(ptr, size * 4);
     return s;
   }
   free(s: Storage): void {

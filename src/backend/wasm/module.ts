@@ -37,6 +37,8 @@ export interface Kernels {
   binary(a: number, b: number, out: number, n: number, op: number): void;
   scale(x: number, alpha: number, out: number, n: number, accumulate: number): void;
   fill(out: number, value: number, n: number): void;
+  /** Clears bytes (bulk memory fill). */
+  zero(ptr: number, bytes: number): void;
   copy(src: number, dst: number, n: number): void;
   fromUint8(src: number, dst: number, n: number, scale: number): void;
   sum(x: number, n: number): number;
@@ -49,7 +51,7 @@ export interface Kernels {
 
 const NAMES: readonly (keyof Kernels)[] = [
   'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'padChannels', 'narrowRows', 'biasActivation',
-  'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'copy', 'fromUint8', 'sum', 'softmax',
+  'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'zero', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];
 

@@ -10,7 +10,7 @@ import { poolTask } from './pool';
 import { activationBackward, biasActivation } from './ops';
 
 export { packB, reduceChunks, reduceFilter, padChannels, narrowRows };
-export { adam, binary, biasGrad, copy, fill, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
+export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
 
 /** Job kinds. */

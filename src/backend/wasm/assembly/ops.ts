@@ -118,6 +118,11 @@ export function fill(out: usize, value: f32, n: i32): void {
   for (; i < n; i++) store<f32>(at(out, i), value);
 }
 
+/** Clears `bytes` bytes (bulk memory fill). */
+export function zero(ptr: usize, bytes: i32): void {
+  memory.fill(ptr, 0, <usize>bytes);
+}
+
 export function copy(src: usize, dst: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);
 }
