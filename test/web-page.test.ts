@@ -114,12 +114,13 @@ before(async () => {
   await waitForHttp(base, 20_000);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(60_000); // generous: CI's 2 cores may be busy with other tests
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   await page.goto(`${base}#explain`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
 });
 
 after(async () => {
@@ -174,7 +175,7 @@ test('train: a picked archive (a tiny one made here) unpacks, shows its images a
   await p.focus('label[for="archive-file"]');
   const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.keyboard.press('Enter')]);
   await chooser.setFiles({ name: 'tiny-cifar.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tiny) });
-  await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 20_000 });
+  await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 60_000 });
   assert.match((await p.textContent('#data-status')) ?? '', /^100 training and 30 test images from tiny-cifar\.tar\.gz/);
   assert.equal(await p.getAttribute('#sample-grid', 'data-images'), '25');
   await p.fill('#train-count', '100');
@@ -183,7 +184,7 @@ test('train: a picked archive (a tiny one made here) unpacks, shows its images a
   await p.selectOption('#batch-size', '32');
   await p.click('#train-start');
   await p.waitForSelector('#train-status[data-outcome="finished"]', { timeout: 60_000 });
-  await p.waitForSelector('#eval-result[data-accuracy]', { timeout: 30_000 });
+  await p.waitForSelector('#eval-result[data-accuracy]', { timeout: 60_000 });
   assert.equal(await p.getAttribute('#acc-chart', 'data-points'), '10', '4 batches x 2 epochs and 2 test points');
   // The dataset's state resets between tests: the real-archive test loads its own.
   await p.evaluate(() => document.querySelector('#data-status')?.removeAttribute('data-loaded'));
@@ -197,7 +198,7 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   }
   const p = page as Page;
   await p.click('#tab-train');
-  await p.waitForSelector('#load-server:not([hidden])', { timeout: 10_000 });
+  await p.waitForSelector('#load-server:not([hidden])', { timeout: 30_000 });
   const t0 = Date.now();
   await p.click('#load-server');
   await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 90_000 });
@@ -212,7 +213,7 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   await p.waitForFunction(() => Number(document.querySelector('#train-stats')?.getAttribute('data-batches')) >= 2, undefined, { timeout: 60_000 });
   await p.click('#train-pause');
   assert.equal(await p.getAttribute('#train-pause', 'aria-pressed'), 'true');
-  await p.waitForTimeout(300);
+  await p.waitForSelector('#train-pause[data-held="true"]');
   const held = await batches();
   await p.waitForTimeout(700);
   assert.equal(await batches(), held, 'no batch runs while paused');
@@ -248,7 +249,7 @@ test('inspect: an uploaded image gets top-3 predictions, activation maps and fil
   const p = page as Page;
   await p.click('#tab-inspect');
   await p.setInputFiles('#photo-file', { name: 'blob.png', mimeType: 'image/png', buffer: samplePng() });
-  await p.waitForSelector('#top3 .bar-row:nth-child(3)', { timeout: 20_000 });
+  await p.waitForSelector('#top3 .bar-row:nth-child(3)', { timeout: 60_000 });
   assert.equal(await p.locator('#top3 .bar-row').count(), 3);
   assert.match((await p.textContent('#input-caption')) ?? '', /blob\.png \(40x30/);
   assert.equal(await p.locator('#activations canvas').count(), 3, 'one heatmap panel per conv layer');
@@ -258,7 +259,7 @@ test('inspect: an uploaded image gets top-3 predictions, activation maps and fil
     // The model saved by the Train view loads back from files and predicts the same.
     const predicted = await p.textContent('#top3');
     await p.setInputFiles('#model-files', [...savedModel].reverse());
-    await p.waitForFunction(() => /loaded from/.test(document.querySelector('#model-note')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await p.waitForFunction(() => /loaded from/.test(document.querySelector('#model-note')?.textContent ?? ''), undefined, { timeout: 60_000 });
     assert.equal(await p.textContent('#top3'), predicted);
     console.log(`# ${await p.textContent('#model-note')}`);
   }

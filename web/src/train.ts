@@ -216,7 +216,10 @@ export function mountTrain(root: HTMLElement): void {
             if (paused && !stopAsked) {
               const p0 = performance.now();
               show(true);
+              trainStatus.textContent = `Paused after batch ${done}.`;
+              pauseBtn.dataset.held = 'true';
               await new Promise<void>((r) => (resume = r));
+              delete pauseBtn.dataset.held;
               pausedMs += performance.now() - p0;
             }
             if (stopAsked) {
@@ -317,7 +320,7 @@ export function mountTrain(root: HTMLElement): void {
     paused = !paused;
     pauseBtn.textContent = paused ? 'Resume' : 'Pause';
     pauseBtn.setAttribute('aria-pressed', String(paused));
-    trainStatus.textContent = paused ? 'Paused after the current batch.' : 'Training…';
+    trainStatus.textContent = paused ? 'Pausing after the current batch…' : 'Training…';
     if (!paused) {
       resume?.();
       resume = null;
