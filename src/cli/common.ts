@@ -145,12 +145,13 @@ export function duration(seconds: number): string {
   return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s` : `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
-/** Aligns columns: numeric columns (and their headers) to the right, text to the left. */
+/** Aligns columns: numeric columns (numbers, or text like `12.5%`) and their headers to the right, text to the left. */
 export function table(rows: readonly (readonly (string | number)[])[], header?: readonly string[]): string {
+  const isNumeric = (v: string | number | undefined) => typeof v === 'number' || (typeof v === 'string' && /^-?[\d.,]+%?$/.test(v));
   const all = header ? [header, ...rows] : rows;
   const cols = Math.max(...all.map((r) => r.length));
   const width = Array.from({ length: cols }, (_, c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
-  const numeric = width.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number'));
+  const numeric = width.map((_, c) => rows.length > 0 && rows.every((r) => isNumeric(r[c])));
   const line = (r: readonly (string | number)[]) =>
     r.map((v, c) => (numeric[c] ? String(v).padStart(width[c]) : String(v).padEnd(width[c]))).join('  ').trimEnd();
   const out = all.map(line);
