@@ -69,9 +69,9 @@ export function mountExplain(root: HTMLElement): void {
         h('div', { class: 'panel' }, h('h3', { text: 'Kernel (3x3)' }), kernelGrid)),
       h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '=' }),
         h('div', { class: 'panel' }, outTitle, outGrid, sizeNote)),
-      h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '→' }),
-        h('div', { class: 'panel' }, h('h3', { text: 'Max pool 2x2, stride 2' }), poolGrid, poolNote))),
-    h('div', { class: 'calc', 'aria-live': 'polite' }, where, terms),
+      h('div', { class: 'pair pool-pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '→' }),
+        h('div', { class: 'panel' }, h('h3', { text: 'Max pool 2x2, stride 2' }), poolGrid, poolNote)),
+      h('div', { class: 'calc', 'aria-live': 'polite' }, where, terms)),
   );
 
   // ---- inputs -----------------------------------------------------------------------------
