@@ -67,6 +67,15 @@ export function mountInspect(root: HTMLElement): void {
   let current: { pixels: Uint8Array; label: string } | null = null;
 
   function run(pixels: Uint8Array, label: string): void {
+    try {
+      runLayers(pixels, label);
+    } catch (e) {
+      bars.replaceChildren(h('p', { class: 'error', text: `The model could not run on this image: ${(e as Error).message}` }));
+      maps.replaceChildren();
+    }
+  }
+
+  function runLayers(pixels: Uint8Array, label: string): void {
     current = { pixels, label };
     const model = currentModel();
     modelNote.textContent = `Model: ${state.modelNote}.`;
