@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import * as ck from '../src/index.js';
 import { pngSize, reportReferences } from '../src/viz/index.js';
 
 const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
@@ -80,29 +79,60 @@ test('cnnkit tutorial --limit 500 --epochs 1 writes every output, all valid', { 
 
     assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.')), [], 'no temporary files left');
 
-    const saves = typeof (ck.tutorial.buildModel() as unknown as { save?: unknown }).save === 'function';
-    if (saves) {
-      const modelJson = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')) as { modelTopology?: unknown; weightsManifest?: unknown };
-      assert.ok(modelJson.modelTopology && modelJson.weightsManifest, 'model/model.json is a layers model');
-      assert.ok(refs.includes('model/'), 'report.html links the saved model');
-      assert.match(r.stdout, /Saved the trained model to model\//);
-      if (typeof (ck as unknown as { loadLayersModel?: unknown }).loadLayersModel === 'function') {
-        const ev = cnnkit(['evaluate', '--model', join(out, 'model'), '--data', ARCHIVE, '--limit', '100']);
-        assert.equal(ev.code, 0, ev.stderr);
-        assert.match(ev.stdout, /test accuracy: 0\.\d{4}/);
-        const photo = Buffer.alloc(64 * 48 * 4);
-        for (let i = 0; i < photo.length; i += 4) photo.set([(i / 4) % 64 * 4, 120, 200 - ((i / 4) % 48), 255], i);
-        writeFileSync(join(out, 'photo.jpg'), jpeg.encode({ data: photo, width: 64, height: 48 }, 90).data);
-        const pr = cnnkit(['predict', '--model', join(out, 'model'), join(out, 'samples.png'), join(out, 'photo.jpg')]);
-        assert.equal(pr.code, 0, pr.stderr);
-        assert.match(pr.stdout, /samples\.png\n {2}1\. \w+ +\d+\.\d%\n {2}2\. \w+ +\d+\.\d%\n {2}3\. /);
-        assert.match(pr.stdout, /photo\.jpg\n {2}1\. \w+ +\d+\.\d%\n/);
-      }
-    } else {
-      assert.match(r.stdout, /model was not saved/);
-      console.log('model save/load not in this version yet: evaluate/predict round trip not run');
-    }
+    const modelJson = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')) as { modelTopology?: unknown; weightsManifest?: unknown };
+    assert.ok(modelJson.modelTopology && modelJson.weightsManifest, 'model/model.json is a layers model');
+    assert.ok(refs.includes('model/'), 'report.html links the saved model');
+    assert.match(r.stdout, /Saved the trained model to model\//);
+    assert.ok(!existsSync(join(out, 'backup')), 'the epoch backup is removed after a completed run');
+    const ev = cnnkit(['evaluate', '--model', join(out, 'model'), '--data', ARCHIVE, '--limit', '100']);
+    assert.equal(ev.code, 0, ev.stderr);
+    assert.match(ev.stdout, /test accuracy: 0\.\d{4}/);
+    const photo = Buffer.alloc(64 * 48 * 4);
+    for (let i = 0; i < photo.length; i += 4) photo.set([(i / 4) % 64 * 4, 120, 200 - ((i / 4) % 48), 255], i);
+    writeFileSync(join(out, 'photo.jpg'), jpeg.encode({ data: photo, width: 64, height: 48 }, 90).data);
+    const pr = cnnkit(['predict', '--model', join(out, 'model'), join(out, 'samples.png'), join(out, 'photo.jpg')]);
+    assert.equal(pr.code, 0, pr.stderr);
+    assert.match(pr.stdout, /samples\.png\n {2}1\. \w+ +\d+\.\d%\n {2}2\. \w+ +\d+\.\d%\n {2}3\. /);
+    assert.match(pr.stdout, /photo\.jpg\n {2}1\. \w+ +\d+\.\d%\n/);
+    const ex = cnnkit(['export', '--model', join(out, 'model'), '--onnx', join(out, 'model.onnx')]);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.match(ex.stdout, /Wrote .*model\.onnx \([\d,]+ bytes\)/);
+    // An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08.
+    assert.equal(readFileSync(join(out, 'model.onnx'))[0], 0x08);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('cnnkit tutorial --resume: a run killed in epoch 2 ends with the weights of an uninterrupted run', { timeout: 20 * 60_000 }, async (t) => {
+  if (!existsSync(ARCHIVE)) {
+    t.skip(`CIFAR-10 archive not found at ${ARCHIVE}`);
+    return;
+  }
+  const root = mkdtempSync(join(tmpdir(), 'cnnkit-resume-'));
+  const args = (out: string) => ['tutorial', '--limit', '200', '--epochs', '3', '--seed', '3', '--data', ARCHIVE, '--out', join(root, out), '--no-preview'];
+  try {
+    assert.equal(cnnkit(args('whole')).code, 0);
+    // Kill the second run with SIGKILL as soon as epoch 2 starts (epoch 1 is backed up by then).
+    const child = spawn(process.execPath, [MAIN, ...args('killed')], { env: { ...process.env, NO_COLOR: '1' } });
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('Epoch 2/3')) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`not killed: ${seen.slice(-500)}`))));
+    });
+    assert.ok(existsSync(join(root, 'killed', 'backup')), 'a backup exists after the kill');
+    const resumed = cnnkit([...args('killed'), '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /Resuming from the backup: epoch 2 of 3/);
+    assert.doesNotMatch(resumed.stdout, /Epoch 1\/3/);
+    assert.deepEqual(readFileSync(join(root, 'killed', 'model', 'group1-shard1of1.bin')), readFileSync(join(root, 'whole', 'model', 'group1-shard1of1.bin')));
+    const h = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'history.json'), 'utf8')) as { history: Record<string, number[]> };
+    assert.deepEqual(h('killed').history, h('whole').history);
+    assert.equal(h('killed').history.loss.length, 3);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -43,8 +43,9 @@ export function buildProgram(io: Io): Command {
     .option('--seed <n>', 'random seed for weights and shuffling (reproducible runs)', nonNegativeInt)
     .option('--limit <n>', 'use only N training and N/5 test images (quick runs)', positiveInt)
     .option('--threads <n>', 'worker threads for the backend (default: all cores)', positiveInt)
+    .option('--resume', 'go on from the backup of an interrupted run in --out (same options), instead of starting afresh')
     .addOption(new Option('--no-preview', 'do not show sample images in the terminal'))
-    .action(async (o: { data?: string; out: string; epochs: number; batchSize: number; seed?: number; limit?: number; threads?: number; preview: boolean }) => {
+    .action(async (o: { data?: string; out: string; epochs: number; batchSize: number; seed?: number; limit?: number; threads?: number; preview: boolean; resume?: boolean }) => {
       const { runTutorial } = await import('./tutorial.js');
       if (o.limit !== undefined && o.limit < 5) throw new CommanderError(USAGE_EXIT, 'cnnkit.limit', `error: option '--limit <n>' must be at least 5 (N/5 test images). Received ${o.limit}`);
       await runTutorial(io, { ...o, preview: o.preview ? undefined : false });
@@ -66,6 +67,16 @@ export function buildProgram(io: Io): Command {
     .option('--limit <n>', 'use only the first N test images (class-balanced)', positiveInt)
     .action(async (o: { model: string; data?: string; batchSize: number; limit?: number }) =>
       (await import('./model-io.js')).runEvaluate(io, o));
+
+  program.command('export')
+    .description('Convert a saved model to ONNX (opset 13), for onnxruntime and other ONNX tools')
+    .requiredOption('--model <dir>', 'model folder written by `cnnkit tutorial` (its model/ folder)')
+    .requiredOption('--onnx <file>', 'the .onnx file to write')
+    .action(async (o: { model: string; onnx: string }) => {
+      const { exportOnnxFile } = await import('../io/onnx/node.js');
+      const bytes = await exportOnnxFile(o.model, o.onnx);
+      io.out(`Wrote ${o.onnx} (${bytes.toLocaleString('en-US')} bytes)\n`);
+    });
 
   program.command('predict')
     .description('Classify your own JPEG or PNG images with a saved model (top classes with probabilities)')

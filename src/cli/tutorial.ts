@@ -3,7 +3,7 @@
  * saves sample images, trains the tutorial model with the test set as validation data, evaluates
  * it, and writes charts, a confusion matrix, mistakes, the model and `report.html` into one folder.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ck from '../index.js';
 import { cifar10Subset } from '../data/index.js';
@@ -27,6 +27,8 @@ export interface TutorialOptions {
   threads?: number;
   /** Show the terminal preview of the samples (default: when the terminal supports it). */
   preview?: boolean;
+  /** Go on from the backup an interrupted run left in `out/backup` (otherwise any backup is discarded). */
+  resume?: boolean;
 }
 
 /** What a run wrote, relative to the output folder. */
@@ -93,11 +95,18 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   const yTrain = ck.Tensor.host([train.count], Int32Array.from(train.labels));
   const xTest = ck.Tensor.host([test.count, 32, 32, 3], test.images);
   const yTest = ck.Tensor.host([test.count], Int32Array.from(test.labels));
+  // Every epoch is backed up atomically (weights, optimizer, random state, history), so a killed
+  // run started again with --resume goes on from its last completed epoch.
+  const backupDir = join(outDir, 'backup');
+  if (!opts.resume) await rm(backupDir, { recursive: true, force: true });
+  const backup = ck.callbacks.backupAndRestore({ backupDir });
   const tFit = performance.now();
   const history = await model.fit(xTrain, yTrain, {
     epochs: opts.epochs, batchSize: opts.batchSize, validationData: [xTest, yTest], rescale: 1 / 255, verbose: 1,
+    callbacks: [backup, { onTrainBegin: () => void (backup.restoredEpoch >= 0 && io.out(`Resuming from the backup: epoch ${backup.restoredEpoch + 1} of ${opts.epochs}\n`)) }],
   });
   const fitSeconds = (performance.now() - tFit) / 1000;
+  await rm(backupDir, { recursive: true, force: true });
   const hist = history.history;
   await write('history.json', JSON.stringify({ epochs: opts.epochs, batchSize: opts.batchSize, history: hist }, null, 2) + '\n');
   await write('history.csv', historyCsv(hist));

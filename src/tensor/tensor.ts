@@ -7,6 +7,8 @@
  * referenced, `dispose()` frees it early, and `tidy()` frees everything a block created.
  */
 import type { Backend, Storage } from '../backend/backend.js';
+// Registers the built-in backends wherever tensors can be made, whichever module is imported first.
+import '../backend/index.js';
 import { getBackend, inStep, stepGeneration, track } from '../backend/engine.js';
 import { sizeOf } from '../backend/shape.js';
 import { DataError, ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
