@@ -7,7 +7,7 @@
 import * as ck from 'cnnkit';
 import { filterImages, heatmaps, rgbBitmap } from './charts.ts';
 import { dropZone, h, sizeCanvas } from './dom.ts';
-import { changed, onChange, state } from './state.ts';
+import { changed, onChange, setModel, state } from './state.ts';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -174,12 +174,15 @@ export function mountInspect(root: HTMLElement): void {
     const files = [...(modelInput.files ?? [])];
     modelInput.value = '';
     if (!files.length) return;
+    if (state.training) {
+      modelNote.textContent = 'A model is training in the Train view: stop it before loading another.';
+      return;
+    }
     // browserFiles takes model.json first, then the weights.
     files.sort((a, b) => Number(!a.name.endsWith('.json')) - Number(!b.name.endsWith('.json')));
     try {
       const model = await ck.loadLayersModel(ck.io.browserFiles(files));
-      state.model = model;
-      state.modelNote = `loaded from ${files.map((f) => f.name).join(', ')}`;
+      setModel(model, `loaded from ${files.map((f) => f.name).join(', ')}`);
       changed('model');
     } catch (e) {
       modelNote.textContent = `Could not load the model: ${(e as Error).message}`;

@@ -14,6 +14,17 @@ const events = new EventTarget();
 
 export type StateEvent = 'data' | 'model';
 
+/**
+ * Makes `model` the current model and frees the weights of the one it replaces (the library has no
+ * model.dispose yet; the old optimizer's slots stay allocated).
+ */
+export function setModel(model: ck.Sequential, note: string): void {
+  const old = state.model;
+  state.model = model;
+  state.modelNote = note;
+  if (old && old !== model) for (const w of old.weights) w.dispose();
+}
+
 export function changed(what: StateEvent): void {
   events.dispatchEvent(new Event(what));
 }

@@ -8,7 +8,7 @@ import { confusionChart, imageGrid, lineChart, type Series } from './charts.ts';
 import { download, parseArchive, serverArchive, subsetOf, type Cifar10Data } from './data.ts';
 import { dropZone, h, nextFrame, thousands } from './dom.ts';
 import { runtime } from './runtime.ts';
-import { changed, state } from './state.ts';
+import { changed, setModel, state } from './state.ts';
 
 class StopTraining extends Error {}
 
@@ -145,8 +145,7 @@ export function mountTrain(root: HTMLElement): void {
     ck.setSeed(42);
     const model = ck.tutorial.buildModel();
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    state.model = model;
-    state.modelNote = `trained here on ${thousands(tr.count)} images (in progress)`;
+    setModel(model, `trained here on ${thousands(tr.count)} images (in progress)`);
     state.training = true;
     changed('model');
     for (const s of [seriesLoss, seriesValLoss, seriesAcc, seriesValAcc]) s.points = [];
