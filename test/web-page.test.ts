@@ -163,6 +163,12 @@ test('explain: 22 and 198 in the right cells, term by term; valid padding gives 
   const before0 = Number(await p.textContent('#out-0-0'));
   await p.fill('#input-grid .cell[data-r="0"][data-c="0"] input', '11');
   assert.equal(Number(await p.textContent('#out-0-0')), before0 + 10);
+  // Stride 2 with 'same': TensorFlow pads 0 before and 1 after; the page's window matches the layer.
+  await p.selectOption('#padding', 'same');
+  await p.selectOption('#stride', '2');
+  assert.equal(await p.getAttribute('#out-grid', 'data-rows'), '3');
+  await p.hover('#out-2-2');
+  assert.equal(await p.textContent('#explain-terms'), '201*1 + 3*2 + 0*1 + 32*2 + 2*4 + 0*2 + 0*1 + 0*2 + 0*1 = 279');
   await p.click('#explain-reset');
   assert.equal(await p.textContent('#out-2-2'), '198');
 });
