@@ -2,9 +2,6 @@
  * Shared pieces of the `cnnkit` command: colour that honours NO_COLOR, argument parsers, atomic
  * file writes, progress lines, and one-line error messages.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 /** Where the command writes and what the terminal can do. */
@@ -58,40 +55,8 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
-function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
+export { writeFileAtomic } from '../util/node-fs.js';
 
-/** Writes a file atomically: a temporary file beside it, then a rename over the target. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempName(path);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
-
-/**
- * Fills a folder atomically: `fill` writes into a temporary sibling folder, which then replaces
- * `path` (an older folder there is removed first).
- */
-export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempName(path);
-  try {
-    await mkdir(tmp);
-    await fill(tmp);
-    await rm(path, { recursive: true, force: true });
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
 
 /**
  * A progress line for slow steps. On a terminal it redraws in place (at most ten times a second);

@@ -1,31 +1,21 @@
 /**
- * Saving and loading models for the CLI, through the library's `model.save` /
- * `ck.loadLayersModel` when this version has them, and the `evaluate` and `predict` commands.
+ * Saving and loading models for the CLI (the library's `model.save` / `ck.loadLayersModel`), and
+ * the `evaluate` and `predict` commands.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ck from '../index.js';
 import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cifar10Split } from '../data/index.js';
-import { DataError, StateError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../errors.js';
 import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/index.js';
-import { Progress, styles, table, writeDirAtomic, type Io } from './common.js';
+import { Progress, styles, table, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
 
 type Model = ck.Sequential;
-type Saver = { save(url: string): Promise<unknown> };
-type Loader = (url: string) => Promise<Model>;
 
-/** True when this version of the library can save models. */
-export function canSave(model: Model): boolean {
-  return typeof (model as unknown as Partial<Saver>).save === 'function';
-}
-
-/** Saves a model into `dir` atomically (written to a temporary folder, then renamed). */
+/** Saves a model into `dir` in the TensorFlow.js layers format (atomically: see io/node-file.ts). */
 export async function saveModel(model: Model, dir: string): Promise<void> {
-  if (!canSave(model)) throw new StateError('saving models is not available in this version of cnnkit');
-  await writeDirAtomic(dir, async (tmp) => {
-    await (model as unknown as Saver).save(`file://${resolve(tmp)}`);
-  });
+  await model.save(`file://${resolve(dir)}`);
 }
 
 /** Loads a model saved by `cnnkit tutorial` (a folder with `model.json`, or the file itself). */
@@ -33,9 +23,7 @@ export async function loadModel(dirOrFile: string): Promise<Model> {
   if (!existsSync(dirOrFile)) throw new DataError(`--model ${dirOrFile}: no such file or folder`);
   const file = statSync(dirOrFile).isDirectory() ? join(dirOrFile, 'model.json') : dirOrFile;
   if (!existsSync(file)) throw new DataError(`--model ${dirOrFile}: no model.json in this folder (expected the model/ folder a tutorial run wrote)`);
-  const load = (ck as unknown as { loadLayersModel?: Loader }).loadLayersModel;
-  if (typeof load !== 'function') throw new StateError('loading saved models is not available in this version of cnnkit');
-  return load(`file://${resolve(file)}`);
+  return ck.loadLayersModel(`file://${resolve(file)}`);
 }
 
 /** Reads CIFAR-10 with a progress line. */

@@ -14,7 +14,7 @@ import {
   type ReportFiles,
 } from '../viz/index.js';
 import { duration, styles, writeFileAtomic, type Io } from './common.js';
-import { canSave, loadData, saveModel } from './model-io.js';
+import { loadData, saveModel } from './model-io.js';
 
 /** Options of `cnnkit tutorial`. */
 export interface TutorialOptions {
@@ -148,23 +148,15 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   io.out(`Wrote confusion.svg/.png, per-class.json/.csv${misclassifiedFile ? ', misclassified.png' : ''}\n`);
 
   // 6. The trained model.
-  const notes: string[] = [];
-  let modelDir: string | undefined;
-  if (canSave(model)) {
-    await saveModel(model, join(outDir, 'model'));
-    modelDir = 'model/';
-    written.push('model/');
-    io.out('Saved the trained model to model/\n');
-  } else {
-    notes.push('The model was not saved: this version of cnnkit cannot save models yet.');
-    io.out(s.dim('Note: the model was not saved: this version of cnnkit cannot save models yet.\n'));
-  }
+  await saveModel(model, join(outDir, 'model'));
+  written.push('model/');
+  io.out('Saved the trained model to model/\n');
 
   // 7. The report.
   const files: ReportFiles = {
     samples: 'samples.png', accuracySvg: 'accuracy.svg', accuracyPng: 'accuracy.png', lossSvg: 'loss.svg',
     lossPng: 'loss.png', confusionSvg: 'confusion.svg', confusionPng: 'confusion.png', misclassified: misclassifiedFile,
-    historyJson: 'history.json', historyCsv: 'history.csv', perClass: 'per-class.csv', model: modelDir,
+    historyJson: 'history.json', historyCsv: 'history.csv', perClass: 'per-class.csv', model: 'model/',
   };
   const totalSeconds = (performance.now() - t0) / 1000;
   await write('report.html', reportHtml({
@@ -179,7 +171,6 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
     history: hist,
     perClass,
     files,
-    notes,
   }));
 
   step('Done');

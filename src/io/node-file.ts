@@ -8,7 +8,7 @@
  * removed. A kill at any moment leaves either the previous save (in `dir`, or in the aside folder
  * that loading and the next save recover) or the complete new one.
  */
-import { closeSync, existsSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { artifactsFromJson, checkModelJson, MAX_MODEL_JSON_BYTES, modelJsonFor, 
 import { registerLoadRouter, registerSaveRouter } from './router.js';
 import { WEIGHTS_FILE, type IOHandler, type ModelArtifacts, type SaveResult } from './types.js';
 import { checkShardPath, parseJson } from './weights.js';
+import { writeFileSynced } from '../util/node-fs.js';
 
 /** Steps of an atomic save, in order; a test hook may fail at any of them. */
 export type SaveStep = 'write-json' | 'write-weights' | 'sync-temp' | 'move-old-aside' | 'move-new-in' | 'remove-old';
@@ -37,17 +38,6 @@ export function pathFromUrl(url: string): string {
 /** The folder an interrupted save set aside (see the module comment). */
 export function asideDir(dir: string): string {
   return join(dirname(dir), `.${basename(dir)}.cnnkit-old`);
-}
-
-function writeFileSynced(path: string, data: Uint8Array): void {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    let off = 0;
-    while (off < data.byteLength) off += writeSync(fd, data, off, data.byteLength - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function fsyncDir(path: string): Promise<void> {
