@@ -192,8 +192,11 @@ export function gemmTask(job: usize, t: i32, scratch: usize): void {
   const rsA = transA ? 1 : k, csA = transA ? m : 1;
   const rsB = transB ? 1 : n, csB = transB ? k : 1;
   const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + <usize>(MC * KC * 4);
-  for (let kk = k0; kk < k1; kk += KC) {
-    const kc = min(KC, k1 - kk);
+  // Equal depth blocks (e.g. 288 = 144 + 144 rather than 256 + 32): short blocks run slowly.
+  const blocks = (k1 - k0 + KC - 1) / KC;
+  const kstep = min(KC, roundUp((k1 - k0 + blocks - 1) / max(blocks, 1), 4));
+  for (let kk = k0; kk < k1; kk += kstep) {
+    const kc = min(kstep, k1 - kk);
     packB(B + (<usize>(kk * rsB + n0 * csB) << 2), rsB, csB, kc, n1 - n0, pb);
     for (let ii = m0; ii < m1; ii += MC) {
       const mc = min(MC, m1 - ii);
