@@ -124,6 +124,8 @@ for (const [label, make] of backends) {
       { batch: 2, h: 5, w: 5, c: 3, k: 3, s: 1, padding: 'same' },
       { batch: 1, h: 13, w: 13, c: 64, k: 2, s: 2, padding: 'valid' },
       { batch: 40, h: 16, w: 16, c: 16, k: 2, s: 2, padding: 'valid' },
+      { batch: 2, h: 9, w: 10, c: 8, k: 3, s: 3, padding: 'valid' },
+      { batch: 1, h: 4, w: 4, c: 4, k: 1, s: 1, padding: 'valid' },
     ];
     for (const c of cases) {
       const info = pool2dInfo({ batch: c.batch, inH: c.h, inW: c.w, channels: c.c, kH: c.k, kW: c.k, strideH: c.s, strideW: c.s, padding: c.padding });
