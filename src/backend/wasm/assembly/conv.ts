@@ -232,59 +232,52 @@ export function convBwdInputTask(job: usize, t: i32, scratch: usize): void {
 /** Scratch bytes for a conv backprop-filter job. */
 export function convBwdFilterScratch(job: usize): i32 {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
-  return TILE_BYTES + roundUp(word(job, 9), MR) * FB * 4 + roundUp(K, NR) * FB * 4 + FB * 12;
+  return TILE_BYTES + roundUp(word(job, 9), MR) * FB * 4 + roundUp(K, NR) * FB * 4 + FB * 12 + K * 2 + 16;
 }
+
+
 
 /**
  * Packs im2col rows [r0, r0 + rows) as 8-column panels (columns are kernel taps·channels) straight
- * from x; needs inC to be a multiple of 8 so that a panel's 8 columns are 8 adjacent channels.
+ * from x when inC is a multiple of 4: whole-vector copies of 4 channels. A table of (source,
+ * destination) offsets per 4-column group, built once per call, makes rows whose window lies inside
+ * the image a plain list of copies; rows that touch the padding check each tap.
  */
-function im2colPanels8(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
+function im2colPanelsVec(job: usize, r0: i32, rows: i32, dst: usize, table: usize, groups: usize): void {
   const x = <usize>word(job, 0);
   const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const K = kH * kW * inC, G = K >> 2;
   const panelBytes = <usize>rows << 5;
+  let g = 0;
+  for (let ky = 0; ky < kH; ky++)
+    for (let kx = 0; kx < kW; kx++)
+      for (let ci = 0; ci < inC; ci += 4) {
+        const q = g << 2;
+        store<i32>(groups + <usize>(g << 3), ((ky * inW + kx) * inC + ci) << 2);
+        store<i32>(groups + <usize>(g << 3), <i32>(<usize>(q >> 3) * panelBytes) + ((q & 7) << 2), 4);
+        g++;
+      }
   rowTable(job, x, r0, rows, r0 + rows, table);
   for (let i = 0; i < rows; i++) {
-    let d = dst + (<usize>i << 5);
-    for (let ky = 0; ky < kH; ky++) {
-      for (let kx = 0; kx < kW; kx++) {
-        const s = cellAt(table, i, ky, kx, inH, inW, inC);
-        for (let ci = 0; ci < inC; ci += 8) {
-          if (s) {
-            const off = <usize>ci << 2;
-            v128.store(d, v128.load(s + off));
-            v128.store(d, v128.load(s + off, 16), 16);
-          } else {
-            v128.store(d, f32x4.splat(0));
-            v128.store(d, f32x4.splat(0), 16);
+    const t = table + <usize>(i * 12);
+    const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
+    const drow = dst + (<usize>i << 5);
+    if (iy0 >= 0 && iy0 + kH <= inH && ix0 >= 0 && ix0 + kW <= inW) {
+      const srow = <usize>load<i32>(t) + (<usize>((iy0 * inW + ix0) * inC) << 2);
+      for (let e = groups, end = groups + <usize>(G << 3); e < end; e += 8) v128.store(drow + <usize>load<i32>(e, 4), v128.load(srow + <usize>load<i32>(e)));
+    } else {
+      let q = 0;
+      for (let ky = 0; ky < kH; ky++) {
+        for (let kx = 0; kx < kW; kx++) {
+          const s = cellAt(table, i, ky, kx, inH, inW, inC);
+          for (let ci = 0; ci < inC; ci += 4) {
+            v128.store(drow + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? v128.load(s + (<usize>ci << 2)) : f32x4.splat(0));
+            q += 4;
           }
-          d += panelBytes;
         }
       }
     }
-  }
-}
-
-/** Like im2colPanels8 for inC a multiple of 4: each tap's 4-channel group is half a panel row. */
-function im2colPanels4(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
-  const x = <usize>word(job, 0);
-  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
-  const K = kH * kW * inC;
-  const panelBytes = <usize>rows << 5;
-  rowTable(job, x, r0, rows, r0 + rows, table);
-  for (let i = 0; i < rows; i++) {
-    const base = dst + (<usize>i << 5);
-    let q = 0;
-    for (let ky = 0; ky < kH; ky++) {
-      for (let kx = 0; kx < kW; kx++) {
-        const s = cellAt(table, i, ky, kx, inH, inW, inC);
-        for (let ci = 0; ci < inC; ci += 4) {
-          v128.store(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? v128.load(s + (<usize>ci << 2)) : f32x4.splat(0));
-          q += 4;
-        }
-      }
-    }
-    if (K & 7) v128.store(base + <usize>(q >> 3) * panelBytes + 16, f32x4.splat(0));
+    if (K & 7) v128.store(drow + <usize>(K >> 3) * panelBytes + 16, f32x4.splat(0));
   }
 }
 
@@ -329,12 +322,11 @@ export function convBwdFilterTask(job: usize, t: i32, scratch: usize): void {
   const r0 = t * per, r1 = min(M, r0 + per);
   const target = <usize>word(job, 18) + (<usize>t * <usize>(K * outC) << 2);
   const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(roundUp(outC, MR) * FB) << 2);
-  const table = pb + (<usize>(roundUp(K, NR) * FB) << 2);
+  const table = pb + (<usize>(roundUp(K, NR) * FB) << 2), groups = table + <usize>(FB * 12);
   for (let rr = r0; rr < r1; rr += FB) {
     const kc = min(FB, r1 - rr);
     packA(dy + (<usize>rr * <usize>outC << 2), 1, outC, outC, kc, pa);
-    if (inC % NR == 0) im2colPanels8(job, rr, kc, pb, table);
-    else if (inC % 4 == 0) im2colPanels4(job, rr, kc, pb, table);
+    if (inC % 4 == 0) im2colPanelsVec(job, rr, kc, pb, table, groups);
     else im2colPanelsAny(job, rr, kc, pb, table);
     blockMul(pa, pb, outC, K, kc, target, K, rr > r0, tile);
   }
