@@ -16,6 +16,8 @@ export {
 } from './backend/engine.js';
 export type { Backend, Storage } from './backend/backend.js';
 export { ReferenceBackend } from './backend/reference/index.js';
+export { conv2dInfo, pool2dInfo, windowOutput } from './backend/shape.js';
+export type { Padding } from './backend/shape.js';
 export * as layers from './layers/index.js';
 export { Layer, clearSession } from './layers/layer.js';
 export { Sequential, sequential } from './models/sequential.js';

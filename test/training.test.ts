@@ -148,3 +148,22 @@ test('Keras progress line: one line per epoch when not a terminal', async () => 
   const text = written.join('');
   assert.match(text, /Epoch 1\/2\n3\/3 \[==============================\] - \d+s \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\n/);
 });
+
+test('stopTraining set during a batch ends the epoch after that batch; dispose frees weights and slots', async () => {
+  const data = patterns(40, 10);
+  const model = smallCnn();
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const batches: number[] = [];
+  const h = await model.fit(data.x, data.y, {
+    epochs: 3, batchSize: 8, rescale: 1 / 255, verbose: 0,
+    callbacks: { onBatchEnd: (b) => { batches.push(b); if (b === 1) model.stopTraining = true; } },
+  });
+  assert.deepEqual(batches, [0, 1]);
+  assert.equal(h.history.loss.length, 1);
+  const before = ck.getBackend().memory().persistentBytes;
+  model.dispose();
+  const freed = before - ck.getBackend().memory().persistentBytes;
+  // The weights plus Adam's two slots per weight, as float32 (a backend may round blocks up).
+  assert.ok(freed >= model.countParams() * 3 * 4, `freed ${freed} bytes`);
+  assert.ok(model.weights.every((w) => w.isDisposed));
+});

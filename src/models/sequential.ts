@@ -157,6 +157,12 @@ export class Sequential {
     return saveModel(this, handlerOrUrl, config);
   }
 
+  /** Frees the weights and the optimizer state; the model is unusable afterwards. */
+  dispose(): void {
+    this.optimizer?.dispose();
+    for (const w of this.weights) w.dispose();
+  }
+
   /** Keras JSON config of the model. */
   getConfig(): Record<string, unknown> {
     return { name: this.name, layers: this.layers.map((l) => ({ class_name: l.className, config: l.getConfig() })) };

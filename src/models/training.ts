@@ -10,6 +10,7 @@ import { runStep } from '../backend/engine.js';
 import { DataError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { computeLoss, fusesSoftmax, type LossSpec } from '../losses/index.js';
 import { countCorrect } from '../metrics/index.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom } from '../tensor/random.js';
 import { Tensor, assertFinite } from '../tensor/tensor.js';
 import { History, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
@@ -194,6 +195,38 @@ function resumeFrom(hooks: readonly CallbackHooks[], history: History): number |
   return start;
 }
 
+interface BatchArgs {
+  model: Sequential;
+  loss: LossSpec;
+  optimizer: Optimizer;
+  params: Tensor[];
+  x: Tensor;
+  y: Tensor;
+  order: Int32Array;
+  start: number;
+  count: number;
+  rescale: number;
+  /** 'epoch 2, batch 7', for the message when the loss stops being finite. */
+  where: string;
+}
+
+/** One optimisation step on samples order[start..start+count), inside a step arena. */
+function trainBatch(a: BatchArgs): { loss: number; correct: number } {
+  const { model, loss } = a;
+  const { leaveOutSoftmax, lossSeesLogits } = lossPath(model, loss);
+  return runStep((b) => {
+    const xb = gatherInputs(b, a.x, a.order, a.start, a.count, a.rescale);
+    const yb = gatherTargets(b, a.y, a.order, a.start, a.count);
+    let out: Tensor | null = null;
+    const { value, grads } = valueAndGrads(() => computeLoss(loss, (out = model.forward(xb, true, leaveOutSoftmax)), yb, lossSeesLogits), a.params);
+    const lv = value.storage.data[0];
+    if (!Number.isFinite(lv)) throw new DataError(`fit: the loss became ${lv} at ${a.where}; training stopped (check the learning rate and the inputs' scale)`);
+    a.optimizer.applyGradients(a.params, grads);
+    const o = out as unknown as Tensor;
+    return { loss: lv, correct: model.metrics.length ? countCorrect(loss, o.storage.data, yb.storage.data, a.count, o.size / a.count) : 0 };
+  });
+}
+
 export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   const { optimizer, loss } = model.requireCompiled('fit');
   const { epochs = 1, shuffle = true, verbose = 1, initialEpoch = 0, rescale = 1 } = args;
@@ -211,7 +244,6 @@ export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: Fi
 
   const params = model.trainableWeights;
   optimizer.build(params); // slots in persistent memory, before any step
-  const { leaveOutSoftmax, lossSeesLogits } = lossPath(model, loss);
   const hooks = normalizeCallbacks(model, args.callbacks);
   const call = async (fn: (h: CallbackHooks) => void | Promise<void> | undefined): Promise<void> => {
     for (const h of hooks) await fn(h);
@@ -229,23 +261,13 @@ export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: Fi
     const bar = new ProgressBar(steps, verbose);
     const order = shuffle ? globalRandom.shuffle(train.indices.slice()) : train.indices;
     let lossSum = 0, correct = 0, seen = 0;
-    for (let step = 0; step < steps; step++) {
+    // Keras checks stopTraining after every batch; the epoch still ends normally (validation, callbacks).
+    for (let step = 0; step < steps && !model.stopTraining; step++) {
       const start = step * batchSize, count = Math.min(batchSize, n - start);
       await call((h) => h.onBatchBegin?.(step, { batch: step, size: count }));
-      const batchLoss = runStep((b) => {
-        const xb = gatherInputs(b, x, order, start, count, rescale);
-        const yb = gatherTargets(b, y, order, start, count);
-        let out: Tensor | null = null;
-        const { value, grads } = valueAndGrads(() => computeLoss(loss, (out = model.forward(xb, true, leaveOutSoftmax)), yb, lossSeesLogits), params);
-        const lv = value.storage.data[0];
-        if (!Number.isFinite(lv))
-          throw new DataError(`fit: the loss became ${lv} at epoch ${epoch + 1}, batch ${step + 1}; training stopped (check the learning rate and the inputs' scale)`);
-        optimizer.applyGradients(params, grads);
-        const o = out as unknown as Tensor;
-        if (model.metrics.length) correct += countCorrect(loss, o.storage.data, yb.storage.data, count, o.size / count);
-        return lv;
-      });
-      lossSum += batchLoss * count;
+      const r = trainBatch({ model, loss, optimizer, params, x, y, order, start, count, rescale, where: `epoch ${epoch + 1}, batch ${step + 1}` });
+      lossSum += r.loss * count;
+      correct += r.correct;
       seen += count;
       const running: Logs = { loss: lossSum / seen };
       if (model.metrics.includes('accuracy')) running.accuracy = correct / seen;

@@ -46,6 +46,12 @@ export abstract class Optimizer {
     return params.flatMap((p) => this.slots.get(p) as Tensor[]);
   }
 
+  /** Frees every slot. */
+  dispose(): void {
+    for (const slots of this.slots.values()) for (const t of slots) t.dispose();
+    this.slots.clear();
+  }
+
   setWeights(params: readonly Tensor[], values: readonly Float32Array[], iterations: number): void {
     const slots = this.getWeights(params);
     if (values.length !== slots.length) throw new ValueError(`${this.className}: optimizer state has ${slots.length} arrays. Received ${values.length}`);
