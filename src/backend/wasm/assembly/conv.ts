@@ -57,6 +57,14 @@ function cellAt(table: usize, r: i32, ky: i32, kx: i32, inH: i32, inW: i32, inC:
   return <usize>load<i32>(t) + (<usize>((iy * inW + ix) * inC) << 2);
 }
 
+/** Address of the top-left tap of table row r (meaningful only when its window is inside the image). */
+// @ts-ignore: decorator
+@inline
+function origin(table: usize, r: i32, inW: i32, inC: i32): usize {
+  const t = table + <usize>(r * 12);
+  return <usize>load<i32>(t) + (<usize>((load<i32>(t, 4) * inW + load<i32>(t, 8)) * inC) << 2);
+}
+
 // @ts-ignore: decorator
 @inline
 function load4(p: usize, off: usize): v128 {
@@ -74,12 +82,32 @@ function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize, table: usize)
   const step = <usize>(MR << 2);
   for (let i0 = 0; i0 < rows; i0 += MR) {
     rowTable(job, x, r0 + i0, MR, end, table);
+    // When every row's window lies inside the image, tap (ky, kx) is a fixed offset from each row's origin.
+    let inside = true;
+    for (let r = 0; r < MR; r++) {
+      const t = table + <usize>(r * 12);
+      const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
+      if (iy0 < 0 || iy0 + kH > inH || ix0 < 0 || ix0 + kW > inW) inside = false;
+    }
+    const o0 = origin(table, 0, inW, inC), o1 = origin(table, 1, inW, inC), o2 = origin(table, 2, inW, inC), o3 = origin(table, 3, inW, inC);
+    const o4 = MR == 5 ? origin(table, 4, inW, inC) : 0;
     for (let ky = 0; ky < kH; ky++) {
       for (let kx = 0; kx < kW; kx++) {
-        const s0 = cellAt(table, 0, ky, kx, inH, inW, inC), s1 = cellAt(table, 1, ky, kx, inH, inW, inC);
-        const s2 = cellAt(table, 2, ky, kx, inH, inW, inC), s3 = cellAt(table, 3, ky, kx, inH, inW, inC);
-        let s4: usize = 0;
-        if (MR == 5) s4 = cellAt(table, 4, ky, kx, inH, inW, inC);
+        let s0: usize, s1: usize, s2: usize, s3: usize, s4: usize = 0;
+        if (inside) {
+          const tap = <usize>((ky * inW + kx) * inC) << 2;
+          s0 = o0 + tap;
+          s1 = o1 + tap;
+          s2 = o2 + tap;
+          s3 = o3 + tap;
+          if (MR == 5) s4 = o4 + tap;
+        } else {
+          s0 = cellAt(table, 0, ky, kx, inH, inW, inC);
+          s1 = cellAt(table, 1, ky, kx, inH, inW, inC);
+          s2 = cellAt(table, 2, ky, kx, inH, inW, inC);
+          s3 = cellAt(table, 3, ky, kx, inH, inW, inC);
+          if (MR == 5) s4 = cellAt(table, 4, ky, kx, inH, inW, inC);
+        }
         let d = dst + <usize>((ky * kW + kx) * inC) * step;
         for (let ci = 0; ci < inC; ci += 4) {
           const off = <usize>ci << 2;
