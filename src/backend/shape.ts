@@ -8,14 +8,14 @@ import type { Conv2DInfo, Pool2DInfo } from './backend.js';
 
 export type Padding = 'valid' | 'same';
 
-/** Output length and leading pad of one spatial dimension. Returns outSize ≤ 0 when the window does not fit. */
-export function windowOutput(inSize: number, k: number, stride: number, padding: Padding): { out: number; padBefore: number } {
+/** Output length and zero padding of one spatial dimension. `out` ≤ 0 means the window does not fit. */
+export function windowOutput(inSize: number, k: number, stride: number, padding: Padding): { out: number; padBefore: number; padAfter: number } {
   if (padding === 'same') {
     const out = Math.ceil(inSize / stride);
     const total = Math.max((out - 1) * stride + k - inSize, 0);
-    return { out, padBefore: Math.floor(total / 2) };
+    return { out, padBefore: Math.floor(total / 2), padAfter: total - Math.floor(total / 2) };
   }
-  return { out: Math.floor((inSize - k) / stride) + 1, padBefore: 0 };
+  return { out: Math.floor((inSize - k) / stride) + 1, padBefore: 0, padAfter: 0 };
 }
 
 export interface WindowArgs {

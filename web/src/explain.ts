@@ -7,17 +7,8 @@
 import * as ck from 'cnnkit';
 import { fmt, h, thousands } from './dom.ts';
 
-type Padding = 'same' | 'valid';
-
-/** TensorFlow's window rule, as the library applies it: outputs per side and leading padding. */
-export function windowOutput(inSize: number, k: number, stride: number, padding: Padding): { out: number; padBefore: number; padAfter: number } {
-  if (padding === 'same') {
-    const out = Math.ceil(inSize / stride);
-    const total = Math.max((out - 1) * stride + k - inSize, 0);
-    return { out, padBefore: Math.floor(total / 2), padAfter: total - Math.floor(total / 2) };
-  }
-  return { out: Math.floor((inSize - k) / stride) + 1, padBefore: 0, padAfter: 0 };
-}
+type Padding = ck.Padding;
+const { windowOutput } = ck;
 
 const copy = (m: number[][]): number[][] => m.map((r) => [...r]);
 
