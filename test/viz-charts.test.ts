@@ -12,7 +12,7 @@ const names = ['airplane', 'automobile', 'bird'];
 
 test('accuracy chart: SVG with two lines, the legend and the 0.5-1 range', async () => {
   const spec = accuracySpec({ accuracy: [0.6, 0.7], val_accuracy: [0.55, 0.65] });
-  assert.deepEqual(((spec.encoding as any).y.scale as any).domain, [0.5, 1]);
+  assert.deepEqual((spec.encoding as { y: { scale: { domain: number[] } } }).y.scale.domain, [0.5, 1]);
   const svg = await vegaLiteToSvg(spec);
   assert.match(svg, /^<svg /);
   assert.equal((svg.match(/aria-roledescription="line mark"[^>]*stroke="#1f77b4"/g) ?? []).length, 1);
@@ -25,7 +25,7 @@ test('accuracy chart: SVG with two lines, the legend and the 0.5-1 range', async
 
 test('accuracy chart extends below 0.5 rather than hiding points', () => {
   const spec = accuracySpec(history);
-  assert.deepEqual(((spec.encoding as any).y.scale as any).domain, [0.4, 1]);
+  assert.deepEqual((spec.encoding as { y: { scale: { domain: number[] } } }).y.scale.domain, [0.4, 1]);
 });
 
 test('loss chart renders to SVG and PNG', async () => {

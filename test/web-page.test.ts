@@ -102,7 +102,7 @@ let page: Page | null = null;
 let base = '';
 const consoleErrors: string[] = [];
 /** model.json and its weights, saved by the Train view for the Inspect view to load. */
-let savedModel: string[] = [];
+const savedModel: string[] = [];
 
 before(async () => {
   if (skipReason) return;

@@ -251,7 +251,10 @@ export function crossEntropy(probs: Tensor, targets: Tensor, sparse: boolean, ep
     const G = s.grad.storage.data, g0 = dy.storage.data[0] / rows;
     for (let r = 0; r < rows; r++) {
       let rowSum = 0, tSum = 0;
-      for (let c = 0; c < cols; c++) (rowSum += P[r * cols + c]), (tSum += target(r, c));
+      for (let c = 0; c < cols; c++) {
+        rowSum += P[r * cols + c];
+        tSum += target(r, c);
+      }
       for (let c = 0; c < cols; c++) {
         const i = r * cols + c;
         const q = P[i] / rowSum;

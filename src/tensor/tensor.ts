@@ -131,7 +131,7 @@ export class Tensor {
   reshape(shape: readonly number[]): Tensor {
     const resolved = resolveShape(shape, this.size, this.shape);
     if (this.host) return new Tensor(resolved, this.dtype, null, this.host);
-    this.storage; // validates the tensor is alive
+    void this.storage; // throws if the tensor is disposed or its step has ended
     return new Tensor(resolved, this.dtype, this.buffer, null);
   }
 

@@ -10,7 +10,10 @@ export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
   let worst = -1, worstExcess = 0;
   for (let i = 0; i < actual.length; i++) {
     const excess = Math.abs(actual[i] - expected[i]) - (atol + rtol * Math.abs(expected[i]));
-    if (!(excess <= 0) && (worst < 0 || excess > worstExcess)) (worst = i), (worstExcess = excess);
+    if (!(excess <= 0) && (worst < 0 || excess > worstExcess)) {
+      worst = i;
+      worstExcess = excess;
+    }
   }
   if (worst >= 0) assert.fail(`${what}: index ${worst}: ${actual[worst]} vs expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`);
 }
