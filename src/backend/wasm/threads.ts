@@ -114,13 +114,15 @@ export class ThreadPool {
   }
 
   /**
-   * Compares the time spent waiting for other threads with the time this thread worked: waiting
-   * much longer than one of its own tasks takes means a worker lost its core mid-task.
+   * Compares the time spent waiting for other threads with the time this thread worked. A worker
+   * that claimed a task before this thread ran out of tasks finishes it within about one task's
+   * time (waking late only makes it claim fewer); a wait of several tasks and at least a
+   * millisecond (a scheduler time slice) means it lost its core mid-task.
    */
   private watchContention(start: number, drained: number, end: number, own: number, n: number): void {
     const waited = end - drained;
     const perTask = own > 0 ? (drained - start) / own : drained - start;
-    if (waited > 0.2 && waited > 2 * perTask + 0.05 && own < n) {
+    if (waited > 1 && waited > 4 * perTask && own < n) {
       this.backoffMs = Math.min(1000, this.backoffMs > 0 ? this.backoffMs * 2 : 20);
       this.soloUntil = end + this.backoffMs;
     } else if (this.backoffMs > 0 && end > this.soloUntil) {
