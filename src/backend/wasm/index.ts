@@ -32,6 +32,7 @@ export const DEFAULT_MEMORY_MB = 1024;
 /** Work below which a kernel runs on the calling thread alone. */
 const PAR_FLOPS = 1 << 18;
 const PAR_ELEMS = 1 << 16;
+const PAR_ZERO = 1 << 18;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
 const PERSISTENT = 0, STEP = 1, VIEW = 2;
@@ -98,7 +99,14 @@ export class WasmBackend implements Backend {
     if (this.disposed) throw new StateError('This WASM backend was disposed');
     const { ptr, dirty } = this.inStep ? this.heap.allocStep(size * 4) : this.heap.allocPersistent(size * 4);
     const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT);
-    if (dirty && size > 0) this.k.zero(ptr, size * 4);
+    if (dirty && size > 0) {
+      // Reused memory is cleared, large blocks by all threads (clearing is a visible share of a step).
+      if (this.parallel(size, PAR_ZERO)) {
+        const per = 1 << 18;
+        this.setJob(ptr, size * 4, per);
+        this.pool.run(Kind.ZERO, this.job, Math.ceil((size * 4) / per));
+      } else this.k.zero(ptr, size * 4);
+    }
     return s;
   }
   free(s: Storage): void {

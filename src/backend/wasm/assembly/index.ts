@@ -21,6 +21,7 @@ export const CONV_BWD_FILTER: i32 = 3;
 export const POOL: i32 = 4;
 export const BIAS_ACT: i32 = 5;
 export const ACT_BWD: i32 = 6;
+export const ZERO: i32 = 7;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -61,5 +62,9 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
     // 0 y, 1 dy, 2 dx, 3 n, 4 act, 5 accumulate, 6 elements per task
     const per = word(job, 6), i0 = t * per;
     activationBackward(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), i0, min(word(job, 3), i0 + per), word(job, 4), word(job, 5) != 0);
+  } else if (kind == ZERO) {
+    // 0 pointer, 1 bytes, 2 bytes per task
+    const per = word(job, 2), off = t * per;
+    memory.fill(<usize>word(job, 0) + <usize>off, 0, <usize>min(per, word(job, 1) - off));
   }
 }
