@@ -288,7 +288,12 @@ export class WasmBackend implements Backend {
     } else this.k.activationBackward(y.ptr, dy.ptr, dx.ptr, 0, n, code, +accumulate);
   }
   biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void {
-    this.k.biasGrad(dy.ptr, db.ptr, rows, cols, +accumulate);
+    // Split by columns: every column still sums its rows in order (same result for any thread count).
+    if (cols >= 8 && this.parallel(rows * cols, PAR_ELEMS)) {
+      const per = roundUp(Math.ceil(cols / this.threads), 4);
+      this.setJob(dy.ptr, db.ptr, rows, cols, +accumulate, per);
+      this.run(Kind.BIAS_GRAD, Math.ceil(cols / per));
+    } else this.k.biasGrad(dy.ptr, db.ptr, rows, cols, +accumulate);
   }
   add(a: Storage, b: Storage, out: Storage, n: number): void {
     this.k.binary(a.ptr, b.ptr, out.ptr, n, 0);

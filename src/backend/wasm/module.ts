@@ -10,7 +10,7 @@ import { enableRelaxedSimd, fromBase64 } from './platform.js';
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
 /** Task kinds understood by `runTask` (see assembly/index.ts). */
-export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7 } as const;
+export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8 } as const;
 /** Pooling sub-kinds (job word 17). */
 export const PoolKind = { MAX_FWD: 0, MAX_BWD: 1, AVG_FWD: 2, AVG_BWD: 3 } as const;
 

@@ -7,7 +7,7 @@ import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
 import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, padChannels, narrowRows, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
 import { poolTask } from './pool';
-import { activationBackward, biasActivation } from './ops';
+import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
 export { packB, reduceChunks, reduceFilter, padChannels, narrowRows };
 export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
@@ -22,6 +22,7 @@ export const POOL: i32 = 4;
 export const BIAS_ACT: i32 = 5;
 export const ACT_BWD: i32 = 6;
 export const ZERO: i32 = 7;
+export const BIAS_GRAD: i32 = 8;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -66,5 +67,9 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
     // 0 pointer, 1 bytes, 2 bytes per task
     const per = word(job, 2), off = t * per;
     memory.fill(<usize>word(job, 0) + <usize>off, 0, <usize>min(per, word(job, 1) - off));
+  } else if (kind == BIAS_GRAD) {
+    // 0 dy, 1 db, 2 rows, 3 cols, 4 accumulate, 5 columns per task
+    const per = word(job, 5), c0 = t * per;
+    biasGradColumns(<usize>word(job, 0), <usize>word(job, 1), word(job, 2), word(job, 3), c0, min(word(job, 3), c0 + per), word(job, 4) != 0);
   }
 }

@@ -73,12 +73,17 @@ export function activationBackward(y: usize, dy: usize, dx: usize, i0: i32, i1: 
 
 /** db[c] (+)= Σ_r dy[r, c], rows summed in order. */
 export function biasGrad(dy: usize, db: usize, rows: i32, cols: i32, acc: bool): void {
-  if (!acc) memory.fill(db, 0, <usize>cols << 2);
+  biasGradColumns(dy, db, rows, cols, 0, cols, acc);
+}
+
+/** biasGrad for columns [c0, c1) only (each column's rows are still summed in order). */
+export function biasGradColumns(dy: usize, db: usize, rows: i32, cols: i32, c0: i32, c1: i32, acc: bool): void {
+  if (!acc) memory.fill(at(db, c0), 0, <usize>(c1 - c0) << 2);
   for (let r = 0; r < rows; r++) {
     const row = at(dy, r * cols);
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) v128.store(at(db, c), f32x4.add(v128.load(at(db, c)), v128.load(at(row, c))));
-    for (; c < cols; c++) store<f32>(at(db, c), load<f32>(at(db, c)) + load<f32>(at(row, c)));
+    let c = c0;
+    for (; c + 4 <= c1; c += 4) v128.store(at(db, c), f32x4.add(v128.load(at(db, c)), v128.load(at(row, c))));
+    for (; c < c1; c++) store<f32>(at(db, c), load<f32>(at(db, c)) + load<f32>(at(row, c)));
   }
 }
 
