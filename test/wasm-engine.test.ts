@@ -43,6 +43,33 @@ test('alloc gives zeros, also for reused persistent and arena memory; views shar
   w.dispose();
 });
 
+test('reused step memory reads as zeros in kernels too: accumulating outputs, partial writes, views', () => {
+  const w = createWasmBackendSync({ threads: 2, memoryMB: 16 });
+  const a = fillRandom(w.alloc(6 * 5)), b = fillRandom(w.alloc(5 * 7));
+  const run = (): Float32Array[] => {
+    w.beginStep();
+    const c = w.alloc(6 * 7);
+    w.gemm(a, b, c, 6, 7, 5, false, false, true);
+    const partial = w.alloc(50);
+    w.fill(partial, 2, 20);
+    const whole = w.alloc(40);
+    const v = w.view(whole, 10, 10);
+    const g = w.alloc(64), db = w.alloc(8);
+    w.biasGrad(g, db, 8, 8, true);
+    const res = [c.data.slice(), partial.data.slice(), v.data.slice(), db.data.slice()];
+    // Dirty everything for the next step.
+    for (const s of [c, partial, whole, g, db]) s.data.fill(9);
+    w.endStep();
+    return res;
+  };
+  const first = run();
+  const second = run();
+  second.forEach((r, i) => assert.deepEqual(r, first[i], `result ${i} differs once the arena holds old data`));
+  assert.ok(second[1].subarray(20).every((x) => x === 0), 'a partial overwrite leaves zeros after it');
+  assert.ok(second[2].every((x) => x === 0) && second[3].every((x) => x === 0), 'views and accumulators start from zeros');
+  w.dispose();
+});
+
 /** One forward/backward pass of a small conv net built from kernel calls, in a step. */
 function trainingStep(w: Backend, params: Storage[], batch: number, r: Random = rng): number {
   const [k1, k2, dense] = params;

@@ -37,13 +37,46 @@ const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid
 
 const PERSISTENT = 0, STEP = 1, VIEW = 2;
 
+/**
+ * A block of the backend's memory. A step block whose memory held older data is cleared lazily:
+ * `pending` stays set until something reads it (`data`, a kernel input, an accumulating output),
+ * and a kernel that overwrites the whole block never clears it at all, which saves a large share
+ * of a training step's memory traffic.
+ */
 class WasmStorage implements Storage {
+  pending = false;
   constructor(
-    readonly data: Float32Array,
+    private readonly owner: WasmBackend,
+    private readonly view: Float32Array,
     readonly ptr: number,
     readonly size: number,
     readonly kind: number,
   ) {}
+  get data(): Float32Array {
+    if (this.pending) this.owner.materialize(this);
+    return this.view;
+  }
+}
+
+/** Pointer of a kernel input (or accumulated output): clears a pending block first. */
+function inp(s: Storage): number {
+  if ((s as WasmStorage).pending) (s as WasmStorage).data;
+  return s.ptr;
+}
+
+/** Pointer of a kernel output that overwrites elements [0, n): no clearing needed when that is all of it. */
+function out(s: Storage, n: number): number {
+  const w = s as WasmStorage;
+  if (w.pending) {
+    if (n >= w.size) w.pending = false;
+    else w.data;
+  }
+  return s.ptr;
+}
+
+/** Accumulating outputs are inputs too. */
+function acc(s: Storage, accumulate: boolean, n: number): number {
+  return accumulate ? inp(s) : out(s, n);
 }
 
 function roundUp(x: number, m: number): number {
@@ -91,7 +124,22 @@ export class WasmBackend implements Backend {
   }
 
   private wrap(ptr: number, size: number, kind: number): WasmStorage {
-    return new WasmStorage(new Float32Array(this.memoryObject.buffer, ptr, size), ptr, size, kind);
+    return new WasmStorage(this, new Float32Array(this.memoryObject.buffer, ptr, size), ptr, size, kind);
+  }
+
+  /** Clears a step block whose clearing was deferred (see WasmStorage). */
+  materialize(s: Storage): void {
+    (s as WasmStorage).pending = false;
+    this.clear(s.ptr, s.size);
+  }
+
+  private clear(ptr: number, size: number): void {
+    // Large blocks by all threads (clearing is a visible share of a step).
+    if (this.parallel(size, PAR_ZERO)) {
+      const per = 1 << 18;
+      this.setJob(ptr, size * 4, per);
+      this.pool.run(Kind.ZERO, this.job, Math.ceil((size * 4) / per));
+    } else this.k.zero(ptr, size * 4);
   }
 
   // ---- memory ----------------------------------------------------------------------------------
@@ -100,12 +148,9 @@ export class WasmBackend implements Backend {
     const { ptr, dirty } = this.inStep ? this.heap.allocStep(size * 4) : this.heap.allocPersistent(size * 4);
     const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT);
     if (dirty && size > 0) {
-      // Reused memory is cleared, large blocks by all threads (clearing is a visible share of a step).
-      if (this.parallel(size, PAR_ZERO)) {
-        const per = 1 << 18;
-        this.setJob(ptr, size * 4, per);
-        this.pool.run(Kind.ZERO, this.job, Math.ceil((size * 4) / per));
-      } else this.k.zero(ptr, size * 4);
+      // Reused memory reads as zeros: step blocks are cleared when first read (often never).
+      if (this.inStep) s.pending = true;
+      else this.clear(ptr, size);
     }
     return s;
   }
@@ -114,6 +159,7 @@ export class WasmBackend implements Backend {
   }
   view(s: Storage, offset: number, size: number): Storage {
     if (offset < 0 || size < 0 || offset + size > s.size) throw new ValueError(`view [${offset}, ${offset + size}) is outside a storage of ${s.size} elements`);
+    inp(s);
     return this.wrap(s.ptr + offset * 4, size, VIEW);
   }
   beginStep(): void {
@@ -148,10 +194,13 @@ export class WasmBackend implements Backend {
   // ---- dense linear algebra --------------------------------------------------------------------
   gemm(a: Storage, b: Storage, c: Storage, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {
     if (m <= 0 || n <= 0) return;
+    const cPtr = acc(c, accumulate, m * n);
     if (k <= 0) {
-      if (!accumulate) this.k.fill(c.ptr, 0, m * n);
+      if (!accumulate) this.k.fill(cPtr, 0, m * n);
       return;
     }
+    inp(a);
+    inp(b);
     // Depth chunks depend on the shape only, so every thread count sums in the same order.
     let kT = 1, kb = k;
     if (k >= 4096 && m * n <= 65536) {
@@ -189,12 +238,13 @@ export class WasmBackend implements Backend {
     if (info.inC !== 3) return null;
     const pixels = info.batch * info.inH * info.inW;
     const xp = this.ws.ensure('widened', pixels * 16);
-    this.k.padChannels(x.ptr, xp, pixels, 3, 4);
+    this.k.padChannels(inp(x), xp, pixels, 3, 4);
     return { x: xp, info: { ...info, inC: 4 } };
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void {
-    let xPtr = x.ptr, wPtr = w.ptr;
+    let xPtr = inp(x), wPtr = inp(w);
+    out(y, info.batch * info.outH * info.outW * info.outC);
     const wide = this.widenInput(x, info);
     if (wide) {
       const taps = info.kH * info.kW;
@@ -218,6 +268,9 @@ export class WasmBackend implements Backend {
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
     const K = info.kH * info.kW * info.inC, hw = info.outH * info.outW;
     if (info.batch <= 0) return;
+    inp(dy);
+    inp(w);
+    acc(dx, accumulate, info.batch * info.inH * info.inW * info.inC);
     const packed = this.ws.ensure('pack', roundUp(K, 8) * info.outC * 4);
     this.k.packB(w.ptr, 1, info.outC, info.outC, K, packed);
     let g = Math.max(1, Math.floor(128 / Math.max(1, hw)));
@@ -230,6 +283,9 @@ export class WasmBackend implements Backend {
   conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
     const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
     if (K <= 0 || N <= 0) return;
+    inp(x);
+    inp(dy);
+    acc(dw, accumulate, K * N);
     if (M <= 0) {
       if (!accumulate) this.k.fill(dw.ptr, 0, K * N);
       return;
@@ -253,26 +309,30 @@ export class WasmBackend implements Backend {
   // ---- pooling ---------------------------------------------------------------------------------
   private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean): void {
     if (i.batch <= 0) return;
+    // (Callers have prepared the storages with inp/out/acc.)
     const g = this.parallel(i.batch * i.inH * i.inW * i.channels, PAR_ELEMS) ? Math.ceil(i.batch / (4 * this.threads)) : i.batch;
     this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind);
     this.run(Kind.POOL, Math.ceil(i.batch / g));
   }
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
-    this.pool2d(PoolKind.MAX_FWD, x.ptr, 0, y.ptr, info, false);
+    this.pool2d(PoolKind.MAX_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);
   }
   maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
-    this.pool2d(PoolKind.MAX_BWD, x.ptr, dy.ptr, dx.ptr, info, accumulate);
+    this.pool2d(PoolKind.MAX_BWD, inp(x), inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
-    this.pool2d(PoolKind.AVG_FWD, x.ptr, 0, y.ptr, info, false);
+    this.pool2d(PoolKind.AVG_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);
   }
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
-    this.pool2d(PoolKind.AVG_BWD, 0, dy.ptr, dx.ptr, info, accumulate);
+    this.pool2d(PoolKind.AVG_BWD, 0, inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate);
   }
 
   // ---- element-wise ----------------------------------------------------------------------------
   biasActivation(x: Storage, bias: Storage | null, y: Storage, rows: number, cols: number, act: KernelActivation): void {
     const code = ACT_CODE[act];
+    inp(x);
+    if (bias) inp(bias);
+    out(y, rows * cols);
     if (rows > 1 && this.parallel(rows * cols, PAR_ELEMS)) {
       const per = Math.ceil(rows / (4 * this.threads));
       this.setJob(x.ptr, bias ? bias.ptr : 0, y.ptr, rows, cols, code, per);
@@ -281,6 +341,9 @@ export class WasmBackend implements Backend {
   }
   activationBackward(y: Storage, dy: Storage, dx: Storage, n: number, act: KernelActivation, accumulate: boolean): void {
     const code = ACT_CODE[act];
+    inp(y);
+    inp(dy);
+    acc(dx, accumulate, n);
     if (this.parallel(n, PAR_ELEMS)) {
       const per = roundUp(Math.ceil(n / (4 * this.threads)), 16);
       this.setJob(y.ptr, dy.ptr, dx.ptr, n, code, +accumulate, per);
@@ -288,6 +351,8 @@ export class WasmBackend implements Backend {
     } else this.k.activationBackward(y.ptr, dy.ptr, dx.ptr, 0, n, code, +accumulate);
   }
   biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void {
+    inp(dy);
+    acc(db, accumulate, cols);
     // Split by columns: every column still sums its rows in order (same result for any thread count).
     if (cols >= 8 && this.parallel(rows * cols, PAR_ELEMS)) {
       const per = roundUp(Math.ceil(cols / this.threads), 4);
@@ -295,49 +360,51 @@ export class WasmBackend implements Backend {
       this.run(Kind.BIAS_GRAD, Math.ceil(cols / per));
     } else this.k.biasGrad(dy.ptr, db.ptr, rows, cols, +accumulate);
   }
-  add(a: Storage, b: Storage, out: Storage, n: number): void {
-    this.k.binary(a.ptr, b.ptr, out.ptr, n, 0);
+  add(a: Storage, b: Storage, o: Storage, n: number): void {
+    this.k.binary(inp(a), inp(b), out(o, n), n, 0);
   }
-  mul(a: Storage, b: Storage, out: Storage, n: number): void {
-    this.k.binary(a.ptr, b.ptr, out.ptr, n, 1);
+  mul(a: Storage, b: Storage, o: Storage, n: number): void {
+    this.k.binary(inp(a), inp(b), out(o, n), n, 1);
   }
-  scale(x: Storage, alpha: number, out: Storage, n: number, accumulate: boolean): void {
-    this.k.scale(x.ptr, alpha, out.ptr, n, +accumulate);
+  scale(x: Storage, alpha: number, o: Storage, n: number, accumulate: boolean): void {
+    this.k.scale(inp(x), alpha, acc(o, accumulate, n), n, +accumulate);
   }
-  fill(out: Storage, value: number, n: number): void {
-    this.k.fill(out.ptr, value, n);
+  fill(o: Storage, value: number, n: number): void {
+    this.k.fill(out(o, n), value, n);
   }
   copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void {
-    if (n > 0) this.k.copy(src.ptr + srcOffset * 4, dst.ptr + dstOffset * 4, n);
+    if (n <= 0) return;
+    const d = dstOffset === 0 ? out(dst, n) : inp(dst);
+    this.k.copy(inp(src) + srcOffset * 4, d + dstOffset * 4, n);
   }
   fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void {
     if (n <= 0) return;
     const tmp = this.ws.ensure('bytes', n);
     new Uint8Array(this.memoryObject.buffer, tmp, n).set(src.subarray(srcOffset, srcOffset + n));
-    this.k.fromUint8(tmp, dst.ptr, n, scale);
+    this.k.fromUint8(tmp, out(dst, n), n, scale);
   }
 
   // ---- reductions, softmax, losses ------------------------------------------------------------
   sum(x: Storage, n: number): number {
-    return this.k.sum(x.ptr, n);
+    return this.k.sum(inp(x), n);
   }
   softmax(x: Storage, y: Storage, rows: number, cols: number): void {
-    this.k.softmax(x.ptr, y.ptr, rows, cols);
+    this.k.softmax(inp(x), out(y, rows * cols), rows, cols);
   }
   softmaxCrossEntropy(logits: Storage, labels: Storage, losses: Storage, dlogits: Storage | null, rows: number, cols: number, gradScale: number): void {
-    this.k.softmaxCrossEntropy(logits.ptr, labels.ptr, losses.ptr, dlogits ? dlogits.ptr : 0, rows, cols, gradScale);
+    this.k.softmaxCrossEntropy(inp(logits), inp(labels), out(losses, rows), dlogits ? out(dlogits, rows * cols) : 0, rows, cols, gradScale);
   }
 
   // ---- optimizers ------------------------------------------------------------------------------
   adamUpdate(p: Storage, g: Storage, m: Storage, v: Storage, n: number, o: AdamParams): void {
     const alpha = (o.lr * Math.sqrt(1 - o.beta2 ** o.step)) / (1 - o.beta1 ** o.step);
-    this.k.adam(p.ptr, g.ptr, m.ptr, v.ptr, n, alpha, o.beta1, o.beta2, o.epsilon);
+    this.k.adam(inp(p), inp(g), inp(m), inp(v), n, alpha, o.beta1, o.beta2, o.epsilon);
   }
   sgdUpdate(p: Storage, g: Storage, velocity: Storage | null, n: number, lr: number, momentum: number, nesterov: boolean): void {
-    this.k.sgd(p.ptr, g.ptr, velocity ? velocity.ptr : 0, n, lr, momentum, +nesterov);
+    this.k.sgd(inp(p), inp(g), velocity ? inp(velocity) : 0, n, lr, momentum, +nesterov);
   }
-  rmspropUpdate(p: Storage, g: Storage, acc: Storage, n: number, lr: number, rho: number, epsilon: number): void {
-    this.k.rmsprop(p.ptr, g.ptr, acc.ptr, n, lr, rho, epsilon);
+  rmspropUpdate(p: Storage, g: Storage, accum: Storage, n: number, lr: number, rho: number, epsilon: number): void {
+    this.k.rmsprop(inp(p), inp(g), inp(accum), n, lr, rho, epsilon);
   }
 }
 
