@@ -63,7 +63,10 @@ const wall = performance.now() - t0;
 recording = false;
 
 let kernelMs = 0, kernelCpu = 0;
-for (const e of totals.values()) (kernelMs += e.ms), (kernelCpu += e.cpu);
+for (const e of totals.values()) {
+  kernelMs += e.ms;
+  kernelCpu += e.cpu;
+}
 console.log(`Per-kernel profile: ${backend}, ${ck.getBackend().threads} thread(s), batch ${batch}, ${steps} steps`);
 console.log(`step ${(wall / steps).toFixed(2)} ms (${((batch * steps) / (wall / 1000)).toFixed(0)} images/s); kernels ${(kernelMs / steps).toFixed(2)} ms, outside kernels ${((wall - kernelMs) / steps).toFixed(2)} ms`);
 console.log(`kernel CPU time (all threads) ${(kernelCpu / steps).toFixed(2)} ms/step: the CPU column is robust to other processes sharing the cores`);

@@ -178,8 +178,9 @@ test('train: a picked archive (a tiny one made here) unpacks, shows its images a
   await p.click('#tab-train');
   const tiny = gzip(makeTar(binaryEntries(makeSet(20, 30))));
   // Picked from the keyboard: Enter on the focused picker opens the file chooser.
-  await p.focus('label[for="archive-file"]');
-  const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.keyboard.press('Enter')]);
+  const picker = p.locator('label[for="archive-file"]');
+  await picker.waitFor({ state: 'visible' });
+  const [chooser] = await Promise.all([p.waitForEvent('filechooser', { timeout: 20_000 }), picker.press('Enter')]);
   await chooser.setFiles({ name: 'tiny-cifar.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(tiny) });
   await p.waitForSelector('#data-status[data-loaded="true"]', { timeout: 60_000 });
   assert.match((await p.textContent('#data-status')) ?? '', /^100 training and 30 test images from tiny-cifar\.tar\.gz/);
