@@ -52,15 +52,19 @@ class WasmStorage implements Storage {
     readonly size: number,
     readonly kind: number,
   ) {}
-  get data(): Float32Array {
+  /** Clears the block now if its clearing is still pending. */
+  settle(): void {
     if (this.pending) this.owner.materialize(this);
+  }
+  get data(): Float32Array {
+    this.settle();
     return this.view;
   }
 }
 
 /** Pointer of a kernel input (or accumulated output): clears a pending block first. */
 function inp(s: Storage): number {
-  if ((s as WasmStorage).pending) (s as WasmStorage).data;
+  if ((s as WasmStorage).pending) (s as WasmStorage).settle();
   return s.ptr;
 }
 
@@ -69,7 +73,7 @@ function out(s: Storage, n: number): number {
   const w = s as WasmStorage;
   if (w.pending) {
     if (n >= w.size) w.pending = false;
-    else w.data;
+    else w.settle();
   }
   return s.ptr;
 }
