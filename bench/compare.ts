@@ -112,7 +112,8 @@ const torch = (mode: string, batch: number) => rows.find((x) => x.engine === 'py
 console.log('\n| engine | mode | batch | images/s (median) | vs PyTorch | peak RSS MB |\n|---|---|---|---|---|---|');
 for (const row of rows) {
   const t = torch(row.mode, row.batch);
-  const ratio = t ? `${(row.imagesPerSecond / t.imagesPerSecond).toFixed(2)}x` : '-';
+  const r = t ? row.imagesPerSecond / t.imagesPerSecond : NaN;
+  const ratio = t ? `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x` : '-';
   console.log(`| ${row.engine} | ${row.mode} | ${row.batch} | ${row.imagesPerSecond.toFixed(1)} | ${ratio} | ${row.peakRssMB.toFixed(0)} |`);
 }
 mkdirSync(dirname(outFile), { recursive: true });
