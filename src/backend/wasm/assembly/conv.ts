@@ -7,7 +7,7 @@
  * 19 chunks / images per task, 20 dy (backprop filter).
  */
 import { MR } from './simd';
-import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, word } from './gemm';
+import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, storeTransposed4, word } from './gemm';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
 export const FB: i32 = 256;
@@ -112,12 +112,7 @@ function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize, table: usize)
         for (let ci = 0; ci < inC; ci += 4) {
           const off = <usize>ci << 2;
           const v0 = load4(s0, off), v1 = load4(s1, off), v2 = load4(s2, off), v3 = load4(s3, off);
-          const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
-          const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
-          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-          v128.store(d + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-          v128.store(d + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-          v128.store(d + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          storeTransposed4(d, step, v0, v1, v2, v3);
           if (MR == 5) {
             const v4 = load4(s4, off);
             store<f32>(d, f32x4.extract_lane(v4, 0), 16);

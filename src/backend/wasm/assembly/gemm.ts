@@ -17,6 +17,21 @@ export const MC: i32 = 120;
 /** Bytes of the per-thread edge tile. */
 export const TILE_BYTES: i32 = 256;
 
+/**
+ * Stores the 4x4 transpose of rows v0..v3: column j of the rows goes to d + j*step. Packing uses it
+ * to turn four source rows into four packed columns.
+ */
+// @ts-ignore: decorator
+@inline
+export function storeTransposed4(d: usize, step: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(d + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(d + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 // @ts-ignore: decorator
 @inline
 export function roundUp(x: i32, m: i32): i32 {
@@ -36,12 +51,7 @@ export function packA(src: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize
       for (; p + 4 <= kc; p += 4) {
         const o = <usize>p << 2;
         const v0 = v128.load(r0p + o), v1 = v128.load(r0p + rsB + o), v2 = v128.load(r0p + 2 * rsB + o), v3 = v128.load(r0p + 3 * rsB + o);
-        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
-        v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(d + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-        v128.store(d + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-        v128.store(d + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+        storeTransposed4(d, step, v0, v1, v2, v3);
         if (MR == 5) {
           const v4 = v128.load(r0p + 4 * rsB + o);
           store<f32>(d, f32x4.extract_lane(v4, 0), 16);
