@@ -1,7 +1,7 @@
 /**
  * Kernel micro-benchmark (not a test): GFLOPS of the tutorial CNN's GEMM-shaped kernels at batch
  * 32 (conv forward, backprop input, backprop filter; dense forward and gradients) on the WASM
- * backend with 1 and 2 threads. Usage: node dist/bench/kernels.js [--batch 32] [--ms 300]
+ * backend with 1 and 2 threads. Usage: node dist/bench/kernels.js [--batch 32] [--ms 300] [--winograd 0]
  * (add --experimental-wasm-relaxed-simd on Node 20 to use the relaxed-SIMD build).
  */
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
@@ -17,6 +17,8 @@ const batch = arg('batch', 32);
 const minMs = arg('ms', 300);
 /** --adaptive 0 keeps both threads working even when a worker loses its core (raw scaling). */
 const adaptive = arg('adaptive', 1) !== 0;
+/** --winograd 0 runs every convolution as im2col + GEMM. GFLOPS always count direct convolution's work. */
+const winograd = arg('winograd', 1) !== 0;
 
 interface Case {
   name: string;
@@ -80,7 +82,7 @@ function time(run: () => void): { wall: number; cpu: number } {
 const results: Record<string, Record<string, number>> = {};
 let variant = '';
 for (const threads of [1, 2]) {
-  const be = createWasmBackendSync({ threads, memoryMB: 512, adaptive });
+  const be = createWasmBackendSync({ threads, memoryMB: 512, adaptive, winograd });
   be.waitForWorkers();
   variant = be.variant;
   let totalFlops = 0, totalMs = 0, totalCpu = 0;
@@ -98,7 +100,7 @@ for (const threads of [1, 2]) {
   all[`c${threads}`] = totalFlops / totalCpu / 1e6;
   be.dispose();
 }
-console.log(`WASM kernels (${variant} build), batch ${batch}: GFLOPS from median wall time, and per CPU-second of the process`);
+console.log(`WASM kernels (${variant} build${winograd ? '' : ', no Winograd'}), batch ${batch}: GFLOPS from median wall time, and per CPU-second of the process`);
 console.log(`(the CPU figure is per core busy; it stays meaningful when other processes share the machine)`);
 console.log(`${'kernel'.padEnd(52)} ${'1T wall'.padStart(8)} ${'1T cpu'.padStart(7)} ${'2T wall'.padStart(8)} ${'2T cpu'.padStart(7)}`);
 const f = (v: number, w: number) => v.toFixed(1).padStart(w);

@@ -145,8 +145,9 @@ test('1 and 2 threads give bit-identical GEMM, convolution and training results'
       w.gemm(rand(m * k), rand(k * n), c, m, n, k, tA, tB, true);
       out.push(Buffer.from(bits(c)));
     }
-    for (const [batch, hw, inC, outC] of [[32, 32, 3, 32], [32, 15, 32, 64], [8, 6, 64, 64]]) {
-      const info = conv2dInfo({ batch, inH: hw, inW: hw, inC, outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: 'valid' });
+    // im2col (RGB input), Winograd for all three kernels, Winograd forward and filter gradient, Winograd with 'same'.
+    for (const [batch, hw, inC, outC, padding] of [[32, 32, 3, 32, 'valid'], [32, 15, 32, 64, 'valid'], [8, 6, 64, 64, 'valid'], [6, 9, 8, 12, 'same']] as const) {
+      const info = conv2dInfo({ batch, inH: hw, inW: hw, inC, outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding });
       const x = rand(batch * hw * hw * inC), k = rand(9 * inC * outC), dy = rand(batch * info.outH * info.outW * outC);
       const y = w.alloc(dy.size), dx = w.alloc(x.size), dk = w.alloc(k.size);
       w.conv2d(x, k, y, info);

@@ -116,6 +116,41 @@ for (const [label, make] of backends) {
     }
   });
 
+  test(`Winograd F(2x2, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
+    // 3x3 stride-1 convolutions with channels in fours: odd and even output sizes, 'same' padding,
+    // batch 1, outputs of 1x1, channel counts that are not multiples of 8, the tutorial's conv2/conv3.
+    const cases: { batch: number; h: number; w: number; inC: number; outC: number; padding: Padding }[] = [
+      { batch: 3, h: 15, w: 15, inC: 32, outC: 64, padding: 'valid' },
+      { batch: 2, h: 6, w: 6, inC: 64, outC: 64, padding: 'valid' },
+      { batch: 2, h: 9, w: 10, inC: 8, outC: 12, padding: 'same' },
+      { batch: 3, h: 7, w: 5, inC: 12, outC: 8, padding: 'same' },
+      { batch: 1, h: 3, w: 3, inC: 8, outC: 8, padding: 'valid' },
+      { batch: 1, h: 2, w: 2, inC: 8, outC: 16, padding: 'same' },
+      { batch: 1, h: 11, w: 4, inC: 20, outC: 28, padding: 'valid' },
+      { batch: 5, h: 8, w: 8, inC: 16, outC: 16, padding: 'same' },
+    ];
+    const plain = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winograd: false });
+    plain.waitForWorkers();
+    for (const c of cases) {
+      const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: c.padding });
+      assert.ok(w.usesWinograd(info), `Winograd should run for ${JSON.stringify(c)}`);
+      assert.ok(!plain.usesWinograd(info), 'winograd: false turns it off');
+      const xn = c.batch * c.h * c.w * c.inC, wn = 9 * c.inC * c.outC, yn = c.batch * info.outH * info.outW * c.outC;
+      const tag = JSON.stringify(c);
+      for (const [be, path] of [[w, 'Winograd'], [plain, 'im2col']] as const) {
+        let r = both(be, [randomArray(xn), randomArray(wn), randomArray(yn)], (b, [x, k, y]) => b.conv2d(x, k, y, info));
+        close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2d ${tag}`);
+        for (const acc of [false, true]) {
+          r = both(be, [randomArray(yn), randomArray(wn), randomArray(xn)], (b, [dy, k, dx]) => b.conv2dBackpropInput(dy, k, dx, info, acc));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2dBackpropInput acc=${acc} ${tag}`);
+          r = both(be, [randomArray(xn), randomArray(yn), randomArray(wn)], (b, [x, dy, dw]) => b.conv2dBackpropFilter(x, dy, dw, info, acc));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2dBackpropFilter acc=${acc} ${tag}`);
+        }
+      }
+    }
+    plain.dispose();
+  });
+
   test(`pooling forward and backward match the reference (${label})`, () => {
     const cases: { batch: number; h: number; w: number; c: number; k: number; s: number; padding: Padding }[] = [
       { batch: 2, h: 30, w: 30, c: 32, k: 2, s: 2, padding: 'valid' },

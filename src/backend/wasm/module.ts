@@ -10,7 +10,7 @@ import { enableRelaxedSimd, fromBase64 } from './platform.js';
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
 /** Task kinds understood by `runTask` (see assembly/index.ts). */
-export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8 } as const;
+export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8, WINO_FWD: 9, WINO_FILTER: 10, WINO_FILTER_OUT: 11 } as const;
 /** Pooling sub-kinds (job word 17). */
 export const PoolKind = { MAX_FWD: 0, MAX_BWD: 1, AVG_FWD: 2, AVG_BWD: 3 } as const;
 
@@ -30,6 +30,12 @@ export interface Kernels {
   padChannels(src: number, dst: number, pixels: number, c: number, cp: number): void;
   /** dst[g, ci, :] (+)= src[g, ci, :] for ci < c (src has cp channel rows per group). */
   narrowRows(src: number, dst: number, groups: number, c: number, cp: number, cols: number, accumulate: number): void;
+  /** Bytes of one chunk of Winograd filter-gradient partial sums for n = inC·outC. */
+  winoChunkBytes(n: number): number;
+  /** u[16 spread blocks][n] = G g Gᵀ for the n = inC·outC columns of a 3x3 kernel w[3][3][n]. */
+  winoFilter(w: number, u: number, n: number): void;
+  /** Packs u into 16 GEMM operands: U_ξ [inC x outC], or with `flip` the input gradient's flipped, transposed U. */
+  winoPackFilter(u: number, packed: number, inC: number, outC: number, flip: number): void;
   biasActivation(x: number, bias: number, y: number, row0: number, row1: number, cols: number, act: number): void;
   activationBackward(y: number, dy: number, dx: number, i0: number, i1: number, act: number, accumulate: number): void;
   biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
@@ -50,7 +56,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'padChannels', 'narrowRows', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'padChannels', 'narrowRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'zero', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];

@@ -7,11 +7,13 @@ import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
 import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, padChannels, narrowRows, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
 import { poolTask } from './pool';
+import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask } from './winograd';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
 export { packB, reduceChunks, reduceFilter, padChannels, narrowRows };
 export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
+export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
 
 /** Job kinds. */
 export const GEMM: i32 = 0;
@@ -23,13 +25,16 @@ export const BIAS_ACT: i32 = 5;
 export const ACT_BWD: i32 = 6;
 export const ZERO: i32 = 7;
 export const BIAS_GRAD: i32 = 8;
+export const WINO_FWD: i32 = 9;
+export const WINO_FILTER: i32 = 10;
+export const WINO_FILTER_OUT: i32 = 11;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
   return __heap_base;
 }
 
-/** Rows of the register tile (5 baseline, 6 relaxed). */
+/** Rows of the register tile (4 baseline, 5 relaxed). */
 export function tileRows(): i32 {
   return MR;
 }
@@ -45,6 +50,9 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == CONV_FWD) return convFwdScratch(job);
   if (kind == CONV_BWD_INPUT) return convBwdInputScratch(job);
   if (kind == CONV_BWD_FILTER) return convBwdFilterScratch(job);
+  if (kind == WINO_FWD) return winoFwdScratch(job);
+  if (kind == WINO_FILTER) return winoFilterScratch(job);
+  if (kind == WINO_FILTER_OUT) return 256;
   return 0;
 }
 
@@ -54,6 +62,9 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == CONV_FWD) convFwdTask(job, t, scratch);
   else if (kind == CONV_BWD_INPUT) convBwdInputTask(job, t, scratch);
   else if (kind == CONV_BWD_FILTER) convBwdFilterTask(job, t, scratch);
+  else if (kind == WINO_FWD) winoFwdTask(job, t, scratch);
+  else if (kind == WINO_FILTER) winoFilterTask(job, t, scratch);
+  else if (kind == WINO_FILTER_OUT) winoFilterOutTask(job, t, scratch);
   else if (kind == POOL) poolTask(word(job, 17), job, t);
   else if (kind == BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
