@@ -259,34 +259,25 @@ export class WasmBackend implements Backend {
       info.inC % 4 === 0 && info.outC % 4 === 0 && info.inC >= 8 && info.outC >= 8 && info.batch > 0 && info.outH > 0 && info.outW > 0;
   }
 
-  /**
-   * Whether the input gradient runs as Winograd too. It is a Winograd convolution over dx's tiles
-   * (16 products per 2x2 tile of dx) where im2col works per dy position (9 per pixel), so it only
-   * pays when dx is not much larger than dy: yes for 15x15 <- 13x13, no for 6x6 <- 4x4.
-   */
-  private winogradInputGrad(info: Conv2DInfo): boolean {
-    return this.usesWinograd(info) && 16 * Math.ceil(info.inH / 2) * Math.ceil(info.inW / 2) <= 0.75 * 9 * info.outH * info.outW;
-  }
-
-  /** The layer's kernel transformed (U = G g Gᵀ) and packed for the forward pass or, with `flip`, the input gradient. */
-  private winogradFilter(w: number, info: Conv2DInfo, flip: boolean): number {
+  /** The layer's kernel transformed (U = G g Gᵀ) and packed for the forward pass or, with `transpose`, the input gradient. */
+  private winogradFilter(w: number, info: Conv2DInfo, transpose: boolean): number {
     const n = info.inC * info.outC;
     const u = this.ws.ensure('winogradU', this.k.winoChunkBytes(n));
     this.k.winoFilter(w, u, n);
-    const packed = this.ws.ensure('pack', 16 * roundUp(flip ? info.inC : info.outC, 8) * (flip ? info.outC : info.inC) * 4);
-    this.k.winoPackFilter(u, packed, info.inC, info.outC, +flip);
+    const packed = this.ws.ensure('pack', 16 * roundUp(transpose ? info.inC : info.outC, 8) * (transpose ? info.outC : info.inC) * 4);
+    this.k.winoPackFilter(u, packed, info.inC, info.outC, +transpose);
     return packed;
   }
 
   /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter. */
-  private winogradConv(x: number, packed: number, y: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, padTop: number, padLeft: number, accumulate: boolean): void {
+  private winogradConv(x: number, packed: number, y: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, padTop: number, padLeft: number): void {
     const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
     const mr = this.mr;
     // Tiles per task: the block's 16 transformed inputs and products stay within ~384 KB (L2).
     let per = Math.max(mr, Math.floor(393216 / (64 * (inC + outC)) / mr) * mr);
     if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
-    this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, +accumulate);
+    this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per);
     this.run(Kind.WINO_FWD, Math.ceil(tiles / per));
   }
 
@@ -295,7 +286,7 @@ export class WasmBackend implements Backend {
     out(y, info.batch * info.outH * info.outW * info.outC);
     if (this.usesWinograd(info)) {
       const i = info;
-      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, false);
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft);
       return;
     }
     const wide = this.widenInput(x, info);
@@ -324,10 +315,8 @@ export class WasmBackend implements Backend {
     inp(dy);
     inp(w);
     acc(dx, accumulate, info.batch * info.inH * info.inW * info.inC);
-    if (this.winogradInputGrad(info)) {
-      // dx is dy, padded by 2 - pad, convolved with the flipped kernel with its channels swapped.
-      const i = info;
-      this.winogradConv(dy.ptr, this.winogradFilter(w.ptr, i, true), dx.ptr, i.batch, i.outH, i.outW, i.outC, i.inH, i.inW, i.inC, 2 - i.padTop, 2 - i.padLeft, accumulate);
+    if (this.usesWinograd(info)) {
+      this.winogradBackpropInput(dy.ptr, w.ptr, dx.ptr, info, accumulate);
       return;
     }
     const packed = this.ws.ensure('pack', roundUp(K, 8) * info.outC * 4);
@@ -350,18 +339,7 @@ export class WasmBackend implements Backend {
       return;
     }
     if (this.usesWinograd(info)) {
-      // Tile chunks depend on the shape only (deterministic for any thread count).
-      const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
-      const per = Math.ceil(tiles / Math.min(8, Math.max(1, Math.floor(tiles / 64))));
-      const chunks = Math.ceil(tiles / per), n = info.inC * info.outC;
-      const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
-      const i = info;
-      this.setJob(x.ptr, dy.ptr, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
-      this.run(Kind.WINO_FILTER, chunks);
-      // Sum the chunks and transform back to 3x3, split over kernel columns.
-      const cols = this.parallel(n * chunks * 16, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 4) : n;
-      this.setJob(partial, dw.ptr, n, chunks, +accumulate, cols);
-      this.run(Kind.WINO_FILTER_OUT, Math.ceil(n / cols));
+      this.winogradBackpropFilter(x.ptr, dy.ptr, dw.ptr, info, accumulate);
       return;
     }
     const wide = this.widenInput(x, info);
@@ -378,6 +356,33 @@ export class WasmBackend implements Backend {
       this.k.reduceFilter(dwWide, partial, chunks, Kr, N, 0);
       this.k.narrowRows(dwWide, dw.ptr, info.kH * info.kW, info.inC, run.inC, N, +accumulate);
     } else this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
+  }
+
+  /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */
+  private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean): void {
+    const i = info, mr = this.mr;
+    const tiles = Math.ceil(i.outH / 2) * Math.ceil(i.outW / 2);
+    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.max(1, Math.ceil(i.batch / (4 * this.threads))) : i.batch;
+    const blk = Math.min(Math.max(mr, Math.floor(393216 / (64 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
+    const packed = this.winogradFilter(w, info, true);
+    this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
+    this.run(Kind.WINO_INPUT, Math.ceil(i.batch / g));
+  }
+
+  /** Filter gradient as Winograd: per tile chunk Σ V_ξᵀ · (A dY Aᵀ)_ξ, then the chunks summed and dW = Gᵀ dU G. */
+  private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean): void {
+    // Tile chunks depend on the shape only (deterministic for any thread count).
+    const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
+    const per = Math.ceil(tiles / Math.min(8, Math.max(1, Math.floor(tiles / 64))));
+    const chunks = Math.ceil(tiles / per), n = info.inC * info.outC;
+    const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
+    const i = info;
+    this.setJob(x, dy, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
+    this.run(Kind.WINO_FILTER, chunks);
+    // Sum the chunks and transform back to 3x3, split over kernel columns.
+    const cols = this.parallel(n * chunks * 16, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 4) : n;
+    this.setJob(partial, dw, n, chunks, +accumulate, cols);
+    this.run(Kind.WINO_FILTER_OUT, Math.ceil(n / cols));
   }
 
   // ---- pooling ---------------------------------------------------------------------------------

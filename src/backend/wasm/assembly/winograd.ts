@@ -8,17 +8,18 @@
  *
  *   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]   Aᵀ = [1 1 1 0; 0 1 -1 -1]
  *
- * The same forward kernel computes the input gradient: it is the convolution of dy, padded by
- * 2 - pad, with the kernel flipped and its channels swapped, and flipping a 3x3 kernel only swaps
- * rows/columns 0 and 3 of G g Gᵀ. The filter gradient is the transpose of the forward pass:
- * dU_ξ = V_ξᵀ · (A dY Aᵀ)_ξ summed over tiles, then dg = Gᵀ dU G.
+ * Both gradients are the transpose of the forward pass. With D = A dY Aᵀ (dY a tile's 2x2 of dy):
+ * the input gradient is dV_ξ = D_ξ · U_ξᵀ, scattered back as dx patch += B dV Bᵀ (patches overlap,
+ * so a task owns whole images); the filter gradient is dU_ξ = Σ_tiles V_ξᵀ · D_ξ, then dg = Gᵀ dU G.
  *
  * Transforms work on 4 channels at once (inC and outC must be multiples of 4) and write straight
  * into the GEMM's packed panels or its row-major operands, a block of tiles at a time, so the
  * 16 GEMMs of a block run on data that is still in cache.
  *
  * Forward job words: 0 x, 1 packed U (16 blocks of 8-column panels), 2 y, 3 batch, 4 inH, 5 inW,
- * 6 inC, 7 outH, 8 outW, 9 outC, 10 padTop, 11 padLeft, 12 tiles per task, 13 accumulate.
+ * 6 inC, 7 outH, 8 outW, 9 outC, 10 padTop, 11 padLeft, 12 tiles per task.
+ * Input-gradient job words: 0 dy, 1 packed Uᵀ, 2 dx, 3-11 as above, 12 images per task,
+ * 13 accumulate, 14 tiles per block.
  * Filter-gradient job words: 0 x, 1 dy, 2 partial sums (winoChunkBytes per chunk), 3-11 as above,
  * 12 tiles per chunk.
  */
@@ -123,33 +124,28 @@ function outputRowT(o: usize, stride: usize, u: v128, v: v128): void {
   v128.store(o + 3 * stride, f32x4.neg(v));
 }
 
-/** Scratch bytes of a forward task. */
-export function winoFwdScratch(job: usize): i32 {
-  const inC = word(job, 6), outC = word(job, 9), per = word(job, 12);
-  return TILE_BYTES + 16 * spread(roundUp(per, MR) * inC * 4) + 16 * spread(per * outC * 4) + 16 * MR * 16 + 256 + MR * 64;
-}
-
-/** Forward task t: output tiles [t·per, (t+1)·per). */
-export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
-  const up = <usize>word(job, 1), y = <usize>word(job, 2);
-  const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
-  const per = word(job, 12), acc = word(job, 13) != 0;
-  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, tiles = batch * tH * tW;
-  const t0 = t * per, rows = min(per, tiles - t0), rowsP = roundUp(rows, MR);
-  const tile = scratch;
-  const vp = tile + TILE_BYTES;
-  const vBytes = <usize>spread(rowsP * inC * 4);
-  const mp = vp + 16 * vBytes;
-  const mBytes = <usize>spread(rows * outC * 4);
-  const tv = mp + 16 * mBytes, tmp = tv + <usize>(16 * MR * 16), table = tmp + 256;
+/**
+ * Writes the 16 transformed blocks of tiles [t0, t0 + rows) into MR-row packed GEMM panels at
+ * dst + ξ·blockBytes (depth C, rows past `rows` zero): V = Bᵀ d B of the input patches, or with
+ * `grad` D = A dY Aᵀ of the 2x2 tiles of dy (job word 0 is then dy, words 7/8 its size).
+ */
+function packTiles(job: usize, grad: bool, t0: i32, rows: i32, C: i32, dst: usize, blockBytes: usize, tv: usize, tmp: usize, table: usize): void {
   const step = <usize>(MR << 2);
-  // 1. V_ξ for MR tiles at a time, straight into MR-row packed panels (depth inC).
+  const rowsP = roundUp(rows, MR);
   for (let g = 0; g < rowsP; g += MR) {
-    for (let r = 0; r < MR; r++) patchTable(job, t0 + g + r, t0 + rows, table + <usize>(r << 6));
-    const panel = vp + (<usize>(g * inC) << 2);
-    for (let c = 0; c < inC; c += 4) {
+    if (grad) for (let r = 0; r < MR; r++) gradTable(job, <usize>word(job, 0), t0 + g + r, t0 + rows, table + <usize>(r << 4));
+    else for (let r = 0; r < MR; r++) patchTable(job, t0 + g + r, t0 + rows, table + <usize>(r << 6));
+    const panel = dst + (<usize>(g * C) << 2);
+    for (let c = 0; c < C; c += 4) {
       const off = <usize>c << 2;
-      for (let r = 0; r < MR; r++) inputTransform(table + <usize>(r << 6), off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      if (grad) {
+        for (let r = 0; r < MR; r++) {
+          const e = table + <usize>(r << 4);
+          gradTransform(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 4), off), ld(<usize>load<i32>(e, 8), off), ld(<usize>load<i32>(e, 12), off), tv + (<usize>r << 4), <usize>(MR << 4));
+        }
+      } else {
+        for (let r = 0; r < MR; r++) inputTransform(table + <usize>(r << 6), off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      }
       let d = panel + <usize>c * step;
       for (let xi = 0; xi < 16; xi++) {
         const s = tv + <usize>(xi * MR << 4);
@@ -161,10 +157,66 @@ export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
           store<f32>(d + 2 * step, f32x4.extract_lane(v4, 2), 16);
           store<f32>(d + 3 * step, f32x4.extract_lane(v4, 3), 16);
         }
-        d += vBytes;
+        d += blockBytes;
       }
     }
   }
+}
+
+/**
+ * Writes the byte offsets (0 outside dy) of the 2x2 of `dy` under tile `t` at `table`
+ * (4 i32s: (0,0), (0,1), (1,0), (1,1)); tiles at or past `tiles` get zeros.
+ */
+function gradTable(job: usize, dy: usize, t: i32, tiles: i32, table: usize): void {
+  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, per = tH * tW;
+  if (t >= tiles) {
+    for (let i = 0; i < 4; i++) store<i32>(table + <usize>(i << 2), 0);
+    return;
+  }
+  const b = t / per, rem = t % per, oy = (rem / tW) << 1, ox = (rem % tW) << 1;
+  const p = dy + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
+  const right = ox + 1 < outW, below = oy + 1 < outH;
+  const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2;
+  store<i32>(table, <i32>p);
+  store<i32>(table, right ? <i32>(p + colB) : 0, 4);
+  store<i32>(table, below ? <i32>(p + rowB) : 0, 8);
+  store<i32>(table, right && below ? <i32>(p + rowB + colB) : 0, 12);
+}
+
+/** D = A dY Aᵀ of the 2x2 tile [[a, b], [c, d]]: the 16 vectors to out + ξ·stride. */
+// @ts-ignore: decorator
+@inline
+function gradTransform(a: v128, b: v128, c: v128, d: v128, out: usize, stride: usize): void {
+  // Rows of A dY: [a b], [a+c b+d], [a-c b-d], [-c -d]; then each row (u, v) -> [u, u+v, u-v, -v].
+  outputRowT(out, stride, a, b);
+  outputRowT(out + 4 * stride, stride, f32x4.add(a, c), f32x4.add(b, d));
+  outputRowT(out + 8 * stride, stride, f32x4.sub(a, c), f32x4.sub(b, d));
+  outputRowT(out + 12 * stride, stride, f32x4.neg(c), f32x4.neg(d));
+}
+
+/** Scratch bytes of a forward task. */
+export function winoFwdScratch(job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), per = word(job, 12);
+  return TILE_BYTES + 16 * spread(roundUp(per, MR) * inC * 4) + 16 * spread(per * outC * 4) + 16 * MR * 16 + 256 + MR * 64;
+}
+
+/** Forward task t: output tiles [t·per, (t+1)·per). */
+export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
+  const up = <usize>word(job, 1), y = <usize>word(job, 2);
+  const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const per = word(job, 12);
+  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, tiles = batch * tH * tW;
+  const t0 = t * per, rows = min(per, tiles - t0), rowsP = roundUp(rows, MR);
+  const tile = scratch;
+  const vp = tile + TILE_BYTES;
+  const vBytes = <usize>spread(rowsP * inC * 4);
+  const mp = vp + 16 * vBytes;
+  const mBytes = <usize>spread(rows * outC * 4);
+  const tv = mp + 16 * mBytes, tmp = tv + <usize>(16 * MR * 16), table = tmp + 256;
+  const step = <usize>(MR << 2);
+  // 1. V_ξ for MR tiles at a time, straight into MR-row packed panels (depth inC).
+  packTiles(job, false, t0, rows, inC, vp, vBytes, tv, tmp, table);
   // 2. The 16 GEMMs M_ξ = V_ξ · U_ξ.
   const uBytes = <usize>(roundUp(outC, NR) * inC) << 2;
   for (let xi = 0; xi < 16; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
@@ -183,18 +235,18 @@ export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
       const off = <usize>c << 2;
       const p00 = y00 + off;
       let v = f32x4.add(f32x4.add(s0, s1), s2);
-      v128.store(p00, acc ? f32x4.add(v128.load(p00), v) : v);
+      v128.store(p00, v);
       if (right) {
         v = f32x4.sub(f32x4.sub(s1, s2), s3);
-        v128.store(p00 + colB, acc ? f32x4.add(v128.load(p00 + colB), v) : v);
+        v128.store(p00 + colB, v);
       }
       if (below) {
         const p10 = p00 + rowB;
         v = f32x4.add(f32x4.add(e0, e1), e2);
-        v128.store(p10, acc ? f32x4.add(v128.load(p10), v) : v);
+        v128.store(p10, v);
         if (right) {
           v = f32x4.sub(f32x4.sub(e1, e2), e3);
-          v128.store(p10 + colB, acc ? f32x4.add(v128.load(p10 + colB), v) : v);
+          v128.store(p10 + colB, v);
         }
       }
     }
@@ -216,7 +268,7 @@ export function winoFilterTask(job: usize, t: i32, scratch: usize): void {
   const dy = <usize>word(job, 1), partial = <usize>word(job, 2);
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
   const per = word(job, 12);
-  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, tiles = batch * tH * tW, per2 = tH * tW;
+  const tiles = batch * ((outH + 1) >> 1) * ((outW + 1) >> 1);
   const c0 = t * per, c1 = min(tiles, c0 + per);
   const outCP = roundUp(outC, NR);
   const tile = scratch, vp = tile + TILE_BYTES;
@@ -235,24 +287,16 @@ export function winoFilterTask(job: usize, t: i32, scratch: usize): void {
       patchTable(job, tt, tiles, table);
       for (let c = 0; c < inC; c += 4) inputTransform(table, <usize>c << 2, tmp, vp + (<usize>(p * inC + c) << 2), vStride);
       // D_ξ = A dY Aᵀ (dY is the tile's 2x2 of dy, zero past the edge), into 8-column panels of depth nt.
-      const b = tt / per2, rem = tt % per2, oy = (rem / tW) << 1, ox = (rem % tW) << 1;
-      const right = ox + 1 < outW, below = oy + 1 < outH;
-      const g00 = dy + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
-      const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2;
+      gradTable(job, dy, tt, tiles, table);
+      const e0 = <usize>load<i32>(table), e1 = <usize>load<i32>(table, 4), e2 = <usize>load<i32>(table, 8), e3 = <usize>load<i32>(table, 12);
       for (let c = 0; c < outCP; c += 4) {
         const off = <usize>c << 2;
-        const z = f32x4.splat(0);
-        const live = c < outC;
-        const a = live ? v128.load(g00 + off) : z;
-        const bb = live && right ? v128.load(g00 + colB + off) : z;
-        const cc = live && below ? v128.load(g00 + rowB + off) : z;
-        const dd = live && right && below ? v128.load(g00 + rowB + colB + off) : z;
-        // Rows of A dY: [a b], [a+c b+d], [a-c b-d], [-c -d]; then each row (u, v) -> [u, u+v, u-v, -v].
         const d = dp + <usize>(c >> 3) * panelB + (<usize>p << 5) + (<usize>(c & 7) << 2);
-        outputRowT(d, dStride, a, bb);
-        outputRowT(d + 4 * dStride, dStride, f32x4.add(a, cc), f32x4.add(bb, dd));
-        outputRowT(d + 8 * dStride, dStride, f32x4.sub(a, cc), f32x4.sub(bb, dd));
-        outputRowT(d + 12 * dStride, dStride, f32x4.neg(cc), f32x4.neg(dd));
+        if (c < outC) gradTransform(ld(e0, off), ld(e1, off), ld(e2, off), ld(e3, off), d, dStride);
+        else {
+          const z = f32x4.splat(0);
+          gradTransform(z, z, z, z, d, dStride);
+        }
       }
     }
     for (let xi = 0; xi < 16; xi++) {
@@ -295,18 +339,93 @@ export function winoFilter(w: usize, u: usize, n: i32): void {
 }
 
 /**
- * Packs U for the GEMMs: 16 blocks of 8-column panels. Forward: block ξ is U_ξ [inC x outC].
- * Input gradient (`flip`): block (a, b) is U_(π a, π b)ᵀ [outC x inC] with π swapping 0 and 3.
+ * Packs U for the GEMMs as 16 blocks of 8-column panels: U_ξ [inC x outC] for the forward pass,
+ * or with `transpose` U_ξᵀ [outC x inC] for the input gradient.
  */
-export function winoPackFilter(u: usize, packed: usize, inC: i32, outC: i32, flip: bool): void {
+export function winoPackFilter(u: usize, packed: usize, inC: i32, outC: i32, transpose: bool): void {
   const n = <usize>spread(inC * outC * 4);
   for (let xi = 0; xi < 16; xi++) {
-    if (!flip) {
-      packB(u + <usize>xi * n, outC, 1, inC, outC, packed + (<usize>(xi * roundUp(outC, NR) * inC) << 2));
-    } else {
-      const a = xi >> 2, b = xi & 3;
-      const src = (a == 0 ? 3 : a == 3 ? 0 : a) * 4 + (b == 0 ? 3 : b == 3 ? 0 : b);
-      packB(u + <usize>src * n, 1, outC, outC, inC, packed + (<usize>(xi * roundUp(inC, NR) * outC) << 2));
+    if (!transpose) packB(u + <usize>xi * n, outC, 1, inC, outC, packed + (<usize>(xi * roundUp(outC, NR) * inC) << 2));
+    else packB(u + <usize>xi * n, 1, outC, outC, inC, packed + (<usize>(xi * roundUp(inC, NR) * outC) << 2));
+  }
+}
+
+/** Scratch bytes of an input-gradient task. */
+export function winoInputScratch(job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), blk = word(job, 14);
+  return TILE_BYTES + 16 * spread(roundUp(blk, MR) * outC * 4) + 16 * spread(blk * inC * 4) + 16 * MR * 16 + 256 + MR * 64;
+}
+
+/** Row r of B dV for column j: Σ_a Bᵀ[a][r] dV[a][j] (dV_ξ blocks `mb` bytes apart). */
+// @ts-ignore: decorator
+@inline
+function bRow(m: usize, mb: usize, r: i32, j: i32): v128 {
+  if (r == 0) return v128.load(m + <usize>j * mb);
+  if (r == 1) return f32x4.add(f32x4.sub(v128.load(m + <usize>(4 + j) * mb), v128.load(m + <usize>(8 + j) * mb)), v128.load(m + <usize>(12 + j) * mb));
+  if (r == 2) return f32x4.add(f32x4.sub(v128.load(m + <usize>(4 + j) * mb), v128.load(m + <usize>j * mb)), v128.load(m + <usize>(8 + j) * mb));
+  return f32x4.neg(v128.load(m + <usize>(12 + j) * mb));
+}
+
+// @ts-ignore: decorator
+@inline
+function addAt(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
+}
+
+/**
+ * Input-gradient task t over whole images [t·g, (t+1)·g): per block of tiles D = A dY Aᵀ, the 16
+ * GEMMs dV_ξ = D_ξ · U_ξᵀ, then each tile's 4x4 patch of dx += B dV Bᵀ, tiles in order.
+ */
+export function winoInputTask(job: usize, t: i32, scratch: usize): void {
+  const up = <usize>word(job, 1), dx = <usize>word(job, 2);
+  const batch = word(job, 3), inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9), pT = word(job, 10), pL = word(job, 11);
+  const g = word(job, 12), acc = word(job, 13) != 0, blk = word(job, 14);
+  const tW = (outW + 1) >> 1, per2 = ((outH + 1) >> 1) * tW;
+  const b0 = t * g, b1 = min(batch, b0 + g);
+  const imgBytes = <usize>(inH * inW * inC) << 2;
+  if (!acc) memory.fill(dx + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
+  const tile = scratch, dp = tile + TILE_BYTES;
+  const dBytes = <usize>spread(roundUp(blk, MR) * outC * 4);
+  const mp = dp + 16 * dBytes, mBytes = <usize>spread(blk * inC * 4);
+  const tv = mp + 16 * mBytes, tmp = tv + <usize>(16 * MR * 16), table = tmp + 256;
+  const uBytes = <usize>(roundUp(inC, NR) * outC) << 2;
+  const rowB = <usize>(inW * inC) << 2, colB = <usize>inC << 2;
+  const end = b1 * per2;
+  for (let s0 = b0 * per2; s0 < end; s0 += blk) {
+    const rows = min(blk, end - s0);
+    packTiles(job, true, s0, rows, outC, dp, dBytes, tv, tmp, table);
+    for (let xi = 0; xi < 16; xi++) blockMul(dp + <usize>xi * dBytes, up + <usize>xi * uBytes, rows, inC, outC, mp + <usize>xi * mBytes, inC, false, tile);
+    for (let i = 0; i < rows; i++) {
+      const tt = s0 + i;
+      const b = tt / per2, rem = tt % per2;
+      const iy0 = ((rem / tW) << 1) - pT, ix0 = ((rem % tW) << 1) - pL;
+      const inside = iy0 >= 0 && iy0 + 4 <= inH && ix0 >= 0 && ix0 + 4 <= inW;
+      const img = dx + <usize>b * imgBytes;
+      for (let r = 0; r < 4; r++) {
+        const iy = iy0 + r;
+        if (<u32>iy >= <u32>inH) continue;
+        const rowP = img + <usize>iy * rowB;
+        for (let c = 0; c < inC; c += 4) {
+          const m = mp + (<usize>(i * inC + c) << 2);
+          const r0 = bRow(m, mBytes, r, 0), r1 = bRow(m, mBytes, r, 1), r2 = bRow(m, mBytes, r, 2), r3 = bRow(m, mBytes, r, 3);
+          // Columns of (B dV) Bᵀ: [r0, r1 - r2 + r3, r1 + r2 - r0, -r3].
+          const v0 = r0, v1 = f32x4.add(f32x4.sub(r1, r2), r3), v2 = f32x4.sub(f32x4.add(r1, r2), r0), v3 = f32x4.neg(r3);
+          const off = <usize>c << 2;
+          if (inside) {
+            const p = rowP + <usize>ix0 * colB + off;
+            addAt(p, v0);
+            addAt(p + colB, v1);
+            addAt(p + 2 * colB, v2);
+            addAt(p + 3 * colB, v3);
+          } else {
+            if (<u32>ix0 < <u32>inW) addAt(rowP + <usize>ix0 * colB + off, v0);
+            if (<u32>(ix0 + 1) < <u32>inW) addAt(rowP + <usize>(ix0 + 1) * colB + off, v1);
+            if (<u32>(ix0 + 2) < <u32>inW) addAt(rowP + <usize>(ix0 + 2) * colB + off, v2);
+            if (<u32>(ix0 + 3) < <u32>inW) addAt(rowP + <usize>(ix0 + 3) * colB + off, v3);
+          }
+        }
+      }
     }
   }
 }
