@@ -107,6 +107,10 @@ for (const [label, make] of backends) {
       const tag = JSON.stringify(c);
       let r = both(w, [randomArray(xn), randomArray(wn), randomArray(yn)], (be, [x, k, y]) => be.conv2d(x, k, y, info));
       close(r.got[2], r.want[2], REDUCE_TOL, `conv2d ${tag}`);
+      for (const act of ['relu', 'tanh'] as const) {
+        r = both(w, [randomArray(xn), randomArray(wn), randomArray(yn), randomArray(c.outC)], (be, [x, k, y, b]) => be.conv2d(x, k, y, info, { bias: b, act }));
+        close(r.got[2], r.want[2], REDUCE_TOL, `conv2d + bias + ${act} ${tag}`);
+      }
       for (const acc of [false, true]) {
         r = both(w, [randomArray(yn), randomArray(wn), randomArray(xn)], (be, [dy, k, dx]) => be.conv2dBackpropInput(dy, k, dx, info, acc));
         close(r.got[2], r.want[2], REDUCE_TOL, `conv2dBackpropInput acc=${acc} ${tag}`);
@@ -140,6 +144,11 @@ for (const [label, make] of backends) {
       for (const [be, path] of [[w, 'Winograd'], [plain, 'im2col']] as const) {
         let r = both(be, [randomArray(xn), randomArray(wn), randomArray(yn)], (b, [x, k, y]) => b.conv2d(x, k, y, info));
         close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2d ${tag}`);
+        // Epilogues: bias + relu and relu alone run inside the output pass, sigmoid after it.
+        for (const [withBias, act] of [[true, 'relu'], [false, 'relu'], [true, 'linear'], [true, 'sigmoid']] as const) {
+          r = both(be, [randomArray(xn), randomArray(wn), randomArray(yn), randomArray(c.outC)], (b, [x, k, y, bias]) => b.conv2d(x, k, y, info, { bias: withBias ? bias : null, act }));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2d + ${withBias ? 'bias + ' : ''}${act} ${tag}`);
+        }
         for (const acc of [false, true]) {
           r = both(be, [randomArray(yn), randomArray(wn), randomArray(xn)], (b, [dy, k, dx]) => b.conv2dBackpropInput(dy, k, dx, info, acc));
           close(r.got[2], r.want[2], REDUCE_TOL, `${path} conv2dBackpropInput acc=${acc} ${tag}`);

@@ -3,7 +3,7 @@
  * recording, attaches a GradNode whose `backward` sits right beside it and adds into its inputs'
  * gradients. Layers and losses are built from these; composites need no backward of their own.
  */
-import type { KernelActivation } from '../backend/backend.js';
+import type { Conv2DInfo, KernelActivation } from '../backend/backend.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../backend/shape.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -70,25 +70,56 @@ export interface Conv2DOptions {
   padding: Padding;
 }
 
-/** NHWC convolution: x [n, h, w, c] with kernel w [kh, kw, c, filters]. */
-export function conv2d(x: Tensor, w: Tensor, { strides, padding }: Conv2DOptions): Tensor {
+/** Checks a convolution's operands; returns its geometry and an empty output. */
+function convSetup(x: Tensor, w: Tensor, { strides, padding }: Conv2DOptions): { info: Conv2DInfo; y: Tensor } {
   const [batch, inH, inW, inC] = x.shape;
   const [kH, kW, wC, outC] = w.shape;
   if (x.rank !== 4 || w.rank !== 4 || wC !== inC) throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} and kernel ${fmtShape(w.shape)} disagree on channels`);
   const info = conv2dInfo({ batch, inH, inW, inC, outC, kH, kW, strideH: strides[0], strideW: strides[1], padding });
   if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`conv2d: kernel ${kH}x${kW} does not fit input ${fmtShape(x.shape)} with padding '${padding}'`);
+  return { info, y: Tensor.empty([batch, info.outH, info.outW, outC], x.backend) };
+}
+
+/** Gradients of x and w of a convolution, given the gradient dz of its raw output. */
+function convBackward(x: Tensor, w: Tensor, dz: Tensor, info: Conv2DInfo, grads: GradStore): void {
   const be = x.backend;
-  const y = Tensor.empty([batch, info.outH, info.outW, outC], be);
-  be.conv2d(x.storage, w.storage, y.storage, info);
-  return record(y, 'conv2d', [x, w], (dy, grads) => {
-    if (x.requiresGrad) {
-      const s = grads.slot(x);
-      be.conv2dBackpropInput(dy.storage, w.storage, s.grad.storage, info, s.accumulate);
+  if (x.requiresGrad) {
+    const s = grads.slot(x);
+    be.conv2dBackpropInput(dz.storage, w.storage, s.grad.storage, info, s.accumulate);
+  }
+  if (w.requiresGrad) {
+    const s = grads.slot(w);
+    be.conv2dBackpropFilter(x.storage, dz.storage, s.grad.storage, info, s.accumulate);
+  }
+}
+
+/** NHWC convolution: x [n, h, w, c] with kernel w [kh, kw, c, filters]. */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions): Tensor {
+  const { info, y } = convSetup(x, w, options);
+  x.backend.conv2d(x.storage, w.storage, y.storage, info);
+  return record(y, 'conv2d', [x, w], (dy, grads) => convBackward(x, w, dy, info, grads));
+}
+
+/**
+ * act(conv2d(x, w) + bias) as one op: the backend applies bias and activation while it writes the
+ * convolution's output, so the raw output is never stored or read again.
+ */
+export function conv2dBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, act: KernelActivation, options: Conv2DOptions): Tensor {
+  const { info, y } = convSetup(x, w, options);
+  if (bias && bias.size !== info.outC) throw new ShapeError(`conv2d: bias of shape ${fmtShape(bias.shape)} does not match ${info.outC} filters`);
+  const be = x.backend;
+  be.conv2d(x.storage, w.storage, y.storage, info, { bias: bias?.storage ?? null, act });
+  return record(y, `conv2d+biasActivation(${act})`, bias ? [x, w, bias] : [x, w], (dy, grads) => {
+    let dz = dy;
+    if (act !== 'linear') {
+      dz = Tensor.empty(y.shape, be);
+      be.activationBackward(y.storage, dy.storage, dz.storage, y.size, act, false);
     }
-    if (w.requiresGrad) {
-      const s = grads.slot(w);
-      be.conv2dBackpropFilter(x.storage, dy.storage, s.grad.storage, info, s.accumulate);
+    if (bias?.requiresGrad) {
+      const s = grads.slot(bias);
+      be.biasGrad(dz.storage, s.grad.storage, y.size / info.outC, info.outC, s.accumulate);
     }
+    convBackward(x, w, dz, info, grads);
   });
 }
 

@@ -33,6 +33,12 @@ export interface Storage {
 /** Activations a kernel can fuse with a bias add. Softmax is a separate kernel (it spans a row). */
 export type KernelActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
+/** Bias (over output channels; may be null) and activation a convolution applies as it writes its output. */
+export interface ConvEpilogue {
+  readonly bias: Storage | null;
+  readonly act: KernelActivation;
+}
+
 /** Geometry of a 2-D convolution over NHWC input; computed once by `conv2dInfo` (shape.ts). */
 export interface Conv2DInfo {
   readonly batch: number;
@@ -126,8 +132,8 @@ export interface Backend {
   ): void;
 
   // ---- convolution (NHWC, kernel [kH, kW, inC, outC]) ---------------------------------------
-  /** y[batch, outH, outW, outC] = conv(x, w). */
-  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void;
+  /** y[batch, outH, outW, outC] = conv(x, w), or act(conv(x, w) + bias) with an epilogue. */
+  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void;
   /** dx = ∂L/∂x given dy; overwrites (or adds into) dx[batch, inH, inW, inC]. */
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void;
   /** dw = ∂L/∂w given x and dy, summed over the batch; dw is [kH, kW, inC, outC]. */

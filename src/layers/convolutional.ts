@@ -1,5 +1,5 @@
 /** Conv2D (Keras `keras.layers.Conv2D`, channels_last, kernel [kh, kw, in, filters]). */
-import { conv2d as conv2dOp } from '../autograd/ops.js';
+import { conv2d as conv2dOp, conv2dBiasActivation } from '../autograd/ops.js';
 import { windowOutput, type Padding } from '../backend/shape.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -70,8 +70,12 @@ export class Conv2D extends Layer {
 
   /** With `logits`, a final softmax is left out (the loss fuses it). */
   call(x: Tensor, _training: boolean, logits = false): Tensor {
-    const y = conv2dOp(x, this.kernel as Tensor, { strides: this.strides, padding: this.padding });
-    return applyBiasActivation(y, this.bias, logits && this.activation === 'softmax' ? 'linear' : this.activation);
+    const options = { strides: this.strides, padding: this.padding };
+    const act = logits && this.activation === 'softmax' ? 'linear' : this.activation;
+    if (act === 'softmax') return applyBiasActivation(conv2dOp(x, this.kernel as Tensor, options), this.bias, act);
+    if (!this.bias && act === 'linear') return conv2dOp(x, this.kernel as Tensor, options);
+    // Bias and element-wise activation ride on the convolution's output pass.
+    return conv2dBiasActivation(x, this.kernel as Tensor, this.bias, act, options);
   }
 
   override getConfig(): Record<string, unknown> {

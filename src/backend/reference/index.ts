@@ -2,7 +2,7 @@
  * The reference backend: plain TypeScript loops that follow the definitions literally. It is the
  * oracle every fast kernel is tested against, so clarity wins over speed everywhere here.
  */
-import type { AdamParams, Backend, Conv2DInfo, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
+import type { AdamParams, Backend, Conv2DInfo, ConvEpilogue, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
 
 class ArrayStorage implements Storage {
   readonly ptr = 0;
@@ -135,9 +135,10 @@ export class ReferenceBackend implements Backend {
       }
   }
 
-  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void {
+  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
     y.data.fill(0, 0, info.batch * info.outH * info.outW * info.outC);
     forEachConvTerm(info, (xi, wi, yi) => (y.data[yi] += x.data[xi] * w.data[wi]));
+    if (epilogue) this.biasActivation(y, epilogue.bias, y, info.batch * info.outH * info.outW, info.outC, epilogue.act);
   }
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.inC);

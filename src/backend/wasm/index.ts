@@ -4,7 +4,7 @@
  * blocks through a free list, step tensors in a bump arena reset at `endStep`, and private
  * workspaces (packed weights, partial sums, per-thread scratch) that only grow.
  */
-import type { AdamParams, Backend, Conv2DInfo, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
+import type { AdamParams, Backend, Conv2DInfo, ConvEpilogue, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
 import type { BackendOptions } from '../engine.js';
 import { StateError, ValueError } from '../../errors.js';
 import { LinearAllocator } from './allocator.js';
@@ -237,8 +237,8 @@ export class WasmBackend implements Backend {
   }
 
   // ---- convolution -----------------------------------------------------------------------------
-  private convJob(src: number, packed: number, out: number, i: Conv2DInfo, per: number, acc: boolean, partial: number, group: number, dy: number): void {
-    this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy);
+  private convJob(src: number, packed: number, out: number, i: Conv2DInfo, per: number, acc: boolean, partial: number, group: number, dy: number, bias = 0, act = 0): void {
+    this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy, bias, act);
   }
 
   /**
@@ -269,24 +269,29 @@ export class WasmBackend implements Backend {
     return packed;
   }
 
-  /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter. */
-  private winogradConv(x: number, packed: number, y: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, padTop: number, padLeft: number): void {
+  /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */
+  private winogradConv(x: number, packed: number, y: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, padTop: number, padLeft: number, bias: number, act: number): void {
     const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
     const mr = this.mr;
     // Tiles per task: the block's 16 transformed inputs and products stay within ~384 KB (L2).
     let per = Math.max(mr, Math.floor(393216 / (64 * (inC + outC)) / mr) * mr);
     if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
-    this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per);
+    this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, bias, act);
     this.run(Kind.WINO_FWD, Math.ceil(tiles / per));
   }
 
-  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo): void {
+  conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
     let xPtr = inp(x), wPtr = inp(w);
     out(y, info.batch * info.outH * info.outW * info.outC);
+    const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
+    const act = epilogue ? ACT_CODE[epilogue.act] : 0;
     if (this.usesWinograd(info)) {
+      // The output transform adds the bias and applies linear/relu itself; other activations get a pass after.
+      const inline = act <= ACT_CODE.relu;
       const i = info;
-      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft);
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, inline ? bias : 0, inline ? act : 0);
+      if (!inline) this.biasActivation(y, epilogue?.bias ?? null, y, i.batch * i.outH * i.outW, i.outC, epilogue?.act ?? 'linear');
       return;
     }
     const wide = this.widenInput(x, info);
@@ -305,7 +310,8 @@ export class WasmBackend implements Backend {
     let per = Math.max(mr, Math.floor(32768 / K / mr) * mr);
     if (this.parallel(M * N * K, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(M / (8 * this.threads)), mr)));
     else per = Math.min(per, roundUp(M, mr));
-    this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0);
+    // Each task applies bias and activation to its rows while they are still in cache.
+    this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0, bias, act);
     this.run(Kind.CONV_FWD, Math.ceil(M / per));
   }
 

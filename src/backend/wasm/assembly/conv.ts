@@ -4,10 +4,11 @@
  * Job words (shared by the three conv kinds): 0 x (or dy for backprop input), 1 packed weights,
  * 2 output, 3 batch, 4 inH, 5 inW, 6 inC, 7 outH, 8 outW, 9 outC, 10 kH, 11 kW, 12 strideH,
  * 13 strideW, 14 padTop, 15 padLeft, 16 rows per task, 17 accumulate, 18 partial buffer,
- * 19 chunks / images per task, 20 dy (backprop filter).
+ * 19 chunks / images per task, 20 dy (backprop filter), 21 bias and 22 activation (forward epilogue).
  */
 import { MR } from './simd';
 import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, storeTransposed4, word } from './gemm';
+import { biasActivation } from './ops';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
 export const FB: i32 = 256;
@@ -194,7 +195,11 @@ export function convFwdTask(job: usize, t: i32, scratch: usize): void {
   const tile = scratch, pa = scratch + TILE_BYTES;
   if (MR <= 5 && word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa, tile);
   else im2colPacked(job, r0, rows, pa);
-  blockMul(pa, wp, rows, outC, K, y + (<usize>r0 * <usize>outC << 2), outC, false, tile);
+  // Bias and linear/relu ride on the GEMM's stores; sigmoid/tanh take a pass over the task's rows.
+  const bias = <usize>word(job, 21), act = word(job, 22);
+  const inline = act <= 1;
+  blockMul(pa, wp, rows, outC, K, y + (<usize>r0 * <usize>outC << 2), outC, false, tile, inline ? bias : 0, act == 1);
+  if (!inline) biasActivation(y, bias, y, r0, r0 + rows, outC, act);
 }
 
 /** Scratch bytes for a conv backprop-input job. */

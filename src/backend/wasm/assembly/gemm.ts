@@ -142,26 +142,31 @@ export function packB(src: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize
 
 /**
  * C[mc x nc] (+)= packedA . packedB over depth kc. `ldc` is C's row stride in elements; `tile`
- * is a TILE_BYTES scratch for edge tiles.
+ * is a TILE_BYTES scratch for edge tiles. An epilogue may add `bias` (nc floats, 0 for none) to
+ * every row and clamp at zero with `relu`, on the registers before they are stored.
  */
-export function blockMul(pa: usize, pb: usize, mc: i32, nc: i32, kc: i32, c: usize, ldc: i32, acc: bool, tile: usize): void {
+export function blockMul(pa: usize, pb: usize, mc: i32, nc: i32, kc: i32, c: usize, ldc: i32, acc: bool, tile: usize, bias: usize = 0, relu: bool = false): void {
   const ldcB = <usize>ldc << 2;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = min(NR, nc - j0);
     const bp = pb + (<usize>(j0 / NR) * <usize>kc << 5);
+    const bb = bias ? bias + (<usize>j0 << 2) : 0;
     for (let i0 = 0; i0 < mc; i0 += MR) {
       const rows = min(MR, mc - i0);
       const ap = pa + (<usize>(i0 / MR) * <usize>(kc * MR) << 2);
       const cp = c + (<usize>i0 * ldcB) + (<usize>j0 << 2);
       if (rows == MR && cols == NR) {
-        micro(kc, ap, bp, cp, ldcB, acc);
+        micro(kc, ap, bp, cp, ldcB, acc, bb, relu);
       } else {
-        micro(kc, ap, bp, tile, 32, false);
+        micro(kc, ap, bp, tile, 32, false, 0, false);
         for (let r = 0; r < rows; r++) {
           for (let j = 0; j < cols; j++) {
             const t = load<f32>(tile + (<usize>(r * NR + j) << 2));
             const q = cp + <usize>r * ldcB + (<usize>j << 2);
-            store<f32>(q, acc ? load<f32>(q) + t : t);
+            let v = acc ? load<f32>(q) + t : t;
+            if (bb) v += load<f32>(bb + (<usize>j << 2));
+            if (relu && !(v > 0)) v = 0;
+            store<f32>(q, v);
           }
         }
       }

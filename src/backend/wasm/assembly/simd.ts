@@ -9,11 +9,12 @@ export const MR: i32 = 4;
 
 /**
  * C[MR x 8] (+)= Apanel[kc x MR] . Bpanel[kc x 8] on packed panels; C's row stride is `ldc` bytes.
- * With `acc` the tile is added to C, otherwise it overwrites C.
+ * With `acc` the tile is added to C, otherwise it overwrites C; then `bias` (8 floats, or 0 for
+ * none) is added to every row and `relu` clamps at zero (the same select as the bias-activation kernel).
  */
 // @ts-ignore: decorator
 @inline
-export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bool): void {
+export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bool, bias: usize, relu: bool): void {
   let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
@@ -36,6 +37,20 @@ export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bo
     c10 = f32x4.add(v128.load(c + 1 * ldc), c10); c11 = f32x4.add(v128.load(c + 1 * ldc, 16), c11);
     c20 = f32x4.add(v128.load(c + 2 * ldc), c20); c21 = f32x4.add(v128.load(c + 2 * ldc, 16), c21);
     c30 = f32x4.add(v128.load(c + 3 * ldc), c30); c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
+  }
+  if (bias) {
+    const b0 = v128.load(bias), b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = v128.and(c00, f32x4.gt(c00, z)); c01 = v128.and(c01, f32x4.gt(c01, z));
+    c10 = v128.and(c10, f32x4.gt(c10, z)); c11 = v128.and(c11, f32x4.gt(c11, z));
+    c20 = v128.and(c20, f32x4.gt(c20, z)); c21 = v128.and(c21, f32x4.gt(c21, z));
+    c30 = v128.and(c30, f32x4.gt(c30, z)); c31 = v128.and(c31, f32x4.gt(c31, z));
   }
   v128.store(c + 0 * ldc, c00); v128.store(c + 0 * ldc, c01, 16);
   v128.store(c + 1 * ldc, c10); v128.store(c + 1 * ldc, c11, 16);

@@ -17,7 +17,8 @@
  * 16 GEMMs of a block run on data that is still in cache.
  *
  * Forward job words: 0 x, 1 packed U (16 blocks of 8-column panels), 2 y, 3 batch, 4 inH, 5 inW,
- * 6 inC, 7 outH, 8 outW, 9 outC, 10 padTop, 11 padLeft, 12 tiles per task.
+ * 6 inC, 7 outH, 8 outW, 9 outC, 10 padTop, 11 padLeft, 12 tiles per task, 13 bias (0: none),
+ * 14 activation (0 linear, 1 relu).
  * Input-gradient job words: 0 dy, 1 packed Uᵀ, 2 dx, 3-11 as above, 12 images per task,
  * 13 accumulate, 14 tiles per block.
  * Filter-gradient job words: 0 x, 1 dy, 2 partial sums (winoChunkBytes per chunk), 3-11 as above,
@@ -205,7 +206,7 @@ export function winoFwdScratch(job: usize): i32 {
 export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
   const up = <usize>word(job, 1), y = <usize>word(job, 2);
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
-  const per = word(job, 12);
+  const per = word(job, 12), bias = <usize>word(job, 13), relu = word(job, 14) == 1;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, tiles = batch * tH * tW;
   const t0 = t * per, rows = min(per, tiles - t0), rowsP = roundUp(rows, MR);
   const tile = scratch;
@@ -234,23 +235,25 @@ export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
       const e0 = colDiff(m, mBytes, 0), e1 = colDiff(m, mBytes, 1), e2 = colDiff(m, mBytes, 2), e3 = colDiff(m, mBytes, 3);
       const off = <usize>c << 2;
       const p00 = y00 + off;
-      let v = f32x4.add(f32x4.add(s0, s1), s2);
-      v128.store(p00, v);
-      if (right) {
-        v = f32x4.sub(f32x4.sub(s1, s2), s3);
-        v128.store(p00 + colB, v);
-      }
+      const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
+      storeOut(p00, f32x4.add(f32x4.add(s0, s1), s2), bv, relu);
+      if (right) storeOut(p00 + colB, f32x4.sub(f32x4.sub(s1, s2), s3), bv, relu);
       if (below) {
         const p10 = p00 + rowB;
-        v = f32x4.add(f32x4.add(e0, e1), e2);
-        v128.store(p10, v);
-        if (right) {
-          v = f32x4.sub(f32x4.sub(e1, e2), e3);
-          v128.store(p10 + colB, v);
-        }
+        storeOut(p10, f32x4.add(f32x4.add(e0, e1), e2), bv, relu);
+        if (right) storeOut(p10 + colB, f32x4.sub(f32x4.sub(e1, e2), e3), bv, relu);
       }
     }
   }
+}
+
+/** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
+// @ts-ignore: decorator
+@inline
+function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
+  let r = f32x4.add(v, bias);
+  if (relu) r = v128.and(r, f32x4.gt(r, f32x4.splat(0)));
+  v128.store(p, r);
 }
 
 /** Scratch bytes of a filter-gradient task. */
