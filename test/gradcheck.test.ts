@@ -11,7 +11,9 @@ import { Tensor, tensor } from '../src/tensor/tensor.js';
 import { Sequential } from '../src/models/sequential.js';
 import * as layers from '../src/layers/index.js';
 import { computeLoss, resolveLoss } from '../src/losses/index.js';
-import { gradCheck, projector, randomTensor } from './helpers/core.js';
+import { assertAllClose, gradCheck, projector, randomTensor } from './helpers/core.js';
+import { valueAndGrads } from '../src/autograd/grad.js';
+import assert from 'node:assert/strict';
 
 /** Distinct values 0.1 apart, shuffled: no ties and no argmax flips under a 1e-2 perturbation. */
 function distinct(shape: number[], rng: Random): Tensor {
@@ -70,6 +72,33 @@ for (const backend of backendNames()) {
     test('meanSquaredError', () => gradCheck((p) => ops.meanSquaredError(p, tensor([[1, 2], [3, 4]])), [randomTensor([2, 2], rng)]));
     test('categoricalCrossentropy from logits', () =>
       gradCheck((z) => computeLoss(resolveLoss({ name: 'categoricalCrossentropy', fromLogits: true }), z, tensor([[0, 1, 0], [0.5, 0, 0.5]]), true), [randomTensor([2, 3], rng)]));
+
+    test('conv + ReLU into max pooling: the folded ReLU gradient equals the unfused ops', () => {
+      // Conv outputs with many zeros after the ReLU (negative bias), so windows whose maximum is
+      // 0 exist; the fused path folds the ReLU's gradient into the pool's backward and skips its
+      // own pass. A second consumer of the ReLU output must turn the shortcut off. (Its own seed:
+      // the finite-difference checks after it keep their data.)
+      const r = new Random(11);
+      const x = randomTensor([2, 8, 8, 3], r), w = randomTensor([3, 3, 3, 4], r), b = randomTensor([4], r, -0.8, 0);
+      const pool = { poolSize: [2, 2] as [number, number], strides: [2, 2] as [number, number], padding: 'valid' as const };
+      const conv = { strides: [1, 1] as [number, number], padding: 'valid' as const };
+      const p = randomTensor([2, 3, 3, 4], r), q = randomTensor([2, 6, 6, 4], r);
+      for (const t of [x, w, b]) t.requiresGrad = true;
+      for (const second of [false, true]) {
+        const loss = (fused: boolean): Tensor => {
+          const y = fused ? ops.conv2dBiasActivation(x, w, b, 'relu', conv) : ops.biasActivation(ops.conv2d(x, w, conv), b, 'relu');
+          const l = ops.sum(ops.mul(ops.maxPool2d(y, pool), p));
+          return second ? ops.add(l, ops.sum(ops.mul(y, q))) : l;
+        };
+        const got = valueAndGrads(() => loss(true), [x, w, b]).grads;
+        const want = valueAndGrads(() => loss(false), [x, w, b]).grads;
+        let zeroWindows = 0;
+        const y = ops.conv2dBiasActivation(x, w, b, 'relu', conv);
+        for (const m of ops.maxPool2d(y, pool).storage.data) if (m <= 0) zeroWindows++;
+        assert.ok(zeroWindows > 3, `the data must have windows with maximum 0 (got ${zeroWindows})`);
+        got.forEach((g, i) => assertAllClose(g.storage.data, want[i].storage.data, 1e-5, 1e-6, `gradient ${i}, second consumer ${second}`));
+      }
+    });
 
     test('layers: every weight of a small CNN through the fused softmax loss', () => {
       const model = new Sequential();

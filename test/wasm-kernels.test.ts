@@ -184,6 +184,10 @@ for (const [label, make] of backends) {
       for (const acc of [false, true]) {
         r = both(w, [x, randomArray(yn), randomArray(xn)], (be, [xs, dy, dx]) => be.maxPoolBackward(xs, dy, dx, info, acc));
         close(r.got[2], r.want[2], ELEM_TOL, `maxPoolBackward acc=${acc} ${tag}`);
+        // With the ReLU mask: integers in [-2, 2) make windows whose maximum is 0 or negative common.
+        const xr = randomArray(xn, -2, 2).map(Math.floor);
+        r = both(w, [xr, randomArray(yn), randomArray(xn)], (be, [xs, dy, dx]) => be.maxPoolBackward(xs, dy, dx, info, acc, true));
+        close(r.got[2], r.want[2], ELEM_TOL, `maxPoolBackward with ReLU mask acc=${acc} ${tag}`);
         r = both(w, [randomArray(yn), randomArray(xn)], (be, [dy, dx]) => be.avgPoolBackward(dy, dx, info, acc));
         close(r.got[1], r.want[1], ELEM_TOL, `avgPoolBackward acc=${acc} ${tag}`);
       }

@@ -5,12 +5,22 @@ import { reverseTopological, withRecording, type GradStore } from './tape.js';
 
 class MapGradStore implements GradStore {
   readonly grads = new Map<Tensor, Tensor>();
+  private readonly masked = new Set<Tensor>();
   slot(t: Tensor): { grad: Tensor; accumulate: boolean } {
     const existing = this.grads.get(t);
-    if (existing) return { grad: existing, accumulate: true };
+    if (existing) {
+      this.masked.delete(t);
+      return { grad: existing, accumulate: true };
+    }
     const grad = Tensor.empty(t.shape, t.backend);
     this.grads.set(t, grad);
     return { grad, accumulate: false };
+  }
+  markReluMasked(t: Tensor): void {
+    this.masked.add(t);
+  }
+  reluMasked(t: Tensor): boolean {
+    return this.masked.has(t);
   }
 }
 

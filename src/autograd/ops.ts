@@ -10,10 +10,10 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Random } from '../tensor/random.js';
 import { needsGrad, type GradStore } from './tape.js';
 
-function record(out: Tensor, op: string, inputs: Tensor[], backward: (dy: Tensor, grads: GradStore) => void): Tensor {
+function record(out: Tensor, op: string, inputs: Tensor[], backward: (dy: Tensor, grads: GradStore) => void, reluOutput = false): Tensor {
   if (needsGrad(inputs)) {
     out.requiresGrad = true;
-    out.node = { op, inputs, backward };
+    out.node = { op, inputs, backward, reluOutput };
   }
   return out;
 }
@@ -111,7 +111,8 @@ export function conv2dBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, 
   be.conv2d(x.storage, w.storage, y.storage, info, { bias: bias?.storage ?? null, act });
   return record(y, `conv2d+biasActivation(${act})`, bias ? [x, w, bias] : [x, w], (dy, grads) => {
     let dz = dy;
-    if (act !== 'linear') {
+    // A max pool reading y may have folded the ReLU's gradient in already (see pool below).
+    if (act !== 'linear' && !(act === 'relu' && grads.reluMasked(y))) {
       dz = Tensor.empty(y.shape, be);
       be.activationBackward(y.storage, dy.storage, dz.storage, y.size, act, false);
     }
@@ -120,7 +121,7 @@ export function conv2dBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, 
       be.biasGrad(dz.storage, s.grad.storage, y.size / info.outC, info.outC, s.accumulate);
     }
     convBackward(x, w, dz, info, grads);
-  });
+  }, act === 'relu');
 }
 
 export interface Pool2DOptions {
@@ -140,8 +141,13 @@ function pool(kind: 'max' | 'avg', x: Tensor, o: Pool2DOptions): Tensor {
   else be.avgPool(x.storage, y.storage, info);
   return record(y, `${kind}Pool2d`, [x], (dy, grads) => {
     const s = grads.slot(x);
-    if (kind === 'max') be.maxPoolBackward(x.storage, dy.storage, s.grad.storage, info, s.accumulate);
-    else be.avgPoolBackward(dy.storage, s.grad.storage, info, s.accumulate);
+    if (kind === 'max') {
+      // Over a ReLU's output, route only positive maxima: that is the ReLU's gradient too, so the
+      // producer can skip its own pass when this was the only gradient written to x.
+      const relu = x.node?.reluOutput === true;
+      be.maxPoolBackward(x.storage, dy.storage, s.grad.storage, info, s.accumulate, relu);
+      if (relu && !s.accumulate) grads.markReluMasked(x);
+    } else be.avgPoolBackward(dy.storage, s.grad.storage, info, s.accumulate);
   });
 }
 

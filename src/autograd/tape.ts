@@ -14,12 +14,21 @@ export interface GradNode {
    * `accumulateGrad`. Inputs that do not require gradients are skipped by the op itself.
    */
   backward(dy: Tensor, grads: GradStore): void;
+  /** The op's output is a ReLU's output (consumers may fold the ReLU's gradient into theirs). */
+  readonly reluOutput?: boolean;
 }
 
 /** Gradients by tensor, allocated on first use and accumulated with `+=`. */
 export interface GradStore {
   /** The gradient tensor of `t`, and whether it already holds a value (`accumulate` for kernels). */
   slot(t: Tensor): { grad: Tensor; accumulate: boolean };
+  /**
+   * Records that the gradient just written fresh into t's slot already includes the gradient of
+   * the ReLU that produced t. A later `slot(t)` (another consumer adding in) clears the mark.
+   */
+  markReluMasked(t: Tensor): void;
+  /** Whether t's whole gradient already includes its ReLU's gradient. */
+  reluMasked(t: Tensor): boolean;
 }
 
 let recording = 0;

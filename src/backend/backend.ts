@@ -141,8 +141,12 @@ export interface Backend {
 
   // ---- pooling (NHWC) -----------------------------------------------------------------------
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void;
-  /** Routes dy to the first maximal element of each window (ties go to the earliest, row-major). */
-  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
+  /**
+   * Routes dy to the first maximal element of each window (ties go to the earliest, row-major).
+   * With `reluMask`, x is a ReLU's output and dy is routed only where the window's maximum is
+   * positive: the ReLU's gradient is folded in, so dx is already the gradient of its input.
+   */
+  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask?: boolean): void;
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void;
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
 

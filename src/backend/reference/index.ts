@@ -152,12 +152,12 @@ export class ReferenceBackend implements Backend {
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     forEachWindow(info, (yi, xis) => (y.data[yi] = Math.max(...xis.map((i) => x.data[i]))));
   }
-  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
+  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask = false): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.channels);
     forEachWindow(info, (yi, xis) => {
       let best = xis[0];
       for (const i of xis) if (x.data[i] > x.data[best]) best = i;
-      dx.data[best] += dy.data[yi];
+      if (!reluMask || x.data[best] > 0) dx.data[best] += dy.data[yi];
     });
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {

@@ -392,18 +392,18 @@ export class WasmBackend implements Backend {
   }
 
   // ---- pooling ---------------------------------------------------------------------------------
-  private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean): void {
+  private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean, reluMask = false): void {
     if (i.batch <= 0) return;
     // (Callers have prepared the storages with inp/out/acc.)
     const g = this.parallel(i.batch * i.inH * i.inW * i.channels, PAR_ELEMS) ? Math.ceil(i.batch / (4 * this.threads)) : i.batch;
-    this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind);
+    this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind, +reluMask);
     this.run(Kind.POOL, Math.ceil(i.batch / g));
   }
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     this.pool2d(PoolKind.MAX_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);
   }
-  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
-    this.pool2d(PoolKind.MAX_BWD, inp(x), inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate);
+  maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask = false): void {
+    this.pool2d(PoolKind.MAX_BWD, inp(x), inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate, reluMask);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     this.pool2d(PoolKind.AVG_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);

@@ -1,7 +1,8 @@
 /**
  * Max and average pooling over NHWC, forward and backward, a task per group of images.
  * Job words: 0 x, 1 dy, 2 output (y or dx), 3 batch, 4 inH, 5 inW, 6 channels, 7 outH, 8 outW,
- * 9 poolH, 10 poolW, 11 strideH, 12 strideW, 13 padTop, 14 padLeft, 15 accumulate, 16 images per task.
+ * 9 poolH, 10 poolW, 11 strideH, 12 strideW, 13 padTop, 14 padLeft, 15 accumulate, 16 images per task,
+ * 17 kind, 18 ReLU mask (max backward: route dy only where the window's maximum is positive).
  * Padding cells never win a max or count in an average.
  */
 import { word } from './gemm';
@@ -26,7 +27,7 @@ function poolRange(kind: i32, job: usize, b0: i32, b1: i32, fast: bool): void {
   const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
   const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
   const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14);
-  const acc = word(job, 15) != 0;
+  const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
   const imgBytes = <usize>(inH * inW * C) << 2;
   if (fast && (kind == MAX_BWD || kind == MAX_FWD) && sH == pH && sW == pW && pT == 0 && pL == 0 && C % 4 == 0) {
     if (pH == 2 && pW == 2) max2x2(job, b0, b1, kind == MAX_BWD);
@@ -46,7 +47,7 @@ function poolRange(kind: i32, job: usize, b0: i32, b1: i32, fast: bool): void {
         const first = img + <usize>y0 * rowBytes + <usize>x0 * cellBytes;
         if (kind == MAX_FWD) maxCell(x + first, out + o, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
         else if (kind == AVG_FWD) avgCell(x + first, out + o, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
-        else if (kind == MAX_BWD) maxCellBackward(x, first, dy + o, out, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
+        else if (kind == MAX_BWD) maxCellBackward(x, first, dy + o, out, C, y1 - y0, x1 - x0, rowBytes, cellBytes, mask);
         else avgCellBackward(dy + o, out + first, C, y1 - y0, x1 - x0, rowBytes, cellBytes);
       }
     }
@@ -86,7 +87,7 @@ function avgCell(x: usize, y: usize, C: i32, h: i32, w: i32, rowBytes: usize, ce
 }
 
 /** Routes dy to the first maximal cell of the window (strictly greater replaces, row-major order). */
-function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize, mask: bool): void {
   let c = 0;
   for (; c + 4 <= C; c += 4) {
     const off = <usize>c << 2;
@@ -101,7 +102,8 @@ function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h
         best = v128.bitselect(v, best, gt);
         idx = v128.bitselect(i32x4.add(i32x4.splat(<i32>q), i32x4(0, 4, 8, 12)), idx, gt);
       }
-    const g = v128.load(dy + off);
+    let g = v128.load(dy + off);
+    if (mask) g = v128.and(g, f32x4.gt(best, f32x4.splat(0)));
     addAt(dx + <usize>i32x4.extract_lane(idx, 0), f32x4.extract_lane(g, 0));
     addAt(dx + <usize>i32x4.extract_lane(idx, 1), f32x4.extract_lane(g, 1));
     addAt(dx + <usize>i32x4.extract_lane(idx, 2), f32x4.extract_lane(g, 2));
@@ -120,7 +122,7 @@ function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h
           bq = q;
         }
       }
-    addAt(dx + bq, load<f32>(dy + off));
+    if (!mask || best > 0) addAt(dx + bq, load<f32>(dy + off));
   }
 }
 
@@ -160,7 +162,7 @@ function maxBackwardTiled(job: usize, b0: i32, b1: i32): void {
   const x = <usize>word(job, 0), dy = <usize>word(job, 1), dx = <usize>word(job, 2);
   const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
   const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
-  const acc = word(job, 15) != 0;
+  const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
   const rowBytes = <usize>(inW * C) << 2, cellBytes = <usize>C << 2;
   const imgBytes = <usize>inH * rowBytes;
   const zero = f32x4.splat(0);
@@ -183,7 +185,8 @@ function maxBackwardTiled(job: usize, b0: i32, b1: i32): void {
           const off = <usize>c << 2;
           let best = f32x4.splat(-Infinity);
           for (let i = 0; i < pH; i++) for (let j = 0; j < pW; j++) best = f32x4.max(best, v128.load(x + first + <usize>i * rowBytes + <usize>j * cellBytes + off));
-          const gv = v128.load(g + off);
+          let gv = v128.load(g + off);
+          if (mask) gv = v128.and(gv, f32x4.gt(best, zero));
           let taken = zero;
           for (let i = 0; i < pH; i++)
             for (let j = 0; j < pW; j++) {
@@ -208,7 +211,7 @@ function max2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
   const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2);
   const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
   const outH = word(job, 7), outW = word(job, 8);
-  const acc = word(job, 15) != 0;
+  const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
   const rowBytes = <usize>(inW * C) << 2, cell = <usize>C << 2;
   const imgBytes = <usize>inH * rowBytes;
   for (let b = b0; b < b1; b++) {
@@ -234,7 +237,8 @@ function max2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
             v128.store(out + o + c, m);
             continue;
           }
-          const g = v128.load(dy + o + c);
+          let g = v128.load(dy + o + c);
+          if (mask) g = v128.and(g, f32x4.gt(m, f32x4.splat(0)));
           const ha = f32x4.eq(a, m);
           const hb = v128.andnot(f32x4.eq(bb, m), ha);
           const t1 = v128.or(ha, hb);
