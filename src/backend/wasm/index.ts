@@ -122,7 +122,8 @@ export class WasmBackend implements Backend {
     this.mr = this.k.tileRows();
     this.useWinograd = options.winograd ?? true;
     const control = roundUp(this.k.heapBase(), 64);
-    this.heap = new LinearAllocator(control + CONTROL_BYTES, pages * 65536);
+    // The last 64 bytes stay unallocated: kernels may read a vector past the end of a block.
+    this.heap = new LinearAllocator(control + CONTROL_BYTES, pages * 65536 - 64);
     this.job = control + JOB_OFFSET;
     this.jobWords = new Int32Array(this.memoryObject.buffer, this.job, (CONTROL_BYTES - JOB_OFFSET) >> 2);
     this.pool = new ThreadPool(threads, this.memoryObject, module, control, this.k.runTask, options.spin, options.adaptive ?? true);
@@ -241,18 +242,6 @@ export class WasmBackend implements Backend {
     this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy, bias, act);
   }
 
-  /**
-   * Three input channels (RGB first layers) are widened to four: K = 9·4 packs with whole-vector
-   * transposes, which costs less than the 33% extra multiply-adds it adds.
-   */
-  private widenInput(x: Storage, info: Conv2DInfo): { x: number; info: Conv2DInfo } | null {
-    if (info.inC !== 3) return null;
-    const pixels = info.batch * info.inH * info.inW;
-    const xp = this.ws.ensure('widened', pixels * 16);
-    this.k.padChannels(inp(x), xp, pixels, 3, 4);
-    return { x: xp, info: { ...info, inC: 4 } };
-  }
-
   /** Whether this convolution runs as Winograd F(2x2, 3x3): 3x3 kernel, stride 1, channels in fours (at least 8). */
   usesWinograd(info: Conv2DInfo): boolean {
     return this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 &&
@@ -282,7 +271,7 @@ export class WasmBackend implements Backend {
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
-    let xPtr = inp(x), wPtr = inp(w);
+    const xPtr = inp(x), wPtr = inp(w);
     out(y, info.batch * info.outH * info.outW * info.outC);
     const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
     const act = epilogue ? ACT_CODE[epilogue.act] : 0;
@@ -293,14 +282,6 @@ export class WasmBackend implements Backend {
       this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, inline ? bias : 0, inline ? act : 0);
       if (!inline) this.biasActivation(y, epilogue?.bias ?? null, y, i.batch * i.outH * i.outW, i.outC, epilogue?.act ?? 'linear');
       return;
-    }
-    const wide = this.widenInput(x, info);
-    if (wide) {
-      const taps = info.kH * info.kW;
-      wPtr = this.ws.ensure('widenedW', taps * 4 * info.outC * 4);
-      this.k.padChannels(w.ptr, wPtr, taps, 3 * info.outC, 4 * info.outC);
-      xPtr = wide.x;
-      info = wide.info;
     }
     const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
     if (M <= 0 || N <= 0) return;
@@ -348,20 +329,22 @@ export class WasmBackend implements Backend {
       this.winogradBackpropFilter(x.ptr, dy.ptr, dw.ptr, info, accumulate);
       return;
     }
-    const wide = this.widenInput(x, info);
-    const run = wide ? wide.info : info;
-    const Kr = run.kH * run.kW * run.inC;
     // Row chunks depend on the shape only (deterministic for any thread count).
     const per = Math.max(256, roundUp(Math.ceil(M / 16), 128));
     const chunks = Math.ceil(M / per);
-    const partial = this.ws.ensure('partial', chunks * Kr * N * 4);
-    this.convJob(wide ? wide.x : x.ptr, 0, dw.ptr, run, per, accumulate, partial, chunks, dy.ptr);
+    if (info.inC % 4 !== 0) {
+      // Channels not in fours (RGB): im2col(x)ᵀ from window-row segments, no widening.
+      const L = info.kW * info.inC, R = this.k.segmentRows(L, info.kH);
+      const partial = this.ws.ensure('partial', chunks * R * N * 4);
+      this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
+      this.run(Kind.CONV_BWD_FILTER_SEG, chunks);
+      this.k.reduceFilterSegments(dw.ptr, partial, chunks, info.kH, L, N, +accumulate);
+      return;
+    }
+    const partial = this.ws.ensure('partial', chunks * K * N * 4);
+    this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
     this.run(Kind.CONV_BWD_FILTER, chunks);
-    if (wide) {
-      const dwWide = this.ws.ensure('widenedW', Kr * N * 4);
-      this.k.reduceFilter(dwWide, partial, chunks, Kr, N, 0);
-      this.k.narrowRows(dwWide, dw.ptr, info.kH * info.kW, info.inC, run.inC, N, +accumulate);
-    } else this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
+    this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
   }
 
   /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */

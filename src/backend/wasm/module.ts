@@ -10,7 +10,7 @@ import { enableRelaxedSimd, fromBase64 } from './platform.js';
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
 /** Task kinds understood by `runTask` (see assembly/index.ts). */
-export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8, WINO_FWD: 9, WINO_FILTER: 10, WINO_FILTER_OUT: 11, WINO_INPUT: 12 } as const;
+export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8, WINO_FWD: 9, WINO_FILTER: 10, WINO_FILTER_OUT: 11, WINO_INPUT: 12, CONV_BWD_FILTER_SEG: 13 } as const;
 /** Pooling sub-kinds (job word 17). */
 export const PoolKind = { MAX_FWD: 0, MAX_BWD: 1, AVG_FWD: 2, AVG_BWD: 3 } as const;
 
@@ -26,10 +26,10 @@ export interface Kernels {
   reduceChunks(c: number, partial: number, chunks: number, len: number, accumulate: number): void;
   /** dW[K x outC] (+)= Σ chunks of partial[outC x K], transposed. */
   reduceFilter(dw: number, partial: number, chunks: number, K: number, outC: number, accumulate: number): void;
-  /** Widens NHWC pixels from c to cp channels (zeros). */
-  padChannels(src: number, dst: number, pixels: number, c: number, cp: number): void;
-  /** dst[g, ci, :] (+)= src[g, ci, :] for ci < c (src has cp channel rows per group). */
-  narrowRows(src: number, dst: number, groups: number, c: number, cp: number, cols: number, accumulate: number): void;
+  /** dW[K x outC] (+)= Σ chunks of partial[R x outC] in the segment layout (R = segmentRows(L, kH)). */
+  reduceFilterSegments(dw: number, partial: number, chunks: number, kH: number, L: number, outC: number, accumulate: number): void;
+  /** GEMM rows of the segment layout for window-row length L = kW·inC. */
+  segmentRows(L: number, kH: number): number;
   /** Bytes of one chunk of Winograd filter-gradient partial sums for n = inC·outC. */
   winoChunkBytes(n: number): number;
   /** u[16 spread blocks][n] = G g Gᵀ for the n = inC·outC columns of a 3x3 kernel w[3][3][n]. */
@@ -56,7 +56,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'padChannels', 'narrowRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'reduceFilterSegments', 'segmentRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'zero', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];

@@ -7,7 +7,7 @@
  * 19 chunks / images per task, 20 dy (backprop filter), 21 bias and 22 activation (forward epilogue).
  */
 import { MR } from './simd';
-import { MC, NR, TILE_BYTES, blockMul, packA, reduceChunks, roundUp, storeTransposed4, word } from './gemm';
+import { MC, NR, TILE_BYTES, blockMul, packA, packB, reduceChunks, roundUp, storeTransposed4, word } from './gemm';
 import { biasActivation } from './ops';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
@@ -178,6 +178,67 @@ function im2colPacked(job: usize, r0: i32, rows: i32, dst: usize): void {
   }
 }
 
+/**
+ * im2col into MR-row panels when inC is not a multiple of 4 (RGB): for a kernel row ky the taps
+ * (kx, ci) of a window are L = kW·inC consecutive floats, so each group of 4 of them over rows 0-3
+ * is one 4x4 transpose (row 4 of a 5-row panel lane by lane) and only the last L mod 4 taps of a
+ * kernel row are copied one by one. Depth stays K = kH·L, with no channel widening. Groups of
+ * rows whose windows touch the padding use the element-wise packer.
+ */
+function im2colSegments(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
+  const x = <usize>word(job, 0);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
+  const L = kW * inC, K = kH * L, L4 = L & ~3;
+  const step = <usize>(MR << 2), rowBytes = <usize>(inW * inC) << 2;
+  const end = r0 + rows;
+  for (let i0 = 0; i0 < rows; i0 += MR) {
+    rowTable(job, x, r0 + i0, MR, end, table);
+    let inside = true;
+    for (let r = 0; r < MR; r++) {
+      const t = table + <usize>(r * 12);
+      const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
+      if (iy0 < 0 || iy0 + kH > inH || ix0 < 0 || ix0 + kW > inW) inside = false;
+    }
+    if (!inside) {
+      im2colPacked(job, r0 + i0, min(MR, rows - i0), dst);
+      dst += <usize>K * step;
+      continue;
+    }
+    let s0 = origin(table, 0, inW, inC), s1 = origin(table, 1, inW, inC), s2 = origin(table, 2, inW, inC), s3 = origin(table, 3, inW, inC);
+    let s4: usize = MR == 5 ? origin(table, 4, inW, inC) : 0;
+    let d = dst;
+    for (let ky = 0; ky < kH; ky++) {
+      for (let j = 0; j < L4; j += 4) {
+        const off = <usize>j << 2;
+        storeTransposed4(d, step, v128.load(s0 + off), v128.load(s1 + off), v128.load(s2 + off), v128.load(s3 + off));
+        if (MR == 5) {
+          const v4 = v128.load(s4 + off);
+          store<f32>(d, f32x4.extract_lane(v4, 0), 16);
+          store<f32>(d + step, f32x4.extract_lane(v4, 1), 16);
+          store<f32>(d + 2 * step, f32x4.extract_lane(v4, 2), 16);
+          store<f32>(d + 3 * step, f32x4.extract_lane(v4, 3), 16);
+        }
+        d += 4 * step;
+      }
+      for (let j = L4; j < L; j++) {
+        const off = <usize>j << 2;
+        store<f32>(d, load<f32>(s0 + off));
+        store<f32>(d, load<f32>(s1 + off), 4);
+        store<f32>(d, load<f32>(s2 + off), 8);
+        store<f32>(d, load<f32>(s3 + off), 12);
+        if (MR == 5) store<f32>(d, load<f32>(s4 + off), 16);
+        d += step;
+      }
+      s0 += rowBytes;
+      s1 += rowBytes;
+      s2 += rowBytes;
+      s3 += rowBytes;
+      s4 += rowBytes;
+    }
+    dst += <usize>K * step;
+  }
+}
+
 /** Scratch bytes for a conv forward job. */
 export function convFwdScratch(job: usize): i32 {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
@@ -193,8 +254,8 @@ export function convFwdTask(job: usize, t: i32, scratch: usize): void {
   const per = word(job, 16);
   const r0 = t * per, rows = min(M - r0, per);
   const tile = scratch, pa = scratch + TILE_BYTES;
-  if (MR <= 5 && word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa, tile);
-  else im2colPacked(job, r0, rows, pa);
+  if (word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa, tile);
+  else im2colSegments(job, r0, rows, pa, tile);
   // Bias and linear/relu ride on the GEMM's stores; sigmoid/tanh take a pass over the task's rows.
   const bias = <usize>word(job, 21), act = word(job, 22);
   const inline = act <= 1;
@@ -310,32 +371,6 @@ function im2colPanelsVec(job: usize, r0: i32, rows: i32, dst: usize, table: usiz
 }
 
 /**
- * Packs im2col rows [r0, r0 + rows) as 8-column panels straight from x for any inC (element by
- * element); the columns past K in the last panel are zero.
- */
-function im2colPanelsAny(job: usize, r0: i32, rows: i32, dst: usize, table: usize): void {
-  const x = <usize>word(job, 0);
-  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), kH = word(job, 10), kW = word(job, 11);
-  const K = kH * kW * inC, Kp = roundUp(K, NR);
-  const panelBytes = <usize>rows << 5;
-  rowTable(job, x, r0, rows, r0 + rows, table);
-  for (let i = 0; i < rows; i++) {
-    const base = dst + (<usize>i << 5);
-    let q = 0;
-    for (let ky = 0; ky < kH; ky++) {
-      for (let kx = 0; kx < kW; kx++) {
-        const s = cellAt(table, i, ky, kx, inH, inW, inC);
-        for (let ci = 0; ci < inC; ci++) {
-          store<f32>(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), s ? load<f32>(s + (<usize>ci << 2)) : 0);
-          q++;
-        }
-      }
-    }
-    for (; q < Kp; q++) store<f32>(base + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
-  }
-}
-
-/**
  * Conv backprop-filter task for row chunk t: dWᵀ_t[outC x K] = dyᵀ · im2col(x) over the chunk's
  * rows, into the chunk's own partial buffer (outC x K). Putting dy on the A side lets both operands
  * be packed with whole-vector copies. Chunks depend only on the shape, so any thread count sums in
@@ -354,8 +389,7 @@ export function convBwdFilterTask(job: usize, t: i32, scratch: usize): void {
   for (let rr = r0; rr < r1; rr += FB) {
     const kc = min(FB, r1 - rr);
     packA(dy + (<usize>rr * <usize>outC << 2), 1, outC, outC, kc, pa);
-    if (inC % 4 == 0) im2colPanelsVec(job, rr, kc, pb, table, groups);
-    else im2colPanelsAny(job, rr, kc, pb, table);
+    im2colPanelsVec(job, rr, kc, pb, table, groups);
     blockMul(pa, pb, outC, K, kc, target, K, rr > r0, tile);
   }
 }
@@ -373,26 +407,116 @@ export function reduceFilter(dw: usize, partial: usize, chunks: i32, K: i32, out
   }
 }
 
-/** dst[p, 0..cp) = (src[p, 0..c), zeros) for `pixels` NHWC pixels: widens channels to a multiple of 4. */
-export function padChannels(src: usize, dst: usize, pixels: i32, c: i32, cp: i32): void {
-  for (let p = 0; p < pixels; p++) {
-    const s = src + (<usize>(p * c) << 2), d = dst + (<usize>(p * cp) << 2);
-    let ci = 0;
-    for (; ci < c; ci++) store<f32>(d + (<usize>ci << 2), load<f32>(s + (<usize>ci << 2)));
-    for (; ci < cp; ci++) store<f32>(d + (<usize>ci << 2), 0);
+// ---- filter gradient from window-row segments (channels not in fours) ------------------------------
+// For a fixed kernel row ky, the taps (kx, ci) of a window are L = kW·inC consecutive floats of x.
+// Each such segment is cut into MR-long pieces, one MR-row panel each (the last piece zero-padded):
+// im2col(x)ᵀ packs with whole-vector copies and no widening of the channels, and the GEMM's rows
+// are K in order with a few zero rows after each kernel row (30 rows for K = 27 with MR = 5).
+
+/** Panels per kernel row of the segment layout. */
+// @ts-ignore: decorator
+@inline
+function segPieces(L: i32): i32 {
+  return (L + MR - 1) / MR;
+}
+
+/** Row k = ky·L + j of dW held by GEMM row r of the segment layout, or -1 for a zero row. */
+function segRow(r: i32, L: i32): i32 {
+  const per = segPieces(L) * MR, ky = r / per, j = r % per;
+  return j < L ? ky * L + j : -1;
+}
+
+/** Scratch bytes for a segment filter-gradient job. */
+export function convBwdFilterSegScratch(job: usize): i32 {
+  const R = word(job, 10) * segPieces(word(job, 11) * word(job, 6)) * MR;
+  return TILE_BYTES + R * FB * 4 + roundUp(word(job, 9), NR) * FB * 4 + FB * 12;
+}
+
+/**
+ * Segment filter-gradient task for pixel chunk t: partial_t[R x outC] = im2col(x)ᵀ · dy over the
+ * chunk, rows in the segment layout. Chunks depend only on the shape (see convBwdFilterTask).
+ */
+export function convBwdFilterSegTask(job: usize, t: i32, scratch: usize): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 20);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), outC = word(job, 9), kH = word(job, 10), kW = word(job, 11);
+  const M = word(job, 3) * word(job, 7) * word(job, 8);
+  const per = word(job, 16);
+  const r0 = t * per, r1 = min(M, r0 + per);
+  const L = kW * inC, np = segPieces(L), full = L / MR, rem = L % MR, R = kH * np * MR;
+  const target = <usize>word(job, 18) + (<usize>t * <usize>(R * outC) << 2);
+  const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(R * FB) << 2);
+  const table = pb + (<usize>(roundUp(outC, NR) * FB) << 2);
+  const rowBytes = <usize>(inW * inC) << 2;
+  // Lanes [0, rem) of the last piece's first four (a whole vector load, the rest masked off).
+  const keep: v128 = i32x4.gt_s(i32x4.splat(rem), i32x4(0, 1, 2, 3));
+  for (let rr = r0; rr < r1; rr += FB) {
+    const kc = min(FB, r1 - rr);
+    const panelBytes = <usize>(kc * MR) << 2;
+    rowTable(job, x, rr, kc, rr + kc, table);
+    for (let p = 0; p < kc; p++) {
+      const tb = table + <usize>(p * 12);
+      const iy0 = load<i32>(tb, 4), ix0 = load<i32>(tb, 8);
+      const col = pa + (<usize>(p * MR) << 2);
+      if (iy0 >= 0 && iy0 + kH <= inH && ix0 >= 0 && ix0 + kW <= inW) {
+        let seg = <usize>load<i32>(tb) + (<usize>((iy0 * inW + ix0) * inC) << 2);
+        let d = col;
+        for (let ky = 0; ky < kH; ky++) {
+          let s = seg;
+          for (let f = 0; f < full; f++) {
+            v128.store(d, v128.load(s));
+            if (MR == 5) store<f32>(d, load<f32>(s, 16), 16);
+            s += <usize>(MR << 2);
+            d += panelBytes;
+          }
+          if (rem) {
+            // Reads up to 4 floats past the segment (still inside the memory), masked to zero.
+            v128.store(d, v128.and(v128.load(s), keep));
+            if (MR == 5) store<f32>(d, 0, 16);
+            d += panelBytes;
+          }
+          seg += rowBytes;
+        }
+      } else {
+        // A window over the padding: tap by tap.
+        for (let r = 0; r < R; r++) {
+          const k = segRow(r, L);
+          let v: f32 = 0;
+          if (k >= 0) {
+            const ky = k / L, j = k % L;
+            const c = cellAt(table, p, ky, j / inC, inH, inW, inC);
+            if (c) v = load<f32>(c + (<usize>(j % inC) << 2));
+          }
+          store<f32>(col + <usize>(r / MR) * panelBytes + (<usize>(r % MR) << 2), v);
+        }
+      }
+    }
+    packB(dy + (<usize>rr * <usize>outC << 2), outC, 1, kc, outC, pb);
+    blockMul(pa, pb, R, outC, kc, target, outC, rr > r0, tile);
   }
 }
 
-/** dst[g, ci, :] (+)= src[g, ci, :] for ci < c, where src has cp ≥ c channel rows of `cols` per group. */
-export function narrowRows(src: usize, dst: usize, groups: i32, c: i32, cp: i32, cols: i32, acc: bool): void {
-  for (let g = 0; g < groups; g++) {
-    for (let ci = 0; ci < c; ci++) {
-      const s = src + (<usize>((g * cp + ci) * cols) << 2), d = dst + (<usize>((g * c + ci) * cols) << 2);
-      for (let j = 0; j < cols; j++) {
-        const o = <usize>j << 2;
-        const v = load<f32>(s + o);
-        store<f32>(d + o, acc ? load<f32>(d + o) + v : v);
-      }
+/** dW[K x outC] (+)= Σ_t partial_t[R x outC] with the segment layout's rows put back in K order. */
+export function reduceFilterSegments(dw: usize, partial: usize, chunks: i32, kH: i32, L: i32, outC: i32, acc: bool): void {
+  const R = kH * segPieces(L) * MR;
+  if (chunks > 1) reduceChunks(partial, partial, chunks, R * outC, false);
+  for (let r = 0; r < R; r++) {
+    const k = segRow(r, L);
+    if (k < 0) continue;
+    const s = partial + (<usize>(r * outC) << 2), d = dw + (<usize>(k * outC) << 2);
+    let c = 0;
+    for (; c + 4 <= outC; c += 4) {
+      const o = <usize>c << 2;
+      const v = v128.load(s + o);
+      v128.store(d + o, acc ? f32x4.add(v128.load(d + o), v) : v);
+    }
+    for (; c < outC; c++) {
+      const o = <usize>c << 2;
+      store<f32>(d + o, acc ? load<f32>(d + o) + load<f32>(s + o) : load<f32>(s + o));
     }
   }
+}
+
+/** GEMM rows of the segment layout for segment length L = kW·inC and kH kernel rows. */
+export function segmentRows(L: i32, kH: i32): i32 {
+  return kH * segPieces(L) * MR;
 }

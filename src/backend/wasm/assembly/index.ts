@@ -5,12 +5,12 @@
  */
 import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
-import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, padChannels, narrowRows, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask } from './conv';
+import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
 import { poolTask } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
-export { packB, reduceChunks, reduceFilter, padChannels, narrowRows };
+export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows };
 export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
@@ -29,6 +29,7 @@ export const WINO_FWD: i32 = 9;
 export const WINO_FILTER: i32 = 10;
 export const WINO_FILTER_OUT: i32 = 11;
 export const WINO_INPUT: i32 = 12;
+export const CONV_BWD_FILTER_SEG: i32 = 13;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -55,6 +56,7 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == WINO_FILTER) return winoFilterScratch(job);
   if (kind == WINO_FILTER_OUT) return 256;
   if (kind == WINO_INPUT) return winoInputScratch(job);
+  if (kind == CONV_BWD_FILTER_SEG) return convBwdFilterSegScratch(job);
   return 0;
 }
 
@@ -68,6 +70,7 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == WINO_FILTER) winoFilterTask(job, t, scratch);
   else if (kind == WINO_FILTER_OUT) winoFilterOutTask(job, t, scratch);
   else if (kind == WINO_INPUT) winoInputTask(job, t, scratch);
+  else if (kind == CONV_BWD_FILTER_SEG) convBwdFilterSegTask(job, t, scratch);
   else if (kind == POOL) poolTask(word(job, 17), job, t);
   else if (kind == BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
