@@ -351,7 +351,7 @@ export class WasmBackend implements Backend {
   private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean): void {
     const i = info, mr = this.mr;
     const tiles = Math.ceil(i.outH / 2) * Math.ceil(i.outW / 2);
-    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.max(1, Math.ceil(i.batch / (4 * this.threads))) : i.batch;
+    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.max(1, Math.ceil(i.batch / (8 * this.threads))) : i.batch;
     const blk = Math.min(Math.max(mr, Math.floor(393216 / (64 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
     const packed = this.winogradFilter(w, info, true);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
@@ -362,7 +362,7 @@ export class WasmBackend implements Backend {
   private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
-    const per = Math.ceil(tiles / Math.min(8, Math.max(1, Math.floor(tiles / 64))));
+    const per = Math.ceil(tiles / Math.min(16, Math.max(1, Math.floor(tiles / 64))));
     const chunks = Math.ceil(tiles / per), n = info.inC * info.outC;
     const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
     const i = info;
