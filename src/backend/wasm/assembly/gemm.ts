@@ -2,7 +2,7 @@
  * Packed, register-tiled GEMM: C[m x n] (+)= op(A)[m x k] . op(B)[k x n], any transposition.
  *
  * op(A) is packed into MR-row panels and op(B) into 8-column panels (zero-padded at the edges),
- * then the micro-kernel from simd.ts (5x8 mul+add, or 6x8 fused in the relaxed build) computes
+ * then the micro-kernel from simd.ts (4x8 mul+add, or 5x8 fused in the relaxed build) computes
  * each register tile. Depth is blocked by KC and rows by MC so a packed block stays in L2.
  * Element (i, p) of a strided matrix lives at `base + (i * rs + p * cs) * 4`.
  */
@@ -12,7 +12,7 @@ import { MR, micro } from './simd';
 export const NR: i32 = 8;
 /** Depth block (rows of a packed B panel). */
 export const KC: i32 = 256;
-/** Row block of packed A (a multiple of 5 and 6). */
+/** Row block of packed A (a multiple of 4 and 5). */
 export const MC: i32 = 120;
 /** Bytes of the per-thread edge tile. */
 export const TILE_BYTES: i32 = 256;
