@@ -14,6 +14,11 @@ export interface BackendOptions {
   threads?: number;
   /** Size of the backend's memory in MiB (WASM: the fixed shared memory). */
   memoryMB?: number;
+  /**
+   * WASM: run 3x3 stride-1 convolutions (channels in multiples of 4) as Winograd F(2x2, 3x3),
+   * which needs 2.25x fewer multiplications (default true); false keeps im2col + GEMM.
+   */
+  winograd?: boolean;
 }
 
 export interface BackendFactory {

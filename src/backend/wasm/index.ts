@@ -25,11 +25,6 @@ export interface WasmBackendOptions extends BackendOptions {
    * (default true). Results are identical either way; tests turn it off to force the threads.
    */
   adaptive?: boolean;
-  /**
-   * Run 3x3 stride-1 convolutions (channels in multiples of 4) as Winograd F(2x2, 3x3), which needs
-   * 2.25x fewer multiplications (default true). False keeps every convolution on im2col + GEMM.
-   */
-  winograd?: boolean;
 }
 
 /** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
