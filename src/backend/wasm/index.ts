@@ -99,6 +99,8 @@ export class WasmBackend implements Backend {
   private readonly job: number;
   private readonly jobWords: Int32Array;
   private readonly mr: number;
+  /** Rows of a backprop-filter block (task spans of filter jobs are multiples of it). */
+  private readonly fb: number;
   private readonly ws: Workspace;
   private readonly useWinograd: boolean;
   private inStep = false;
@@ -115,6 +117,7 @@ export class WasmBackend implements Backend {
     this.variant = variant;
     this.threads = threads;
     this.mr = this.k.tileRows();
+    this.fb = this.k.constant(4);
     this.useWinograd = options.winograd ?? true;
     const control = roundUp(this.k.heapBase(), 64);
     // The last 64 bytes stay unallocated: kernels may read a vector past the end of a block.
@@ -262,7 +265,7 @@ export class WasmBackend implements Backend {
     if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, bias, act);
-    this.run(Kind.WINO_FWD, Math.ceil(tiles / per));
+    this.run(Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
@@ -288,7 +291,7 @@ export class WasmBackend implements Backend {
     else per = Math.min(per, roundUp(M, mr));
     // Each task applies bias and activation to its rows while they are still in cache.
     this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0, bias, act);
-    this.run(Kind.CONV_FWD, Math.ceil(M / per));
+    this.run(Kind.CONV_FWD, this.k.spanCount(M, per, mr));
   }
 
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
@@ -326,7 +329,7 @@ export class WasmBackend implements Backend {
     }
     // Row chunks depend on the shape only (deterministic for any thread count).
     const per = Math.max(256, roundUp(Math.ceil(M / 16), 128));
-    const chunks = Math.ceil(M / per);
+    const chunks = this.k.spanCount(M, per, this.fb);
     if (info.inC % 4 !== 0) {
       // Channels not in fours (RGB): im2col(x)ᵀ from window-row segments, no widening.
       const L = info.kW * info.inC, R = this.k.segmentRows(L, info.kH);
@@ -350,7 +353,7 @@ export class WasmBackend implements Backend {
     const blk = Math.min(Math.max(mr, Math.floor(393216 / (64 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
     const packed = this.winogradFilter(w, info, true);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
-    this.run(Kind.WINO_INPUT, Math.ceil(i.batch / g));
+    this.run(Kind.WINO_INPUT, this.k.spanCount(i.batch, g, 1));
   }
 
   /** Filter gradient as Winograd: per tile chunk Σ V_ξᵀ · (A dY Aᵀ)_ξ, then the chunks summed and dW = Gᵀ dU G. */
@@ -358,7 +361,7 @@ export class WasmBackend implements Backend {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
     const per = Math.ceil(tiles / Math.min(16, Math.max(1, Math.floor(tiles / 64))));
-    const chunks = Math.ceil(tiles / per), n = info.inC * info.outC;
+    const chunks = this.k.spanCount(tiles, per, 4), n = info.inC * info.outC;
     const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
     const i = info;
     this.setJob(x, dy, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
@@ -375,7 +378,7 @@ export class WasmBackend implements Backend {
     // (Callers have prepared the storages with inp/out/acc.)
     const g = this.parallel(i.batch * i.inH * i.inW * i.channels, PAR_ELEMS) ? Math.ceil(i.batch / (4 * this.threads)) : i.batch;
     this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind, +reluMask);
-    this.run(Kind.POOL, Math.ceil(i.batch / g));
+    this.run(Kind.POOL, this.k.spanCount(i.batch, g, 1));
   }
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     this.pool2d(PoolKind.MAX_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);

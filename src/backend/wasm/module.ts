@@ -18,8 +18,10 @@ export const PoolKind = { MAX_FWD: 0, MAX_BWD: 1, AVG_FWD: 2, AVG_BWD: 3 } as co
 export interface Kernels {
   heapBase(): number;
   tileRows(): number;
-  /** 0 MR, 1 NR, 2 KC, 3 MC. */
+  /** 0 MR, 1 NR, 2 KC, 3 MC, 4 FB. */
   constant(which: number): number;
+  /** Tasks of a job over n items cut in spans of `per` (a finer tail; see assembly/gemm.ts). */
+  spanCount(n: number, per: number, grain: number): number;
   scratchBytes(kind: number, job: number): number;
   runTask(kind: number, job: number, task: number, scratch: number): void;
   packB(src: number, rowStride: number, colStride: number, depth: number, cols: number, dst: number): void;
@@ -56,7 +58,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'reduceFilterSegments', 'segmentRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'spanCount', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'reduceFilterSegments', 'segmentRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'zero', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];

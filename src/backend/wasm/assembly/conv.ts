@@ -7,7 +7,7 @@
  * 19 chunks / images per task, 20 dy (backprop filter), 21 bias and 22 activation (forward epilogue).
  */
 import { MR } from './simd';
-import { MC, NR, TILE_BYTES, blockMul, packA, packB, reduceChunks, roundUp, storeTransposed4, word } from './gemm';
+import { MC, NR, TILE_BYTES, blockMul, packA, packB, reduceChunks, roundUp, spanStart, storeTransposed4, word } from './gemm';
 import { biasActivation } from './ops';
 
 /** Rows of the im2col block a backprop-filter task multiplies at a time. */
@@ -252,7 +252,7 @@ export function convFwdTask(job: usize, t: i32, scratch: usize): void {
   const K = word(job, 10) * word(job, 11) * word(job, 6);
   const M = word(job, 3) * word(job, 7) * word(job, 8);
   const per = word(job, 16);
-  const r0 = t * per, rows = min(M - r0, per);
+  const r0 = spanStart(t, M, per, MR), rows = spanStart(t + 1, M, per, MR) - r0;
   const tile = scratch, pa = scratch + TILE_BYTES;
   if (word(job, 6) % 4 == 0) im2colPacked4(job, r0, rows, pa, tile);
   else im2colSegments(job, r0, rows, pa, tile);
@@ -382,7 +382,7 @@ export function convBwdFilterTask(job: usize, t: i32, scratch: usize): void {
   const K = word(job, 10) * word(job, 11) * inC;
   const M = word(job, 3) * word(job, 7) * word(job, 8);
   const per = word(job, 16);
-  const r0 = t * per, r1 = min(M, r0 + per);
+  const r0 = spanStart(t, M, per, FB), r1 = spanStart(t + 1, M, per, FB);
   const target = <usize>word(job, 18) + (<usize>t * <usize>(K * outC) << 2);
   const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(roundUp(outC, MR) * FB) << 2);
   const table = pb + (<usize>(roundUp(K, NR) * FB) << 2), groups = table + <usize>(FB * 12);
@@ -441,7 +441,7 @@ export function convBwdFilterSegTask(job: usize, t: i32, scratch: usize): void {
   const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6), outC = word(job, 9), kH = word(job, 10), kW = word(job, 11);
   const M = word(job, 3) * word(job, 7) * word(job, 8);
   const per = word(job, 16);
-  const r0 = t * per, r1 = min(M, r0 + per);
+  const r0 = spanStart(t, M, per, FB), r1 = spanStart(t + 1, M, per, FB);
   const L = kW * inC, np = segPieces(L), full = L / MR, rem = L % MR, R = kH * np * MR;
   const target = <usize>word(job, 18) + (<usize>t * <usize>(R * outC) << 2);
   const tile = scratch, pa = scratch + TILE_BYTES, pb = pa + (<usize>(R * FB) << 2);

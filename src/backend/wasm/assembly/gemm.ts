@@ -174,6 +174,32 @@ export function blockMul(pa: usize, pb: usize, mc: i32, nc: i32, kc: i32, c: usi
   }
 }
 
+// ---- task spans -----------------------------------------------------------------------------------
+// A job over n items (rows, tiles, images) is cut into tasks of `per` items, except that when there
+// are at least two such tasks the last per to 2·per items go in quarter-size tasks (rounded up to
+// `grain`): the thread that runs out of work first then waits for a short task, not a long one.
+// Spans depend only on (n, per, grain), so a job's split never depends on the thread count.
+
+// @ts-ignore: decorator
+@inline
+function tailSize(per: i32, grain: i32): i32 {
+  return roundUp((per + 3) >> 2, grain);
+}
+
+/** Number of tasks of a job over n items. */
+export function spanCount(n: i32, per: i32, grain: i32): i32 {
+  if (n / per < 2) return (n + per - 1) / per;
+  const big = n / per - 1, small = tailSize(per, grain);
+  return big + (n - big * per + small - 1) / small;
+}
+
+/** First item of task t (n for t = spanCount). */
+export function spanStart(t: i32, n: i32, per: i32, grain: i32): i32 {
+  if (n / per < 2) return min(n, t * per);
+  const big = n / per - 1;
+  return t <= big ? t * per : min(n, big * per + (t - big) * tailSize(per, grain));
+}
+
 // ---- generic GEMM job ---------------------------------------------------------------------------
 // Job words: 0 A, 1 B, 2 C, 3 m, 4 n, 5 k, 6 transA, 7 transB, 8 accumulate, 9 mb, 10 nb, 11 kb,
 // 12 mTasks, 13 nTasks, 14 kTasks, 15 partial (kTasks x m x n floats when kTasks > 1).

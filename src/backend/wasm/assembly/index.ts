@@ -4,13 +4,13 @@
  * result never depends on which thread ran what.
  */
 import { MR } from './simd';
-import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, word } from './gemm';
-import { convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
+import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, spanCount, word } from './gemm';
+import { FB, convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
 import { poolTask } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
-export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows };
+export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
 export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
 export { biasActivation, activationBackward };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
@@ -41,9 +41,9 @@ export function tileRows(): i32 {
   return MR;
 }
 
-/** Blocking constants, for the host's scratch sizing: 0 MR, 1 NR, 2 KC, 3 MC. */
+/** Blocking constants for the host: 0 MR, 1 NR, 2 KC, 3 MC, 4 FB (rows of a backprop-filter block). */
 export function constant(i: i32): i32 {
-  return i == 0 ? MR : i == 1 ? NR : i == 2 ? KC : MC;
+  return i == 0 ? MR : i == 1 ? NR : i == 2 ? KC : i == 3 ? MC : FB;
 }
 
 /** Scratch bytes one thread needs to run tasks of this job. */

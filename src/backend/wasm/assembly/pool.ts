@@ -5,7 +5,7 @@
  * 17 kind, 18 ReLU mask (max backward: route dy only where the window's maximum is positive).
  * Padding cells never win a max or count in an average.
  */
-import { word } from './gemm';
+import { spanStart, word } from './gemm';
 
 /** Pooling kinds understood by poolTask. */
 export const MAX_FWD: i32 = 0;
@@ -15,7 +15,8 @@ export const AVG_BWD: i32 = 3;
 
 /** Runs pooling `kind` over images [t·g, (t+1)·g). */
 export function poolTask(kind: i32, job: usize, t: i32): void {
-  poolRange(kind, job, t * word(job, 16), min(word(job, 3), (t + 1) * word(job, 16)), true);
+  const n = word(job, 3), g = word(job, 16);
+  poolRange(kind, job, spanStart(t, n, g, 1), spanStart(t + 1, n, g, 1), true);
 }
 
 function maxForward(job: usize, b0: i32, b1: i32): void {

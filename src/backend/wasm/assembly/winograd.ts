@@ -25,7 +25,7 @@
  * 12 tiles per chunk.
  */
 import { MR } from './simd';
-import { NR, TILE_BYTES, blockMul, packA, packB, roundUp, storeTransposed4, word } from './gemm';
+import { NR, TILE_BYTES, blockMul, packA, packB, roundUp, spanStart, storeTransposed4, word } from './gemm';
 
 /** Tiles of a filter-gradient sub-block (the depth of its GEMMs). */
 export const WB: i32 = 64;
@@ -208,7 +208,7 @@ export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
   const per = word(job, 12), bias = <usize>word(job, 13), relu = word(job, 14) == 1;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1, tiles = batch * tH * tW;
-  const t0 = t * per, rows = min(per, tiles - t0), rowsP = roundUp(rows, MR);
+  const t0 = spanStart(t, tiles, per, MR), rows = spanStart(t + 1, tiles, per, MR) - t0, rowsP = roundUp(rows, MR);
   const tile = scratch;
   const vp = tile + TILE_BYTES;
   const vBytes = <usize>spread(rowsP * inC * 4);
@@ -272,7 +272,7 @@ export function winoFilterTask(job: usize, t: i32, scratch: usize): void {
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
   const per = word(job, 12);
   const tiles = batch * ((outH + 1) >> 1) * ((outW + 1) >> 1);
-  const c0 = t * per, c1 = min(tiles, c0 + per);
+  const c0 = spanStart(t, tiles, per, 4), c1 = spanStart(t + 1, tiles, per, 4);
   const outCP = roundUp(outC, NR);
   const tile = scratch, vp = tile + TILE_BYTES;
   const vStride = <usize>spread(WB * inC * 4);
@@ -385,7 +385,7 @@ export function winoInputTask(job: usize, t: i32, scratch: usize): void {
   const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9), pT = word(job, 10), pL = word(job, 11);
   const g = word(job, 12), acc = word(job, 13) != 0, blk = word(job, 14);
   const tW = (outW + 1) >> 1, per2 = ((outH + 1) >> 1) * tW;
-  const b0 = t * g, b1 = min(batch, b0 + g);
+  const b0 = spanStart(t, batch, g, 1), b1 = spanStart(t + 1, batch, g, 1);
   const imgBytes = <usize>(inH * inW * inC) << 2;
   if (!acc) memory.fill(dx + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
   const tile = scratch, dp = tile + TILE_BYTES;
