@@ -360,7 +360,7 @@ export class WasmBackend implements Backend {
   private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
-    const per = Math.ceil(tiles / Math.min(16, Math.max(1, Math.floor(tiles / 64))));
+    const per = Math.ceil(tiles / Math.min(8, Math.max(1, Math.floor(tiles / 64))));
     const chunks = this.k.spanCount(tiles, per, 4), n = info.inC * info.outC;
     const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
     const i = info;
