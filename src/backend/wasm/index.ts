@@ -262,7 +262,8 @@ export class WasmBackend implements Backend {
     const mr = this.mr;
     // Tiles per task: the block's 16 transformed inputs and products stay within ~384 KB (L2).
     let per = Math.max(mr, Math.floor(393216 / (64 * (inC + outC)) / mr) * mr);
-    if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
+    // At least ~32 tiles a task: each task runs 16 GEMMs, whose fixed costs dominate tiny blocks.
+    if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, bias, act);
     this.run(Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
@@ -349,7 +350,8 @@ export class WasmBackend implements Backend {
   private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean): void {
     const i = info, mr = this.mr;
     const tiles = Math.ceil(i.outH / 2) * Math.ceil(i.outW / 2);
-    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.max(1, Math.ceil(i.batch / (8 * this.threads))) : i.batch;
+    // Whole images a task, at least ~32 tiles (small images: several per task).
+    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.min(i.batch, Math.max(Math.ceil(32 / tiles), Math.ceil(i.batch / (8 * this.threads)))) : i.batch;
     const blk = Math.min(Math.max(mr, Math.floor(393216 / (64 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
     const packed = this.winogradFilter(w, info, true);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
