@@ -72,6 +72,19 @@ function load4(p: usize, off: usize): v128 {
   return p ? v128.load(p + off) : f32x4.splat(0);
 }
 
+/** Whether the windows of all MR table rows lie inside the image. */
+// @ts-ignore: decorator
+@inline
+function allInside(table: usize, kH: i32, kW: i32, inH: i32, inW: i32): bool {
+  let inside = true;
+  for (let r = 0; r < MR; r++) {
+    const t = table + <usize>(r * 12);
+    const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
+    if (iy0 < 0 || iy0 + kH > inH || ix0 < 0 || ix0 + kW > inW) inside = false;
+  }
+  return inside;
+}
+
 /**
  * im2col into MR-row panels when inC is a multiple of 4: each group of 4 channels of rows 0-3 is
  * a 4x4 transpose (8 shuffles), row 4 of a 5-row panel is copied lane by lane.
@@ -84,12 +97,7 @@ function im2colPacked4(job: usize, r0: i32, rows: i32, dst: usize, table: usize)
   for (let i0 = 0; i0 < rows; i0 += MR) {
     rowTable(job, x, r0 + i0, MR, end, table);
     // When every row's window lies inside the image, tap (ky, kx) is a fixed offset from each row's origin.
-    let inside = true;
-    for (let r = 0; r < MR; r++) {
-      const t = table + <usize>(r * 12);
-      const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
-      if (iy0 < 0 || iy0 + kH > inH || ix0 < 0 || ix0 + kW > inW) inside = false;
-    }
+    const inside = allInside(table, kH, kW, inH, inW);
     const o0 = origin(table, 0, inW, inC), o1 = origin(table, 1, inW, inC), o2 = origin(table, 2, inW, inC), o3 = origin(table, 3, inW, inC);
     const o4 = MR == 5 ? origin(table, 4, inW, inC) : 0;
     for (let ky = 0; ky < kH; ky++) {
@@ -193,12 +201,7 @@ function im2colSegments(job: usize, r0: i32, rows: i32, dst: usize, table: usize
   const end = r0 + rows;
   for (let i0 = 0; i0 < rows; i0 += MR) {
     rowTable(job, x, r0 + i0, MR, end, table);
-    let inside = true;
-    for (let r = 0; r < MR; r++) {
-      const t = table + <usize>(r * 12);
-      const iy0 = load<i32>(t, 4), ix0 = load<i32>(t, 8);
-      if (iy0 < 0 || iy0 + kH > inH || ix0 < 0 || ix0 + kW > inW) inside = false;
-    }
+    const inside = allInside(table, kH, kW, inH, inW);
     if (!inside) {
       im2colPacked(job, r0 + i0, min(MR, rows - i0), dst);
       dst += <usize>K * step;

@@ -4,6 +4,8 @@
  * row 4 by a splat load: 10 accumulators + 2 B + 2 A + 1 broadcast = 15 registers, V8's limit.
  * The build substitutes this file for simd.ts in the relaxed variant.
  */
+import { finish } from './epilogue';
+
 /** Register tile rows (the tile is MR x 8). */
 export const MR: i32 = 5;
 
@@ -43,21 +45,13 @@ export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bo
     c30 = f32x4.add(v128.load(c + 3 * ldc), c30); c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
     c40 = f32x4.add(v128.load(c + 4 * ldc), c40); c41 = f32x4.add(v128.load(c + 4 * ldc, 16), c41);
   }
-  if (bias) {
-    const b0 = v128.load(bias), b1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
-    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
-    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
-    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
-    c40 = f32x4.add(c40, b0); c41 = f32x4.add(c41, b1);
-  }
-  if (relu) {
-    const z = f32x4.splat(0);
-    c00 = v128.and(c00, f32x4.gt(c00, z)); c01 = v128.and(c01, f32x4.gt(c01, z));
-    c10 = v128.and(c10, f32x4.gt(c10, z)); c11 = v128.and(c11, f32x4.gt(c11, z));
-    c20 = v128.and(c20, f32x4.gt(c20, z)); c21 = v128.and(c21, f32x4.gt(c21, z));
-    c30 = v128.and(c30, f32x4.gt(c30, z)); c31 = v128.and(c31, f32x4.gt(c31, z));
-    c40 = v128.and(c40, f32x4.gt(c40, z)); c41 = v128.and(c41, f32x4.gt(c41, z));
+  if (bias || relu) {
+    const hb = bias != 0, b0 = hb ? v128.load(bias) : f32x4.splat(0), b1 = hb ? v128.load(bias, 16) : f32x4.splat(0);
+    c00 = finish(c00, b0, hb, relu); c01 = finish(c01, b1, hb, relu);
+    c10 = finish(c10, b0, hb, relu); c11 = finish(c11, b1, hb, relu);
+    c20 = finish(c20, b0, hb, relu); c21 = finish(c21, b1, hb, relu);
+    c30 = finish(c30, b0, hb, relu); c31 = finish(c31, b1, hb, relu);
+    c40 = finish(c40, b0, hb, relu); c41 = finish(c41, b1, hb, relu);
   }
   v128.store(c + 0 * ldc, c00); v128.store(c + 0 * ldc, c01, 16);
   v128.store(c + 1 * ldc, c10); v128.store(c + 1 * ldc, c11, 16);
