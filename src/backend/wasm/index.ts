@@ -33,6 +33,10 @@ export const DEFAULT_MEMORY_MB = 1024;
 const PAR_FLOPS = 1 << 18;
 const PAR_ELEMS = 1 << 16;
 const PAR_ZERO = 1 << 18;
+/** Most spans of one job before its quarter-size tail (the pool takes at most 65,534 tasks). */
+const MAX_SPANS = 30000;
+/** Budget for the Winograd filter gradient's partial sums. */
+const PARTIAL_BYTES = 64 << 20;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
 const PERSISTENT = 0, STEP = 1, VIEW = 2;
@@ -265,6 +269,7 @@ export class WasmBackend implements Backend {
     // At least ~32 tiles a task: each task runs 16 GEMMs, whose fixed costs dominate tiny blocks.
     if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
+    per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));
     this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, bias, act);
     this.run(Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
   }
@@ -290,6 +295,7 @@ export class WasmBackend implements Backend {
     let per = Math.max(mr, Math.floor(32768 / K / mr) * mr);
     if (this.parallel(M * N * K, PAR_FLOPS)) per = Math.min(per, Math.max(mr, roundUp(Math.ceil(M / (8 * this.threads)), mr)));
     else per = Math.min(per, roundUp(M, mr));
+    per = Math.max(per, roundUp(Math.ceil(M / MAX_SPANS), mr));
     // Each task applies bias and activation to its rows while they are still in cache.
     this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0, bias, act);
     this.run(Kind.CONV_FWD, this.k.spanCount(M, per, mr));
@@ -362,9 +368,15 @@ export class WasmBackend implements Backend {
   private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
-    const per = Math.ceil(tiles / Math.min(8, Math.max(1, Math.floor(tiles / 64))));
-    const chunks = this.k.spanCount(tiles, per, 4), n = info.inC * info.outC;
-    const partial = this.ws.ensure('partial', chunks * this.k.winoChunkBytes(n));
+    // Up to 8 chunks (plus the tail), fewer for small jobs and when their partial sums would pass 64 MiB.
+    const n = info.inC * info.outC, chunkBytes = this.k.winoChunkBytes(n);
+    let base = Math.max(1, Math.min(8, Math.floor(tiles / 64))), per = 0, chunks = 0;
+    for (; ; base--) {
+      per = Math.ceil(tiles / base);
+      chunks = this.k.spanCount(tiles, per, 4);
+      if (base === 1 || chunks * chunkBytes <= PARTIAL_BYTES) break;
+    }
+    const partial = this.ws.ensure('partial', chunks * chunkBytes);
     const i = info;
     this.setJob(x, dy, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
     this.run(Kind.WINO_FILTER, chunks);
