@@ -191,12 +191,11 @@ function ramp(t: number): [number, number, number] {
 }
 
 /**
- * Tiles the channels of an [h, w, channels] activation as heatmaps, each normalised to its own
- * range, `cols` per row.
+ * A grid of `count` small w x h pictures on `canvas`, `cols` per row, each scaled to `tile` pixels
+ * without smoothing; `put(i, fill)` draws picture i from the RGBA pixels `fill` writes.
  */
-export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: number, w: number, channels: number, cols: number, tile: number): void {
-  const gap = 3;
-  const rows = Math.ceil(channels / cols);
+function tileSheet(canvas: HTMLCanvasElement, count: number, cols: number, tile: number, gap: number, w: number, h: number): (i: number, fill: (rgba: Uint8ClampedArray) => void) => void {
+  const rows = Math.ceil(count / cols);
   const W = cols * (tile + gap) - gap, H = rows * (tile + gap) - gap;
   const ctx = sizeCanvas(canvas, W, H);
   ctx.clearRect(0, 0, W, H);
@@ -205,6 +204,20 @@ export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: numbe
   small.width = w;
   small.height = h;
   const sctx = small.getContext('2d') as CanvasRenderingContext2D;
+  return (i, fill) => {
+    const img = sctx.createImageData(w, h);
+    fill(img.data);
+    sctx.putImageData(img, 0, 0);
+    ctx.drawImage(small, (i % cols) * (tile + gap), Math.floor(i / cols) * (tile + gap), tile, tile);
+  };
+}
+
+/**
+ * Tiles the channels of an [h, w, channels] activation as heatmaps, each normalised to its own
+ * range, `cols` per row.
+ */
+export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: number, w: number, channels: number, cols: number, tile: number): void {
+  const put = tileSheet(canvas, channels, cols, tile, 3, w, h);
   for (let ch = 0; ch < channels; ch++) {
     let lo = Infinity, hi = -Infinity;
     for (let p = 0; p < h * w; p++) {
@@ -212,47 +225,36 @@ export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: numbe
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const img = sctx.createImageData(w, h);
-    for (let p = 0; p < h * w; p++) {
-      const [r, g, b] = ramp(hi > lo ? (data[p * channels + ch] - lo) / (hi - lo) : 0);
-      img.data.set([r, g, b, 255], 4 * p);
-    }
-    sctx.putImageData(img, 0, 0);
-    ctx.drawImage(small, (ch % cols) * (tile + gap), Math.floor(ch / cols) * (tile + gap), tile, tile);
+    put(ch, (rgba) => {
+      for (let p = 0; p < h * w; p++) {
+        const [r, g, b] = ramp(hi > lo ? (data[p * channels + ch] - lo) / (hi - lo) : 0);
+        rgba.set([r, g, b, 255], 4 * p);
+      }
+    });
   }
   canvas.dataset.maps = String(channels);
 }
 
 /** Draws conv kernels [kh, kw, 3, filters] as small RGB pictures, normalised over all filters. */
 export function filterImages(canvas: HTMLCanvasElement, kernel: Float32Array, kh: number, kw: number, inC: number, filters: number, cols: number, tile: number): void {
-  const gap = 4;
-  const rows = Math.ceil(filters / cols);
-  const W = cols * (tile + gap) - gap, H = rows * (tile + gap) - gap;
-  const ctx = sizeCanvas(canvas, W, H);
-  ctx.clearRect(0, 0, W, H);
-  ctx.imageSmoothingEnabled = false;
+  const put = tileSheet(canvas, filters, cols, tile, 4, kw, kh);
   let lo = Infinity, hi = -Infinity;
   for (const v of kernel) {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const small = document.createElement('canvas');
-  small.width = kw;
-  small.height = kh;
-  const sctx = small.getContext('2d') as CanvasRenderingContext2D;
   for (let f = 0; f < filters; f++) {
-    const img = sctx.createImageData(kw, kh);
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        for (let c = 0; c < 3; c++) {
-          const v = kernel[((i * kw + j) * inC + Math.min(c, inC - 1)) * filters + f];
-          img.data[4 * (i * kw + j) + c] = hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 128;
+    put(f, (rgba) => {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          for (let c = 0; c < 3; c++) {
+            const v = kernel[((i * kw + j) * inC + Math.min(c, inC - 1)) * filters + f];
+            rgba[4 * (i * kw + j) + c] = hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 128;
+          }
+          rgba[4 * (i * kw + j) + 3] = 255;
         }
-        img.data[4 * (i * kw + j) + 3] = 255;
       }
-    }
-    sctx.putImageData(img, 0, 0);
-    ctx.drawImage(small, (f % cols) * (tile + gap), Math.floor(f / cols) * (tile + gap), tile, tile);
+    });
   }
   canvas.dataset.filters = String(filters);
 }
