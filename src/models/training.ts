@@ -65,14 +65,24 @@ function checkPair(model: Sequential, x: Tensor, y: Tensor, where: string, loss:
   if (y.dtype === 'float32') assertFinite(y, `${where}: y`);
 }
 
+/** Staging for a batch of uint8 samples, reused from batch to batch. */
+let batchBytes = new Uint8Array(0);
+
 /** Gathers samples `idx[start..start+count)` of x into a float32 batch tensor, scaled. */
 function gatherInputs(b: Backend, x: Tensor, idx: Int32Array, start: number, count: number, scale: number): Tensor {
   const per = x.size / x.shape[0];
   const out = Tensor.empty([count, ...x.shape.slice(1)], b);
+  if (x.dtype === 'uint8') {
+    // One conversion that writes the whole batch (so a reused block is never cleared first).
+    if (batchBytes.length < count * per) batchBytes = new Uint8Array(count * per);
+    const bytes = x.hostData as Uint8Array;
+    for (let i = 0; i < count; i++) batchBytes.set(bytes.subarray(idx[start + i] * per, (idx[start + i] + 1) * per), i * per);
+    b.fromUint8(batchBytes, 0, out.storage, count * per, scale);
+    return out;
+  }
   for (let i = 0; i < count; i++) {
     const src = idx[start + i] * per;
-    if (x.dtype === 'uint8') b.fromUint8(x.hostData as Uint8Array, src, b.view(out.storage, i * per, per), per, scale);
-    else if (x.dtype === 'float32') b.copy(x.storage, src, out.storage, i * per, per);
+    if (x.dtype === 'float32') b.copy(x.storage, src, out.storage, i * per, per);
     else out.storage.data.set(Array.from(x.hostData.subarray(src, src + per), (v) => v * scale), i * per);
   }
   if (x.dtype === 'float32' && scale !== 1) b.scale(out.storage, scale, out.storage, out.size, false);
