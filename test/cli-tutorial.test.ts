@@ -110,10 +110,11 @@ test('cnnkit tutorial --resume: a run killed in epoch 2 ends with the weights of
     return;
   }
   const root = mkdtempSync(join(tmpdir(), 'cnnkit-resume-'));
-  const args = (out: string) => ['tutorial', '--limit', '200', '--epochs', '3', '--seed', '3', '--data', ARCHIVE, '--out', join(root, out), '--no-preview'];
+  const args = (out: string) => ['tutorial', '--limit', '1000', '--epochs', '3', '--seed', '3', '--data', ARCHIVE, '--out', join(root, out), '--no-preview'];
   try {
     assert.equal(cnnkit(args('whole')).code, 0);
-    // Kill the second run with SIGKILL as soon as epoch 2 starts (epoch 1 is backed up by then).
+    // Kill the second run with SIGKILL as soon as epoch 2 starts (epoch 1 is backed up by then);
+    // 1,000 images make an epoch long enough (~0.3 s on a fast engine) for the kill to land in it.
     const child = spawn(process.execPath, [MAIN, ...args('killed')], { env: { ...process.env, NO_COLOR: '1' } });
     let seen = '';
     await new Promise<void>((resolve, reject) => {

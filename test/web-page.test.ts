@@ -213,7 +213,8 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   assert.equal(await p.getAttribute('#sample-grid', 'data-images'), '25');
   const batches = async () => Number(await p.getAttribute('#train-stats', 'data-batches'));
   // Pause holds training between batches, resume goes on, stop ends it early.
-  await p.fill('#train-count', '3200');
+  // 1,000 batches: about 10 s even on a fast engine (clicks take ~0.3 s each), so every click lands mid-run.
+  await p.fill('#train-count', '32000');
   await p.fill('#test-count', '50');
   await p.fill('#epochs', '1');
   await p.click('#train-start');
@@ -226,9 +227,13 @@ test('train: a few batches on a subset of the real archive update the charts; ev
   assert.equal(await batches(), held, 'no batch runs while paused');
   await p.click('#train-pause');
   await p.waitForFunction((n) => Number(document.querySelector('#train-stats')?.getAttribute('data-batches')) > n, held, { timeout: 60_000 });
+  // Held again before Stop: the run must not end between two clicks, and Stop
+  // must work on a paused run too.
+  await p.click('#train-pause');
+  await p.waitForSelector('#train-pause[data-held="true"]');
   await p.click('#train-stop');
   await p.waitForSelector('#train-status[data-outcome="stopped"]', { timeout: 60_000 });
-  assert.ok((await batches()) < 100, 'stopped before the end of the epoch');
+  assert.ok((await batches()) < 1000, 'stopped before the end of the epoch');
   console.log(`# ${await p.textContent('#train-status')}`);
 
   await p.fill('#train-count', '96');
