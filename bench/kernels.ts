@@ -28,7 +28,7 @@ interface Case {
 
 function random(be: WasmBackend, n: number): Storage {
   const s = be.alloc(n);
-  for (let i = 0; i < n; i++) s.data[i] = Math.random() - 0.5;
+  be.write(s, Float32Array.from({ length: n }, () => Math.random() - 0.5));
   return s;
 }
 

@@ -53,7 +53,7 @@ const model = ck.tutorial.buildModel();
 model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const rng = new ck.Random(1);
 const n = batch * steps;
-const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3]);
+const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3], 'uint8');
 const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int32');
 await model.fit(x, y, { epochs: 1, batchSize: batch, rescale: 1 / 255, verbose: 0, shuffle: false });
 recording = true;

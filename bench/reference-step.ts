@@ -11,7 +11,7 @@ async function timeSteps(backend: string, steps: number): Promise<number[]> {
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const n = 32 * (steps + 1);
   const rng = new ck.Random(3);
-  const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3]);
+  const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3], 'uint8');
   const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int32');
   const times: number[] = [];
   let last = performance.now();

@@ -37,7 +37,7 @@ test('a small CNN learns synthetic patterns to ≥ 95% held-out accuracy', async
   const model = smallCnn();
   model.compile({ optimizer: ck.train.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const history = await model.fit(train.x, train.y, { epochs: 8, batchSize: 16, rescale: 1 / 255, verbose: 0, validationData: [held.x, held.y] });
-  const [loss, acc] = model.evaluate(held.x, held.y, { rescale: 1 / 255 });
+  const [loss, acc] = (model.evaluate(held.x, held.y, { rescale: 1 / 255 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
   assert.ok(acc >= 0.95, `held-out accuracy ${acc}`);
   assert.ok(loss < history.history.loss[0], 'loss decreased');
   assert.deepEqual(Object.keys(history.history), ['loss', 'accuracy', 'val_loss', 'val_accuracy']);
@@ -122,15 +122,16 @@ test('fit and evaluate reject bad input with messages that name the problem', as
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   await assert.rejects(model.fit(data.x, ck.tensor(new Int32Array(11), [11], 'int32')), /x and y must have the same number of samples. Received x \(12, 8, 8, 1\) and y \(11,\)/);
   await assert.rejects(model.fit(data.x, ck.tensor(new Int32Array(12).fill(3), [12], 'int32')), /label 3 at index 0 is outside \[0, 3\) for the 3-unit output of layer 'dense/);
-  const nan = ck.tensor(new Float32Array(12 * 64).fill(0.5), [12, 8, 8, 1]);
-  nan.storage.data[70] = NaN;
+  const values = new Float32Array(12 * 64).fill(0.5);
+  values[70] = NaN;
+  const nan = ck.tensor(values, [12, 8, 8, 1]);
   await assert.rejects(model.fit(nan, data.y, { verbose: 0 }), /fit: x contains NaN at flat index 70/);
   await assert.rejects(model.fit(ck.zeros([12, 8, 8, 2]), data.y), /x has shape \(12, 8, 8, 2\) but model '.*' expects \(None, 8, 8, 1\)/);
   assert.throws(() => model.compile({ optimizer: 'adamw', loss: 'mse' }), /unknown optimizer "adamw"/);
   assert.throws(() => model.compile({ optimizer: 'adam', loss: 'hinge' }), /unknown loss "hinge"/);
   model.compile({ optimizer: ck.train.sgd(1e30), loss: 'meanSquaredError' });
   const target = ck.tensor(new Float32Array(36).fill(1e30), [12, 3]);
-  await assert.rejects(model.fit(data.x, target, { verbose: 0, epochs: 3 }), /the loss became (Infinity|NaN) at epoch 1, batch 1; training stopped/);
+  await assert.rejects(model.fit(data.x, target, { verbose: 0, epochs: 3 }), /the loss became (Infinity|NaN) in epoch 1; training stopped/);
 });
 
 test('Keras progress line: one line per epoch when not a terminal', async () => {

@@ -1,5 +1,5 @@
 /**
- * The WASM backend's memory (zeroed allocation, views, step arena that stops growing), thread
+ * The WASM backend's memory (zeroed allocation in every dtype, step arena that stops growing), thread
  * determinism (1 and 2 threads give bit-identical results), registration and clean process exit.
  */
 import { test } from 'node:test';
@@ -13,29 +13,32 @@ import { Random } from '../src/tensor/random.js';
 
 const rng = new Random(99);
 
-function fillRandom(s: Storage, r: Random = rng): Storage {
-  for (let i = 0; i < s.size; i++) s.data[i] = r.uniform() * 2 - 1;
+/** Fills a storage of backend `w` with uniform values in [-1, 1). */
+function fillRandom(w: Backend, s: Storage, r: Random = rng): Storage {
+  w.write(s, Float32Array.from({ length: s.size }, () => r.uniform() * 2 - 1));
   return s;
 }
 
-test('alloc gives zeros, also for reused persistent and arena memory; views share memory', () => {
+test('alloc gives zeros, also for reused persistent and arena memory, in every dtype', () => {
   const w = createWasmBackendSync({ threads: 1, memoryMB: 16 });
-  const a = fillRandom(w.alloc(1000));
+  const a = fillRandom(w, w.alloc(1000));
   const before = w.memory().persistentBytes;
   w.free(a);
   assert.ok(w.memory().persistentBytes < before, 'free returns persistent bytes');
   const b = w.alloc(1000);
-  assert.ok(b.data.every((v) => v === 0), 'reused persistent block is zeroed');
-  const v = w.view(b, 10, 5);
-  v.data[0] = 3;
-  assert.equal(b.data[10], 3, 'a view aliases its storage');
-  w.free(v);
-  assert.equal(b.data[10], 3, 'freeing a view frees nothing');
+  assert.ok(w.readSync(b).every((v) => v === 0), 'reused persistent block is zeroed');
+  w.write(b, [3, 4], 10);
+  assert.deepEqual([...w.readSync(b, 9, 4)], [0, 3, 4, 0], 'write at an offset changes only its elements');
   for (let step = 0; step < 2; step++) {
     w.beginStep();
     const s = w.alloc(777);
-    assert.ok(s.data.every((x) => x === 0), `step ${step}: arena block is zeroed`);
-    fillRandom(s);
+    assert.ok(w.readSync(s).every((x) => x === 0), `step ${step}: arena block is zeroed`);
+    fillRandom(w, s);
+    const i = w.alloc(33, 'int32'), q = w.alloc(35, 'bool');
+    assert.ok(w.readSync(i).every((x) => x === 0) && w.readSync(q).every((x) => x === 0), `step ${step}: int32 and bool blocks are zeroed`);
+    assert.ok(w.readSync(i) instanceof Int32Array && w.readSync(q) instanceof Uint8Array);
+    w.write(i, Array.from({ length: 33 }, (_, k) => k - 7));
+    w.write(q, Array.from({ length: 35 }, (_, k) => k % 3));
     w.free(s);
     w.endStep();
   }
@@ -45,7 +48,7 @@ test('alloc gives zeros, also for reused persistent and arena memory; views shar
 
 test('reused step memory reads as zeros in kernels too: accumulating outputs, partial writes, views', () => {
   const w = createWasmBackendSync({ threads: 2, memoryMB: 16 });
-  const a = fillRandom(w.alloc(6 * 5)), b = fillRandom(w.alloc(5 * 7));
+  const a = fillRandom(w, w.alloc(6 * 5)), b = fillRandom(w, w.alloc(5 * 7));
   const run = (): Float32Array[] => {
     w.beginStep();
     const c = w.alloc(6 * 7);
@@ -53,12 +56,12 @@ test('reused step memory reads as zeros in kernels too: accumulating outputs, pa
     const partial = w.alloc(50);
     w.fill(partial, 2, 20);
     const whole = w.alloc(40);
-    const v = w.view(whole, 10, 10);
+    w.stridedCopy(a, 0, [1], whole, 5, [1], [5], true);
     const g = w.alloc(64), db = w.alloc(8);
     w.biasGrad(g, db, 8, 8, true);
-    const res = [c.data.slice(), partial.data.slice(), v.data.slice(), db.data.slice()];
+    const res = [w.readSync(c), w.readSync(partial), w.readSync(whole, 10, 10), w.readSync(db)] as Float32Array[];
     // Dirty everything for the next step.
-    for (const s of [c, partial, whole, g, db]) s.data.fill(9);
+    for (const s of [c, partial, whole, g, db]) w.fill(s, 9, s.size);
     w.endStep();
     return res;
   };
@@ -66,7 +69,7 @@ test('reused step memory reads as zeros in kernels too: accumulating outputs, pa
   const second = run();
   second.forEach((r, i) => assert.deepEqual(r, first[i], `result ${i} differs once the arena holds old data`));
   assert.ok(second[1].subarray(20).every((x) => x === 0), 'a partial overwrite leaves zeros after it');
-  assert.ok(second[2].every((x) => x === 0) && second[3].every((x) => x === 0), 'views and accumulators start from zeros');
+  assert.ok(second[2].every((x) => x === 0) && second[3].every((x) => x === 0), 'untouched elements and accumulators start from zeros');
   w.dispose();
 });
 
@@ -77,7 +80,7 @@ function trainingStep(w: Backend, params: Storage[], batch: number, r: Random = 
   const p1 = pool2dInfo({ batch, inH: 16, inW: 16, channels: 8, kH: 2, kW: 2, strideH: 2, strideW: 2, padding: 'valid' });
   const c2 = conv2dInfo({ batch, inH: 8, inW: 8, inC: 8, outC: 16, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' });
   w.beginStep();
-  const x = fillRandom(w.alloc(batch * 16 * 16 * 3), r);
+  const x = fillRandom(w, w.alloc(batch * 16 * 16 * 3), r);
   const y1 = w.alloc(batch * 16 * 16 * 8);
   w.conv2d(x, k1, y1, c1);
   w.biasActivation(y1, null, y1, batch * 256, 8, 'relu');
@@ -87,11 +90,12 @@ function trainingStep(w: Backend, params: Storage[], batch: number, r: Random = 
   w.conv2d(q1, k2, y2, c2);
   const logits = w.alloc(batch * 10);
   w.gemm(y2, dense, logits, batch, 10, 256, false, false, false);
-  const labels = w.alloc(batch);
-  for (let i = 0; i < batch; i++) labels.data[i] = i % 10;
-  const losses = w.alloc(batch), dl = w.alloc(batch * 10);
+  const labels = w.alloc(batch, 'int32');
+  w.write(labels, Array.from({ length: batch }, (_, i) => i % 10));
+  const losses = w.alloc(batch), dl = w.alloc(batch * 10), mean = w.alloc(1);
   w.softmaxCrossEntropy(logits, labels, losses, dl, batch, 10, 1 / batch);
-  const loss = w.sum(losses, batch) / batch;
+  w.reduce('mean', losses, mean, 1, batch);
+  const loss = w.readSync(mean)[0];
   const dDense = w.alloc(256 * 10), dy2 = w.alloc(batch * 256);
   w.gemm(y2, dl, dDense, 256, 10, batch, true, false, false);
   w.gemm(dl, dense, dy2, batch, 256, 10, false, true, false);
@@ -110,7 +114,7 @@ function trainingStep(w: Backend, params: Storage[], batch: number, r: Random = 
 
 test('the step arena high-water mark and persistent bytes stop growing once a step repeats', () => {
   const w = createWasmBackendSync({ threads: 2, memoryMB: 64 });
-  const params = [fillRandom(w.alloc(3 * 3 * 3 * 8)), fillRandom(w.alloc(3 * 3 * 8 * 16)), fillRandom(w.alloc(256 * 10))];
+  const params = [fillRandom(w, w.alloc(3 * 3 * 3 * 8)), fillRandom(w, w.alloc(3 * 3 * 8 * 16)), fillRandom(w, w.alloc(256 * 10))];
   trainingStep(w, params, 20);
   const first = w.memory();
   assert.ok(first.arenaHighWater > 20 * 16 * 16 * 8 * 4, 'the step used the arena');
@@ -122,8 +126,9 @@ test('the step arena high-water mark and persistent bytes stop growing once a st
   w.dispose();
 });
 
-function bits(s: Storage): Buffer {
-  return Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+function bits(w: Backend, s: Storage): Buffer {
+  const d = w.readSync(s);
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 }
 
 test('1 and 2 threads give bit-identical GEMM, convolution and training results', () => {
@@ -135,15 +140,13 @@ test('1 and 2 threads give bit-identical GEMM, convolution and training results'
   const outputs = runs.map((w: WasmBackend) => {
     const r = new Random(5);
     const rand = (n: number) => {
-      const s = w.alloc(n);
-      for (let i = 0; i < n; i++) s.data[i] = r.uniform() * 2 - 1;
-      return s;
+      return fillRandom(w, w.alloc(n), r);
     };
     const out: Buffer[] = [];
     for (const [m, n, k, tA, tB] of [[300, 64, 288, false, false], [27, 32, 28800, true, false], [32, 1024, 64, false, true], [1024, 64, 32, true, false]] as const) {
       const c = rand(m * n);
       w.gemm(rand(m * k), rand(k * n), c, m, n, k, tA, tB, true);
-      out.push(Buffer.from(bits(c)));
+      out.push(bits(w, c));
     }
     // im2col (RGB input), Winograd for all three kernels, Winograd forward and filter gradient, Winograd with 'same'.
     for (const [batch, hw, inC, outC, padding] of [[32, 32, 3, 32, 'valid'], [32, 15, 32, 64, 'valid'], [8, 6, 64, 64, 'valid'], [6, 9, 8, 12, 'same']] as const) {
@@ -153,12 +156,12 @@ test('1 and 2 threads give bit-identical GEMM, convolution and training results'
       w.conv2d(x, k, y, info);
       w.conv2dBackpropInput(dy, k, dx, info, false);
       w.conv2dBackpropFilter(x, dy, dk, info, false);
-      out.push(Buffer.from(bits(y)), Buffer.from(bits(dx)), Buffer.from(bits(dk)));
+      out.push(bits(w, y), bits(w, dx), bits(w, dk));
     }
     const params = [rand(3 * 3 * 3 * 8), rand(3 * 3 * 8 * 16), rand(256 * 10)];
     const losses: number[] = [];
     for (let i = 0; i < 3; i++) losses.push(trainingStep(w, params, 24, r));
-    out.push(...params.map((p) => Buffer.from(bits(p))), Buffer.from(new Float64Array(losses).buffer));
+    out.push(...params.map((p) => bits(w, p)), Buffer.from(new Float64Array(losses).buffer));
     return out;
   });
   for (let i = 0; i < outputs[0].length; i++) assert.ok(outputs[0][i].equals(outputs[1][i]), `output ${i} differs between 1 and 2 threads`);

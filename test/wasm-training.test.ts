@@ -21,7 +21,7 @@ async function train(backend: string, options: WasmBackendOptions, batch: number
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const rng = new ck.Random(7);
   const n = batch * steps;
-  const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3]);
+  const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3], 'uint8');
   const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int32');
   const losses: number[] = [];
   await model.fit(x, y, {

@@ -16,7 +16,7 @@ const rng = new ck.Random(1);
 // The reference backend takes seconds per batch: a couple of batches is enough there.
 const batches = mode === 'train' ? (backend === 'reference' ? 2 : 16) : 1;
 const n = batch * batches;
-const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3]);
+const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3], 'uint8');
 const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int32');
 
 async function once(): Promise<number> {

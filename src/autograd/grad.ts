@@ -1,47 +1,73 @@
 /** Gradient computation: records `f`, then walks the graph backwards once. */
 import { ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { reverseTopological, withRecording, type GradStore } from './tape.js';
+import { reverseTopological, withRecording, withoutRecording, type GradStore } from './tape.js';
 
+/**
+ * Gradients by tensor. A gradient added as a tensor (`add`) is kept as given until a second one
+ * arrives; then the sum goes into a tensor the store owns, so shared tensors are never written.
+ */
 class MapGradStore implements GradStore {
   readonly grads = new Map<Tensor, Tensor>();
-  private readonly masked = new Set<Tensor>();
+  private readonly owned = new Set<Tensor>();
+
   slot(t: Tensor): { grad: Tensor; accumulate: boolean } {
     const existing = this.grads.get(t);
-    if (existing) {
-      this.masked.delete(t);
-      return { grad: existing, accumulate: true };
-    }
-    const grad = Tensor.empty(t.shape, t.backend);
+    if (existing && this.owned.has(existing)) return { grad: existing, accumulate: true };
+    const grad = Tensor.empty(t.shape, 'float32', t.backend);
     this.grads.set(t, grad);
+    this.owned.add(grad);
+    if (existing) {
+      grad.backend.copy(existing.storage, 0, grad.storage, 0, grad.size);
+      return { grad, accumulate: true };
+    }
     return { grad, accumulate: false };
   }
-  markReluMasked(t: Tensor): void {
-    this.masked.add(t);
-  }
-  reluMasked(t: Tensor): boolean {
-    return this.masked.has(t);
+
+  add(t: Tensor, g: Tensor): void {
+    if (g.size !== t.size) throw new ValueError(`gradient of ${fmtShape(t.shape)} received a gradient of ${fmtShape(g.shape)}`);
+    if (!this.grads.has(t)) {
+      this.grads.set(t, g.shape.length === t.shape.length && g.shape.every((d, i) => d === t.shape[i]) ? g : g.reshape(t.shape));
+      return;
+    }
+    const s = this.slot(t);
+    s.grad.backend.scale(g.storage, 1, s.grad.storage, t.size, true);
   }
 }
 
 /**
- * Evaluates the scalar `f()` while recording and returns its value with the gradients of every
- * tensor in `params` (which must have `requiresGrad`). A parameter the value does not depend on
- * gets a zero gradient.
- * @example const { value, grads } = valueAndGrads(() => ck.ops.sum(ck.ops.mul(w, w)), [w]);
+ * Evaluates `f()` while recording and returns its value with the gradients of every tensor in
+ * `params` (which must have `requiresGrad`). The value must be a scalar unless `dy` (the gradient
+ * of the value, of its shape) is given. A parameter the value does not depend on gets a zero
+ * gradient.
+ * @example const { value, grads } = valueAndGrads(() => ck.sum(ck.mul(w, w)), [w]);
  */
-export function valueAndGrads(f: () => Tensor, params: readonly Tensor[]): { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads(f: () => Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
   for (const p of params) if (!p.requiresGrad) throw new ValueError(`valueAndGrads: parameter ${fmtShape(p.shape)} does not require gradients; mark it with requiresGrad = true`);
   const value = withRecording(f);
-  if (value.size !== 1) throw new ValueError(`valueAndGrads: f must return a scalar. Received shape ${fmtShape(value.shape)}`);
+  if (!(value instanceof Tensor)) throw new ValueError(`valueAndGrads: f must return a tensor. Received ${String(value)}`);
+  if (dy === undefined && value.size !== 1) throw new ValueError(`valueAndGrads: f must return a scalar. Received shape ${fmtShape(value.shape)}`);
+  if (dy !== undefined && dy.size !== value.size) throw new ValueError(`valueAndGrads: dy of shape ${fmtShape(dy.shape)} does not match the value's shape ${fmtShape(value.shape)}`);
   const store = new MapGradStore();
   if (value.requiresGrad) {
-    store.slot(value).grad.storage.data[0] = 1;
-    for (const t of reverseTopological(value)) {
-      const dy = store.grads.get(t);
-      if (t.node && dy) t.node.backward(dy, store);
-    }
+    withoutRecording(() => {
+      if (dy) store.add(value, dy.dtype === 'float32' ? dy : castToFloat(dy));
+      else {
+        const seed = store.slot(value).grad;
+        seed.backend.fill(seed.storage, 1, 1);
+      }
+      for (const t of reverseTopological(value)) {
+        const g = store.grads.get(t);
+        if (t.node && g) t.node.backward(g, store);
+      }
+    });
   }
-  const grads = params.map((p) => store.grads.get(p) ?? Tensor.empty(p.shape, p.backend));
+  const grads = params.map((p) => store.grads.get(p) ?? Tensor.empty(p.shape, 'float32', p.backend));
   return { value, grads };
+}
+
+function castToFloat(t: Tensor): Tensor {
+  const out = Tensor.empty(t.shape, 'float32', t.backend);
+  t.backend.cast(t.storage, out.storage, t.size);
+  return out;
 }

@@ -1,6 +1,6 @@
 /**
- * Reverse-mode autograd on tensors, in the style of micrograd: every primitive op (ops.ts) records a
- * GradNode holding its inputs and a `backward` that adds (`+=`) into its inputs' gradients. The
+ * Reverse-mode autograd on tensors, in the style of micrograd: every primitive op (ops/*.ts) records
+ * a GradNode holding its inputs and a `backward` that adds (`+=`) into its inputs' gradients. The
  * topological order is found iteratively, so deep graphs cannot overflow the stack.
  */
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,33 +10,25 @@ export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
   /**
-   * Given the gradient of the op's output, accumulates into the inputs' gradients through
-   * `accumulateGrad`. Inputs that do not require gradients are skipped by the op itself.
+   * Given the gradient of the op's output, adds into the inputs' gradients through the store
+   * (`slot` for kernels that accumulate themselves, `add` for gradients computed as tensors).
+   * Inputs that do not require gradients are skipped by the op itself.
    */
   backward(dy: Tensor, grads: GradStore): void;
-  /** The op's output is a ReLU's output (consumers may fold the ReLU's gradient into theirs). */
-  readonly reluOutput?: boolean;
 }
 
-/** Gradients by tensor, allocated on first use and accumulated with `+=`. */
+/** Gradients by tensor, accumulated with `+=`. */
 export interface GradStore {
-  /** The gradient tensor of `t`, and whether it already holds a value (`accumulate` for kernels). */
-  slot(t: Tensor): { grad: Tensor; accumulate: boolean };
   /**
-   * Records that the gradient just written fresh into t's slot already includes the gradient of
-   * the ReLU that produced t. A later `slot(t)` (another consumer adding in) clears the mark.
+   * The gradient tensor of `t` for a kernel to write into, and whether it already holds a value
+   * (the kernel's `accumulate` flag). The tensor belongs to the store.
    */
-  markReluMasked(t: Tensor): void;
-  /** Whether t's whole gradient already includes its ReLU's gradient. */
-  reluMasked(t: Tensor): boolean;
+  slot(t: Tensor): { grad: Tensor; accumulate: boolean };
+  /** Adds `g` (of t's shape) to t's gradient. `g` is not modified later, so it may be shared. */
+  add(t: Tensor, g: Tensor): void;
 }
 
 let recording = 0;
-
-/** True while `valueAndGrads` records ops. */
-export function isRecording(): boolean {
-  return recording > 0;
-}
 
 export function withRecording<T>(fn: () => T): T {
   recording++;
@@ -44,6 +36,17 @@ export function withRecording<T>(fn: () => T): T {
     return fn();
   } finally {
     recording--;
+  }
+}
+
+/** Runs `fn` without recording (a gradient's own computations, optimizer updates). */
+export function withoutRecording<T>(fn: () => T): T {
+  const saved = recording;
+  recording = 0;
+  try {
+    return fn();
+  } finally {
+    recording = saved;
   }
 }
 
@@ -69,4 +72,16 @@ export function reverseTopological(root: Tensor): Tensor[] {
     for (const input of top.t.node?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push({ t: input, expanded: false });
   }
   return order.reverse();
+}
+
+/**
+ * Attaches a GradNode to `out` when any input needs gradients (and ops are being recorded);
+ * `backward` sits beside the op's forward code in the op's own file. Returns `out`.
+ */
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: (dy: Tensor, grads: GradStore) => void): Tensor {
+  if (needsGrad(inputs)) {
+    out.requiresGrad = true;
+    out.node = { op, inputs, backward };
+  }
+  return out;
 }

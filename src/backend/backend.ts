@@ -1,12 +1,12 @@
 /**
  * The Backend contract: memory plus one method per kernel.
  *
- * Memory. Every float32 buffer is a {@link Storage} allocated by the backend. For the WASM backend
- * it lives inside one shared `WebAssembly.Memory` (initial = maximum, so views never detach) and
- * `ptr` is its byte offset there; for the reference backend `ptr` is 0 and `data` is a plain
- * Float32Array. Kernels receive storages and element counts/offsets only; they never allocate
- * user-visible memory. A backend may keep private workspaces (im2col buffers), sized once and
- * reused.
+ * Memory. Every tensor value lives in a {@link Storage} allocated by the backend: an opaque handle
+ * (size and dtype). Values cross the boundary only through `write`, `readSync` (where the backend
+ * can read synchronously) and `read`. For the WASM backend a storage is a block of one shared
+ * `WebAssembly.Memory`; for the reference backend a typed array. Kernels receive storages and
+ * element counts, offsets and strides; they never allocate user-visible memory. A backend may keep
+ * private workspaces (im2col buffers), sized once and reused.
  *
  * Steps. Between `beginStep()` and `endStep()` every `alloc` comes from a step arena: a bump
  * allocator whose pointer returns to its start at `endStep()`, so a training loop that repeats
@@ -14,20 +14,35 @@
  * after the first. Storages allocated inside a step are invalid after `endStep()`.
  *
  * Layouts. Images are NHWC (Keras channels_last). Conv kernels are [kH, kW, inC, outC] and dense
- * kernels [in, out], as in Keras/TensorFlow.js. Matrices are row-major.
+ * kernels [in, out], as in Keras/TensorFlow.js. Matrices and tensors are row-major.
  *
- * Accumulation. Kernels whose name ends in an `accumulate` flag add into their output when the
- * flag is true (gradients accumulate with `+=`), and overwrite it otherwise.
+ * Dtypes. Kernels named for float32 data (convolution, pooling, losses, optimizers) take float32
+ * storages. Generic kernels (unary, binary, where, reduce, stridedCopy, gather...) take any dtype
+ * unless stated; the output's dtype is the output storage's, and `cast` converts between them
+ * (float to int truncates toward zero, anything to bool is `!= 0`), as in TensorFlow.js.
+ *
+ * Accumulation. Kernels with an `accumulate` flag add into their output when it is true
+ * (gradients accumulate with `+=`), and overwrite it otherwise.
+ *
+ * Determinism. Every reduction sums in a fixed order that depends on the shapes only, so results
+ * are bit-identical for any thread count.
  */
 
-/** A block of float32 storage owned by a backend. */
+/** Element types a backend stores: tfjs's float32, int32 and bool (bool as one byte per value). */
+export type DType = 'float32' | 'int32' | 'bool';
+
+/** The host array that holds values of a dtype: Float32Array, Int32Array or Uint8Array (bool). */
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * A block of storage owned by a backend: an opaque handle. Only the backend that made it can see
+ * its values; everyone else reads them with `readSync`/`read` and writes them with `write` or
+ * kernels, so a backend whose memory is on a device works behind the same contract.
+ */
 export interface Storage {
-  /** Live view of the elements. Valid until the storage is freed (or its step ends). */
-  readonly data: Float32Array;
-  /** Byte offset inside the backend's memory (0 for backends without a linear memory). */
-  readonly ptr: number;
-  /** Number of float32 elements. */
+  /** Number of elements. */
   readonly size: number;
+  readonly dtype: DType;
 }
 
 /** Activations a kernel can fuse with a bias add. Softmax is a separate kernel (it spans a row). */
@@ -94,18 +109,60 @@ export interface MemoryInfo {
   readonly reservedBytes: number;
 }
 
+/** Element-wise functions of one argument (`unary`); `params` gives alpha-like constants. */
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'square' | 'sqrt' | 'rsqrt' | 'reciprocal'
+  | 'exp' | 'expm1' | 'log' | 'log1p'
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh'
+  | 'floor' | 'ceil' | 'round' | 'erf'
+  | 'relu' | 'relu6' | 'elu' | 'selu' | 'sigmoid' | 'logSigmoid' | 'softplus' | 'softsign' | 'gelu' | 'geluTanh'
+  | 'swish' | 'mish' | 'hardSigmoid' | 'leakyRelu' | 'step'
+  | 'clip' | 'affine'
+  | 'isNaN' | 'isInf' | 'isFinite' | 'logicalNot';
+
+/**
+ * Functions of one argument with a derivative kernel (`unaryBackward`). For these, dx = dy · f'(x);
+ * `relu`, `sigmoid` and `tanh` may be differentiated from their output as well.
+ */
+export type DifferentiableUnaryOp = Exclude<UnaryOp, 'sign' | 'floor' | 'ceil' | 'round' | 'step' | 'isNaN' | 'isInf' | 'isFinite' | 'logicalNot'>;
+
+/** Element-wise functions of two arguments (`binary`); comparisons and logical ops write bool. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'floorDiv' | 'mod' | 'pow' | 'maximum' | 'minimum' | 'squaredDifference' | 'atan2' | 'divNoNan'
+  | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual'
+  | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+
+/** Row reductions (`reduce`); argMax/argMin write int32 (the first index of the extreme). */
+export type ReduceOp = 'sum' | 'mean' | 'prod' | 'max' | 'min' | 'any' | 'all' | 'argMax' | 'argMin';
+
+/**
+ * An element-wise operation over an output of `shape`, with each input addressed by its own
+ * strides (a 0 stride broadcasts that dimension). All arrays have the output's rank.
+ */
+export interface BroadcastInfo {
+  readonly shape: readonly number[];
+  /** Strides of the inputs, one array per input, in elements. */
+  readonly strides: readonly (readonly number[])[];
+}
+
 export interface Backend {
   readonly name: string;
   /** Worker threads used by the kernels (1 for single-threaded backends). */
   readonly threads: number;
+  /** Whether `readSync` works (false for a backend whose memory is on a device that only reads asynchronously). */
+  readonly canReadSync: boolean;
 
   // ---- memory -------------------------------------------------------------------------------
-  /** Allocates `size` float32 elements, zero-filled. Inside a step, from the step arena. */
-  alloc(size: number): Storage;
+  /** Allocates `size` elements of `dtype` (default float32), zero-filled. Inside a step, from the step arena. */
+  alloc(size: number, dtype?: DType): Storage;
   /** Releases a persistent storage. Freeing a step storage is a no-op (the step reclaims it). */
   free(s: Storage): void;
-  /** A window of `size` elements starting at element `offset` of `s`; shares memory, frees nothing. */
-  view(s: Storage, offset: number, size: number): Storage;
+  /** Writes `values` into elements [offset, offset + values.length) of `s`, converted to its dtype. */
+  write(s: Storage, values: ArrayLike<number>, offset?: number): void;
+  /** A copy of elements [offset, offset + size) of `s` (the whole storage by default). Throws where `canReadSync` is false. */
+  readSync(s: Storage, offset?: number, size?: number): TypedArray;
+  /** Resolves to a copy of elements [offset, offset + size) of `s`. */
+  read(s: Storage, offset?: number, size?: number): Promise<TypedArray>;
   /** Starts a step arena (see header). Steps do not nest. */
   beginStep(): void;
   /** Ends the step: every storage allocated since `beginStep` is reclaimed. */
@@ -114,10 +171,45 @@ export interface Backend {
   /** Releases workers and memory; the backend is unusable afterwards. */
   dispose(): void;
 
+  // ---- generic kernels (any dtype unless stated) ---------------------------------------------
+  /** y[i] = op(x[i]) for n elements (float32). `params`: leakyRelu/elu [alpha], step [alpha], clip [lo, hi], affine [scale, offset]. */
+  unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void;
+  /**
+   * dx (+)= dy · op'(x) for n elements (float32). `y` is op(x) (kernels may use either); for
+   * relu, sigmoid and tanh `x` may be null, the derivative then comes from `y`.
+   */
+  unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void;
+  /** out = op(a, b) with broadcasting (a and b share a dtype; comparisons and logical ops write bool). */
+  binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, info: BroadcastInfo): void;
+  /** out = cond ? a : b with broadcasting (cond bool; a, b and out share a dtype). */
+  where(cond: Storage, a: Storage, b: Storage, out: Storage, info: BroadcastInfo): void;
+  /** y[i] = x[i] converted to y's dtype (float → int truncates toward zero; → bool is x != 0). */
+  cast(x: Storage, y: Storage, n: number): void;
+  /** out[i] = value for n elements. */
+  fill(out: Storage, value: number, n: number, offset?: number): void;
+  /**
+   * Copies a strided block: for every index (i0..ik) of `shape`,
+   * dst[dstOffset + Σ i·dstStrides] = src[srcOffset + Σ i·srcStrides] (strides in elements, may be
+   * 0 or negative on the source). Covers transpose, slice, concat, pad, tile, reverse and broadcast.
+   * With `accumulate`, adds into dst (dst positions must then be distinct).
+   */
+  stridedCopy(src: Storage, srcOffset: number, srcStrides: readonly number[], dst: Storage, dstOffset: number, dstStrides: readonly number[], shape: readonly number[], accumulate?: boolean): void;
+  /** Reduces each of the `outer` contiguous rows of `inner` elements of x into y[row]. */
+  reduce(op: ReduceOp, x: Storage, y: Storage, outer: number, inner: number): void;
+  /**
+   * y[o, j, i] = x[o, indices[j], i] for x viewed as [outer, axisLen, inner] and int32 `indices`
+   * of length n; an index outside [0, axisLen) gives zeros.
+   */
+  gather(x: Storage, indices: Storage, y: Storage, outer: number, axisLen: number, inner: number, n: number): void;
+  /** dx[o, indices[j], i] += dy[o, j, i] (dx is accumulated into; repeated indices add up in order j = 0, 1, ...). */
+  scatterAdd(dy: Storage, indices: Storage, dx: Storage, outer: number, axisLen: number, inner: number, n: number): void;
+  /** Counter-based uniform [0, 1) floats: out[i] = U(seed, i), the same for any thread count or backend. */
+  randomUniform(out: Storage, n: number, seed: number): void;
+
   // ---- dense linear algebra -----------------------------------------------------------------
   /**
    * C[m×n] = op(A) · op(B) (+ C when `accumulate`), where op(A) is m×k (A stored k×m when
-   * `transA`) and op(B) is k×n (B stored n×k when `transB`). Offsets are in elements.
+   * `transA`) and op(B) is k×n (B stored n×k when `transB`), float32.
    */
   gemm(
     a: Storage,
@@ -130,6 +222,11 @@ export interface Backend {
     transB: boolean,
     accumulate: boolean,
   ): void;
+  /**
+   * `batch` independent gemms; the i-th reads A at i·strideA, B at i·strideB and writes C at
+   * i·m·n (a 0 stride reuses one matrix for every item, for broadcasting).
+   */
+  batchGemm(a: Storage, b: Storage, c: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, accumulate: boolean): void;
 
   // ---- convolution (NHWC, kernel [kH, kW, inC, outC]) ---------------------------------------
   /** y[batch, outH, outW, outC] = conv(x, w), or act(conv(x, w) + bias) with an epilogue. */
@@ -150,36 +247,27 @@ export interface Backend {
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void;
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
 
-  // ---- element-wise -------------------------------------------------------------------------
+  // ---- fused element-wise (float32) ----------------------------------------------------------
   /** y[r, c] = act(x[r, c] + bias[c]) over a rows×cols matrix; `bias` may be null. In-place allowed. */
   biasActivation(x: Storage, bias: Storage | null, y: Storage, rows: number, cols: number, act: KernelActivation): void;
   /** dx = dy · act'(·), written from the activation's output y (every supported act allows it). */
   activationBackward(y: Storage, dy: Storage, dx: Storage, n: number, act: KernelActivation, accumulate: boolean): void;
   /** db[c] (+)= Σ_r dy[r, c]. */
   biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void;
-  /** out = a + b (n elements). */
-  add(a: Storage, b: Storage, out: Storage, n: number): void;
-  /** out = a ⊙ b. */
-  mul(a: Storage, b: Storage, out: Storage, n: number): void;
-  /** out (+)= alpha · x. */
+  /** out (+)= alpha · x (n elements, float32). */
   scale(x: Storage, alpha: number, out: Storage, n: number, accumulate: boolean): void;
-  fill(out: Storage, value: number, n: number): void;
-  /** Copies n elements from src[srcOffset..] to dst[dstOffset..]. */
+  /** Copies n elements from src[srcOffset..] to dst[dstOffset..] (same dtype). */
   copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void;
-  /** dst[i] = src[srcOffset + i] · scale, converting uint8 pixels (e.g. scale 1/255) into float32. */
+  /** dst[i] = src[srcOffset + i] · scale, converting host uint8 pixels (e.g. scale 1/255) into float32. */
   fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void;
-
-  // ---- reductions ---------------------------------------------------------------------------
-  /** Σ x[i] over n elements, summed in a fixed order (deterministic for any thread count). */
-  sum(x: Storage, n: number): number;
 
   // ---- softmax and losses -------------------------------------------------------------------
   /** Row-wise softmax of a rows×cols matrix (max-subtracted). */
   softmax(x: Storage, y: Storage, rows: number, cols: number): void;
   /**
-   * Fused softmax + cross-entropy on logits. `labels` holds `rows` class indices (as float32).
-   * Writes per-row losses into `losses` and, when `dlogits` is given, (softmax − onehot) · gradScale
-   * into it. Returns nothing; callers reduce `losses` with `sum`.
+   * Fused softmax + cross-entropy on logits. `labels` holds `rows` class indices (int32). Writes
+   * per-row losses into `losses` and, when `dlogits` is given, (softmax − onehot) · gradScale into
+   * it. A label outside [0, cols) gives a NaN loss.
    */
   softmaxCrossEntropy(
     logits: Storage,
@@ -191,11 +279,16 @@ export interface Backend {
     gradScale: number,
   ): void;
 
-  // ---- optimizer updates (in place, n elements) ----------------------------------------------
+  // ---- optimizer updates (in place, n elements, float32) -------------------------------------
   /** Keras Adam: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= lr_t · m / (√v + ε̂), lr_t = lr·√(1−β2^t)/(1−β1^t). */
   adamUpdate(p: Storage, g: Storage, m: Storage, v: Storage, n: number, params: AdamParams): void;
   /** Keras SGD: v = momentum·v − lr·g; p += nesterov ? momentum·v − lr·g : v (plain p −= lr·g when momentum is 0). */
   sgdUpdate(p: Storage, g: Storage, velocity: Storage | null, n: number, lr: number, momentum: number, nesterov: boolean): void;
   /** Keras RMSprop (no momentum, not centered): a = ρ·a + (1−ρ)·g²; p −= lr·g / √(a + ε). */
   rmspropUpdate(p: Storage, g: Storage, acc: Storage, n: number, lr: number, rho: number, epsilon: number): void;
+}
+
+/** The host array type of a dtype. */
+export function arrayFor(dtype: DType, size: number): TypedArray {
+  return dtype === 'float32' ? new Float32Array(size) : dtype === 'int32' ? new Int32Array(size) : new Uint8Array(size);
 }

@@ -55,3 +55,44 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** Contiguous row-major strides of a shape, in elements. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/**
+ * The shape two shapes broadcast to (NumPy rules: align on the right; each pair of dimensions is
+ * equal or one of them is 1), or null when they do not broadcast.
+ */
+export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1, db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return null;
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Strides that read `shape` as broadcast to `outShape` (0 along broadcast dimensions). */
+export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const own = stridesOf(shape);
+  const off = outShape.length - shape.length;
+  return outShape.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : own[i - off]));
+}
+
+/** Axes of `outShape` along which `shape` was broadcast (to sum a gradient back). */
+export function broadcastAxes(shape: readonly number[], outShape: readonly number[]): number[] {
+  const off = outShape.length - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < outShape.length; i++) if (i < off || (shape[i - off] === 1 && outShape[i] !== 1)) axes.push(i);
+  return axes;
+}

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       pixels[i * 3072 + p] = (bright ? 160 : 40) + rng.int(60);
     }
   }
-  const x = ck.tensor(pixels, [n, 32, 32, 3]);
+  const x = ck.tensor(pixels, [n, 32, 32, 3], 'uint8');
   const y = ck.tensor(labels, [n], 'int32');
   console.log(`Backend: ${ck.getBackendName()} (${ck.getBackend().threads} thread(s))`);
   const history = await model.fit(x, y, { epochs: 2, batchSize: 32, rescale: 1 / 255, validationSplit: 0.25 });

@@ -75,7 +75,7 @@ export function evaluateAndReport(io: Io, model: Model, split: Cifar10Split, nam
   const s = styles(io);
   const x = ck.Tensor.host([split.count, 32, 32, 3], split.images);
   const y = ck.Tensor.host([split.count], Int32Array.from(split.labels));
-  const [loss, accuracy] = model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 });
+  const [loss, accuracy] = (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
   io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
   const probs = model.predict(x, { batchSize, rescale: 1 / 255 }).dataSync();
   const { classes } = argmaxRows(probs, names.length);

@@ -119,7 +119,7 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
 
   // 5. Evaluation.
   step('Evaluating on the test set');
-  const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: opts.batchSize, rescale: 1 / 255, verbose: 1 });
+  const [testLoss, testAccuracy] = (model.evaluate(xTest, yTest, { batchSize: opts.batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
   io.out(`${s.bold('test loss:')} ${testLoss.toFixed(4)}\n${s.bold('test accuracy:')} ${s.green(testAccuracy.toFixed(4))}\n`);
 
   const probs = model.predict(xTest, { batchSize: opts.batchSize, rescale: 1 / 255 }).dataSync();

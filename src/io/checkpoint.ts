@@ -151,7 +151,7 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
     const optWeights = weights.filter((w) => w.spec.group === 'optimizer');
     if (model.optimizer) setOptimizerState(model, optWeights, where);
     if (model.optimizer && model.optimizer.iterations !== state.iterations) throw new DataError(`${where}: the backup's step counter disagrees with its state`);
-    for (const v of vars) v.tensor.storage.data.set(byName.get(v.name) as Float32Array);
+    for (const v of vars) v.tensor.backend.write(v.tensor.storage, byName.get(v.name) as Float32Array);
     globalRandom.setState(state.rng.map((x) => (x === null ? NaN : x)));
     this.history = state.history;
     this.restoredEpoch = state.epoch + 1;

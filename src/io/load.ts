@@ -120,9 +120,7 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
     const w = modelWeights.get(v.name);
     if (!w) {
       if (strict) throw new DataError(`${where}: weight '${v.name}' of the model is missing from the weights manifest`);
-      const keep = Tensor.empty(v.tensor.shape);
-      keep.storage.data.set(v.tensor.dataSync());
-      values.push(keep);
+      values.push(Tensor.fromValues(v.tensor.shape, v.tensor.dataSync()));
       continue;
     }
     const want = v.tensor.shape;
@@ -130,9 +128,7 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
       throw new DataError(`${where}: weight '${v.name}' has shape [${w.spec.shape}] in the manifest but the layer needs [${want}]`);
     if (w.spec.dtype !== 'float32') throw new DataError(`${where}: weight '${v.name}' must be float32. Received ${w.spec.dtype}`);
     modelWeights.delete(v.name);
-    const t = Tensor.empty(want);
-    t.storage.data.set(w.values);
-    values.push(t);
+    values.push(Tensor.fromValues(want, w.values));
   }
   if (strict && modelWeights.size > 0)
     throw new DataError(`${where}: the manifest has weights no layer of the model uses: ${[...modelWeights.keys()].slice(0, 5).join(', ')}`);

@@ -68,10 +68,13 @@ export class Conv2D extends Layer {
     super.build(inputShape);
   }
 
-  /** With `logits`, a final softmax is left out (the loss fuses it). */
-  call(x: Tensor, _training: boolean, logits = false): Tensor {
+  call(x: Tensor, training: boolean): Tensor {
+    return this.callWithActivation(x, training, this.activation);
+  }
+
+  /** The layer with another activation (a model that fuses a final softmax into its loss asks for 'linear'). */
+  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
     const options = { strides: this.strides, padding: this.padding };
-    const act = logits && this.activation === 'softmax' ? 'linear' : this.activation;
     if (act === 'softmax') return applyBiasActivation(conv2dOp(x, this.kernel as Tensor, options), this.bias, act);
     if (!this.bias && act === 'linear') return conv2dOp(x, this.kernel as Tensor, options);
     // Bias and element-wise activation ride on the convolution's output pass.

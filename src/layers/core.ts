@@ -1,6 +1,6 @@
 /** Dense, Flatten, Dropout, Activation and Rescaling (Keras core layers). */
 import { applyBiasActivation, resolveActivation, type ActivationName } from './activations.js';
-import { dropout as dropoutOp, matmul, reshape, scale } from '../autograd/ops.js';
+import { dropout as dropoutOp, matMul, reshape, scale } from '../autograd/ops.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { globalRandom } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -50,13 +50,17 @@ export class Dense extends Layer {
     super.build(inputShape);
   }
 
-  /** With `logits`, a final softmax is left out (the loss fuses it). */
-  call(x: Tensor, _training: boolean, logits = false): Tensor {
+  call(x: Tensor, training: boolean): Tensor {
+    return this.callWithActivation(x, training, this.activation);
+  }
+
+  /** The layer with another activation (a model that fuses a final softmax into its loss asks for 'linear'). */
+  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
     const kernel = this.kernel as Tensor;
     const flat = x.rank === 2 ? x : reshape(x, [-1, kernel.shape[0]]);
-    let y = matmul(flat, kernel);
+    let y = matMul(flat, kernel);
     if (x.rank !== 2) y = reshape(y, [...x.shape.slice(0, -1), this.units]);
-    return applyBiasActivation(y, this.bias, logits && this.activation === 'softmax' ? 'linear' : this.activation);
+    return applyBiasActivation(y, this.bias, act);
   }
 
   override getConfig(): Record<string, unknown> {
@@ -123,8 +127,13 @@ export class Activation extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
   }
-  call(x: Tensor, _training: boolean, logits = false): Tensor {
-    return applyBiasActivation(x, null, logits && this.activation === 'softmax' ? 'linear' : this.activation);
+  call(x: Tensor, training: boolean): Tensor {
+    return this.callWithActivation(x, training, this.activation);
+  }
+
+  /** The activation replaced by another (a model that fuses a final softmax into its loss asks for 'linear'). */
+  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
+    return applyBiasActivation(x, null, act);
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), activation: this.activation };

@@ -74,6 +74,21 @@ export function positiveInt(v: unknown, argName: string, where: string): number 
   return v;
 }
 
+/** Short description of a non-tensor value for error messages. */
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : `${typeof v} ${String(v)}`;
+}
+
+/** Copies the values of `src` (same size, any dtype) into the float32 tensor `dst` on the backend. */
+export function assignValues(dst: Tensor, src: Tensor): void {
+  const be = dst.backend;
+  if (src.isHost) be.write(dst.storage, src.hostData);
+  else if (src.dtype !== 'float32' || src.backend !== be) be.write(dst.storage, src.dataSync());
+  else be.copy(src.storage, 0, dst.storage, 0, dst.size);
+}
+
 export abstract class Layer {
   /** Keras class name, e.g. 'Conv2D'. */
   readonly className: string;
@@ -105,16 +120,8 @@ export abstract class Layer {
   /** Output shape for an input shape; throws a ShapeError naming the layer when the input is wrong. */
   abstract computeOutputShape(inputShape: Shape): Shape;
 
-  /**
-   * Forward computation on a built layer. `training` switches dropout-like behaviour; `logits`
-   * asks a layer that ends in softmax to leave it out (the loss then fuses softmax with it).
-   */
-  abstract call(x: Tensor, training: boolean, logits?: boolean): Tensor;
-
-  /** True when the layer's output is a softmax that `call(x, training, true)` can leave out. */
-  get endsInSoftmax(): boolean {
-    return (this as { activation?: string }).activation === 'softmax';
-  }
+  /** Forward computation on a built layer. `training` switches dropout-like behaviour. */
+  abstract call(x: Tensor, training: boolean): Tensor;
 
   /** Creates the layer's weights for `inputShape`. Subclasses add weights via `addWeight` then call super. */
   build(inputShape: Shape): void {
@@ -160,8 +167,8 @@ export abstract class Layer {
   /** Copies of the weight values, in `weights` order. */
   getWeights(): Tensor[] {
     return this.vars.map((v) => {
-      const t = Tensor.empty(v.tensor.shape, v.tensor.backend);
-      t.storage.data.set(v.tensor.storage.data);
+      const t = Tensor.empty(v.tensor.shape, 'float32', v.tensor.backend);
+      t.backend.copy(v.tensor.storage, 0, t.storage, 0, t.size);
       return t;
     });
   }
@@ -172,10 +179,12 @@ export abstract class Layer {
       throw new ValueError(`${this.describe()}: setWeights expects ${this.vars.length} arrays (${this.vars.map((v) => fmtShape(v.tensor.shape)).join(', ')}). Received ${weights.length}`);
     weights.forEach((w, i) => {
       const v = this.vars[i];
+      if (!(w instanceof Tensor)) throw new ValueError(`${this.describe()}: setWeights expects tensors. Received ${describeValue(w)} for weight '${v.name}'`);
+      if (w.isDisposed) throw new ValueError(`${this.describe()}: the tensor given for weight '${v.name}' is disposed`);
       if (w.shape.length !== v.tensor.shape.length || w.shape.some((d, j) => d !== v.tensor.shape[j]))
         throw new ShapeError(`${this.describe()}: weight '${v.name}' has shape ${fmtShape(v.tensor.shape)}. Received ${fmtShape(w.shape)}`);
     });
-    weights.forEach((w, i) => this.vars[i].tensor.storage.data.set(w.dtype === 'float32' ? w.storage.data.subarray(0, w.size) : w.hostData));
+    weights.forEach((w, i) => assignValues(this.vars[i].tensor, w));
   }
 
   /** The layer's configuration as plain JSON (Keras `get_config`). */

@@ -1,6 +1,8 @@
 /** Metrics. 'accuracy' resolves as Keras does: sparse, categorical or binary by the loss and output. */
+import { argMax, cast, equal, greater, round, sum } from '../autograd/ops.js';
 import { ValueError } from '../errors.js';
 import type { LossSpec } from '../losses/index.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export type MetricName = 'accuracy';
 
@@ -11,22 +13,16 @@ export function resolveMetrics(metrics: readonly string[] | undefined): MetricNa
   });
 }
 
-function argmax(a: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (a[offset + i] > a[offset + best]) best = i;
-  return best;
-}
-
 /**
- * Number of correct predictions in a batch. `output` is [rows, cols] (logits or probabilities:
- * argmax is the same); `target` holds class indices (sparse) or rows like the output.
+ * The number of correct predictions in a batch, as a float32 scalar on the backend. `output` is
+ * [rows, cols] (logits or probabilities: argmax is the same); `target` holds class indices
+ * (sparse) or rows like the output; one output column means binary (threshold 0.5, or 0 on logits).
  */
-export function countCorrect(loss: LossSpec, output: Float32Array, target: Float32Array, rows: number, cols: number): number {
-  let correct = 0;
-  for (let r = 0; r < rows; r++) {
-    if (cols === 1) correct += (output[r] > (loss.fromLogits ? 0 : 0.5) ? 1 : 0) === Math.round(target[r]) ? 1 : 0;
-    else if (loss.name === 'sparseCategoricalCrossentropy') correct += argmax(output, r * cols, cols) === target[r] ? 1 : 0;
-    else correct += argmax(output, r * cols, cols) === argmax(target, r * cols, cols) ? 1 : 0;
-  }
-  return correct;
+export function countCorrect(loss: LossSpec, output: Tensor, target: Tensor, outputIsLogits: boolean): Tensor {
+  const cols = output.shape[output.rank - 1];
+  let hits: Tensor;
+  if (cols === 1) hits = equal(cast(greater(output, outputIsLogits ? 0 : 0.5), 'float32'), round(cast(target, 'float32')).reshape(output.shape));
+  else if (loss.name === 'sparseCategoricalCrossentropy') hits = equal(argMax(output, -1), cast(target, 'int32').reshape([target.size]));
+  else hits = equal(argMax(output, -1), argMax(target, -1));
+  return cast(sum(hits), 'float32');
 }

@@ -61,11 +61,15 @@ export class ProgressBar {
     return `${'='.repeat(Math.max(filled - 1, 0))}${filled > 0 ? '>' : '>'}${'.'.repeat(width - Math.max(filled, 1))}`;
   }
 
+  /** Whether `update(done, ...)` would redraw now (so the caller reads the logs only then). */
+  wantsUpdate(done: number): boolean {
+    return this.verbose === 1 && this.out.isTTY && (performance.now() - this.lastDraw >= 100 || done >= this.total);
+  }
+
   /** Redraws the in-place line (terminals only, at most every 100 ms). */
   update(done: number, logs: Logs): void {
-    if (this.verbose !== 1 || !this.out.isTTY) return;
+    if (!this.wantsUpdate(done)) return;
     const now = performance.now();
-    if (now - this.lastDraw < 100 && done < this.total) return;
     this.lastDraw = now;
     const elapsed = (now - this.start) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;

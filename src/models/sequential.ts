@@ -11,6 +11,7 @@ import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
 import type { History } from './callbacks.js';
 import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
 import { formatSummary } from './summary.js';
+import { planSequential, type ExecutionPlan } from './fusion.js';
 import { saveModel } from '../io/save.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 
@@ -30,9 +31,12 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set by callbacks (e.g. early stopping) to end `fit` after the current epoch. */
   stopTraining = false;
+  /** True while `fit` runs (a second concurrent fit is refused). */
+  isTraining = false;
   optimizer: Optimizer | null = null;
   loss: LossSpec | null = null;
   metrics: MetricName[] = [];
+  private cachedPlan: { layers: number; loss: LossSpec | null; plan: ExecutionPlan } | null = null;
 
   constructor({ layers = [], name }: SequentialArgs = {}) {
     this.name = name ?? uniqueLayerName('sequential');
@@ -126,12 +130,16 @@ export class Sequential {
     this.metrics = resolveMetrics(metrics);
   }
 
-  /** Runs the layers; `logits` leaves out a final softmax (for the fused loss). */
+  /** How the layers run (with the fusions compile chose); rebuilt when layers change. */
+  get plan(): ExecutionPlan {
+    if (!this.cachedPlan || this.cachedPlan.layers !== this.layers.length || this.cachedPlan.loss !== this.loss)
+      this.cachedPlan = { layers: this.layers.length, loss: this.loss, plan: planSequential(this.layers, this.loss) };
+    return this.cachedPlan.plan;
+  }
+
+  /** Runs the layers; `logits` stops before a final softmax that the loss fuses (see `plan.fusesSoftmax`). */
   forward(x: Tensor, training: boolean, logits = false): Tensor {
-    let y = x;
-    const last = this.layers.length - 1;
-    this.layers.forEach((l, i) => (y = l.call(y, training, logits && i === last)));
-    return y;
+    return this.plan.run(x, training, logits);
   }
 
   /** Trains for a number of epochs; resolves to the History. See FitArgs. */
@@ -139,8 +147,11 @@ export class Sequential {
     return fitModel(this, x, y, args);
   }
 
-  /** Mean loss and metrics over (x, y), batched: `[loss, accuracy]` when compiled with accuracy. */
-  evaluate(x: Tensor, y: Tensor, args: EvaluateArgs = {}): number[] {
+  /**
+   * Mean loss and metrics over (x, y), batched, as scalar tensors (tfjs): the loss alone, or
+   * `[loss, accuracy]` when compiled with metrics.
+   */
+  evaluate(x: Tensor, y: Tensor, args: EvaluateArgs = {}): Tensor | Tensor[] {
     return evaluateModel(this, x, y, args);
   }
 

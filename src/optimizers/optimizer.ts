@@ -24,7 +24,7 @@ export abstract class Optimizer {
    * persistent memory and the steps allocate nothing.
    */
   build(params: readonly Tensor[]): void {
-    for (const p of params) if (!this.slots.has(p)) this.slots.set(p, this.slotNames().map(() => Tensor.empty(p.shape, p.backend)));
+    for (const p of params) if (!this.slots.has(p)) this.slots.set(p, this.slotNames().map(() => Tensor.empty(p.shape, 'float32', p.backend)));
   }
 
   /** One update of every parameter with its gradient. */
@@ -57,7 +57,7 @@ export abstract class Optimizer {
     if (values.length !== slots.length) throw new ValueError(`${this.className}: optimizer state has ${slots.length} arrays. Received ${values.length}`);
     slots.forEach((s, i) => {
       if (values[i].length !== s.size) throw new ValueError(`${this.className}: optimizer state array ${i} has ${s.size} values. Received ${values[i].length}`);
-      s.storage.data.set(values[i]);
+      s.backend.write(s.storage, values[i]);
     });
     this.iterations = iterations;
   }

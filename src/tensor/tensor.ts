@@ -1,22 +1,27 @@
 /**
- * Tensor: a shape over storage. float32 tensors live in backend storage (WASM memory for the fast
- * backend); uint8 and int32 tensors (images, labels) stay in host typed arrays and are converted
- * one batch at a time, so 50,000 CIFAR-10 images cost 150 MB rather than 600 MB.
+ * Tensor: a shape and a dtype over storage. float32, int32 and bool tensors live in backend
+ * storage, an opaque handle: values are read with `dataSync()`/`data()` and written by kernels.
+ * uint8 tensors (images) stay in host memory and are converted one batch at a time, so 50,000
+ * CIFAR-10 images cost 150 MB rather than 600 MB; ops take them as int32 would be read.
  *
  * Memory is managed for the user: a FinalizationRegistry frees storage that is no longer
  * referenced, `dispose()` frees it early, and `tidy()` frees everything a block created.
  */
-import type { Backend, Storage } from '../backend/backend.js';
+import type { Backend, DType as StorageDType, Storage, TypedArray } from '../backend/backend.js';
 // Registers the built-in backends wherever tensors can be made, whichever module is imported first.
 import '../backend/index.js';
 import { getBackend, inStep, stepGeneration, track } from '../backend/engine.js';
 import { sizeOf } from '../backend/shape.js';
-import { DataError, ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
 
-export type DType = 'float32' | 'int32' | 'uint8';
+/** tfjs's dtypes, plus uint8 for image data kept on the host. */
+export type DType = StorageDType | 'uint8';
+/** The host array of a tensor's values. */
 export type HostArray = Float32Array | Int32Array | Uint8Array;
-/** A nested array of numbers, as returned by `array()`. */
-export type NestedArray = number | NestedArray[];
+/** A nested array of numbers (or booleans), as returned by `array()`. */
+export type NestedArray = number | boolean | NestedArray[];
+/** What `ck.tensor` accepts. */
+export type TensorLike = NestedArray | HostArray | readonly number[] | readonly boolean[] | Uint8ClampedArray;
 
 /** Shared, reference-counted owner of one backend storage (several reshaped tensors may share it). */
 class Buffer {
@@ -33,19 +38,25 @@ const finalizer = new FinalizationRegistry<{ backend: Backend; storage: Storage;
   if (!h.step) h.backend.free(h.storage);
 });
 
+let nextId = 0;
+
 export class Tensor {
+  /** A unique id (tfjs `tensor.id`). */
+  readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
   private buffer: Buffer | null;
-  private host: Int32Array | Uint8Array | null;
+  private host: Uint8Array | null;
   private disposed = false;
   /** Autograd: set on tensors an op produced while recording (see autograd/tape.ts). */
   node: import('../autograd/tape.js').GradNode | null = null;
   /** Autograd: true for trainable variables and anything computed from them while recording. */
   requiresGrad = false;
+  /** Kept by `keep()`: an enclosing `tidy` does not dispose it. */
+  kept = false;
 
-  private constructor(shape: readonly number[], dtype: DType, buffer: Buffer | null, host: Int32Array | Uint8Array | null) {
+  protected constructor(shape: readonly number[], dtype: DType, buffer: Buffer | null, host: Uint8Array | null) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
@@ -55,29 +66,43 @@ export class Tensor {
     track(this);
   }
 
-  /** A float32 tensor over freshly allocated (zeroed) backend storage. */
-  static empty(shape: readonly number[], backend: Backend = getBackend()): Tensor {
-    const storage = backend.alloc(sizeOf(shape));
-    const step = inStep();
-    const buf = new Buffer(backend, storage, step ? stepGeneration() : -1);
-    const t = new Tensor(shape, 'float32', buf, null);
-    finalizer.register(buf, { backend, storage, step }, buf);
-    return t;
+  /** A tensor over freshly allocated, zeroed backend storage (float32 by default). */
+  static empty(shape: readonly number[], dtype: StorageDType = 'float32', backend: Backend = getBackend()): Tensor {
+    return new Tensor(shape, dtype, newBuffer(backend, sizeOf(shape), dtype), null);
   }
 
-  /** A host-side uint8 or int32 tensor over `data` (not copied). */
+  /**
+   * A tensor over host data: a uint8 tensor that keeps `data` (not copied), or, for an Int32Array,
+   * an int32 tensor whose values are written into backend storage.
+   */
   static host(shape: readonly number[], data: Int32Array | Uint8Array): Tensor {
     const dtype: DType = data instanceof Uint8Array ? 'uint8' : 'int32';
     if (data.length !== sizeOf(shape)) throw new ShapeError(`tensor: ${dtype} data has ${data.length} values but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
-    return new Tensor(shape, dtype, null, data);
+    if (data instanceof Uint8Array) return new Tensor(shape, 'uint8', null, data);
+    return Tensor.fromValues(shape, data, 'int32');
   }
 
-  /** The backend storage of a float32 tensor. Throws for host tensors and for step tensors whose step ended. */
+  /** A backend tensor holding `values` (converted to `dtype`). */
+  static fromValues(shape: readonly number[], values: ArrayLike<number>, dtype: StorageDType = 'float32', backend: Backend = getBackend()): Tensor {
+    const t = Tensor.empty(shape, dtype, backend);
+    if (values.length) backend.write(t.storage, values);
+    return t;
+  }
+
+  /** A tensor sharing `source`'s storage in another shape (same size). */
+  static view(source: Tensor, shape: readonly number[]): Tensor {
+    if (sizeOf(shape) !== source.size) throw new ShapeError(`reshape: cannot view ${fmtShape(source.shape)} (${source.size} values) as ${fmtShape(shape)}`);
+    if (source.host) return new Tensor(shape, source.dtype, null, source.host);
+    void source.storage; // throws if the tensor is disposed or its step has ended
+    return new Tensor(shape, source.dtype, source.buffer, null);
+  }
+
+  /** The backend storage (float32, int32, bool). Throws for uint8 host tensors and for step tensors whose step ended. */
   get storage(): Storage {
     const b = this.buffer;
     if (this.disposed || !b) {
-      if (this.disposed) throw new StateError(`Tensor ${fmtShape(this.shape)} is disposed`);
-      throw new StateError(`Tensor ${fmtShape(this.shape)} of dtype ${this.dtype} has no backend storage`);
+      if (this.disposed) throw new StateError(`Tensor ${fmtShape(this.shape)} (${this.dtype}) is disposed`);
+      throw new StateError(`Tensor ${fmtShape(this.shape)} of dtype ${this.dtype} holds host data, not backend storage; cast it first (ck.cast(x, 'float32'))`);
     }
     if (b.generation >= 0 && b.generation !== stepGeneration())
       throw new StateError(`Tensor ${fmtShape(this.shape)} was created inside a training step that has ended; copy its values out (dataSync) inside the step`);
@@ -88,9 +113,15 @@ export class Tensor {
     return this.buffer?.backend ?? getBackend();
   }
 
-  /** The host array of a uint8/int32 tensor. */
-  get hostData(): Int32Array | Uint8Array {
-    if (!this.host) throw new StateError(`Tensor ${fmtShape(this.shape)} is float32 and lives in backend storage; use dataSync()`);
+  /** Whether the values live in host memory (uint8 image data). */
+  get isHost(): boolean {
+    return this.host !== null;
+  }
+
+  /** The host array of a uint8 tensor. */
+  get hostData(): Uint8Array {
+    if (this.disposed) throw new StateError(`Tensor ${fmtShape(this.shape)} (${this.dtype}) is disposed`);
+    if (!this.host) throw new StateError(`Tensor ${fmtShape(this.shape)} is ${this.dtype} and lives in backend storage; read it with dataSync() or data()`);
     return this.host;
   }
 
@@ -102,37 +133,32 @@ export class Tensor {
     return this.disposed;
   }
 
-  /** A copy of the values. */
+  /** A copy of the values (Float32Array, Int32Array, or Uint8Array for bool and uint8). */
   dataSync(): HostArray {
-    if (this.host) return this.host.slice();
-    return this.storage.data.slice(0, this.size);
+    if (this.host || this.disposed) return this.hostData.slice();
+    const be = this.backend;
+    if (!be.canReadSync) throw new StateError(`dataSync: the '${be.name}' backend reads asynchronously; use 'await tensor.data()'`);
+    return be.readSync(this.storage, 0, this.size) as TypedArray;
   }
 
+  /** Resolves to a copy of the values. */
   async data(): Promise<HostArray> {
-    return this.dataSync();
+    if (this.host || this.disposed) return this.hostData.slice();
+    return (await this.backend.read(this.storage, 0, this.size)) as TypedArray;
   }
 
-  /** The values as nested arrays in the tensor's shape. */
+  /** The values as nested arrays in the tensor's shape (booleans for bool tensors). */
   arraySync(): NestedArray {
-    const flat = this.dataSync();
-    const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.shape.length) return flat[offset];
-      const stride = sizeOf(this.shape.slice(dim + 1));
-      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
-    };
-    return build(0, 0);
+    return nest(this.dataSync(), this.shape, this.dtype === 'bool');
   }
 
   async array(): Promise<NestedArray> {
-    return this.arraySync();
+    return nest(await this.data(), this.shape, this.dtype === 'bool');
   }
 
   /** A tensor with the same values in a new shape (one dimension may be -1); shares storage. */
   reshape(shape: readonly number[]): Tensor {
-    const resolved = resolveShape(shape, this.size, this.shape);
-    if (this.host) return new Tensor(resolved, this.dtype, null, this.host);
-    void this.storage; // throws if the tensor is disposed or its step has ended
-    return new Tensor(resolved, this.dtype, this.buffer, null);
+    return Tensor.view(this, resolveShape(shape, this.size, this.shape));
   }
 
   /** Frees the storage (once every tensor sharing it is disposed). Safe to call twice. */
@@ -153,11 +179,35 @@ export class Tensor {
   }
 }
 
-function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
+function newBuffer(backend: Backend, size: number, dtype: StorageDType): Buffer {
+  const storage = backend.alloc(size, dtype);
+  const step = inStep();
+  const buf = new Buffer(backend, storage, step ? stepGeneration() : -1);
+  finalizer.register(buf, { backend, storage, step }, buf);
+  return buf;
+}
+
+function nest(flat: ArrayLike<number>, shape: readonly number[], bool: boolean): NestedArray {
+  const strides: number[] = [];
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = acc;
+    acc *= shape[d];
+  }
+  const build = (dim: number, offset: number): NestedArray => {
+    if (dim === shape.length) return bool ? flat[offset] !== 0 : flat[offset];
+    return Array.from({ length: shape[dim] }, (_, i) => build(dim + 1, offset + i * strides[dim]));
+  };
+  return build(0, 0);
+}
+
+/** Resolves a -1 in `shape` from the element count; throws a ShapeError naming both shapes. */
+export function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
   const out = [...shape];
   const unknown = out.indexOf(-1);
+  if (out.filter((d) => d === -1).length > 1) throw new ShapeError(`reshape: only one dimension may be -1. Received ${fmtShape(shape)}`);
   const known = sizeOf(out.filter((d) => d !== -1));
-  if (unknown >= 0) out[unknown] = size / known;
+  if (unknown >= 0) out[unknown] = known === 0 ? 0 : size / known;
   if (sizeOf(out) !== size || out.some((d) => !Number.isInteger(d) || d < 0))
     throw new ShapeError(`reshape: cannot reshape ${fmtShape(from)} (${size} values) into ${fmtShape(shape)}`);
   return out;
@@ -165,66 +215,73 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
 
 // ---- creation helpers ------------------------------------------------------------------------
 
-function flatten(values: NestedArray, shapeOut: number[], depth = 0): number[] {
-  if (typeof values === 'number') return [values];
+function flatten(values: NestedArray | readonly boolean[] | readonly number[], shapeOut: number[], depth = 0, out: number[] = []): number[] {
+  if (typeof values === 'number' || typeof values === 'boolean') {
+    if (depth < shapeOut.length) throw new ShapeError(`tensor: ragged nested array (a number where an array of ${shapeOut[depth]} was expected at depth ${depth})`);
+    out.push(+values);
+    return out;
+  }
+  if (!Array.isArray(values)) throw new ValueError(`tensor: values must be numbers, booleans, nested arrays of them or a typed array. Received ${Object.prototype.toString.call(values)}`);
   if (shapeOut.length <= depth) shapeOut.push(values.length);
   else if (shapeOut[depth] !== values.length) throw new ShapeError(`tensor: ragged nested array (length ${values.length} where ${shapeOut[depth]} was expected at depth ${depth})`);
-  return values.flatMap((v) => flatten(v, shapeOut, depth + 1));
+  for (const v of values) flatten(v as NestedArray, shapeOut, depth + 1, out);
+  return out;
 }
 
+/** The dtype tfjs infers for values (typed arrays by type, booleans as bool, else float32). */
+function inferDType(values: unknown): StorageDType {
+  if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray) return 'int32';
+  let v: unknown = values;
+  while (Array.isArray(v)) v = v[0];
+  return typeof v === 'boolean' ? 'bool' : 'float32';
+}
+
+const DTYPES: readonly DType[] = ['float32', 'int32', 'bool', 'uint8'];
+
 /**
- * Creates a tensor from numbers, nested arrays or a typed array. Uint8Array/Int32Array values make
- * uint8/int32 host tensors (images, labels) unless `dtype` says 'float32'.
- * @example ck.tensor([[1, 2], [3, 4]]); ck.tensor(pixels, [n, 32, 32, 3]) // pixels: Uint8Array
+ * Creates a tensor from numbers, booleans, nested arrays or a typed array (tfjs `tf.tensor`): the
+ * dtype is inferred as tfjs does (Int32Array and Uint8Array give int32, booleans give bool) unless
+ * given. `dtype: 'uint8'` keeps a Uint8Array on the host as image data (not copied).
+ * @example ck.tensor([[1, 2], [3, 4]]); ck.tensor(pixels, [n, 32, 32, 3], 'uint8') // pixels: Uint8Array
  */
-export function tensor(values: NestedArray | HostArray | readonly number[], shape?: readonly number[], dtype?: DType): Tensor {
+export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  if (dtype !== undefined && !DTYPES.includes(dtype)) throw new ValueError(`tensor: unknown dtype ${JSON.stringify(dtype)}. Expected one of ${DTYPES.join(', ')}`);
   let flat: ArrayLike<number>;
   let inferred: number[] = [];
   if (ArrayBuffer.isView(values)) {
-    flat = values;
-    inferred = [values.length];
+    flat = values as ArrayLike<number>;
+    inferred = [flat.length];
   } else flat = flatten(values as NestedArray, inferred);
   const finalShape = shape ? [...shape] : inferred;
-  if (sizeOf(finalShape) !== flat.length) throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} values)`);
-  const kind: DType = dtype ?? (values instanceof Uint8Array ? 'uint8' : values instanceof Int32Array ? 'int32' : 'float32');
+  for (const d of finalShape) if (!Number.isInteger(d) || d < 0) throw new ShapeError(`tensor: shape must hold non-negative integers. Received ${fmtShape(finalShape)}`);
+  if (sizeOf(finalShape) !== flat.length) {
+    // tfjs fills a shape from a single value.
+    if (flat.length === 1 && shape) return fill(finalShape, flat[0], dtype ?? inferDType(values));
+    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} values)`);
+  }
+  const kind = dtype ?? inferDType(values);
   if (kind === 'uint8') return Tensor.host(finalShape, values instanceof Uint8Array ? values : Uint8Array.from(flat));
-  if (kind === 'int32') return Tensor.host(finalShape, values instanceof Int32Array ? values : Int32Array.from(flat));
-  const t = Tensor.empty(finalShape);
-  t.storage.data.set(flat);
+  return Tensor.fromValues(finalShape, flat, kind);
+}
+
+export function zeros(shape: readonly number[], dtype: StorageDType = 'float32'): Tensor {
+  return Tensor.empty(shape, dtype);
+}
+
+export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  if (dtype === 'uint8') return Tensor.host(shape, new Uint8Array(sizeOf(shape)).fill(value));
+  const t = Tensor.empty(shape, dtype);
+  if (value !== 0) t.backend.fill(t.storage, value, t.size);
   return t;
 }
 
-export function zeros(shape: readonly number[]): Tensor {
-  return Tensor.empty(shape);
+export function ones(shape: readonly number[], dtype: StorageDType = 'float32'): Tensor {
+  return fill(shape, 1, dtype);
 }
 
-export function fill(shape: readonly number[], value: number): Tensor {
-  const t = Tensor.empty(shape);
-  t.backend.fill(t.storage, value, t.size);
-  return t;
-}
-
-export function ones(shape: readonly number[]): Tensor {
-  return fill(shape, 1);
-}
-
-/** A float32 tensor with values drawn by `sample` (used by initializers). */
+/** A float32 tensor with values drawn by `sample` on the host (used by initializers). */
 export function fromFunction(shape: readonly number[], sample: (i: number) => number): Tensor {
-  const t = Tensor.empty(shape);
-  const d = t.storage.data;
-  for (let i = 0; i < t.size; i++) d[i] = sample(i);
-  return t;
-}
-
-/** Throws a DataError naming `what` if `t` (float32) holds NaN or ±Infinity. */
-export function assertFinite(t: Tensor, what: string): void {
-  const d = t.dtype === 'float32' ? t.storage.data : t.hostData;
-  for (let i = 0; i < t.size; i++)
-    if (!Number.isFinite(d[i])) throw new DataError(`${what} contains ${d[i]} at flat index ${i} (shape ${fmtShape(t.shape)}); inputs must be finite numbers`);
-}
-
-/** Validates a rank and returns the shape, with a message naming `where`. */
-export function expectRank(t: Tensor, rank: number, where: string): readonly number[] {
-  if (t.rank !== rank) throw new ValueError(`${where}: expected a rank-${rank} tensor. Received shape ${fmtShape(t.shape)}`);
-  return t.shape;
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = sample(i);
+  return Tensor.fromValues(shape, values);
 }

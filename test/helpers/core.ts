@@ -32,20 +32,21 @@ export function randomTensor(shape: number[], rng: Random, lo = -1, hi = 1): Ten
 export function gradCheck(f: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], { h = 1e-2, rtol = 1e-2, atol = 2e-3 } = {}): void {
   for (const t of inputs) t.requiresGrad = true;
   const { grads } = valueAndGrads(() => f(...inputs), inputs);
-  const evalF = (): number => f(...inputs).storage.data[0];
+  const evalF = (): number => f(...inputs).dataSync()[0];
   inputs.forEach((t, k) => {
-    const d = t.storage.data;
+    const d = t.dataSync() as Float32Array;
     const numeric = new Float64Array(t.size);
+    const poke = (i: number, v: number): void => t.backend.write(t.storage, [v], i);
     for (let i = 0; i < t.size; i++) {
       const orig = d[i];
-      d[i] = orig + h;
+      poke(i, orig + h);
       const up = evalF();
-      d[i] = orig - h;
+      poke(i, orig - h);
       const down = evalF();
-      d[i] = orig;
+      poke(i, orig);
       numeric[i] = (up - down) / (2 * h);
     }
-    assertAllClose(grads[k].storage.data, numeric, rtol, atol, `gradient of input ${k} ${JSON.stringify(t.shape)}`);
+    assertAllClose(grads[k].dataSync(), numeric, rtol, atol, `gradient of input ${k} ${JSON.stringify(t.shape)}`);
   });
 }
 

@@ -141,7 +141,7 @@ export function mountTrain(root: HTMLElement): void {
     const nTrain = readCount(trainCount, data.train.count), nTest = readCount(testCount, data.test.count);
     const nEpochs = readCount(epochs, 1000), bs = Number(batch.value);
     const tr = subsetOf(data.train, nTrain), te = subsetOf(data.test, nTest);
-    const x = ck.tensor(tr.images, [tr.count, 32, 32, 3]), y = ck.tensor(tr.labels, [tr.count]);
+    const x = ck.tensor(tr.images, [tr.count, 32, 32, 3], 'uint8'), y = ck.tensor(tr.labels, [tr.count]);
     ck.setSeed(42);
     const model = ck.tutorial.buildModel();
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -270,9 +270,9 @@ export function mountTrain(root: HTMLElement): void {
     const chunk = 250;
     for (let start = 0; start < split.count; start += chunk) {
       const n = Math.min(chunk, split.count - start);
-      const xb = ck.tensor(split.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3]);
+      const xb = ck.tensor(split.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3], 'uint8');
       const yb = ck.tensor(split.labels.subarray(start, start + n), [n]);
-      const [l, a] = model.evaluate(xb, yb, { rescale: 1 / 255, batchSize: 50 });
+      const [l, a] = await Promise.all((model.evaluate(xb, yb, { rescale: 1 / 255, batchSize: 50 }) as ck.Tensor[]).map(async (t) => (await t.data())[0]));
       loss += l * n;
       correct += a * n;
       trainStatus.textContent = `${what}… ${start + n} of ${split.count}`;
@@ -293,7 +293,7 @@ export function mountTrain(root: HTMLElement): void {
     const chunk = 100;
     for (let start = 0; start < te.count; start += chunk) {
       const n = Math.min(chunk, te.count - start);
-      const xb = ck.tensor(te.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3]);
+      const xb = ck.tensor(te.images.subarray(start * 3072, (start + n) * 3072), [n, 32, 32, 3], 'uint8');
       const p = model.predict(xb, { rescale: 1 / 255, batchSize: 50 });
       const d = p.dataSync();
       for (let i = 0; i < n; i++) {

@@ -2,14 +2,30 @@
  * The reference backend: plain TypeScript loops that follow the definitions literally. It is the
  * oracle every fast kernel is tested against, so clarity wins over speed everywhere here.
  */
-import type { AdamParams, Backend, Conv2DInfo, ConvEpilogue, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
+import {
+  arrayFor, type AdamParams, type Backend, type BinaryOp, type BroadcastInfo, type Conv2DInfo, type ConvEpilogue, type DifferentiableUnaryOp, type DType,
+  type KernelActivation, type MemoryInfo, type Pool2DInfo, type ReduceOp, type Storage, type TypedArray, type UnaryOp,
+} from '../backend.js';
+import * as cpu from '../cpu/generic.js';
 
 class ArrayStorage implements Storage {
-  readonly ptr = 0;
-  constructor(readonly data: Float32Array) {}
+  constructor(
+    readonly data: TypedArray,
+    readonly dtype: DType,
+  ) {}
   get size(): number {
     return this.data.length;
   }
+}
+
+/** The values of a storage of this backend. */
+function arr(s: Storage): TypedArray {
+  return (s as ArrayStorage).data;
+}
+
+/** The float32 values of a storage of this backend (the float kernels' operands). */
+function f32(s: Storage): Float32Array {
+  return (s as ArrayStorage).data as Float32Array;
 }
 
 function activate(v: number, act: KernelActivation): number {
@@ -88,7 +104,7 @@ function forEachWindow(info: Pool2DInfo, fn: (yi: number, xis: number[]) => void
 }
 
 function zeroUnless(accumulate: boolean, s: Storage, n: number): void {
-  if (!accumulate) s.data.fill(0, 0, n);
+  if (!accumulate) f32(s).fill(0, 0, n);
 }
 
 export class ReferenceBackend implements Backend {
@@ -99,18 +115,30 @@ export class ReferenceBackend implements Backend {
   private stepBytes = 0;
   private highWater = 0;
 
-  alloc(size: number): Storage {
+  readonly canReadSync = true;
+
+  alloc(size: number, dtype: DType = 'float32'): Storage {
+    const bytes = size * (dtype === 'bool' ? 1 : 4);
     if (this.inStep) {
-      this.stepBytes += size * 4;
+      this.stepBytes += bytes;
       this.highWater = Math.max(this.highWater, this.stepBytes);
-    } else this.persistent += size * 4;
-    return new ArrayStorage(new Float32Array(size));
+    } else this.persistent += bytes;
+    return new ArrayStorage(arrayFor(dtype, size), dtype);
   }
   free(s: Storage): void {
-    if (!this.inStep) this.persistent -= s.size * 4;
+    if (!this.inStep) this.persistent -= s.size * (s.dtype === 'bool' ? 1 : 4);
   }
-  view(s: Storage, offset: number, size: number): Storage {
-    return new ArrayStorage(s.data.subarray(offset, offset + size));
+  write(s: Storage, values: ArrayLike<number>, offset = 0): void {
+    const d = arr(s);
+    if (offset < 0 || offset + values.length > d.length) throw new RangeError(`write of ${values.length} values at ${offset} is outside a storage of ${d.length}`);
+    if (s.dtype === 'bool') for (let i = 0; i < values.length; i++) d[offset + i] = values[i] !== 0 ? 1 : 0;
+    else for (let i = 0; i < values.length; i++) d[offset + i] = values[i];
+  }
+  readSync(s: Storage, offset = 0, size = s.size - offset): TypedArray {
+    return arr(s).slice(offset, offset + size);
+  }
+  async read(s: Storage, offset?: number, size?: number): Promise<TypedArray> {
+    return this.readSync(s, offset, size);
   }
   beginStep(): void {
     this.inStep = true;
@@ -125,8 +153,42 @@ export class ReferenceBackend implements Backend {
   }
   dispose(): void {}
 
+  unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
+    cpu.unary(op, arr(x), arr(y), n, params);
+  }
+  unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
+    cpu.unaryBackward(op, x && arr(x), y && arr(y), arr(dy), arr(dx), n, accumulate, params);
+  }
+  binary(op: BinaryOp, a: Storage, b: Storage, out: Storage, info: BroadcastInfo): void {
+    cpu.binary(op, arr(a), arr(b), arr(out), info);
+  }
+  where(cond: Storage, a: Storage, b: Storage, out: Storage, info: BroadcastInfo): void {
+    cpu.where(arr(cond), arr(a), arr(b), arr(out), info);
+  }
+  cast(x: Storage, y: Storage, n: number): void {
+    cpu.cast(arr(x), arr(y), n);
+  }
+  fill(out: Storage, value: number, n: number, offset = 0): void {
+    arr(out).fill(out.dtype === 'bool' ? +(value !== 0) : value, offset, offset + n);
+  }
+  stridedCopy(src: Storage, srcOffset: number, srcStrides: readonly number[], dst: Storage, dstOffset: number, dstStrides: readonly number[], shape: readonly number[], accumulate = false): void {
+    cpu.stridedCopy(arr(src), srcOffset, srcStrides, arr(dst), dstOffset, dstStrides, shape, accumulate);
+  }
+  reduce(op: ReduceOp, x: Storage, y: Storage, outer: number, inner: number): void {
+    cpu.reduce(op, arr(x), arr(y), outer, inner);
+  }
+  gather(x: Storage, indices: Storage, y: Storage, outer: number, axisLen: number, inner: number, n: number): void {
+    cpu.gather(arr(x), arr(indices), arr(y), outer, axisLen, inner, n);
+  }
+  scatterAdd(dy: Storage, indices: Storage, dx: Storage, outer: number, axisLen: number, inner: number, n: number): void {
+    cpu.scatterAdd(arr(dy), arr(indices), arr(dx), outer, axisLen, inner, n);
+  }
+  randomUniform(out: Storage, n: number, seed: number): void {
+    cpu.randomUniform(arr(out), n, seed);
+  }
+
   gemm(a: Storage, b: Storage, c: Storage, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {
-    const A = a.data, B = b.data, C = c.data;
+    const A = f32(a), B = f32(b), C = f32(c);
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
@@ -135,38 +197,46 @@ export class ReferenceBackend implements Backend {
       }
   }
 
+  batchGemm(a: Storage, b: Storage, c: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, accumulate: boolean): void {
+    const A = f32(a), B = f32(b), C = f32(c);
+    for (let i = 0; i < batch; i++) {
+      const view = (x: Float32Array, off: number, len: number): ArrayStorage => new ArrayStorage(x.subarray(off, off + len), 'float32');
+      this.gemm(view(A, i * strideA, m * k), view(B, i * strideB, k * n), view(C, i * m * n, m * n), m, n, k, transA, transB, accumulate);
+    }
+  }
+
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
-    y.data.fill(0, 0, info.batch * info.outH * info.outW * info.outC);
-    forEachConvTerm(info, (xi, wi, yi) => (y.data[yi] += x.data[xi] * w.data[wi]));
+    f32(y).fill(0, 0, info.batch * info.outH * info.outW * info.outC);
+    forEachConvTerm(info, (xi, wi, yi) => (f32(y)[yi] += f32(x)[xi] * f32(w)[wi]));
     if (epilogue) this.biasActivation(y, epilogue.bias, y, info.batch * info.outH * info.outW, info.outC, epilogue.act);
   }
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.inC);
-    forEachConvTerm(info, (xi, wi, yi) => (dx.data[xi] += dy.data[yi] * w.data[wi]));
+    forEachConvTerm(info, (xi, wi, yi) => (f32(dx)[xi] += f32(dy)[yi] * f32(w)[wi]));
   }
   conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dw, info.kH * info.kW * info.inC * info.outC);
-    forEachConvTerm(info, (xi, wi, yi) => (dw.data[wi] += x.data[xi] * dy.data[yi]));
+    forEachConvTerm(info, (xi, wi, yi) => (f32(dw)[wi] += f32(x)[xi] * f32(dy)[yi]));
   }
 
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
-    forEachWindow(info, (yi, xis) => (y.data[yi] = Math.max(...xis.map((i) => x.data[i]))));
+    forEachWindow(info, (yi, xis) => (f32(y)[yi] = Math.max(...xis.map((i) => f32(x)[i]))));
   }
   maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask = false): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.channels);
     forEachWindow(info, (yi, xis) => {
       let best = xis[0];
-      for (const i of xis) if (x.data[i] > x.data[best]) best = i;
-      if (!reluMask || x.data[best] > 0) dx.data[best] += dy.data[yi];
+      for (const i of xis) if (f32(x)[i] > f32(x)[best]) best = i;
+      if (!reluMask || f32(x)[best] > 0) f32(dx)[best] += f32(dy)[yi];
     });
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
-    forEachWindow(info, (yi, xis) => (y.data[yi] = xis.reduce((s, i) => s + x.data[i], 0) / xis.length));
+    forEachWindow(info, (yi, xis) => (f32(y)[yi] = xis.reduce((s, i) => s + f32(x)[i], 0) / xis.length));
   }
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.channels);
     forEachWindow(info, (yi, xis) => {
-      for (const i of xis) dx.data[i] += dy.data[yi] / xis.length;
+      for (const i of xis) f32(dx)[i] += f32(dy)[yi] / xis.length;
     });
   }
 
@@ -174,91 +244,78 @@ export class ReferenceBackend implements Backend {
     for (let r = 0; r < rows; r++)
       for (let c = 0; c < cols; c++) {
         const i = r * cols + c;
-        y.data[i] = activate(x.data[i] + (bias ? bias.data[c] : 0), act);
+        f32(y)[i] = activate(f32(x)[i] + (bias ? f32(bias)[c] : 0), act);
       }
   }
   activationBackward(y: Storage, dy: Storage, dx: Storage, n: number, act: KernelActivation, accumulate: boolean): void {
     for (let i = 0; i < n; i++) {
-      const g = dy.data[i] * activationSlope(y.data[i], act);
-      dx.data[i] = accumulate ? dx.data[i] + g : g;
+      const g = f32(dy)[i] * activationSlope(f32(y)[i], act);
+      f32(dx)[i] = accumulate ? f32(dx)[i] + g : g;
     }
   }
   biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void {
     zeroUnless(accumulate, db, cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) db.data[c] += dy.data[r * cols + c];
-  }
-  add(a: Storage, b: Storage, out: Storage, n: number): void {
-    for (let i = 0; i < n; i++) out.data[i] = a.data[i] + b.data[i];
-  }
-  mul(a: Storage, b: Storage, out: Storage, n: number): void {
-    for (let i = 0; i < n; i++) out.data[i] = a.data[i] * b.data[i];
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f32(db)[c] += f32(dy)[r * cols + c];
   }
   scale(x: Storage, alpha: number, out: Storage, n: number, accumulate: boolean): void {
-    for (let i = 0; i < n; i++) out.data[i] = (accumulate ? out.data[i] : 0) + alpha * x.data[i];
-  }
-  fill(out: Storage, value: number, n: number): void {
-    out.data.fill(value, 0, n);
+    for (let i = 0; i < n; i++) f32(out)[i] = (accumulate ? f32(out)[i] : 0) + alpha * f32(x)[i];
   }
   copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void {
-    for (let i = 0; i < n; i++) dst.data[dstOffset + i] = src.data[srcOffset + i];
+    const S = arr(src), D = arr(dst);
+    for (let i = 0; i < n; i++) D[dstOffset + i] = S[srcOffset + i];
   }
   fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void {
-    for (let i = 0; i < n; i++) dst.data[i] = src[srcOffset + i] * scale;
+    for (let i = 0; i < n; i++) f32(dst)[i] = src[srcOffset + i] * scale;
   }
 
-  sum(x: Storage, n: number): number {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += x.data[i];
-    return s;
-  }
 
   softmax(x: Storage, y: Storage, rows: number, cols: number): void {
     for (let r = 0; r < rows; r++) {
-      const row = x.data.subarray(r * cols, (r + 1) * cols);
+      const row = f32(x).subarray(r * cols, (r + 1) * cols);
       const max = Math.max(...row);
       let total = 0;
       for (let c = 0; c < cols; c++) total += Math.exp(row[c] - max);
-      for (let c = 0; c < cols; c++) y.data[r * cols + c] = Math.exp(row[c] - max) / total;
+      for (let c = 0; c < cols; c++) f32(y)[r * cols + c] = Math.exp(row[c] - max) / total;
     }
   }
   softmaxCrossEntropy(logits: Storage, labels: Storage, losses: Storage, dlogits: Storage | null, rows: number, cols: number, gradScale: number): void {
     for (let r = 0; r < rows; r++) {
-      const row = logits.data.subarray(r * cols, (r + 1) * cols);
-      const label = labels.data[r];
+      const row = f32(logits).subarray(r * cols, (r + 1) * cols);
+      const label = arr(labels)[r];
       const max = Math.max(...row);
       let total = 0;
       for (let c = 0; c < cols; c++) total += Math.exp(row[c] - max);
       // log softmax(label) = z_label − max − log Σ exp(z − max): stable for any logits.
-      losses.data[r] = -(row[label] - max - Math.log(total));
+      f32(losses)[r] = label >= 0 && label < cols ? -(row[label] - max - Math.log(total)) : NaN;
       if (dlogits)
-        for (let c = 0; c < cols; c++) dlogits.data[r * cols + c] = (Math.exp(row[c] - max) / total - (c === label ? 1 : 0)) * gradScale;
+        for (let c = 0; c < cols; c++) f32(dlogits)[r * cols + c] = (Math.exp(row[c] - max) / total - (c === label ? 1 : 0)) * gradScale;
     }
   }
 
   adamUpdate(p: Storage, g: Storage, m: Storage, v: Storage, n: number, o: AdamParams): void {
     const alpha = (o.lr * Math.sqrt(1 - o.beta2 ** o.step)) / (1 - o.beta1 ** o.step);
     for (let i = 0; i < n; i++) {
-      const gi = g.data[i];
-      m.data[i] = o.beta1 * m.data[i] + (1 - o.beta1) * gi;
-      v.data[i] = o.beta2 * v.data[i] + (1 - o.beta2) * gi * gi;
-      p.data[i] -= (alpha * m.data[i]) / (Math.sqrt(v.data[i]) + o.epsilon);
+      const gi = f32(g)[i];
+      f32(m)[i] = o.beta1 * f32(m)[i] + (1 - o.beta1) * gi;
+      f32(v)[i] = o.beta2 * f32(v)[i] + (1 - o.beta2) * gi * gi;
+      f32(p)[i] -= (alpha * f32(m)[i]) / (Math.sqrt(f32(v)[i]) + o.epsilon);
     }
   }
   sgdUpdate(p: Storage, g: Storage, velocity: Storage | null, n: number, lr: number, momentum: number, nesterov: boolean): void {
     for (let i = 0; i < n; i++) {
       if (!velocity || momentum === 0) {
-        p.data[i] -= lr * g.data[i];
+        f32(p)[i] -= lr * f32(g)[i];
         continue;
       }
-      const vNew = momentum * velocity.data[i] - lr * g.data[i];
-      velocity.data[i] = vNew;
-      p.data[i] += nesterov ? momentum * vNew - lr * g.data[i] : vNew;
+      const vNew = momentum * f32(velocity)[i] - lr * f32(g)[i];
+      f32(velocity)[i] = vNew;
+      f32(p)[i] += nesterov ? momentum * vNew - lr * f32(g)[i] : vNew;
     }
   }
   rmspropUpdate(p: Storage, g: Storage, acc: Storage, n: number, lr: number, rho: number, epsilon: number): void {
     for (let i = 0; i < n; i++) {
-      acc.data[i] = rho * acc.data[i] + (1 - rho) * g.data[i] * g.data[i];
-      p.data[i] -= (lr * g.data[i]) / Math.sqrt(acc.data[i] + epsilon);
+      f32(acc)[i] = rho * f32(acc)[i] + (1 - rho) * f32(g)[i] * f32(g)[i];
+      f32(p)[i] -= (lr * f32(g)[i]) / Math.sqrt(f32(acc)[i] + epsilon);
     }
   }
 }

@@ -4,7 +4,11 @@
  * blocks through a free list, step tensors in a bump arena reset at `endStep`, and private
  * workspaces (packed weights, partial sums, per-thread scratch) that only grow.
  */
-import type { AdamParams, Backend, Conv2DInfo, ConvEpilogue, KernelActivation, MemoryInfo, Pool2DInfo, Storage } from '../backend.js';
+import type {
+  AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, Pool2DInfo, ReduceOp, Storage,
+  TypedArray, UnaryOp,
+} from '../backend.js';
+import * as cpu from '../cpu/generic.js';
 import type { BackendOptions } from '../engine.js';
 import { StateError, ValueError } from '../../errors.js';
 import { LinearAllocator } from './allocator.js';
@@ -51,25 +55,48 @@ class WasmStorage implements Storage {
   pending = false;
   constructor(
     private readonly owner: WasmBackend,
-    private readonly view: Float32Array,
+    private readonly view: TypedArray,
     readonly ptr: number,
     readonly size: number,
     readonly kind: number,
+    readonly dtype: DType,
   ) {}
   /** Clears the block now if its clearing is still pending. */
   settle(): void {
     if (this.pending) this.owner.materialize(this);
   }
-  get data(): Float32Array {
+  /** The block's values (a view of the memory), after any pending clear. */
+  get data(): TypedArray {
     this.settle();
     return this.view;
   }
 }
 
+/** Bytes per element of a dtype. */
+function bytesOf(dtype: DType): number {
+  return dtype === 'bool' ? 1 : 4;
+}
+
+/** The values of an input storage (pending clears done). */
+function vin(s: Storage): TypedArray {
+  return (s as WasmStorage).data;
+}
+
+/** The values of an output storage that the caller overwrites in [0, n) (no clearing when that is all of it). */
+function vout(s: Storage, n: number): TypedArray {
+  out(s, n);
+  return (s as WasmStorage).data;
+}
+
+/** Byte offset of a storage of this backend in the memory. */
+function ptrOf(s: Storage): number {
+  return (s as WasmStorage).ptr;
+}
+
 /** Pointer of a kernel input (or accumulated output): clears a pending block first. */
 function inp(s: Storage): number {
   if ((s as WasmStorage).pending) (s as WasmStorage).settle();
-  return s.ptr;
+  return ptrOf(s);
 }
 
 /** Pointer of a kernel output that overwrites elements [0, n): no clearing needed when that is all of it. */
@@ -79,7 +106,7 @@ function out(s: Storage, n: number): number {
     if (n >= w.size) w.pending = false;
     else w.settle();
   }
-  return s.ptr;
+  return ptrOf(s);
 }
 
 /** Accumulating outputs are inputs too. */
@@ -137,44 +164,57 @@ export class WasmBackend implements Backend {
     return this.pool.waitReady(timeoutMs);
   }
 
-  private wrap(ptr: number, size: number, kind: number): WasmStorage {
-    return new WasmStorage(this, new Float32Array(this.memoryObject.buffer, ptr, size), ptr, size, kind);
+  private wrap(ptr: number, size: number, kind: number, dtype: DType = 'float32'): WasmStorage {
+    const buf = this.memoryObject.buffer;
+    const view = dtype === 'float32' ? new Float32Array(buf, ptr, size) : dtype === 'int32' ? new Int32Array(buf, ptr, size) : new Uint8Array(buf, ptr, size);
+    return new WasmStorage(this, view, ptr, size, kind, dtype);
   }
 
   /** Clears a step block whose clearing was deferred (see WasmStorage). */
   materialize(s: Storage): void {
     (s as WasmStorage).pending = false;
-    this.clear(s.ptr, s.size);
+    this.clear(ptrOf(s), s.size * bytesOf(s.dtype));
   }
 
-  private clear(ptr: number, size: number): void {
+  private clear(ptr: number, bytes: number): void {
     // Large blocks by all threads (clearing is a visible share of a step).
-    if (this.parallel(size, PAR_ZERO)) {
+    if (this.parallel(bytes >> 2, PAR_ZERO)) {
       const per = 1 << 18;
-      this.setJob(ptr, size * 4, per);
-      this.pool.run(Kind.ZERO, this.job, Math.ceil((size * 4) / per));
-    } else this.k.zero(ptr, size * 4);
+      this.setJob(ptr, bytes, per);
+      this.pool.run(Kind.ZERO, this.job, Math.ceil(bytes / per));
+    } else this.k.zero(ptr, bytes);
   }
 
   // ---- memory ----------------------------------------------------------------------------------
-  alloc(size: number): Storage {
+  readonly canReadSync = true;
+
+  alloc(size: number, dtype: DType = 'float32'): Storage {
     if (this.disposed) throw new StateError('This WASM backend was disposed');
-    const { ptr, dirty } = this.inStep ? this.heap.allocStep(size * 4) : this.heap.allocPersistent(size * 4);
-    const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT);
+    const bytes = size * bytesOf(dtype);
+    const { ptr, dirty } = this.inStep ? this.heap.allocStep(bytes) : this.heap.allocPersistent(bytes);
+    const s = this.wrap(ptr, size, this.inStep ? STEP : PERSISTENT, dtype);
     if (dirty && size > 0) {
       // Reused memory reads as zeros: step blocks are cleared when first read (often never).
       if (this.inStep) s.pending = true;
-      else this.clear(ptr, size);
+      else this.clear(ptr, bytes);
     }
     return s;
   }
   free(s: Storage): void {
-    if (s instanceof WasmStorage && s.kind === PERSISTENT && !this.disposed) this.heap.freePersistent(s.ptr, s.size * 4);
+    if (s instanceof WasmStorage && s.kind === PERSISTENT && !this.disposed) this.heap.freePersistent(ptrOf(s), s.size * bytesOf(s.dtype));
   }
-  view(s: Storage, offset: number, size: number): Storage {
-    if (offset < 0 || size < 0 || offset + size > s.size) throw new ValueError(`view [${offset}, ${offset + size}) is outside a storage of ${s.size} elements`);
-    inp(s);
-    return this.wrap(s.ptr + offset * 4, size, VIEW);
+  write(s: Storage, values: ArrayLike<number>, offset = 0): void {
+    if (offset < 0 || offset + values.length > s.size) throw new ValueError(`write of ${values.length} values at ${offset} is outside a storage of ${s.size}`);
+    const d = offset === 0 ? vout(s, values.length) : vin(s);
+    if (s.dtype === 'bool') for (let i = 0; i < values.length; i++) d[offset + i] = values[i] !== 0 ? 1 : 0;
+    else if (ArrayBuffer.isView(values) && values.constructor === d.constructor) d.set(values as TypedArray, offset);
+    else for (let i = 0; i < values.length; i++) d[offset + i] = values[i];
+  }
+  readSync(s: Storage, offset = 0, size = s.size - offset): TypedArray {
+    return vin(s).slice(offset, offset + size);
+  }
+  async read(s: Storage, offset?: number, size?: number): Promise<TypedArray> {
+    return this.readSync(s, offset, size);
   }
   beginStep(): void {
     if (this.inStep) throw new StateError('Steps do not nest');
@@ -203,6 +243,43 @@ export class WasmBackend implements Backend {
   }
   private parallel(work: number, limit: number): boolean {
     return this.threads > 1 && work >= limit;
+  }
+
+  // ---- generic kernels -------------------------------------------------------------------------
+  // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend.
+  unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
+    cpu.unary(op, vin(x), vout(y, n), n, params);
+  }
+  unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
+    cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
+  }
+  binary(op: BinaryOp, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
+    cpu.binary(op, vin(a), vin(b), vout(o, o.size), info);
+  }
+  where(cond: Storage, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
+    cpu.where(vin(cond), vin(a), vin(b), vout(o, o.size), info);
+  }
+  cast(x: Storage, y: Storage, n: number): void {
+    cpu.cast(vin(x), vout(y, n), n);
+  }
+  fill(o: Storage, value: number, n: number, offset = 0): void {
+    if (o.dtype === 'float32') this.k.fill(offset === 0 ? out(o, n) + 0 : inp(o) + offset * 4, value, n);
+    else (offset === 0 ? vout(o, n) : vin(o)).fill(o.dtype === 'bool' ? +(value !== 0) : value, offset, offset + n);
+  }
+  stridedCopy(src: Storage, srcOffset: number, srcStrides: readonly number[], dst: Storage, dstOffset: number, dstStrides: readonly number[], shape: readonly number[], accumulate = false): void {
+    cpu.stridedCopy(vin(src), srcOffset, srcStrides, vin(dst), dstOffset, dstStrides, shape, accumulate);
+  }
+  reduce(op: ReduceOp, x: Storage, y: Storage, outer: number, inner: number): void {
+    cpu.reduce(op, vin(x), vout(y, outer), outer, inner);
+  }
+  gather(x: Storage, indices: Storage, y: Storage, outer: number, axisLen: number, inner: number, n: number): void {
+    cpu.gather(vin(x), vin(indices), vout(y, outer * n * inner), outer, axisLen, inner, n);
+  }
+  scatterAdd(dy: Storage, indices: Storage, dx: Storage, outer: number, axisLen: number, inner: number, n: number): void {
+    cpu.scatterAdd(vin(dy), vin(indices), vin(dx), outer, axisLen, inner, n);
+  }
+  randomUniform(o: Storage, n: number, seed: number): void {
+    cpu.randomUniform(vout(o, n), n, seed);
   }
 
   // ---- dense linear algebra --------------------------------------------------------------------
@@ -234,9 +311,15 @@ export class WasmBackend implements Backend {
       }
     }
     const partial = kT > 1 ? this.ws.ensure('partial', kT * m * n * 4) : 0;
-    this.setJob(a.ptr, b.ptr, c.ptr, m, n, k, +transA, +transB, +accumulate, mb, nb, kb, mT, nT, kT, partial);
+    this.setJob(ptrOf(a), ptrOf(b), ptrOf(c), m, n, k, +transA, +transB, +accumulate, mb, nb, kb, mT, nT, kT, partial);
     this.run(Kind.GEMM, mT * nT * kT);
-    if (kT > 1) this.k.reduceChunks(c.ptr, partial, kT, m * n, +accumulate);
+    if (kT > 1) this.k.reduceChunks(ptrOf(c), partial, kT, m * n, accumulate);
+  }
+
+  batchGemm(a: Storage, b: Storage, c: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, accumulate: boolean): void {
+    const view = (s: Storage, off: number, len: number): WasmStorage => this.wrap(inp(s) + off * 4, len, VIEW);
+    if (!accumulate) out(c, batch * m * n);
+    for (let i = 0; i < batch; i++) this.gemm(view(a, i * strideA, m * k), view(b, i * strideB, k * n), view(c, i * m * n, m * n), m, n, k, transA, transB, accumulate);
   }
 
   // ---- convolution -----------------------------------------------------------------------------
@@ -256,7 +339,7 @@ export class WasmBackend implements Backend {
     const u = this.ws.ensure('winogradU', this.k.winoChunkBytes(n));
     this.k.winoFilter(w, u, n);
     const packed = this.ws.ensure('pack', 16 * roundUp(transpose ? info.inC : info.outC, 8) * (transpose ? info.outC : info.inC) * 4);
-    this.k.winoPackFilter(u, packed, info.inC, info.outC, +transpose);
+    this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose);
     return packed;
   }
 
@@ -283,7 +366,7 @@ export class WasmBackend implements Backend {
       // The output transform adds the bias and applies linear/relu itself; other activations get a pass after.
       const inline = act <= ACT_CODE.relu;
       const i = info;
-      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), y.ptr, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, inline ? bias : 0, inline ? act : 0);
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), ptrOf(y), i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, inline ? bias : 0, inline ? act : 0);
       if (!inline) this.biasActivation(y, epilogue?.bias ?? null, y, i.batch * i.outH * i.outW, i.outC, epilogue?.act ?? 'linear');
       return;
     }
@@ -297,7 +380,7 @@ export class WasmBackend implements Backend {
     else per = Math.min(per, roundUp(M, mr));
     per = Math.max(per, roundUp(Math.ceil(M / MAX_SPANS), mr));
     // Each task applies bias and activation to its rows while they are still in cache.
-    this.convJob(xPtr, packed, y.ptr, info, per, false, 0, 0, 0, bias, act);
+    this.convJob(xPtr, packed, ptrOf(y), info, per, false, 0, 0, 0, bias, act);
     this.run(Kind.CONV_FWD, this.k.spanCount(M, per, mr));
   }
 
@@ -308,15 +391,15 @@ export class WasmBackend implements Backend {
     inp(w);
     acc(dx, accumulate, info.batch * info.inH * info.inW * info.inC);
     if (this.usesWinograd(info)) {
-      this.winogradBackpropInput(dy.ptr, w.ptr, dx.ptr, info, accumulate);
+      this.winogradBackpropInput(ptrOf(dy), ptrOf(w), ptrOf(dx), info, accumulate);
       return;
     }
     const packed = this.ws.ensure('pack', roundUp(K, 8) * info.outC * 4);
-    this.k.packB(w.ptr, 1, info.outC, info.outC, K, packed);
+    this.k.packB(ptrOf(w), 1, info.outC, info.outC, K, packed);
     let g = Math.max(1, Math.floor(128 / Math.max(1, hw)));
     if (this.parallel(info.batch * hw * K * info.outC, PAR_FLOPS)) g = Math.min(g, Math.max(1, Math.ceil(info.batch / (4 * this.threads))));
     g = Math.min(g, info.batch);
-    this.convJob(dy.ptr, packed, dx.ptr, info, 0, accumulate, 0, g, 0);
+    this.convJob(ptrOf(dy), packed, ptrOf(dx), info, 0, accumulate, 0, g, 0);
     this.run(Kind.CONV_BWD_INPUT, Math.ceil(info.batch / g));
   }
 
@@ -327,11 +410,11 @@ export class WasmBackend implements Backend {
     inp(dy);
     acc(dw, accumulate, K * N);
     if (M <= 0) {
-      if (!accumulate) this.k.fill(dw.ptr, 0, K * N);
+      if (!accumulate) this.k.fill(ptrOf(dw), 0, K * N);
       return;
     }
     if (this.usesWinograd(info)) {
-      this.winogradBackpropFilter(x.ptr, dy.ptr, dw.ptr, info, accumulate);
+      this.winogradBackpropFilter(ptrOf(x), ptrOf(dy), ptrOf(dw), info, accumulate);
       return;
     }
     // Row chunks depend on the shape only (deterministic for any thread count).
@@ -341,15 +424,15 @@ export class WasmBackend implements Backend {
       // Channels not in fours (RGB): im2col(x)ᵀ from window-row segments, no widening.
       const L = info.kW * info.inC, R = this.k.segmentRows(L, info.kH);
       const partial = this.ws.ensure('partial', chunks * R * N * 4);
-      this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
+      this.convJob(ptrOf(x), 0, ptrOf(dw), info, per, accumulate, partial, chunks, ptrOf(dy));
       this.run(Kind.CONV_BWD_FILTER_SEG, chunks);
-      this.k.reduceFilterSegments(dw.ptr, partial, chunks, info.kH, L, N, +accumulate);
+      this.k.reduceFilterSegments(ptrOf(dw), partial, chunks, info.kH, L, N, accumulate);
       return;
     }
     const partial = this.ws.ensure('partial', chunks * K * N * 4);
-    this.convJob(x.ptr, 0, dw.ptr, info, per, accumulate, partial, chunks, dy.ptr);
+    this.convJob(ptrOf(x), 0, ptrOf(dw), info, per, accumulate, partial, chunks, ptrOf(dy));
     this.run(Kind.CONV_BWD_FILTER, chunks);
-    this.k.reduceFilter(dw.ptr, partial, chunks, K, N, +accumulate);
+    this.k.reduceFilter(ptrOf(dw), partial, chunks, K, N, accumulate);
   }
 
   /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */
@@ -415,9 +498,9 @@ export class WasmBackend implements Backend {
     out(y, rows * cols);
     if (rows > 1 && this.parallel(rows * cols, PAR_ELEMS)) {
       const per = Math.ceil(rows / (4 * this.threads));
-      this.setJob(x.ptr, bias ? bias.ptr : 0, y.ptr, rows, cols, code, per);
+      this.setJob(ptrOf(x), bias ? ptrOf(bias) : 0, ptrOf(y), rows, cols, code, per);
       this.run(Kind.BIAS_ACT, Math.ceil(rows / per));
-    } else this.k.biasActivation(x.ptr, bias ? bias.ptr : 0, y.ptr, 0, rows, cols, code);
+    } else this.k.biasActivation(ptrOf(x), bias ? ptrOf(bias) : 0, ptrOf(y), 0, rows, cols, code);
   }
   activationBackward(y: Storage, dy: Storage, dx: Storage, n: number, act: KernelActivation, accumulate: boolean): void {
     const code = ACT_CODE[act];
@@ -426,9 +509,9 @@ export class WasmBackend implements Backend {
     acc(dx, accumulate, n);
     if (this.parallel(n, PAR_ELEMS)) {
       const per = roundUp(Math.ceil(n / (4 * this.threads)), 16);
-      this.setJob(y.ptr, dy.ptr, dx.ptr, n, code, +accumulate, per);
+      this.setJob(ptrOf(y), ptrOf(dy), ptrOf(dx), n, code, +accumulate, per);
       this.run(Kind.ACT_BWD, Math.ceil(n / per));
-    } else this.k.activationBackward(y.ptr, dy.ptr, dx.ptr, 0, n, code, +accumulate);
+    } else this.k.activationBackward(ptrOf(y), ptrOf(dy), ptrOf(dx), 0, n, code, accumulate);
   }
   biasGrad(dy: Storage, db: Storage, rows: number, cols: number, accumulate: boolean): void {
     inp(dy);
@@ -436,26 +519,18 @@ export class WasmBackend implements Backend {
     // Split by columns: every column still sums its rows in order (same result for any thread count).
     if (cols >= 8 && this.parallel(rows * cols, PAR_ELEMS)) {
       const per = roundUp(Math.ceil(cols / this.threads), 4);
-      this.setJob(dy.ptr, db.ptr, rows, cols, +accumulate, per);
+      this.setJob(ptrOf(dy), ptrOf(db), rows, cols, +accumulate, per);
       this.run(Kind.BIAS_GRAD, Math.ceil(cols / per));
-    } else this.k.biasGrad(dy.ptr, db.ptr, rows, cols, +accumulate);
-  }
-  add(a: Storage, b: Storage, o: Storage, n: number): void {
-    this.k.binary(inp(a), inp(b), out(o, n), n, 0);
-  }
-  mul(a: Storage, b: Storage, o: Storage, n: number): void {
-    this.k.binary(inp(a), inp(b), out(o, n), n, 1);
+    } else this.k.biasGrad(ptrOf(dy), ptrOf(db), rows, cols, accumulate);
   }
   scale(x: Storage, alpha: number, o: Storage, n: number, accumulate: boolean): void {
-    this.k.scale(inp(x), alpha, acc(o, accumulate, n), n, +accumulate);
-  }
-  fill(o: Storage, value: number, n: number): void {
-    this.k.fill(out(o, n), value, n);
+    this.k.scale(inp(x), alpha, acc(o, accumulate, n), n, accumulate);
   }
   copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void {
     if (n <= 0) return;
     const d = dstOffset === 0 ? out(dst, n) : inp(dst);
-    this.k.copy(inp(src) + srcOffset * 4, d + dstOffset * 4, n);
+    const b = bytesOf(src.dtype);
+    this.k.copyBytes(inp(src) + srcOffset * b, d + dstOffset * b, n * b);
   }
   fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void {
     if (n <= 0) return;
@@ -465,9 +540,6 @@ export class WasmBackend implements Backend {
   }
 
   // ---- reductions, softmax, losses ------------------------------------------------------------
-  sum(x: Storage, n: number): number {
-    return this.k.sum(inp(x), n);
-  }
   softmax(x: Storage, y: Storage, rows: number, cols: number): void {
     this.k.softmax(inp(x), out(y, rows * cols), rows, cols);
   }
@@ -481,7 +553,7 @@ export class WasmBackend implements Backend {
     this.k.adam(inp(p), inp(g), inp(m), inp(v), n, alpha, o.beta1, o.beta2, o.epsilon);
   }
   sgdUpdate(p: Storage, g: Storage, velocity: Storage | null, n: number, lr: number, momentum: number, nesterov: boolean): void {
-    this.k.sgd(inp(p), inp(g), velocity ? inp(velocity) : 0, n, lr, momentum, +nesterov);
+    this.k.sgd(inp(p), inp(g), velocity ? inp(velocity) : 0, n, lr, momentum, nesterov);
   }
   rmspropUpdate(p: Storage, g: Storage, accum: Storage, n: number, lr: number, rho: number, epsilon: number): void {
     this.k.rmsprop(inp(p), inp(g), inp(accum), n, lr, rho, epsilon);

@@ -7,29 +7,30 @@ import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, spanCount, word } from './gemm';
 import { FB, convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
 import { poolTask } from './pool';
+export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
-export { adam, binary, biasGrad, copy, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy, sum } from './ops';
+export { adam, binary, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
 export { biasActivation, activationBackward };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
 
-/** Job kinds. */
-export const GEMM: i32 = 0;
-export const CONV_FWD: i32 = 1;
-export const CONV_BWD_INPUT: i32 = 2;
-export const CONV_BWD_FILTER: i32 = 3;
-export const POOL: i32 = 4;
-export const BIAS_ACT: i32 = 5;
-export const ACT_BWD: i32 = 6;
-export const ZERO: i32 = 7;
-export const BIAS_GRAD: i32 = 8;
-export const WINO_FWD: i32 = 9;
-export const WINO_FILTER: i32 = 10;
-export const WINO_FILTER_OUT: i32 = 11;
-export const WINO_INPUT: i32 = 12;
-export const CONV_BWD_FILTER_SEG: i32 = 13;
+/** Job kinds (the host reads them from the build: names starting JOB_ become `Kind`). */
+export const JOB_GEMM: i32 = 0;
+export const JOB_CONV_FWD: i32 = 1;
+export const JOB_CONV_BWD_INPUT: i32 = 2;
+export const JOB_CONV_BWD_FILTER: i32 = 3;
+export const JOB_POOL: i32 = 4;
+export const JOB_BIAS_ACT: i32 = 5;
+export const JOB_ACT_BWD: i32 = 6;
+export const JOB_ZERO: i32 = 7;
+export const JOB_BIAS_GRAD: i32 = 8;
+export const JOB_WINO_FWD: i32 = 9;
+export const JOB_WINO_FILTER: i32 = 10;
+export const JOB_WINO_FILTER_OUT: i32 = 11;
+export const JOB_WINO_INPUT: i32 = 12;
+export const JOB_CONV_BWD_FILTER_SEG: i32 = 13;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -48,43 +49,43 @@ export function constant(i: i32): i32 {
 
 /** Scratch bytes one thread needs to run tasks of this job. */
 export function scratchBytes(kind: i32, job: usize): i32 {
-  if (kind == GEMM) return gemmScratch(word(job, 10));
-  if (kind == CONV_FWD) return convFwdScratch(job);
-  if (kind == CONV_BWD_INPUT) return convBwdInputScratch(job);
-  if (kind == CONV_BWD_FILTER) return convBwdFilterScratch(job);
-  if (kind == WINO_FWD) return winoFwdScratch(job);
-  if (kind == WINO_FILTER) return winoFilterScratch(job);
-  if (kind == WINO_FILTER_OUT) return 256;
-  if (kind == WINO_INPUT) return winoInputScratch(job);
-  if (kind == CONV_BWD_FILTER_SEG) return convBwdFilterSegScratch(job);
+  if (kind == JOB_GEMM) return gemmScratch(word(job, 10));
+  if (kind == JOB_CONV_FWD) return convFwdScratch(job);
+  if (kind == JOB_CONV_BWD_INPUT) return convBwdInputScratch(job);
+  if (kind == JOB_CONV_BWD_FILTER) return convBwdFilterScratch(job);
+  if (kind == JOB_WINO_FWD) return winoFwdScratch(job);
+  if (kind == JOB_WINO_FILTER) return winoFilterScratch(job);
+  if (kind == JOB_WINO_FILTER_OUT) return 256;
+  if (kind == JOB_WINO_INPUT) return winoInputScratch(job);
+  if (kind == JOB_CONV_BWD_FILTER_SEG) return convBwdFilterSegScratch(job);
   return 0;
 }
 
 /** Runs task `t` of the job at `job`, using this thread's `scratch`. */
 export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
-  if (kind == GEMM) gemmTask(job, t, scratch);
-  else if (kind == CONV_FWD) convFwdTask(job, t, scratch);
-  else if (kind == CONV_BWD_INPUT) convBwdInputTask(job, t, scratch);
-  else if (kind == CONV_BWD_FILTER) convBwdFilterTask(job, t, scratch);
-  else if (kind == WINO_FWD) winoFwdTask(job, t, scratch);
-  else if (kind == WINO_FILTER) winoFilterTask(job, t, scratch);
-  else if (kind == WINO_FILTER_OUT) winoFilterOutTask(job, t, scratch);
-  else if (kind == WINO_INPUT) winoInputTask(job, t, scratch);
-  else if (kind == CONV_BWD_FILTER_SEG) convBwdFilterSegTask(job, t, scratch);
-  else if (kind == POOL) poolTask(word(job, 17), job, t);
-  else if (kind == BIAS_ACT) {
+  if (kind == JOB_GEMM) gemmTask(job, t, scratch);
+  else if (kind == JOB_CONV_FWD) convFwdTask(job, t, scratch);
+  else if (kind == JOB_CONV_BWD_INPUT) convBwdInputTask(job, t, scratch);
+  else if (kind == JOB_CONV_BWD_FILTER) convBwdFilterTask(job, t, scratch);
+  else if (kind == JOB_WINO_FWD) winoFwdTask(job, t, scratch);
+  else if (kind == JOB_WINO_FILTER) winoFilterTask(job, t, scratch);
+  else if (kind == JOB_WINO_FILTER_OUT) winoFilterOutTask(job, t, scratch);
+  else if (kind == JOB_WINO_INPUT) winoInputTask(job, t, scratch);
+  else if (kind == JOB_CONV_BWD_FILTER_SEG) convBwdFilterSegTask(job, t, scratch);
+  else if (kind == JOB_POOL) poolTask(word(job, 17), job, t);
+  else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
     const per = word(job, 6), r0 = t * per;
     biasActivation(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), r0, min(word(job, 3), r0 + per), word(job, 4), word(job, 5));
-  } else if (kind == ACT_BWD) {
+  } else if (kind == JOB_ACT_BWD) {
     // 0 y, 1 dy, 2 dx, 3 n, 4 act, 5 accumulate, 6 elements per task
     const per = word(job, 6), i0 = t * per;
     activationBackward(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), i0, min(word(job, 3), i0 + per), word(job, 4), word(job, 5) != 0);
-  } else if (kind == ZERO) {
+  } else if (kind == JOB_ZERO) {
     // 0 pointer, 1 bytes, 2 bytes per task
     const per = word(job, 2), off = t * per;
     memory.fill(<usize>word(job, 0) + <usize>off, 0, <usize>min(per, word(job, 1) - off));
-  } else if (kind == BIAS_GRAD) {
+  } else if (kind == JOB_BIAS_GRAD) {
     // 0 dy, 1 db, 2 rows, 3 cols, 4 accumulate, 5 columns per task
     const per = word(job, 5), c0 = t * per;
     biasGradColumns(<usize>word(job, 0), <usize>word(job, 1), word(job, 2), word(job, 3), c0, min(word(job, 3), c0 + per), word(job, 4) != 0);

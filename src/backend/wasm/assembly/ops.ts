@@ -128,8 +128,9 @@ export function zero(ptr: usize, bytes: i32): void {
   memory.fill(ptr, 0, <usize>bytes);
 }
 
-export function copy(src: usize, dst: usize, n: i32): void {
-  memory.copy(dst, src, <usize>n << 2);
+/** Copies `bytes` bytes (any dtype). */
+export function copyBytes(src: usize, dst: usize, bytes: i32): void {
+  memory.copy(dst, src, <usize>bytes);
 }
 
 /** dst[i] = src_u8[i] · scale. */
@@ -145,13 +146,6 @@ export function fromUint8(src: usize, dst: usize, n: i32, s: f32): void {
     v128.store(at(dst, i + 12), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), sv));
   }
   for (; i < n; i++) store<f32>(at(dst, i), <f32>load<u8>(src + <usize>i) * s);
-}
-
-/** Σ x[i] in index order, in f64. */
-export function sum(x: usize, n: i32): f64 {
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) s += <f64>load<f32>(at(x, i));
-  return s;
 }
 
 function rowMax(x: usize, cols: i32): f64 {
@@ -171,15 +165,19 @@ export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
   }
 }
 
-/** Fused softmax + cross-entropy: per-row losses, and (softmax − onehot) · gradScale when dlogits ≠ 0. */
+/**
+ * Fused softmax + cross-entropy: per-row losses (NaN for a label outside [0, cols)), and
+ * (softmax − onehot) · gradScale when dlogits ≠ 0. Labels are int32.
+ */
 export function softmaxCrossEntropy(logits: usize, labels: usize, losses: usize, dlogits: usize, rows: i32, cols: i32, gradScale: f64): void {
   for (let r = 0; r < rows; r++) {
     const xr = at(logits, r * cols);
-    const label = <i32>load<f32>(at(labels, r));
+    const label = load<i32>(at(labels, r));
     const m = rowMax(xr, cols);
     let total: f64 = 0;
     for (let c = 0; c < cols; c++) total += Math.exp(<f64>load<f32>(at(xr, c)) - m);
-    const lz = <f64>load<f32>(at(xr, label));
+    const valid = label >= 0 && label < cols;
+    const lz = valid ? <f64>load<f32>(at(xr, label)) : NaN;
     store<f32>(at(losses, r), <f32>(-(lz - m - Math.log(total))));
     if (dlogits) {
       const dr = at(dlogits, r * cols);

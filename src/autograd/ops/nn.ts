@@ -1,0 +1,192 @@
+/**
+ * Neural-network ops with fused kernels: bias + activation, convolution (with its epilogue),
+ * pooling, softmax, the fused softmax cross-entropy, and dropout. Each op computes its forward
+ * with backend kernels and records its backward right beside it.
+ */
+import type { Conv2DInfo, KernelActivation } from '../../backend/backend.js';
+import { conv2dInfo, pool2dInfo, type Padding } from '../../backend/shape.js';
+import { ShapeError, ValueError, fmtShape } from '../../errors.js';
+import type { Random } from '../../tensor/random.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { record, type GradStore } from '../tape.js';
+import { cast, greaterEqual, mul, sub } from './elementwise.js';
+import { sum } from './reduction.js';
+import { asStorage, toTensor, type TensorInput } from './util.js';
+
+/** The rows×cols view of a tensor whose last dimension is `cols`. */
+function rowsCols(t: Tensor): [number, number] {
+  const cols = t.shape[t.rank - 1] ?? 1;
+  return [cols === 0 ? 0 : t.size / cols, cols];
+}
+
+/** act(x + bias) with bias broadcast over the last dimension; `bias` may be null. */
+export function biasActivation(x: Tensor, bias: Tensor | null, act: KernelActivation): Tensor {
+  const [rows, cols] = rowsCols(x);
+  if (bias && bias.size !== cols) throw new ShapeError(`biasActivation: bias of shape ${fmtShape(bias.shape)} does not match the last dimension of ${fmtShape(x.shape)}`);
+  const be = x.backend;
+  const y = Tensor.empty(x.shape, 'float32', be);
+  be.biasActivation(x.storage, bias?.storage ?? null, y.storage, rows, cols, act);
+  const inputs = bias ? [x, bias] : [x];
+  return record(y, `biasActivation(${act})`, inputs, (dy, grads) => {
+    const xs = x.requiresGrad ? grads.slot(x) : null;
+    // Write dz straight into x's gradient when it is fresh; otherwise use a temporary.
+    const dz = xs && !xs.accumulate ? xs.grad : Tensor.empty(x.shape, 'float32', be);
+    be.activationBackward(y.storage, dy.storage, dz.storage, x.size, act, false);
+    if (xs && xs.accumulate) be.scale(dz.storage, 1, xs.grad.storage, x.size, true);
+    if (bias?.requiresGrad) {
+      const s = grads.slot(bias);
+      be.biasGrad(dz.storage, s.grad.storage, rows, cols, s.accumulate);
+    }
+  });
+}
+
+export interface Conv2DOptions {
+  strides: [number, number];
+  padding: Padding;
+}
+
+/** Checks a convolution's operands; returns its geometry and an empty output. */
+function convSetup(x: Tensor, w: Tensor, { strides, padding }: Conv2DOptions): { info: Conv2DInfo; y: Tensor } {
+  const [batch, inH, inW, inC] = x.shape;
+  const [kH, kW, wC, outC] = w.shape;
+  if (x.rank !== 4 || w.rank !== 4 || wC !== inC) throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} and kernel ${fmtShape(w.shape)} disagree on channels`);
+  const info = conv2dInfo({ batch, inH, inW, inC, outC, kH, kW, strideH: strides[0], strideW: strides[1], padding });
+  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`conv2d: kernel ${kH}x${kW} does not fit input ${fmtShape(x.shape)} with padding '${padding}'`);
+  return { info, y: Tensor.empty([batch, info.outH, info.outW, outC], 'float32', x.backend) };
+}
+
+/** Gradients of x, w (and bias) of a convolution, given the gradient dz of its pre-activation output. */
+function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, dz: Tensor, info: Conv2DInfo, grads: GradStore): void {
+  const be = x.backend;
+  if (bias?.requiresGrad) {
+    const s = grads.slot(bias);
+    be.biasGrad(dz.storage, s.grad.storage, dz.size / info.outC, info.outC, s.accumulate);
+  }
+  if (x.requiresGrad) {
+    const s = grads.slot(x);
+    be.conv2dBackpropInput(dz.storage, w.storage, s.grad.storage, info, s.accumulate);
+  }
+  if (w.requiresGrad) {
+    const s = grads.slot(w);
+    be.conv2dBackpropFilter(x.storage, dz.storage, s.grad.storage, info, s.accumulate);
+  }
+}
+
+/** NHWC convolution: x [n, h, w, c] with kernel w [kh, kw, c, filters]. */
+export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions): Tensor {
+  const { info, y } = convSetup(x, w, options);
+  x.backend.conv2d(x.storage, w.storage, y.storage, info);
+  return record(y, 'conv2d', [x, w], (dy, grads) => convBackward(x, w, null, dy, info, grads));
+}
+
+/**
+ * act(conv2d(x, w) + bias) as one op: the backend applies bias and activation while it writes the
+ * convolution's output, so the raw output is never stored or read again.
+ */
+export function conv2dBiasActivation(x: Tensor, w: Tensor, bias: Tensor | null, act: KernelActivation, options: Conv2DOptions): Tensor {
+  const { info, y } = convSetup(x, w, options);
+  if (bias && bias.size !== info.outC) throw new ShapeError(`conv2d: bias of shape ${fmtShape(bias.shape)} does not match ${info.outC} filters`);
+  const be = x.backend;
+  be.conv2d(x.storage, w.storage, y.storage, info, { bias: bias?.storage ?? null, act });
+  return record(y, `conv2d+biasActivation(${act})`, bias ? [x, w, bias] : [x, w], (dy, grads) => {
+    let dz = dy;
+    if (act !== 'linear') {
+      dz = Tensor.empty(y.shape, 'float32', be);
+      be.activationBackward(y.storage, dy.storage, dz.storage, y.size, act, false);
+    }
+    convBackward(x, w, bias, dz, info, grads);
+  });
+}
+
+export interface Pool2DOptions {
+  poolSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+}
+
+function poolInfo(kind: string, x: Tensor, o: Pool2DOptions) {
+  const [batch, inH, inW, channels] = x.shape;
+  if (x.rank !== 4) throw new ShapeError(`${kind}Pool2d: expected NHWC input. Received ${fmtShape(x.shape)}`);
+  const info = pool2dInfo({ batch, inH, inW, channels, kH: o.poolSize[0], kW: o.poolSize[1], strideH: o.strides[0], strideW: o.strides[1], padding: o.padding });
+  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`${kind}Pool2d: pool ${o.poolSize.join('x')} does not fit input ${fmtShape(x.shape)} with padding '${o.padding}'`);
+  return info;
+}
+
+function pool(kind: 'max' | 'avg', x: Tensor, o: Pool2DOptions): Tensor {
+  const info = poolInfo(kind, x, o);
+  const be = x.backend;
+  const y = Tensor.empty([info.batch, info.outH, info.outW, info.channels], 'float32', be);
+  if (kind === 'max') be.maxPool(x.storage, y.storage, info);
+  else be.avgPool(x.storage, y.storage, info);
+  return record(y, `${kind}Pool2d`, [x], (dy, grads) => {
+    const s = grads.slot(x);
+    if (kind === 'max') be.maxPoolBackward(x.storage, dy.storage, s.grad.storage, info, s.accumulate);
+    else be.avgPoolBackward(dy.storage, s.grad.storage, info, s.accumulate);
+  });
+}
+
+export const maxPool2d = (x: Tensor, o: Pool2DOptions): Tensor => pool('max', x, o);
+export const avgPool2d = (x: Tensor, o: Pool2DOptions): Tensor => pool('avg', x, o);
+
+/**
+ * maxPool(relu(conv2d(x, w) + bias)) as one op, for a model that found this chain with no other
+ * reader of the convolution's output: the pool's backward routes the gradient only to positive
+ * maxima, which is the ReLU's gradient too, so no activation-backward pass is needed.
+ */
+export function conv2dReluMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, conv: Conv2DOptions, poolOptions: Pool2DOptions): Tensor {
+  const { info, y: z } = convSetup(x, w, conv);
+  if (bias && bias.size !== info.outC) throw new ShapeError(`conv2d: bias of shape ${fmtShape(bias.shape)} does not match ${info.outC} filters`);
+  const be = x.backend;
+  be.conv2d(x.storage, w.storage, z.storage, info, { bias: bias?.storage ?? null, act: 'relu' });
+  const pinfo = poolInfo('max', z, poolOptions);
+  const y = Tensor.empty([pinfo.batch, pinfo.outH, pinfo.outW, pinfo.channels], 'float32', be);
+  be.maxPool(z.storage, y.storage, pinfo);
+  return record(y, 'conv2d+relu+maxPool2d', bias ? [x, w, bias] : [x, w], (dy, grads) => {
+    const dz = Tensor.empty(z.shape, 'float32', be);
+    be.maxPoolBackward(z.storage, dy.storage, dz.storage, pinfo, false, true);
+    convBackward(x, w, bias, dz, info, grads);
+  });
+}
+
+/** Softmax over the last dimension. */
+export function softmax(xIn: TensorInput, dim = -1): Tensor {
+  const x = toTensor(xIn, 'logits', 'softmax');
+  if (dim !== -1 && dim !== x.rank - 1) throw new ValueError(`softmax: only the last dimension is supported (dim -1). Received dim=${dim}`);
+  const [rows, cols] = rowsCols(x);
+  const be = x.backend;
+  const y = Tensor.empty(x.shape, 'float32', be);
+  be.softmax(x.storage, y.storage, rows, cols);
+  return record(y, 'softmax', [x], (dy, grads) => {
+    // dx = y ⊙ (dy − Σ_c dy·y)
+    grads.add(x, mul(y, sub(dy, sum(mul(dy, y), -1, true))));
+  });
+}
+
+/**
+ * Mean softmax cross-entropy of logits [n, classes] against int32 class indices [n], fused: the
+ * gradient with respect to the logits is (softmax − onehot) / n.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const [rows, cols] = rowsCols(logits);
+  const L = asStorage(labels, 'int32');
+  if (L.size !== rows) throw new ShapeError(`softmaxCrossEntropy: ${L.size} labels for ${rows} rows of logits ${fmtShape(logits.shape)}`);
+  const be = logits.backend;
+  const losses = Tensor.empty([rows], 'float32', be);
+  const grad = logits.requiresGrad ? Tensor.empty(logits.shape, 'float32', be) : null;
+  be.softmaxCrossEntropy(logits.storage, L.storage, losses.storage, grad?.storage ?? null, rows, cols, 1 / rows);
+  const y = Tensor.empty([], 'float32', be);
+  be.reduce('mean', losses.storage, y.storage, 1, rows);
+  return record(y, 'softmaxCrossEntropy', [logits], (dy, grads) => grads.add(logits, mul(grad as Tensor, dy)));
+}
+
+/**
+ * Inverted dropout: zeroes each element with probability `rate` and scales the rest by
+ * 1/(1 − rate). The mask comes from the backend's counter-based generator, seeded from `rng`.
+ */
+export function dropout(x: Tensor, rate: number, rng: Random): Tensor {
+  const be = x.backend;
+  const u = Tensor.empty(x.shape, 'float32', be);
+  be.randomUniform(u.storage, u.size, rng.nextUint32());
+  const mask = mul(cast(greaterEqual(u, rate), 'float32'), 1 / (1 - rate));
+  return mul(x, mask);
+}
