@@ -6,6 +6,10 @@
 import * as ck from '../../src/index.js';
 
 const [dir, side, cacheDir] = process.argv.slice(2);
+if (!dir) {
+  console.error('usage: image-rss-child.js DIR SIDE CACHE_DIR');
+  process.exit(2);
+}
 const ds = await ck.data.imageDatasetFromDirectory(dir, {
   imageSize: [Number(side), Number(side)], batchSize: 32, seed: 1, cache: cacheDir, verbose: false, threads: 2,
 });
