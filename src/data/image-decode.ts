@@ -1,7 +1,8 @@
 /**
  * Decoding image files to pixels with pure JavaScript/WebAssembly decoders: PNG (pngjs), JPEG
- * incl. progressive (jpeg-js), BMP (bmp-ts), GIF's first frame (omggif) and WebP (libwebp from
- * @jsquash/webp). The format is judged from the bytes, not the file name. Dimensions are read from
+ * incl. progressive (MozJPEG, a libjpeg-turbo fork, in WebAssembly from @jsquash/jpeg: the
+ * decoder TensorFlow's `decode_jpeg` is built on, so pixels match it), BMP (bmp-ts), GIF's first
+ * frame (omggif) and WebP (libwebp from @jsquash/webp). The format is judged from the bytes, not the file name. Dimensions are read from
  * the header first (image-size) and an image above the pixel limit is refused before any decoding,
  * so a small file cannot claim gigabytes. JPEG EXIF orientation is applied.
  *
@@ -10,7 +11,6 @@
  */
 import { decode as decodeBmp } from 'bmp-ts';
 import { imageSize } from 'image-size';
-import jpeg from 'jpeg-js';
 import { GifReader } from 'omggif';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
@@ -47,22 +47,35 @@ export interface DecodeOptions {
   name?: string;
 }
 
-type WebpDecode = (bytes: ArrayBuffer) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-let webpLoader: (() => Promise<WebpDecode>) | null = null;
-let webp: Promise<WebpDecode> | null = null;
+/** A WebAssembly decoder: compressed bytes in, RGBA pixels out; throws with libjpeg/libwebp's message. */
+export type WasmDecode = (bytes: ArrayBuffer) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+/** The formats decoded by WebAssembly modules. */
+export type WasmCodec = 'jpeg' | 'webp';
+
+const loaders: Record<WasmCodec, (() => Promise<WasmDecode>) | null> = { jpeg: null, webp: null };
+const loaded: Record<WasmCodec, Promise<WasmDecode> | null> = { jpeg: null, webp: null };
 
 /**
- * Sets how the WebP decoder (a WebAssembly module) is loaded. Node's decoding workers read the
- * `.wasm` file from the package; by default the decoder fetches it next to its script (pages).
+ * Sets how a WebAssembly decoder is loaded. Node's decoding workers read the `.wasm` file from the
+ * package (image-file.ts); by default the decoder fetches it next to its script (pages).
  */
-export function setWebpLoader(loader: () => Promise<WebpDecode>): void {
-  webpLoader = loader;
-  webp = null;
+export function setWasmDecoderLoader(codec: WasmCodec, loader: () => Promise<WasmDecode>): void {
+  loaders[codec] = loader;
+  loaded[codec] = null;
 }
 
-async function defaultWebp(): Promise<WebpDecode> {
-  const mod = await import('@jsquash/webp/decode.js');
-  return mod.default as unknown as WebpDecode;
+async function defaultLoader(codec: WasmCodec): Promise<WasmDecode> {
+  if (typeof process !== 'undefined' && process.versions?.node)
+    throw new Error(`the ${codec} decoder has no loader in Node: import cnnkit's Node entry (or data/image-file.js), which reads the WebAssembly module from its package`);
+  const mod = codec === 'jpeg' ? await import('@jsquash/jpeg/decode.js') : await import('@jsquash/webp/decode.js');
+  return mod.default as unknown as WasmDecode;
+}
+
+async function decodeWasm(codec: WasmCodec, bytes: Uint8Array): Promise<RawImage> {
+  loaded[codec] ??= loaders[codec]?.() ?? defaultLoader(codec);
+  const dec = await loaded[codec];
+  const img = await dec(bytes.slice().buffer);
+  return { width: img.width, height: img.height, channels: 4, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
 }
 
 function sniff(b: Uint8Array): ImageFormat | null {
@@ -111,16 +124,13 @@ function decodePng(bytes: Uint8Array): RawImage {
   return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
-function decodeJpeg(bytes: Uint8Array, maxPixels: number, name: string): RawImage {
-  // jpeg-js tolerates damage silently; a file cut short (no end-of-image marker) is refused here.
+async function decodeJpeg(bytes: Uint8Array, name: string): Promise<RawImage> {
+  // libjpeg fills a file cut short with grey and only warns; a file without its end-of-image
+  // marker is refused here instead.
   let eoi = false;
   for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 4096) && !eoi; i--) eoi = bytes[i] === 0xff && bytes[i + 1] === 0xd9;
   if (!eoi) fail(name, 'truncated JPEG (no end-of-image marker)');
-  const img = jpeg.decode(bytes, {
-    useTArray: true, formatAsRGBA: false, tolerantDecoding: true,
-    maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / 1048576) + 64,
-  });
-  return { width: img.width, height: img.height, channels: 3, data: img.data };
+  return decodeWasm('jpeg', bytes);
 }
 
 function decodeBmpImage(bytes: Uint8Array): RawImage {
@@ -137,14 +147,6 @@ function decodeGif(bytes: Uint8Array, maxPixels: number, name: string): RawImage
   const data = new Uint8Array(reader.width * reader.height * 4);
   reader.decodeAndBlitFrameRGBA(0, data);
   return { width: reader.width, height: reader.height, channels: 4, data };
-}
-
-async function decodeWebp(bytes: Uint8Array): Promise<RawImage> {
-  webp ??= (webpLoader ?? defaultWebp)();
-  const dec = await webp;
-  const copy = bytes.slice().buffer;
-  const img = await dec(copy);
-  return { width: img.width, height: img.height, channels: 4, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength) };
 }
 
 /** Applies an EXIF orientation (2-8) so the image is upright, as photo viewers show it. */
@@ -187,10 +189,10 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
   try {
     switch (header.format) {
       case 'png': img = decodePng(bytes); break;
-      case 'jpeg': img = decodeJpeg(bytes, maxPixels, name); break;
+      case 'jpeg': img = await decodeJpeg(bytes, name); break;
       case 'bmp': img = decodeBmpImage(bytes); break;
       case 'gif': img = decodeGif(bytes, maxPixels, name); break;
-      case 'webp': img = await decodeWebp(bytes); break;
+      case 'webp': img = await decodeWasm('webp', bytes); break;
     }
   } catch (e) {
     if (e instanceof DataError) throw e;

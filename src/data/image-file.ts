@@ -7,17 +7,37 @@ import { constants, readFileSync, write } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { DataError } from '../errors.js';
-import { setWebpLoader } from './image-decode.js';
+import { setWasmDecoderLoader, type WasmDecode } from './image-decode.js';
 import { decodeAndPrepare, type ImageJob } from './image-resize.js';
 
 const require = createRequire(import.meta.url);
 
-// Node has no fetch for file URLs: hand libwebp's WebAssembly module to the decoder from the package.
-setWebpLoader(async () => {
-  const mod = await import('@jsquash/webp/decode.js');
-  await mod.init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/webp/codec/dec/webp_dec.wasm'))));
-  return mod.default as unknown as (b: ArrayBuffer) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-});
+/**
+ * Node has no fetch for file URLs: the WebAssembly decoders get their modules from the packages.
+ * libjpeg's and libwebp's messages (printed by Emscripten) become the error's reason.
+ */
+function nodeLoader(codec: 'jpeg' | 'webp'): () => Promise<WasmDecode> {
+  return async () => {
+    const mod = codec === 'jpeg' ? await import('@jsquash/jpeg/decode.js') : await import('@jsquash/webp/decode.js');
+    const wasm = codec === 'jpeg' ? '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm' : '@jsquash/webp/codec/dec/webp_dec.wasm';
+    let message = '';
+    const note = (m: string): void => void (message ||= m);
+    // init(module, overrides): the typings name only the one-argument form.
+    const init = mod.init as unknown as (m: WebAssembly.Module, o: { print: (m: string) => void; printErr: (m: string) => void }) => Promise<void>;
+    await init(new WebAssembly.Module(readFileSync(require.resolve(wasm))), { print: note, printErr: note });
+    const decode = mod.default as unknown as WasmDecode;
+    return async (bytes: ArrayBuffer) => {
+      message = '';
+      try {
+        return await decode(bytes);
+      } catch (e) {
+        throw new Error(message || (e instanceof Error ? e.message : String(e)));
+      }
+    };
+  };
+}
+setWasmDecoderLoader('jpeg', nodeLoader('jpeg'));
+setWasmDecoderLoader('webp', nodeLoader('webp'));
 
 /** Largest file accepted for `maxPixels`: a 32-bit BMP of that many pixels plus headers. */
 export function maxFileBytes(maxPixels: number): number {
