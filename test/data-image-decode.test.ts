@@ -42,7 +42,7 @@ describe('decodeImage', () => {
     const pic = paletteSafe(23, 17);
     for (const format of ['png', 'bmp', 'gif', 'webp', 'jpeg', 'jpeg-baseline'] as Format[]) {
       const bytes = await encode(pic, format);
-      const header = readImageHeader(bytes, `x.${format}`);
+      const header = await readImageHeader(bytes, `x.${format}`);
       assert.equal(header.format, format === 'jpeg-baseline' ? 'jpeg' : format);
       assert.deepEqual([header.width, header.height], [23, 17]);
       const img = await decodeImage(bytes, { name: `x.${format}` });

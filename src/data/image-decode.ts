@@ -9,11 +9,38 @@
  * No Node APIs: a decoding worker in Node or a Web Worker in a page calls {@link decodeImage} on
  * bytes it was given. (pngjs and bmp-ts read through Node's `Buffer`; a page's bundle provides it.)
  */
-import { decode as decodeBmp } from 'bmp-ts';
-import { imageSize } from 'image-size';
-import { GifReader } from 'omggif';
-import { PNG } from 'pngjs';
+import type { decode as BmpDecode } from 'bmp-ts';
+import type { imageSize as ImageSize } from 'image-size';
+import type { GifReader as GifReaderClass } from 'omggif';
+import type { PNG as PngClass } from 'pngjs';
 import { DataError } from '../errors.js';
+
+/**
+ * The decoders, loaded on first use: importing cnnkit costs no memory for formats never read.
+ * `loadDecoders()` must have resolved before the synchronous helpers below run.
+ */
+interface Decoders {
+  decodeBmp: typeof BmpDecode;
+  imageSize: typeof ImageSize;
+  GifReader: typeof GifReaderClass;
+  PNG: typeof PngClass;
+}
+let decoders: Decoders | null = null;
+let loading: Promise<Decoders> | null = null;
+
+/** Loads the JavaScript decoders (once). */
+export function loadDecoders(): Promise<Decoders> {
+  loading ??= Promise.all([import('bmp-ts'), import('image-size'), import('omggif'), import('pngjs')]).then(([bmp, size, gif, png]) => {
+    decoders = { decodeBmp: bmp.decode, imageSize: size.imageSize, GifReader: gif.GifReader, PNG: png.PNG };
+    return decoders;
+  });
+  return loading;
+}
+
+function lib(): Decoders {
+  if (!decoders) throw new Error('image decoders used before loadDecoders() resolved');
+  return decoders;
+}
 
 /** The formats read. */
 export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'gif' | 'webp';
@@ -95,12 +122,17 @@ function fail(name: string, what: string): never {
  * Reads the format, size and orientation from the header, without decoding pixels.
  * @throws DataError for a file that is not a PNG, JPEG, BMP, GIF or WebP image, or a bad header
  */
-export function readImageHeader(bytes: Uint8Array, name = 'image'): ImageHeader {
+export async function readImageHeader(bytes: Uint8Array, name = 'image'): Promise<ImageHeader> {
+  await loadDecoders();
+  return readHeaderSync(bytes, name);
+}
+
+function readHeaderSync(bytes: Uint8Array, name: string): ImageHeader {
   const format = sniff(bytes);
   if (!format) fail(name, `not a PNG, JPEG, BMP, GIF or WebP image (the first bytes are ${Array.from(bytes.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ') || 'missing: the file is empty'})`);
   let size;
   try {
-    size = imageSize(bytes);
+    size = lib().imageSize(bytes);
   } catch (e) {
     fail(name, `cannot read the ${format.toUpperCase()} header (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -120,7 +152,7 @@ function asBuffer(b: Uint8Array): Buffer {
 }
 
 function decodePng(bytes: Uint8Array): RawImage {
-  const png = PNG.sync.read(asBuffer(bytes));
+  const png = lib().PNG.sync.read(asBuffer(bytes));
   return { width: png.width, height: png.height, channels: 4, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
@@ -134,12 +166,12 @@ async function decodeJpeg(bytes: Uint8Array, name: string): Promise<RawImage> {
 }
 
 function decodeBmpImage(bytes: Uint8Array): RawImage {
-  const img = decodeBmp(asBuffer(bytes), { toRGBA: true });
+  const img = lib().decodeBmp(asBuffer(bytes), { toRGBA: true });
   return { width: img.width, height: img.height, channels: 4, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 4) };
 }
 
 function decodeGif(bytes: Uint8Array, maxPixels: number, name: string): RawImage {
-  const reader = new GifReader(bytes);
+  const reader = new (lib().GifReader)(bytes);
   if (reader.numFrames() < 1) fail(name, 'GIF has no frames');
   const frame = reader.frameInfo(0);
   if (frame.x + frame.width > reader.width || frame.y + frame.height > reader.height) fail(name, `GIF frame ${frame.width}x${frame.height} at (${frame.x}, ${frame.y}) lies outside the ${reader.width}x${reader.height} image`);
@@ -183,7 +215,8 @@ export function orient(img: RawImage, orientation: number): RawImage {
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<RawImage> {
   const name = options.name ?? 'image';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const header = readImageHeader(bytes, name);
+  await loadDecoders();
+  const header = readHeaderSync(bytes, name);
   checkPixels(header.width, header.height, maxPixels, name);
   let img: RawImage;
   try {
