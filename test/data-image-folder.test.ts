@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -223,7 +223,14 @@ describe('odd files, the pixel limit and the cache', () => {
     assert.equal(rebuilt.reused, 0);
     assert.deepEqual(rebuilt.arr.images, fresh.arr.images);
     assert.equal((await run()).reused, 8);
-    assert.ok(existsSync(cacheDir));
+    // A dataset reads the cache while it is open; closed, it decodes the files again.
+    const ds = await ck.data.imageDatasetFromDirectory(dir, { imageSize: [16, 16], shuffle: false, cache: cacheDir, batchSize: 8, ...quiet().options });
+    const open = (await ds.toArray())[0] as ck.data.ImageBatch;
+    await ds.close();
+    await ds.close();
+    const closed = (await ds.toArray())[0] as ck.data.ImageBatch;
+    assert.deepEqual(closed.xs.dataSync(), open.xs.dataSync());
+    assert.deepEqual(open.xs.dataSync(), fresh.arr.images);
   });
 });
 

@@ -84,6 +84,9 @@ async function readHeader(fd: Fd): Promise<{ header: Header; statusAt: number } 
 export class ImageCache {
   private writeError: string | null = null;
   private closed = false;
+  /** Records handed to workers and not yet committed or released; close() waits for them. */
+  private inflight = 0;
+  private idle: (() => void) | null = null;
 
   private constructor(
     readonly file: string,
@@ -166,7 +169,7 @@ export class ImageCache {
 
   /** True when image `i` is in the cache. */
   has(i: number): boolean {
-    return this.status[i] === 1;
+    return !this.closed && this.status[i] === 1;
   }
 
   /** Number of images in the cache. */
@@ -176,30 +179,49 @@ export class ImageCache {
 
   /** Reads image `i` into `out` at `offset`. */
   async read(i: number, out: Uint8Array, offset: number): Promise<void> {
-    const bytesRead = await readAt(this.fd, out, offset, this.recordBytes, this.recordsAt + i * this.recordBytes);
+    this.inflight++;
+    let bytesRead: number;
+    try {
+      bytesRead = await readAt(this.fd, out, offset, this.recordBytes, this.recordsAt + i * this.recordBytes);
+    } finally {
+      this.release();
+    }
     if (bytesRead !== this.recordBytes) throw new DataError(`${this.file}: the image cache is shorter than its header says (record ${i}); delete it to rebuild`);
   }
 
-  /** Where a decoding worker writes record `i`'s pixels; null once writing has failed. */
+  /**
+   * Where a decoding worker writes record `i`'s pixels; null once writing has failed or the cache
+   * is closed. Every target handed out must end in {@link commit}, {@link failed} or {@link release}.
+   */
   target(i: number): { fd: number; position: number } | null {
-    return this.writeError ? null : { fd: this.fd, position: this.recordsAt + i * this.recordBytes };
+    if (this.writeError || this.closed) return null;
+    this.inflight++;
+    return { fd: this.fd, position: this.recordsAt + i * this.recordBytes };
   }
 
   /** Marks record `i` complete after its pixels were written through {@link target}. */
   async commit(i: number): Promise<string | null> {
-    if (this.writeError) return null;
     try {
+      if (this.writeError) return null;
       await writeAt(this.fd, Uint8Array.of(1), 0, 1, this.statusAt + i);
       this.status[i] = 1;
       return null;
     } catch (e) {
       return this.fail(e);
+    } finally {
+      this.release();
     }
   }
 
-  /** Reports that record `i` could not be written: the cache is off for the rest of the run. */
+  /** Reports that a record could not be written: the cache is off for the rest of the run. */
   failed(): string | null {
+    this.release();
     return this.writeError ? null : this.fail(new Error('the record write failed'));
+  }
+
+  /** Gives back a target whose image could not be decoded (nothing was written). */
+  release(): void {
+    if (--this.inflight === 0) this.idle?.();
   }
 
   private fail(e: unknown): string {
@@ -216,6 +238,9 @@ export class ImageCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A worker may still be writing a record: the descriptor must not be closed (and its number
+    // reused by another file) under it.
+    if (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     await closeFd(this.fd).catch(() => undefined);
   }
 }

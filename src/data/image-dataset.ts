@@ -73,19 +73,21 @@ export class ImageSource {
       return true;
     }
     const record = cache?.target(i) ?? undefined;
+    let written: boolean;
     try {
-      const written = await this.pool.decode(join(this.root, this.plan.files[i].path), this.options.job, { out, offset, cache: record });
-      if (cache && record) {
-        const err = written ? await cache.commit(i) : cache.failed();
-        if (err) this.options.warn(err);
-      }
-      return true;
+      written = await this.pool.decode(join(this.root, this.plan.files[i].path), this.options.job, { out, offset, cache: record });
     } catch (e) {
+      if (record) cache!.release();
       const reason = e instanceof Error ? e.message : String(e);
       this.bad.set(i, reason);
       this.options.warn(`Skipping ${reason}`);
       return false;
     }
+    if (record) {
+      const err = written ? await cache!.commit(i) : cache!.failed();
+      if (err) this.options.warn(err);
+    }
+    return true;
   }
 
   /** Prints "skipped N of M files: ..." once per new set of bad files. */
@@ -98,6 +100,11 @@ export class ImageSource {
     const total = this.plan.files.length + refused.length;
     const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, and ${fmtCount(names.length - 10)} more` : '');
     this.options.warn(`imageDatasetFromDirectory: skipped ${fmtCount(names.length)} of ${fmtCount(total)} files: ${shown}`);
+  }
+
+  /** Closes the cache file (the datasets of one call share it). Safe to call twice. */
+  async close(): Promise<void> {
+    await this.cache?.close();
   }
 
   /** The label of image `i`. */
@@ -199,6 +206,14 @@ export class ImageFolderDataset extends Dataset<ImageBatch | Tensor> {
     const { batchSize, seed } = source.options;
     this.size = batchSize === null ? indices.length : Math.ceil(indices.length / batchSize);
     this.passes = new Random(seed ?? globalRandom.nextUint32());
+  }
+
+  /**
+   * Closes the cache file this dataset reads (shared with the other subset of a `subset: 'both'`
+   * call). The dataset still iterates afterwards, decoding every image again.
+   */
+  async close(): Promise<void> {
+    await this.source.close();
   }
 
   /** The shape of one image: `[height, width, channels]`. */
