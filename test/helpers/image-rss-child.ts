@@ -6,9 +6,10 @@
 import * as ck from '../../src/index.js';
 
 const [dir, side, cacheDir] = process.argv.slice(2);
+// The test runner also loads every file under test/: without arguments there is nothing to do.
 if (!dir) {
-  console.error('usage: image-rss-child.js DIR SIDE CACHE_DIR');
-  process.exit(2);
+  console.log('image-rss-child.js DIR SIDE CACHE_DIR: run by data-image-folder.test.js');
+  process.exit(0);
 }
 const ds = await ck.data.imageDatasetFromDirectory(dir, {
   imageSize: [Number(side), Number(side)], batchSize: 32, seed: 1, cache: cacheDir, verbose: false, threads: 2,
