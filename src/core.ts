@@ -33,4 +33,5 @@ export * as tutorial from './models/tutorial.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
 export { loadLayersModel } from './io/load.js';
 export * as io from './io/index.js';
+export * as data from './data/api.js';
 export { exportOnnxBytes } from './io/onnx/export.js';

@@ -1,6 +1,7 @@
 /** cnnkit for Node.js: the core API plus datasets that read files, caches and downloads. */
 export * from './core.js';
 export * as datasets from './data/index.js';
+export * as data from './data/node-api.js';
 // Model files on disk: registers file:// for model.save / loadLayersModel; `io` adds fileSystem.
 export * as io from './io/node.js';
 export { exportOnnx, exportOnnxFile } from './io/onnx/node.js';
