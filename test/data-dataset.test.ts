@@ -21,8 +21,8 @@ type AnyDataset = { toArray(): Promise<unknown[]>; size: number | null };
 
 /** Plain values of an element: tensors become { shape, dtype, values }. */
 function plain(v: unknown): unknown {
-  if (v instanceof ck.Tensor) return { shape: [...v.shape], dtype: v.dtype === 'int32' ? 'int32' : v.dtype, values: Array.from(v.dataSync()) };
-  if (v instanceof tf.Tensor) return { shape: [...v.shape], dtype: v.dtype === 'bool' ? 'int32' : v.dtype, values: Array.from(v.dataSync()) };
+  if (v instanceof ck.Tensor) return { shape: [...v.shape], dtype: v.dtype, values: Array.from(v.dataSync()) };
+  if (v instanceof tf.Tensor) return { shape: [...v.shape], dtype: v.dtype, values: Array.from(v.dataSync()) };
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plain(e)]));
   return v;
@@ -86,7 +86,7 @@ describe('ck.data against tfjs', () => {
     const mine = ck.data.array(nums.map((i) => ck.tensor([i, i, i], [3], 'int32'))).batch(4);
     const theirs = tf.data.array(nums.map((i) => tf.tensor([i, i, i], [3], 'int32'))).batch(4);
     await same(mine as AnyDataset, theirs as AnyDataset, 'int32 tensors');
-    const u8 = await ck.data.array([ck.tensor(new Uint8Array([1, 2, 3, 4]), [2, 2]), ck.tensor(new Uint8Array([5, 6, 7, 8]), [2, 2])]).batch(2).toArray();
+    const u8 = await ck.data.array([ck.tensor(new Uint8Array([1, 2, 3, 4]), [2, 2], 'uint8'), ck.tensor(new Uint8Array([5, 6, 7, 8]), [2, 2], 'uint8')]).batch(2).toArray();
     assert.equal((u8[0] as ck.Tensor).dtype, 'uint8');
     assert.deepEqual([...(u8[0] as ck.Tensor).shape], [2, 2, 2]);
   });

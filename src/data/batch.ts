@@ -40,7 +40,7 @@ function pushFlat(v: unknown, out: number[], where: string): void {
 function stackTensors(rows: Tensor[], where: string): Tensor {
   const first = rows[0];
   const per = first.size;
-  const values = first.dtype === 'uint8' ? new Uint8Array(per * rows.length) : first.dtype === 'int32' ? new Int32Array(per * rows.length) : new Float32Array(per * rows.length);
+  const values = first.dtype === 'uint8' || first.dtype === 'bool' ? new Uint8Array(per * rows.length) : first.dtype === 'int32' ? new Int32Array(per * rows.length) : new Float32Array(per * rows.length);
   rows.forEach((t, i) => {
     if (t.dtype !== first.dtype || t.shape.length !== first.shape.length || t.shape.some((d, k) => d !== first.shape[k]))
       throw new DataError(`batch: ${where}: element ${i} is ${t.dtype} ${fmtShape(t.shape)} but element 0 is ${first.dtype} ${fmtShape(first.shape)}; every element of a batch must have the same shape and dtype`);
@@ -53,8 +53,8 @@ function stackValues(rows: unknown[], where: string): Tensor {
   const shape = shapeOf(rows, where);
   const flat: number[] = [];
   pushFlat(rows, flat, where);
-  // tfjs makes float32 from numbers; booleans would be its bool dtype, which cnnkit stores as int32.
-  const dtype: DType = rows.every((r) => typeof r === 'boolean') ? 'int32' : 'float32';
+  // tfjs makes float32 from numbers and bool from booleans.
+  const dtype: DType = rows.every((r) => typeof r === 'boolean') ? 'bool' : 'float32';
   return tensor(flat, shape, dtype);
 }
 
