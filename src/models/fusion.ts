@@ -11,7 +11,7 @@
 import { conv2dReluMaxPool } from '../autograd/ops.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
-import type { Layer } from '../layers/layer.js';
+import type { Kwargs, Layer, LayerVariable } from '../layers/layer.js';
 import { Pooling2D } from '../layers/pooling.js';
 import { fusesSoftmax, type LossSpec } from '../losses/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -19,7 +19,7 @@ import type { Tensor } from '../tensor/tensor.js';
 /** A layer that can run with its activation replaced (Dense, Conv2D, Activation). */
 interface ActivationLayer extends Layer {
   readonly activation: ActivationName;
-  callWithActivation(x: Tensor, training: boolean, act: ActivationName): Tensor;
+  callWithActivation(x: Tensor, kwargs: Kwargs, act: ActivationName): Tensor;
 }
 
 function hasActivation(l: Layer): l is ActivationLayer {
@@ -55,14 +55,14 @@ export function planSequential(layers: readonly Layer[], loss: LossSpec | null):
       const conv = l as Conv2D, pool = next;
       fused.push(`${conv.name}+${pool.name}`);
       steps.push((x) =>
-        conv2dReluMaxPool(x, conv.kernel as Tensor, conv.bias, { strides: conv.strides, padding: conv.padding }, { poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding }),
+        conv2dReluMaxPool(x, (conv.kernel as LayerVariable).read(), conv.bias?.read() ?? null, { strides: conv.strides, padding: conv.padding }, { poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding }),
       );
       i++;
     } else if (l === last && softmaxFused) {
       const a = l as ActivationLayer;
       fused.push(`${a.name}+loss`);
-      steps.push((x, training, logits) => (logits ? a.callWithActivation(x, training, 'linear') : a.call(x, training)));
-    } else steps.push((x, training) => l.call(x, training));
+      steps.push((x, training, logits) => (logits ? a.callWithActivation(x, { training }, 'linear') : (a.call(x, { training }) as Tensor)));
+    } else steps.push((x, training) => l.call(x, { training }) as Tensor);
   }
   return {
     fusesSoftmax: softmaxFused,

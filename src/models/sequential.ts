@@ -8,6 +8,8 @@ import { resolveMetrics, type MetricName } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
+import { InputLayer } from '../layers/input-layer.js';
+import { convertTsToPythonic } from '../util/serialization.js';
 import type { History } from './callbacks.js';
 import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
 import { formatSummary } from './summary.js';
@@ -36,6 +38,8 @@ export class Sequential {
   optimizer: Optimizer | null = null;
   loss: LossSpec | null = null;
   metrics: MetricName[] = [];
+  /** The InputLayer given as the first layer, if any. */
+  private inputLayer: InputLayer | null = null;
   private cachedPlan: { layers: number; loss: LossSpec | null; plan: ExecutionPlan } | null = null;
 
   constructor({ layers = [], name }: SequentialArgs = {}) {
@@ -43,15 +47,21 @@ export class Sequential {
     for (const l of layers) this.add(l);
   }
 
-  /** Appends a layer, building it for the previous layer's output shape. */
+  /** Appends a layer, building it for the previous layer's output shape. An InputLayer may come first. */
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new ValueError(`Sequential '${this.name}': add expects a layer (e.g. ck.layers.dense({...})). Received ${String(layer)}`);
     if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`Sequential '${this.name}': a layer named '${layer.name}' is already in the model`);
+    if (layer instanceof InputLayer) {
+      if (this.layers.length > 0 || this.inputLayer) throw new ValueError(`Sequential '${this.name}': an InputLayer may only be the first layer`);
+      this.inputLayer = layer;
+      return;
+    }
     let inputShape: Shape;
     if (this.layers.length === 0) {
-      if (!layer.batchInputShape)
+      const declared = this.inputLayer?.batchInputShape ?? layer.batchInputShape;
+      if (!declared)
         throw new ValueError(`Sequential '${this.name}': the first layer (${layer.describe()}) needs an inputShape, e.g. inputShape: [32, 32, 3]`);
-      inputShape = layer.batchInputShape;
+      inputShape = declared;
     } else {
       if (layer.batchInputShape) {
         const prev = this.outputShape;
@@ -60,11 +70,7 @@ export class Sequential {
       }
       inputShape = this.outputShape;
     }
-    if (layer.isBuilt) {
-      const expected = layer.inputShape;
-      if (expected.length !== inputShape.length || expected.some((d, i) => i > 0 && d !== inputShape[i]))
-        throw new ShapeError(`${layer.describe()} was built for input ${fmtShape(expected)}. Received ${fmtShape(inputShape)}`);
-    } else layer.build(inputShape);
+    layer.ensureBuilt(inputShape);
     this.layers.push(layer);
   }
 
@@ -76,12 +82,12 @@ export class Sequential {
 
   get inputShape(): Shape {
     if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
-    return this.layers[0].inputShape;
+    return this.layers[0].inputShape as Shape;
   }
 
   get outputShape(): Shape {
     if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
-    return this.layers[this.layers.length - 1].outputShape;
+    return this.layers[this.layers.length - 1].outputShape as Shape;
   }
 
   /** Every weight tensor in Keras order (layer by layer, kernel before bias). */
@@ -174,9 +180,10 @@ export class Sequential {
     for (const w of this.weights) w.dispose();
   }
 
-  /** Keras JSON config of the model. */
+  /** Keras JSON config of the model, as the layers format writes it (snake_case). */
   getConfig(): Record<string, unknown> {
-    return { name: this.name, layers: this.layers.map((l) => ({ class_name: l.className, config: l.getConfig() })) };
+    const layers = this.inputLayer ? [this.inputLayer, ...this.layers] : this.layers;
+    return { name: this.name, layers: layers.map((l) => ({ class_name: l.getClassName(), config: convertTsToPythonic(l.getConfig()) })) };
   }
 
   /** Throws unless compiled. */

@@ -1,6 +1,6 @@
 /** The tf.keras `model.summary()` table for a Sequential model. */
 import { fmtShape } from '../errors.js';
-import type { Layer } from '../layers/layer.js';
+import type { Layer, Shape } from '../layers/layer.js';
 
 interface Summarizable {
   readonly name: string;
@@ -43,7 +43,7 @@ export function formatSummary(model: Summarizable, lineLength = 65, positions = 
   const ends = positions.map((p) => (p <= 1 ? Math.floor(lineLength * p) : p));
   const lines = [`Model: "${model.name}"`, '_'.repeat(lineLength), ...row(['Layer (type)', 'Output Shape', 'Param #'], ends), '='.repeat(lineLength)];
   model.layers.forEach((l, i) => {
-    lines.push(...row([`${l.name} (${l.className})`, fmtShape(l.outputShape), String(l.countParams())], ends));
+    lines.push(...row([`${l.name} (${l.className})`, fmtShape(l.outputShape as Shape), String(l.countParams())], ends));
     lines.push(i === model.layers.length - 1 ? '='.repeat(lineLength) : ''.padEnd(lineLength));
   });
   const total = model.layers.reduce((s, l) => s + l.countParams(), 0);

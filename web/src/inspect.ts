@@ -88,7 +88,7 @@ export function mountInspect(root: HTMLElement): void {
       let x = ck.tensor(Float32Array.from(pixels, (v) => v / 255), [1, 32, 32, 3], 'float32');
       const res: { name: string; type: string; shape: number[]; data: Float32Array }[] = [];
       for (const layer of model.layers) {
-        x = layer.apply(x);
+        x = layer.apply(x) as ck.Tensor;
         res.push({ name: layer.name, type: layer.className, shape: [...x.shape], data: Float32Array.from(x.dataSync()) });
       }
       return res;
