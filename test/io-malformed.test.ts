@@ -47,7 +47,8 @@ const cases: [string, (dir: string, j: Json) => Json | string | void, RegExp][] 
   ['missing weightsManifest', (_d, j) => ({ ...j, weightsManifest: undefined }), /'weightsManifest' must be an array/],
   ['graph-model format', (_d, j) => ({ ...j, format: 'graph-model' }), /format "graph-model" is not a layers model/],
   ['unknown layer class', (_d, j) => (j.modelTopology.config.layers[1].class_name = 'LSTM', j), /class 'LSTM', which cnnkit does not support\. Supported classes: (\w+, )*Conv2D, (\w+, )*Dense.* \(custom layers: register them with ck\.serialization\.registerClass\)/],
-  ['functional model', (_d, j) => (j.modelTopology.class_name = 'Model', j), /loads Sequential models only/],
+  ['graph model whose layers list no calls', (_d, j) => (j.modelTopology.class_name = 'Model', j), /layer 0 \('conv2d', Conv2D\): inbound_nodes must be a list of calls/],
+  ['unknown model class', (_d, j) => (j.modelTopology.class_name = 'Graph', j), /cnnkit loads models of class Sequential, Model and Functional\. Received a model of class "Graph"/],
   ['manifest shape differs from the layer', (_d, j) => (j.weightsManifest[0].weights[0].shape = [3, 3, 2, 1], j), /weight 'conv2d\/kernel' has shape \[3,3,2,1\] in the manifest but the layer needs \[3,3,1,2\]/],
   ['topology differs from the weights', (_d, j) => (j.modelTopology.config.layers[0].config.filters = 4, j), /weight 'conv2d\/kernel' has shape \[3,3,1,2\] in the manifest but the layer needs \[3,3,1,4\]/],
   ['weight missing from the manifest', (d, j) => {

@@ -12,7 +12,7 @@ import { convertPythonicToTs, convertTsToPythonic, toCamelCase, toSnakeCase } fr
 ck.setBackendSync('reference');
 
 /** Arguments giving a valid instance of each registered layer class, and an input shape to build it for. */
-const SAMPLES: Record<string, { args: Record<string, unknown>; input: (number | null)[] }> = {
+const SAMPLES: Record<string, { args: Record<string, unknown>; input: ck.Shape | ck.Shape[] }> = {
   InputLayer: { args: { inputShape: [4, 4, 2] }, input: [null, 4, 4, 2] },
   Conv2D: { args: { filters: 3, kernelSize: [2, 3], strides: 1, padding: 'same', activation: 'relu', useBias: false, kernelInitializer: 'heNormal' }, input: [null, 5, 6, 2] },
   Dense: { args: { units: 4, activation: 'softmax', biasInitializer: 'ones' }, input: [null, 7] },
@@ -22,6 +22,13 @@ const SAMPLES: Record<string, { args: Record<string, unknown>; input: (number | 
   MaxPooling2D: { args: { poolSize: [2, 2], strides: 1, padding: 'same' }, input: [null, 5, 5, 3] },
   AveragePooling2D: { args: { poolSize: 3, padding: 'valid' }, input: [null, 5, 5, 3] },
   Rescaling: { args: { scale: 0.5, offset: -1 }, input: [null, 3] },
+  Add: { args: {}, input: [[null, 4, 2], [null, 1, 2], [null, 4, 2]] },
+  Subtract: { args: {}, input: [[null, 3], [null, 3]] },
+  Multiply: { args: {}, input: [[null, 3], [null, 3]] },
+  Average: { args: {}, input: [[null, 3], [null, 3]] },
+  Maximum: { args: {}, input: [[null, 3], [null, 3]] },
+  Minimum: { args: {}, input: [[null, 3], [null, 3]] },
+  Concatenate: { args: { axis: 1 }, input: [[null, 2, 3], [null, 5, 3]] },
 };
 
 /** The registered layer classes that cnnkit itself defines (custom test classes excluded). */

@@ -10,7 +10,9 @@ import { DataError } from '../errors.js';
 import '../layers/index.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { LAYER_ARGS, Layer, type LayerClass, type Shape } from '../layers/layer.js';
+import { LayersModel } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
 import { globalRandom } from '../tensor/random.js';
 import { convertPythonicToTs, deserialize, getRegisteredClass, registeredClassNames, toCamelCase, toSnakeCase, type ConfigDict } from '../util/serialization.js';
 
@@ -79,7 +81,7 @@ export function countWeights(layer: Layer, inputShape: Shape | Shape[], so: { pa
  * DataError naming `where` (the file), the layer and the problem. `maxParams` bounds the weight
  * values the layers may create (checked before creating them).
  */
-export function modelFromTopology(topology: unknown, where: string, maxParams = Infinity): Sequential {
+export function modelFromTopology(topology: unknown, where: string, maxParams = Infinity): LayersModel {
   // Building layers draws initial weights from the global generator: keep its stream unchanged.
   const rng = globalRandom.getState();
   try {
@@ -92,12 +94,13 @@ export function modelFromTopology(topology: unknown, where: string, maxParams = 
 /** Kept for callers of the Sequential-only loader. */
 export const sequentialFromTopology = modelFromTopology;
 
-function buildModel(topology: unknown, where: string, maxParams: number): Sequential {
+function buildModel(topology: unknown, where: string, maxParams: number): LayersModel {
   if (!isObject(topology)) throw new DataError(`${where}: 'modelTopology' must be an object. Received ${topology === undefined ? 'nothing' : JSON.stringify(topology).slice(0, 60)}`);
   // Keras files may wrap the model as { model_config: {...} }.
   const top = isObject(topology.model_config) ? topology.model_config : topology;
+  if (top.class_name === 'Model' || top.class_name === 'Functional') return buildGraph(top.config, where, maxParams);
   if (top.class_name !== 'Sequential')
-    throw new DataError(`${where}: cnnkit loads Sequential models only. Received a model of class ${JSON.stringify(top.class_name)}`);
+    throw new DataError(`${where}: cnnkit loads models of class Sequential, Model and Functional. Received a model of class ${JSON.stringify(top.class_name)}`);
   return buildSequential(top.config, where, maxParams);
 }
 
@@ -129,3 +132,94 @@ function buildSequential(cfg: unknown, where: string, maxParams: number): Sequen
   return model;
 }
 
+/** One reference `[layer name, node index, tensor index, kwargs?]` of a node list, checked. */
+function readRef(ref: unknown, where: string, what: string): { layer: string; node: number; tensor: number; kwargs: Config } {
+  if (!Array.isArray(ref) || ref.length < 3 || ref.length > 4 || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || ref[1] < 0 || !Number.isInteger(ref[2]) || ref[2] < 0)
+    throw new DataError(`${where}: ${what} must be [layer name, node index, tensor index, kwargs]. Received ${JSON.stringify(ref)?.slice(0, 100)}`);
+  const kwargs = ref[3] ?? {};
+  if (!isObject(kwargs)) throw new DataError(`${where}: ${what}: the call arguments must be an object. Received ${JSON.stringify(ref[3])?.slice(0, 60)}`);
+  for (const k of Object.keys(kwargs)) if (k !== 'training') throw new DataError(`${where}: ${what}: call argument '${k}' is not supported (only training)`);
+  return { layer: ref[0], node: ref[1], tensor: ref[2], kwargs };
+}
+
+/**
+ * Builds a graph model (tfjs `Container.fromConfig`): every layer is made first, then each
+ * layer's recorded calls are replayed on symbolic tensors in file order, a call waiting while an
+ * input it needs does not exist yet (layers shared at several depths). A pass that makes no
+ * progress means the file refers to calls that do not exist.
+ */
+function buildGraph(cfg: unknown, where: string, maxParams: number): LayersModel {
+  if (!isObject(cfg)) throw new DataError(`${where}: the model's config must be an object with layers, input_layers and output_layers`);
+  const layerList = cfg.layers;
+  if (!Array.isArray(layerList) || layerList.length === 0) throw new DataError(`${where}: the model lists no layers (expected config.layers)`);
+  const name = typeof cfg.name === 'string' && NAME.test(cfg.name) ? cfg.name : undefined;
+  const byName = new Map<string, Layer>();
+  const labels = new Map<Layer, string>();
+  const pending: { layer: Layer; refs: ReturnType<typeof readRef>[]; label: string }[] = [];
+  layerList.forEach((entry: unknown, i) => {
+    const { className, config, label } = readLayerEntry(entry, i, where);
+    const nodes = (entry as Config).inbound_nodes;
+    if (!Array.isArray(nodes)) throw new DataError(`${where}: ${label}: inbound_nodes must be a list of calls (Keras 3 files are not supported)`);
+    const layer = makeLayer(className, config, label, where);
+    const entryName = (entry as Config).name;
+    if (entryName !== undefined && entryName !== layer.name) throw new DataError(`${where}: ${label}: the entry's name ${JSON.stringify(entryName)} differs from its config's '${layer.name}'`);
+    if (byName.has(layer.name)) throw new DataError(`${where}: ${label}: a layer named '${layer.name}' is listed twice`);
+    byName.set(layer.name, layer);
+    labels.set(layer, label);
+    nodes.forEach((call: unknown, k) => {
+      if (!Array.isArray(call) || call.length === 0) throw new DataError(`${where}: ${label}: call ${k} must list its inputs. Received ${JSON.stringify(call)?.slice(0, 80)}`);
+      pending.push({ layer, refs: call.map((r, j) => readRef(r, where, `${label}: call ${k}, input ${j}`)), label });
+    });
+  });
+  const so = { params: 0 };
+  let queue = pending;
+  while (queue.length > 0) {
+    const waiting: typeof pending = [];
+    for (const call of queue) {
+      const inputs: SymbolicTensor[] = [];
+      let ready = true;
+      for (const r of call.refs) {
+        const source = byName.get(r.layer);
+        if (!source) throw new DataError(`${where}: ${call.label}: its input names layer '${r.layer}', which the model does not list`);
+        const node = source.inboundNodes[r.node];
+        if (!node) {
+          ready = false;
+          break;
+        }
+        const t = node.outputTensors[r.tensor];
+        if (!t) throw new DataError(`${where}: ${call.label}: layer '${r.layer}' has no output ${r.tensor} in call ${r.node}`);
+        inputs.push(t);
+      }
+      if (!ready) {
+        waiting.push(call);
+        continue;
+      }
+      const shapes = inputs.map((t) => t.shape);
+      if (!call.layer.built) countWeights(call.layer, shapes.length === 1 ? shapes[0] : shapes, so, maxParams, call.label, where);
+      try {
+        call.layer.apply(inputs.length === 1 ? inputs[0] : inputs, call.refs[0].kwargs as { training?: boolean });
+      } catch (e) {
+        throw new DataError(`${where}: ${call.label}: ${stripLayer((e as Error).message)}`);
+      }
+    }
+    if (waiting.length === queue.length)
+      throw new DataError(`${where}: ${waiting[0].label}: its inputs refer to calls that no layer makes (${waiting[0].refs.map((r) => `${r.layer}[${r.node}][${r.tensor}]`).join(', ')})`);
+    queue = waiting;
+  }
+  const ends = (key: 'input_layers' | 'output_layers'): SymbolicTensor[] => {
+    const list = cfg[key];
+    if (!Array.isArray(list) || list.length === 0) throw new DataError(`${where}: ${key} must list the model's ${key === 'input_layers' ? 'inputs' : 'outputs'}`);
+    return list.map((ref: unknown, i) => {
+      const r = readRef(ref, where, `${key}[${i}]`);
+      const t = byName.get(r.layer)?.inboundNodes[r.node]?.outputTensors[r.tensor];
+      if (!t) throw new DataError(`${where}: ${key}[${i}] refers to ${r.layer}[${r.node}][${r.tensor}], which does not exist`);
+      return t;
+    });
+  };
+  try {
+    return new LayersModel({ inputs: ends('input_layers'), outputs: ends('output_layers'), name });
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${where}: ${(e as Error).message}`);
+  }
+}

@@ -23,6 +23,10 @@ import { Serializable, toSnakeCase, type ConfigDict, type SerializableConstructo
 import type { OnnxBuilder, OnnxValue } from '../io/onnx/builder.js';
 import { checkArgs, isNone } from './args.js';
 import { resolveInitializer, type InitializerSpec } from './initializers.js';
+import { Node, SymbolicTensor, isSymbolic } from './symbolic.js';
+import { LayerVariable, describeValue, fmtShapes, isShapeList, sameShapes, uniqueLayerName } from './layer-utils.js';
+
+export { LayerVariable, assignValues, clearSession, exactlyOne, exactlyOneShape, fmtShapes, isShapeList, snakeCase, uniqueLayerName, withoutNaming } from './layer-utils.js';
 
 /** A shape with `null` for the batch dimension, as Keras prints it. */
 export type Shape = (number | null)[];
@@ -55,100 +59,6 @@ export const LAYER_ARGS: readonly string[] = ['name', 'inputShape', 'batchInputS
 /** A layer class as the registry and the loader see it. */
 export interface LayerClass extends SerializableConstructor<Layer> {
   readonly argNames?: readonly string[];
-}
-
-/** A named weight of a layer, e.g. `conv2d/kernel` (tfjs `LayerVariable`). */
-export class LayerVariable {
-  constructor(
-    /** Full name as Keras/tfjs writes it: `<layer>/<weight>`. */
-    readonly name: string,
-    private readonly value: Tensor | null,
-    /** Whether the optimizer updates it (moving statistics are not trainable). */
-    readonly trainable: boolean,
-  ) {}
-
-  /** The weight's tensor (updated in place by training). */
-  read(): Tensor {
-    if (!this.value) throw new StateError(`weight '${this.name}' has no values: it was only counted (countParamsFor), not created`);
-    return this.value;
-  }
-
-  get tensor(): Tensor {
-    return this.read();
-  }
-
-  get shape(): readonly number[] {
-    return this.read().shape;
-  }
-
-  /** Copies `values` (same shape) into the weight. */
-  write(values: Tensor): void {
-    assignValues(this.read(), values);
-  }
-}
-
-const nameCounts = new Map<string, number>();
-
-/** Keras-style unique names: conv2d, conv2d_1, conv2d_2, ... per prefix, for the whole session. */
-export function uniqueLayerName(prefix: string): string {
-  const n = nameCounts.get(prefix) ?? 0;
-  nameCounts.set(prefix, n + 1);
-  return n === 0 ? prefix : `${prefix}_${n}`;
-}
-
-/** Runs `fn` without consuming layer names: the counters are restored afterwards. */
-export function withoutNaming<T>(fn: () => T): T {
-  const saved = new Map(nameCounts);
-  try {
-    return fn();
-  } finally {
-    nameCounts.clear();
-    for (const [k, v] of saved) nameCounts.set(k, v);
-  }
-}
-
-/** Resets the name counters (Keras's `clear_session`). */
-export function clearSession(): void {
-  nameCounts.clear();
-}
-
-/** 'MaxPooling2D' → 'max_pooling2d' (Keras's to_snake_case). */
-export function snakeCase(className: string): string {
-  return toSnakeCase(className);
-}
-
-/** Short description of a non-tensor value for error messages. */
-function describeValue(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : `${typeof v} ${String(v)}`;
-}
-
-/** Copies the values of `src` (same size, any dtype) into the float32 tensor `dst` on the backend. */
-export function assignValues(dst: Tensor, src: Tensor): void {
-  const be = dst.backend;
-  if (src.isHost) be.write(dst.storage, src.hostData);
-  else if (src.dtype !== 'float32' || src.backend !== be) be.write(dst.storage, src.dataSync());
-  else be.copy(src.storage, 0, dst.storage, 0, dst.size);
-}
-
-/** The only element of a one-element list, or the value itself (tfjs `getExactlyOneTensor`). */
-export function exactlyOne<T>(x: T | readonly T[], where: string, what = 'input'): T {
-  if (!Array.isArray(x)) return x as T;
-  if (x.length !== 1) throw new ValueError(`${where}: expects one ${what}. Received ${x.length}`);
-  return x[0] as T;
-}
-
-/** The one shape of a single-input layer (a list of one shape is accepted too). */
-export function exactlyOneShape(s: Shape | Shape[], where: string): Shape {
-  if (!isShapeList(s)) return s;
-  if (s.length !== 1) throw new ShapeError(`${where}: expects one input. Received ${s.length} input shapes`);
-  return s[0];
-}
-
-/** Whether `s` is a list of shapes rather than one shape. */
-export function isShapeList(s: Shape | Shape[]): s is Shape[] {
-  return s.length > 0 && Array.isArray(s[0]);
 }
 
 /** Checks a `dtype` argument: cnnkit layers compute in float32 (a Keras dtype policy naming float32 is accepted too). */
@@ -189,6 +99,10 @@ export abstract class Layer extends Serializable {
   private initialWeights: Tensor[] | null = null;
   /** While counting weights (countParamsFor): the count so far; addWeight creates nothing. */
   private counting: { values: number } | null = null;
+  /** The layer's calls on symbolic tensors, in order (tfjs `inboundNodes`). */
+  readonly inboundNodes: Node[] = [];
+  /** The calls that read this layer's outputs. */
+  readonly outboundNodes: Node[] = [];
 
   constructor(args: LayerArgs = {}) {
     super();
@@ -252,15 +166,27 @@ export abstract class Layer extends Serializable {
     return this.built;
   }
 
-  /** The input shape the layer was built for. */
+  /** The input shape the layer was built for (or of its first call on symbolic tensors). */
   get inputShape(): Shape | Shape[] {
-    if (!this.builtShape) throw new StateError(`${this.describe()} is not built yet`);
-    return this.builtShape;
+    if (this.builtShape) return this.builtShape;
+    const node = this.inboundNodes[0];
+    if (node && !node.isInput) return node.inputTensors.length === 1 ? node.inputTensors[0].shape : node.inputTensors.map((t) => t.shape);
+    throw new StateError(`${this.describe()} is not built yet`);
   }
 
-  /** The output shape for the built input shape. */
+  /** The output shape for the built input shape (of its first call, for a layer called on symbolic tensors). */
   get outputShape(): Shape | Shape[] {
+    const node = this.inboundNodes[0];
+    if (node) return node.outputTensors.length === 1 ? node.outputTensors[0].shape : node.outputTensors.map((t) => t.shape);
     return this.computeOutputShape(this.inputShape);
+  }
+
+  /** The symbolic output of the layer's only call (tfjs `layer.output`). */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    if (this.inboundNodes.length !== 1)
+      throw new StateError(`${this.describe()} has ${this.inboundNodes.length === 0 ? 'not been called on symbolic inputs' : `been called ${this.inboundNodes.length} times`}: its output is ambiguous (use the tensors apply returned)`);
+    const outs = this.inboundNodes[0].outputTensors;
+    return outs.length === 1 ? outs[0] : [...outs];
   }
 
   /**
@@ -389,17 +315,51 @@ export abstract class Layer extends Serializable {
     }
   }
 
-  /** Builds on first use (for the inputs' shapes), then calls (tfjs `apply`). */
-  apply(inputs: Tensor | Tensor[], kwargs: Kwargs = {}): Tensor | Tensor[] {
+  /**
+   * Calls the layer (tfjs `apply`). On tensors: builds on first use for their shapes, then calls.
+   * On symbolic tensors (`ck.input`, other layers' symbolic outputs): builds for their shapes,
+   * records the call as a node of the graph and returns the symbolic output(s), shapes inferred.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: Kwargs): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
+  apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Kwargs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: Kwargs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     if (typeof kwargs !== 'object' || kwargs === null) throw new ValueError(`${this.describe()}: apply takes (inputs, { training }). Received ${describeValue(kwargs)} as the second argument`);
-    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
+    if (list.length === 0) throw new ValueError(`${this.describe()}: apply needs at least one input`);
+    if (list.some(isSymbolic)) {
+      if (!list.every(isSymbolic)) throw new ValueError(`${this.describe()}: apply takes either symbolic tensors (from ck.input) or tensors, not both. Received ${list.map(describeValue).join(', ')}`);
+      return this.applySymbolic(list as SymbolicTensor[], Array.isArray(inputs), kwargs);
+    }
     for (const t of list) {
-      if (!(t instanceof Tensor)) throw new ValueError(`${this.describe()}: apply expects tensors. Received ${describeValue(t)}`);
+      if (!(t instanceof Tensor)) throw new ValueError(`${this.describe()}: apply expects tensors or symbolic tensors. Received ${describeValue(t)}`);
       if (t.isDisposed) throw new ValueError(`${this.describe()}: an input tensor ${fmtShape(t.shape)} is disposed`);
     }
-    const shapes: Shape[] = list.map((t) => [null, ...t.shape.slice(1)]);
+    const shapes: Shape[] = (list as Tensor[]).map((t) => [null, ...t.shape.slice(1)]);
     this.ensureBuilt(Array.isArray(inputs) ? shapes : shapes[0]);
-    return this.call(inputs, kwargs);
+    return this.call(inputs as Tensor | Tensor[], kwargs);
+  }
+
+  /** Records a call on symbolic tensors: shape inference, build, a new node and its outputs. */
+  private applySymbolic(inputs: SymbolicTensor[], asList: boolean, kwargs: Kwargs): SymbolicTensor | SymbolicTensor[] {
+    const shapes = inputs.map((t) => t.shape);
+    const inShape = asList ? shapes : shapes[0];
+    let outShape: Shape | Shape[];
+    try {
+      outShape = this.computeOutputShape(inShape);
+      this.ensureBuilt(inShape);
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      const from = inputs.map((t) => `${t.sourceLayer.describe()} ${fmtShape(t.shape)}`).join(' and ');
+      throw new ShapeError(`${e.message} (input${inputs.length > 1 ? 's' : ''} from ${from})`);
+    }
+    const outShapes = isShapeList(outShape) ? outShape : [outShape];
+    const nodeIndex = this.inboundNodes.length;
+    const node = new Node(this, inputs, [], { ...kwargs });
+    node.outputTensors = outShapes.map((s, i) => new SymbolicTensor('float32', [...s], this, nodeIndex, i, `${this.name}/${outShapes.length > 1 ? `output_${i}` : 'output'}`));
+    this.inboundNodes.push(node);
+    for (const t of inputs) t.sourceLayer.outboundNodes.push(node);
+    return isShapeList(outShape) ? [...node.outputTensors] : node.outputTensors[0];
   }
 
   /** Frees the layer's weights. */
@@ -407,16 +367,3 @@ export abstract class Layer extends Serializable {
     for (const v of this.vars) v.tensor.dispose();
   }
 }
-
-/** Equal shapes, ignoring the batch dimension. */
-function sameShapes(a: Shape | Shape[], b: Shape | Shape[]): boolean {
-  const la = isShapeList(a) ? a : [a], lb = isShapeList(b) ? b : [b];
-  return la.length === lb.length && la.every((s, i) => s.length === lb[i].length && s.every((d, j) => j === 0 || d === lb[i][j]));
-}
-
-function fmtShapes(s: Shape | Shape[]): string {
-  return isShapeList(s) ? `[${s.map(fmtShape).join(', ')}]` : fmtShape(s);
-}
-
-/** Formats one shape or several. */
-export { fmtShapes };

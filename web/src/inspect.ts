@@ -182,6 +182,8 @@ export function mountInspect(root: HTMLElement): void {
     files.sort((a, b) => Number(!a.name.endsWith('.json')) - Number(!b.name.endsWith('.json')));
     try {
       const model = await ck.loadLayersModel(ck.io.browserFiles(files));
+      // The view runs the layers one after another: it shows Sequential models.
+      if (!(model instanceof ck.Sequential)) throw new Error(`model '${model.name}' is a graph model; this view shows Sequential models`);
       setModel(model, `loaded from ${files.map((f) => f.name).join(', ')}`);
       changed('model');
     } catch (e) {
