@@ -52,7 +52,9 @@ function mergesModel(withSubtract = true): ck.LayersModel {
   const cat = sym(ck.layers.concatenate({ axis: -1 }).apply(merged));
   const pooled = sym(ck.layers.averagePooling2d({ poolSize: 2 }).apply(sym(ck.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }).apply(cat))));
   const flat = sym(ck.layers.flatten().apply(pooled));
-  const dv = sym(ck.layers.dense({ units: 6, activation: 'sigmoid' }).apply(v));
+  // A shared layer: called twice, its second call is node 1.
+  const shared = ck.layers.dense({ units: 4, activation: 'sigmoid', name: 'shared' });
+  const dv = sym(shared.apply(sym(shared.apply(v))));
   const joined = sym(ck.layers.concatenate().apply([flat, dv]));
   const probs = sym(ck.layers.dense({ units: 4, activation: 'softmax', name: 'probs' }).apply(joined));
   const value = sym(ck.layers.dense({ units: 1, name: 'value' }).apply(dv));
@@ -74,6 +76,8 @@ test('real tfjs loads cnnkit\'s graph model (merge layers, two inputs, two outpu
   assert.deepEqual(json.modelTopology.config.output_layers, [['probs', 0, 0], ['value', 0, 0]]);
   const add = json.modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'Add');
   assert.deepEqual(add.inbound_nodes, [[['conv2d', 0, 0, {}], ['conv2d_1', 0, 0, {}]]]);
+  const shared = json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'shared');
+  assert.deepEqual(shared.inbound_nodes, [[['vec', 0, 0, {}]], [['shared', 0, 0, {}]]]);
   const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
   const theirs = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
@@ -103,7 +107,9 @@ test('cnnkit loads a graph model built and saved by tfjs and predicts the same',
   const mx = tf.layers.maximum().apply([act, tf.layers.multiply().apply([c, c2]) as tf.SymbolicTensor]) as tf.SymbolicTensor;
   const pooled = tf.layers.maxPooling2d({ poolSize: 2 }).apply(mx) as tf.SymbolicTensor;
   const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
-  const dv = tf.layers.dense({ units: 5, activation: 'tanh' }).apply(v) as tf.SymbolicTensor;
+  const sharedDense = tf.layers.dense({ units: 4, activation: 'tanh' });
+  const dv0 = sharedDense.apply(v) as tf.SymbolicTensor;
+  const dv = tf.layers.dense({ units: 5, activation: 'tanh' }).apply(sharedDense.apply(dv0) as tf.SymbolicTensor) as tf.SymbolicTensor;
   const joined = tf.layers.concatenate().apply([flat, tf.layers.dropout({ rate: 0.2 }).apply(dv) as tf.SymbolicTensor]) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(joined) as tf.SymbolicTensor;
   const aux = tf.layers.dense({ units: 2 }).apply(tf.layers.average().apply([dv, tf.layers.dense({ units: 5 }).apply(dv) as tf.SymbolicTensor]) as tf.SymbolicTensor) as tf.SymbolicTensor;

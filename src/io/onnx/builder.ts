@@ -68,9 +68,12 @@ export class OnnxBuilder {
     return this.value(this.node(opType, [x.name, ...extraInputs], attributes), x.layout, x.shape);
   }
 
-  /** Adds a float32 constant (an initializer) and returns its name, which must be new. */
+  /**
+   * Adds a float32 constant (an initializer) and returns its name. Names are `<layer>/<weight>`
+   * (layer names are unique in a model), so a layer called twice (shared) defines its weights once.
+   */
   constant(name: string, dims: readonly number[], values: Float32Array): string {
-    if (this.names.has(name)) throw new Error(`ONNX export: constant '${name}' is defined twice`);
+    if (this.names.has(name)) return name;
     this.names.add(name);
     this.initializers.push(floatTensor(name, dims, values));
     return name;
