@@ -31,7 +31,7 @@ export { input } from './layers/input-layer.js';
 export type { InputConfig } from './layers/input-layer.js';
 export { SymbolicTensor } from './layers/symbolic.js';
 export type { FitArgs, EvaluateArgs, ModelData } from './models/training.js';
-export type { Dataset, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
+export type { Dataset as DatasetLike, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
 export { History, Callback, EarlyStopping, callbacks } from './models/callbacks.js';
 export type { Logs, CallbackHooks } from './models/callbacks.js';
 export { Optimizer, Adam, SGD, RMSprop, train } from './optimizers/optimizer.js';

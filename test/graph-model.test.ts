@@ -257,7 +257,7 @@ test('a residual model (conv -> add skip) trains: its loss falls and it separate
 });
 
 /** A dataset of (x, y) batches in order (tfjs's Dataset protocol). */
-function arrayDataset(x: ck.Tensor, y: ck.Tensor, batch: number, disposed: ck.Tensor[]): ck.Dataset {
+function arrayDataset(x: ck.Tensor, y: ck.Tensor, batch: number, disposed: ck.Tensor[]): ck.DatasetLike {
   return {
     iterator: async () => {
       let i = 0;
