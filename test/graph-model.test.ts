@@ -309,4 +309,6 @@ test('fitDataset shares fit\'s loop: the same batches give the same history and 
   }
   assert.match(warnings[0], /the dataset ran out after 1 batches of an epoch of batchesPerEpoch=2/);
   await assert.rejects(m.fitDataset(arrayDataset(x, y, 16, []), { epochs: 1, classWeight: {} } as never), /fitDataset: unknown argument 'classWeight'/);
+  await assert.rejects(m.fit(x, y, { epochs: 1, sampleWeight: ck.ones([40]) } as never), /fit: unknown argument 'sampleWeight'\. Supported: batchSize, /);
+  await assert.rejects(m.fit(x, y, { epochs: 1, yieldEvery: 'batch' } as never), /fit: yieldEvery must be 'auto'/);
 });

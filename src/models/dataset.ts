@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { History, Logs } from './callbacks.js';
 import { checkPairAsync, gatherInputs, gatherTargets, inputDTypes, isSparse, type ModelData } from './data.js';
 import type { LayersModel } from './model.js';
-import { arrayBatches, evaluateBatches, trainLoop, type Batch, type FitArgs } from './training.js';
+import { arrayBatches, checkYieldEvery, evaluateBatches, trainLoop, type Batch, type FitArgs } from './training.js';
 
 /** A batch a dataset yields. */
 export interface DatasetBatch {
@@ -37,9 +37,11 @@ export interface FitDatasetArgs {
   verbose?: number;
   initialEpoch?: number;
   callbacks?: FitArgs['callbacks'];
+  /** Only 'auto' (tfjs's default). */
+  yieldEvery?: 'auto';
 }
 
-const KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'verbose', 'initialEpoch', 'callbacks'];
+const KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'verbose', 'initialEpoch', 'callbacks', 'yieldEvery'];
 
 function isDataset(d: unknown): d is Dataset {
   return typeof d === 'object' && d !== null && typeof (d as Dataset).iterator === 'function';
@@ -103,6 +105,7 @@ export async function fitDatasetModel(model: LayersModel, dataset: Dataset, args
   if (!isDataset(dataset)) throw new ValueError(`${where}: expects a dataset (an object with an iterator() method, e.g. from tf.data). Received ${typeof dataset}`);
   if (typeof args !== 'object' || args === null) throw new ValueError(`${where}: needs arguments with epochs, e.g. { epochs: 10 }`);
   checkArgs(where, args, KEYS);
+  checkYieldEvery(args.yieldEvery, where);
   model.requireCompiled(where);
   const epochs = positive(args.epochs, 'epochs', where);
   const perEpoch = args.batchesPerEpoch === undefined ? null : positive(args.batchesPerEpoch, 'batchesPerEpoch', where);

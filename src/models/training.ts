@@ -49,10 +49,17 @@ export interface FitArgs extends EvaluateArgs {
   /** Epoch to start from (for resuming). */
   initialEpoch?: number;
   callbacks?: CallbackHooks | (CallbackHooks | Callback)[] | null;
+  /** Only 'auto' (tfjs's default): the loop lets the event loop run at least every 50 ms. */
+  yieldEvery?: 'auto';
+}
+
+/** Accepts tfjs's `yieldEvery` only as 'auto', which is what the loop does. */
+export function checkYieldEvery(v: unknown, where: string): void {
+  if (v !== undefined && v !== 'auto') throw new ValueError(`${where}: yieldEvery must be 'auto' (the loop yields to the event loop at least every 50 ms). Received yieldEvery=${JSON.stringify(v)}`);
 }
 
 const EVALUATE_KEYS = ['batchSize', 'rescale', 'verbose'];
-const FIT_KEYS = [...EVALUATE_KEYS, 'epochs', 'shuffle', 'validationData', 'validationSplit', 'initialEpoch', 'callbacks'];
+const FIT_KEYS = [...EVALUATE_KEYS, 'epochs', 'shuffle', 'validationData', 'validationSplit', 'initialEpoch', 'callbacks', 'yieldEvery'];
 
 /** Arrays of samples one loop visits, by index into the first dimension. */
 export interface ArrayData {
@@ -361,6 +368,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
 export async function fitModel(model: LayersModel, x: ModelData, y: ModelData, args: FitArgs): Promise<History> {
   const { losses } = model.requireCompiled('fit');
   checkArgs('fit', args, FIT_KEYS);
+  checkYieldEvery(args.yieldEvery, 'fit');
   const { epochs = 1, shuffle = true, verbose = 1, initialEpoch = 0 } = args;
   const batchSize = batchSizeOf(args, 'fit');
   const rescale = rescaleOf(args, 'fit');
