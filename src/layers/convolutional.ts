@@ -5,12 +5,13 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { onnxPads, toOIHW, type OnnxBuilder, type OnnxValue } from '../io/onnx/builder.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { registerClass, type ConfigDict } from '../util/serialization.js';
-import { activationDef, applyBiasActivation, kernelActivation, resolveActivation, type ActivationName } from './activations.js';
-import { NOT_YET_WEIGHT_OPTIONS, allOnes, bool, checkDataFormat, checkPadding, isNone, normalizeTuple, onlyDefault, positiveInt, refuseWeightOptions } from './args.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializers.js';
+import { activationDef, applyBiasActivation, kernelActivation, type ActivationName } from './activations.js';
+import { allOnes, checkDataFormat, checkPadding, isNone, normalizeTuple, onlyDefault, positiveInt } from './args.js';
+import type { Initializer } from './initializers.js';
+import { KERNEL_OPTION_ARGS, kernelOptions, kernelOptionsConfig, type KernelOptionArgs } from './kernel-options.js';
 import { Layer, exactlyOne, exactlyOneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape } from './layer.js';
 
-export interface Conv2DArgs extends LayerArgs {
+export interface Conv2DArgs extends LayerArgs, KernelOptionArgs {
   filters: number;
   kernelSize: number | number[];
   strides?: number | number[];
@@ -19,16 +20,6 @@ export interface Conv2DArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
   /** Only 1 (dilated convolutions are not implemented yet). */
   dilationRate?: number | number[];
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
-  /** Not implemented yet: only null. */
-  kernelRegularizer?: null;
-  biasRegularizer?: null;
-  activityRegularizer?: null;
-  kernelConstraint?: null;
-  biasConstraint?: null;
   /** Keras grouped convolutions: only 1. */
   groups?: number;
 }
@@ -36,8 +27,7 @@ export interface Conv2DArgs extends LayerArgs {
 export class Conv2D extends Layer {
   static readonly className = 'Conv2D';
   static override readonly argNames: readonly string[] = [
-    'filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer',
-    ...NOT_YET_WEIGHT_OPTIONS, 'groups',
+    'filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'groups', ...KERNEL_OPTION_ARGS,
   ];
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -60,11 +50,7 @@ export class Conv2D extends Layer {
     checkDataFormat(args.dataFormat, where);
     onlyDefault(where, 'dilationRate', args.dilationRate, allOnes(args.dilationRate), 'must be 1 (dilated convolutions are not supported yet)');
     onlyDefault(where, 'groups', args.groups, isNone(args.groups) || args.groups === 1, 'must be 1 (grouped convolutions are not supported)');
-    refuseWeightOptions(where, args);
-    this.activation = resolveActivation(args.activation, where);
-    this.useBias = bool(args.useBias, 'useBias', where, true);
-    this.kernelInitializer = resolveInitializer(args.kernelInitializer ?? 'glorotUniform', where, 'kernelInitializer');
-    this.biasInitializer = resolveInitializer(args.biasInitializer ?? 'zeros', where, 'biasInitializer');
+    ({ activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = kernelOptions(args, where));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -122,9 +108,7 @@ export class Conv2D extends Layer {
   override getConfig(): ConfigDict {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides], padding: this.padding,
-      dataFormat: 'channelsLast', dilationRate: [1, 1], activation: this.activation, useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null,
+      dataFormat: 'channelsLast', dilationRate: [1, 1], ...kernelOptionsConfig(this),
     };
   }
 }

@@ -6,30 +6,21 @@ import { Random, globalRandom } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { registerClass, type ConfigDict } from '../util/serialization.js';
 import { activationDef, applyBiasActivation, resolveActivation, type ActivationName } from './activations.js';
-import { NOT_YET_WEIGHT_OPTIONS, bool, checkDataFormat, isNone, onlyDefault, positiveInt, refuseWeightOptions } from './args.js';
-import { resolveInitializer, serializeInitializer, type Initializer, type InitializerSpec } from './initializers.js';
+import { checkDataFormat, isNone, onlyDefault, positiveInt } from './args.js';
+import type { Initializer } from './initializers.js';
+import { KERNEL_OPTION_ARGS, kernelOptions, kernelOptionsConfig, type KernelOptionArgs } from './kernel-options.js';
 import { Layer, exactlyOne, exactlyOneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape } from './layer.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends LayerArgs, KernelOptionArgs {
   units: number;
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
   /** Input features of a first layer (tfjs): same as inputShape [inputDim]. */
   inputDim?: number;
-  /** Not implemented yet: only null. */
-  kernelRegularizer?: null;
-  biasRegularizer?: null;
-  activityRegularizer?: null;
-  kernelConstraint?: null;
-  biasConstraint?: null;
 }
 
 /** y = act(x · kernel + bias) on the last axis; kernel [in, units]. */
 export class Dense extends Layer {
   static readonly className = 'Dense';
-  static override readonly argNames: readonly string[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'inputDim', ...NOT_YET_WEIGHT_OPTIONS];
+  static override readonly argNames: readonly string[] = ['units', 'inputDim', ...KERNEL_OPTION_ARGS];
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -44,11 +35,7 @@ export class Dense extends Layer {
     const where = this.describe();
     if (!isNone(args.inputDim)) positiveInt(args.inputDim, 'inputDim', where);
     this.units = positiveInt(args.units, 'units', where);
-    refuseWeightOptions(where, args);
-    this.activation = resolveActivation(args.activation, where);
-    this.useBias = bool(args.useBias, 'useBias', where, true);
-    this.kernelInitializer = resolveInitializer(args.kernelInitializer ?? 'glorotUniform', where, 'kernelInitializer');
-    this.biasInitializer = resolveInitializer(args.biasInitializer ?? 'zeros', where, 'biasInitializer');
+    ({ activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = kernelOptions(args, where));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -103,9 +90,7 @@ export class Dense extends Layer {
 
   override getConfig(): ConfigDict {
     return {
-      ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null,
+      ...super.getConfig(), units: this.units, ...kernelOptionsConfig(this),
     };
   }
 }
