@@ -86,7 +86,7 @@ test('cnnkit loads a model built and saved by tfjs and predicts the same', async
   const n = 5;
   const x = images(n, 12, 12, 3, 2).map((v) => Math.round(v * 255));
   const theirs = (m.predict(tf.tensor4d(x, [n, 12, 12, 3])) as tf.Tensor).dataSync();
-  const mine = ours.predict(ck.tensor(x, [n, 12, 12, 3])).dataSync();
+  const mine = (ours.predict(ck.tensor(x, [n, 12, 12, 3])) as ck.Tensor).dataSync();
   const diff = maxAbsDiff(theirs, mine);
   t.diagnostic(`tfjs → cnnkit: max |Δp| = ${diff.toExponential(2)} over ${n}×6 probabilities`);
   assert.ok(diff < 1e-5, `max difference ${diff}`);
@@ -95,7 +95,7 @@ test('cnnkit loads a model built and saved by tfjs and predicts the same', async
   const dir = join(tmp, 'from-tfjs');
   await ours.save(`file://${dir}`);
   const again = await ck.loadLayersModel(dir);
-  assert.ok(maxAbsDiff(again.predict(ck.tensor(x, [n, 12, 12, 3])).dataSync(), mine) === 0);
+  assert.ok(maxAbsDiff((again.predict(ck.tensor(x, [n, 12, 12, 3])) as ck.Tensor).dataSync(), mine) === 0);
   // and tfjs reads cnnkit's files of this model (Rescaling, AveragePooling2D, Activation, ...) too
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));

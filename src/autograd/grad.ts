@@ -5,18 +5,21 @@ import { reverseTopological, withRecording, withoutRecording, type GradStore } f
 
 /**
  * Gradients by tensor. A gradient added as a tensor (`add`) is kept as given until a second one
- * arrives; then the sum goes into a tensor the store owns, so shared tensors are never written.
+ * arrives; then the sum goes into a tensor the store owns for that entry alone, so shared tensors
+ * are never written. Ownership is per entry: a tensor owned as one entry's gradient and added as
+ * another's (an add's gradient passed to both operands) is shared, not owned, by the second.
  */
 class MapGradStore implements GradStore {
   readonly grads = new Map<Tensor, Tensor>();
+  /** The tensors whose gradient tensor belongs to them alone. */
   private readonly owned = new Set<Tensor>();
 
   slot(t: Tensor): { grad: Tensor; accumulate: boolean } {
     const existing = this.grads.get(t);
-    if (existing && this.owned.has(existing)) return { grad: existing, accumulate: true };
+    if (existing && this.owned.has(t)) return { grad: existing, accumulate: true };
     const grad = Tensor.empty(t.shape, 'float32', t.backend);
     this.grads.set(t, grad);
-    this.owned.add(grad);
+    this.owned.add(t);
     if (existing) {
       grad.backend.copy(existing.storage, 0, grad.storage, 0, grad.size);
       return { grad, accumulate: true };

@@ -11,7 +11,14 @@ import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } fro
 import { Progress, styles, table, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
 
-type Model = ck.Sequential;
+type Model = ck.LayersModel;
+
+/** The model's one output for x (the commands take single-output classifiers). */
+function predictOne(model: Model, x: ck.Tensor, args: ck.EvaluateArgs): ck.Tensor {
+  const p = model.predict(x, args);
+  if (Array.isArray(p)) throw new ValueError(`--model: model '${model.name}' has ${p.length} outputs; evaluate and predict take models with one output`);
+  return p;
+}
 
 /** Saves a model into `dir` in the TensorFlow.js layers format (atomically: see io/node-file.ts). */
 export async function saveModel(model: Model, dir: string): Promise<void> {
@@ -43,7 +50,8 @@ export async function loadData(io: Io, path: string | undefined): Promise<Cifar1
 
 /** Class names for a model's outputs: CIFAR-10's for 10 outputs, else `class N`. */
 export function classNamesFor(model: Model): string[] {
-  const units = model.outputShape[model.outputShape.length - 1] as number;
+  const out = model.outputShapes[0];
+  const units = out[out.length - 1] as number;
   return units === CIFAR10_CLASSES.length ? [...CIFAR10_CLASSES] : Array.from({ length: units }, (_, i) => `class ${i}`);
 }
 
@@ -77,7 +85,7 @@ export function evaluateAndReport(io: Io, model: Model, split: Cifar10Split, nam
   const y = ck.Tensor.host([split.count], Int32Array.from(split.labels));
   const [loss, accuracy] = (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
   io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
-  const probs = model.predict(x, { batchSize, rescale: 1 / 255 }).dataSync();
+  const probs = predictOne(model, x, { batchSize, rescale: 1 / 255 }).dataSync();
   const { classes } = argmaxRows(probs, names.length);
   const perClass = perClassAccuracy(confusionMatrix(split.labels, classes, names.length), names);
   io.out(`\n${table(perClass.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
@@ -113,7 +121,7 @@ export function predictAndReport(io: Io, model: Model, labels: readonly string[]
     if (p.width !== 32 || p.height !== 32) throw new ValueError(`predict: ${labels[i]} must be resized to 32x32 first. Received ${p.width}x${p.height}`);
     batch.set(p.data, i * 32 * 32 * 3);
   });
-  const probs = model.predict(ck.Tensor.host([pics.length, 32, 32, 3], batch), { rescale: 1 / 255 }).dataSync();
+  const probs = predictOne(model, ck.Tensor.host([pics.length, 32, 32, 3], batch), { rescale: 1 / 255 }).dataSync();
   const n = names.length;
   const width = Math.max(...names.map((x) => x.length));
   return labels.map((image, i) => {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError, StateError, ValueError } from '../errors.js';
 import { Callback, callbacks as coreCallbacks, type CallbackHooks, type CallbackModel, type Logs } from '../models/callbacks.js';
-import type { Sequential } from '../models/sequential.js';
+import type { LayersModel } from '../models/model.js';
 import type { ResumeState } from '../models/training.js';
 import { globalRandom } from '../tensor/random.js';
 import { asideDir, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
@@ -14,9 +14,9 @@ import { setOptimizerState } from './load.js';
 import { modelArtifacts } from './save.js';
 import { decodeWeights } from './weights.js';
 
-function asSequential(model: CallbackModel | null, who: string): Sequential {
-  if (!model || typeof (model as Partial<Sequential>).save !== 'function') throw new StateError(`${who}: the callback is not attached to a model (pass it in fit's callbacks)`);
-  return model as unknown as Sequential;
+function asModel(model: CallbackModel | null, who: string): LayersModel {
+  if (!model || typeof (model as Partial<LayersModel>).save !== 'function') throw new StateError(`${who}: the callback is not attached to a model (pass it in fit's callbacks)`);
+  return model as unknown as LayersModel;
 }
 
 /**
@@ -75,7 +75,7 @@ export class ModelCheckpoint extends Callback implements CallbackHooks {
   }
 
   async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
-    const model = asSequential(this.model, 'modelCheckpoint');
+    const model = asModel(this.model, 'modelCheckpoint');
     const path = formatFilepath(this.filepath, epoch, logs);
     if (this.saveBestOnly) {
       const current = logs[this.monitor];
@@ -131,7 +131,7 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
   }
 
   async onTrainBegin(): Promise<void> {
-    const model = asSequential(this.model, 'backupAndRestore');
+    const model = asModel(this.model, 'backupAndRestore');
     this.history = { epoch: [], history: {} };
     this.pending = null;
     this.restoredEpoch = -1;
@@ -166,7 +166,7 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
   }
 
   async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
-    const model = asSequential(this.model, 'backupAndRestore');
+    const model = asModel(this.model, 'backupAndRestore');
     this.history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history.history[k] ??= []).push(v);
     const state: BackupState = {

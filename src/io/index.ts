@@ -6,5 +6,5 @@ export type { IORouter } from './router.js';
 export { modelArtifacts } from './save.js';
 export { modelFromArtifacts } from './load.js';
 export type { LoadOptions } from './load.js';
-export { SUPPORTED_CLASSES } from './topology.js';
+export { modelFromTopology } from './topology.js';
 export type { IOHandler, ModelArtifacts, ModelJSON, SaveConfig, SaveResult, WeightSpec, WeightsManifestGroup, TrainingConfig } from './types.js';

@@ -1,17 +1,17 @@
 /**
- * `ck.loadLayersModel`: builds a Sequential model from tfjs layers-model artifacts, after checking
+ * `ck.loadLayersModel`: builds a model (Sequential or graph) from tfjs layers-model artifacts, after checking
  * every part (topology, manifest, byte counts, names, shapes). A fault anywhere gives one DataError
  * naming the source and the fault, and no half-loaded model. A stored trainingConfig compiles the
  * model when cnnkit has its loss and optimizer (else the model loads uncompiled, for inference).
  */
 import { DataError, ValueError } from '../errors.js';
-import { resolveLoss } from '../losses/index.js';
-import type { Sequential } from '../models/sequential.js';
+import { resolveLoss, type LossSpec } from '../losses/index.js';
+import type { LayersModel } from '../models/model.js';
 import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadHandlerFor } from './router.js';
 import { SLOT_NAMES } from './save.js';
-import { sequentialFromTopology } from './topology.js';
+import { modelFromTopology } from './topology.js';
 import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
 import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
 
@@ -39,7 +39,7 @@ function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): 
 }
 
 /** Compiles `model` from a stored training config; restores optimizer state when the file has it. */
-function applyTraining(model: Sequential, tc: unknown, optWeights: NamedWeight[], where: string): void {
+function applyTraining(model: LayersModel, tc: unknown, optWeights: NamedWeight[], where: string): void {
   if (typeof tc !== 'object' || tc === null) {
     if (optWeights.length) throw new DataError(`${where}: the file holds optimizer weights but no trainingConfig to say which optimizer`);
     return;
@@ -47,8 +47,12 @@ function applyTraining(model: Sequential, tc: unknown, optWeights: NamedWeight[]
   const t = tc as TrainingConfig;
   try {
     if (typeof t.optimizer_config !== 'object' || t.optimizer_config === null) throw new DataError(`${where}: trainingConfig has no optimizer_config`);
-    const loss = resolveLoss(typeof t.loss === 'string' ? t.loss : (t.loss as { name?: string })?.name ?? '');
-    const metrics = Array.isArray(t.metrics) ? t.metrics.filter((m) => m === 'accuracy' || m === 'acc') : [];
+    const lossOf = (l: unknown): LossSpec => resolveLoss(typeof l === 'string' ? l : (l as { name?: string })?.name ?? '');
+    const loss = Array.isArray(t.loss) ? t.loss.map(lossOf) : typeof t.loss === 'object' && t.loss !== null
+      ? Object.fromEntries(Object.entries(t.loss).map(([k, v]) => [k, lossOf(v)])) : lossOf(t.loss);
+    const keep = (ms: unknown): string[] => (Array.isArray(ms) ? ms.filter((m) => m === 'accuracy' || m === 'acc') : typeof ms === 'string' && (ms === 'accuracy' || ms === 'acc') ? [ms] : []);
+    const metrics = Array.isArray(t.metrics) ? keep(t.metrics) : typeof t.metrics === 'object' && t.metrics !== null
+      ? Object.fromEntries(Object.entries(t.metrics).map(([k, v]) => [k, keep(v)])) : [];
     model.compile({ optimizer: optimizerFrom(t.optimizer_config, where), loss, metrics });
   } catch (e) {
     // Compile settings cnnkit lacks (another loss or optimizer) leave the model uncompiled for
@@ -63,7 +67,7 @@ function applyTraining(model: Sequential, tc: unknown, optWeights: NamedWeight[]
  * Restores the compiled model's optimizer from stored optimizer weights (`iter` and slots named
  * like tfjs, `dense/kernel/m`), matched by name; throws a DataError naming `where` on a mismatch.
  */
-export function setOptimizerState(model: Sequential, optWeights: readonly NamedWeight[], where: string): void {
+export function setOptimizerState(model: LayersModel, optWeights: readonly NamedWeight[], where: string): void {
   const opt = model.optimizer;
   if (!opt) throw new DataError(`${where}: optimizer state cannot be restored into an uncompiled model`);
   const iter = optWeights.find((w) => w.spec.name === 'iter' || w.spec.name.endsWith('/iter'));
@@ -95,7 +99,7 @@ export function setOptimizerState(model: Sequential, optWeights: readonly NamedW
  * Builds a model from in-memory artifacts. `where` names the source (file) in error messages.
  * Model weights are matched by name (`conv2d/kernel`) and shape; nothing is set until all match.
  */
-export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts', options: LoadOptions = {}): Sequential {
+export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts', options: LoadOptions = {}): LayersModel {
   const { strict = true } = options;
   if (typeof a !== 'object' || a === null) throw new DataError(`${where}: expected model artifacts. Received ${String(a)}`);
   if (a.format !== undefined && a.format !== 'layers-model')
@@ -104,7 +108,7 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
   const manifestValues = specs.filter((w) => w.group !== 'optimizer').reduce((n, w) => n + w.shape.reduce((p, d) => p * d, 1), 0);
   // Layers are built before their weights are matched: a topology asking for far more weights than
   // the file holds (a huge allocation) is refused first; small mismatches get the precise message below.
-  const model = sequentialFromTopology(a.modelTopology, where, strict ? manifestValues + 2 ** 20 : Infinity);
+  const model = modelFromTopology(a.modelTopology, where, strict ? manifestValues + 2 ** 20 : Infinity);
   const data = a.weightData ?? new ArrayBuffer(0);
   if (!(data instanceof ArrayBuffer)) throw new DataError(`${where}: weightData must be an ArrayBuffer`);
   const decoded = decodeWeights(specs, data, where);
@@ -138,7 +142,7 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
 }
 
 /** Loads a tfjs layers model from a URL (`'file://dir/model.json'` or a path, Node.js) or an IOHandler. */
-export async function loadLayersModel(source: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadLayersModel(source: string | IOHandler, options: LoadOptions = {}): Promise<LayersModel> {
   const handler = typeof source === 'string' ? loadHandlerFor(source) : source;
   if (!handler || typeof handler.load !== 'function') throw new ValueError('loadLayersModel: the handler cannot load (it has no load method)');
   const artifacts = await handler.load();

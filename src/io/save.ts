@@ -1,11 +1,12 @@
 /**
  * `model.save`: the model as tfjs layers-model artifacts (Keras JSON topology, weight specs named
  * `<layer>/<weight>`, little-endian float32 data), handed to an IOHandler or a URL's handler.
- * Imports only types of the model, so `Sequential` can delegate here without an import cycle.
+ * Imports only types of the model, so the model can delegate here without an import cycle.
  */
 import { ValueError } from '../errors.js';
 import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
-import type { Sequential } from '../models/sequential.js';
+import type { LayersModel } from '../models/model.js';
+import { convertTsToPythonic } from '../util/serialization.js';
 import { saveHandlerFor } from './router.js';
 import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from './types.js';
 import { encodeWeights, type NamedWeight } from './weights.js';
@@ -19,13 +20,16 @@ export const GENERATED_BY = 'cnnkit 0.1.0';
 /** Slot names per optimizer class, as tfjs names optimizer weights (`<variable>/<slot>`). */
 export const SLOT_NAMES: Record<string, string[]> = { Adam: ['m', 'v'], SGD: ['momentum'], RMSprop: ['rms'] };
 
-/** The model's Keras JSON topology, as tfjs `model.toJSON(null, false)` writes it. */
-export function modelTopology(model: Sequential): Record<string, unknown> {
-  return { class_name: 'Sequential', config: model.getConfig(), keras_version: KERAS_VERSION, backend: KERAS_BACKEND };
+/**
+ * The model's Keras JSON topology, as tfjs `model.toJSON(null, false)` writes it: class
+ * 'Sequential' or 'Model', the camelCase config in snake_case (tfjs's converter).
+ */
+export function modelTopology(model: LayersModel): Record<string, unknown> {
+  return { class_name: model.getClassName(), config: convertTsToPythonic(model.getConfig()), keras_version: KERAS_VERSION, backend: KERAS_BACKEND };
 }
 
 /** The model's weights (and with `includeOptimizer`, the optimizer's step counter and slots), named. */
-export function namedWeights(model: Sequential, includeOptimizer = false): NamedWeight[] {
+export function namedWeights(model: LayersModel, includeOptimizer = false): NamedWeight[] {
   const out: NamedWeight[] = [];
   for (const l of model.layers)
     for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(v.tensor.dataSync()) });
@@ -58,17 +62,22 @@ function tfjsOptimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
 }
 
 /** Compile settings as tfjs stores them, or undefined for an uncompiled model. */
-export function trainingConfig(model: Sequential): TrainingConfig | undefined {
-  if (!model.optimizer || !model.loss) return undefined;
+export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
+  if (!model.optimizer || !model.lossFunctions.length) return undefined;
+  const names = model.outputNames;
+  const losses = model.lossFunctions.map((l) => l.name);
+  // As tfjs stores them: one loss (and metric list) for all outputs, else one per output.
+  const metrics = model.outputMetrics;
+  const sameMetrics = metrics.every((m) => JSON.stringify(m) === JSON.stringify(metrics[0]));
   return {
-    loss: model.loss.name,
-    metrics: [...model.metrics],
+    loss: losses.every((l) => l === losses[0]) ? losses[0] : losses,
+    metrics: sameMetrics ? [...metrics[0]] : Object.fromEntries(names.map((n, i) => [n, [...metrics[i]]])),
     optimizer_config: tfjsOptimizerConfig(model.optimizer),
   };
 }
 
 /** The model as in-memory artifacts (tfjs `ModelArtifacts`). */
-export function modelArtifacts(model: Sequential, config: SaveConfig = {}): ModelArtifacts {
+export function modelArtifacts(model: LayersModel, config: SaveConfig = {}): ModelArtifacts {
   const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer));
   const training = trainingConfig(model);
   return {
@@ -78,7 +87,7 @@ export function modelArtifacts(model: Sequential, config: SaveConfig = {}): Mode
 }
 
 /** Saves through `target`: an IOHandler or a URL string such as `'file://path/to/dir'` (Node.js). */
-export async function saveModel(model: Sequential, target: string | IOHandler, config: SaveConfig = {}): Promise<SaveResult> {
+export async function saveModel(model: LayersModel, target: string | IOHandler, config: SaveConfig = {}): Promise<SaveResult> {
   const handler = typeof target === 'string' ? saveHandlerFor(target) : target;
   if (!handler || typeof handler.save !== 'function') throw new ValueError(`save: the handler cannot save (it has no save method)`);
   if (config.includeOptimizer && !model.optimizer) throw new ValueError(`save: includeOptimizer needs a compiled model; call compile first`);

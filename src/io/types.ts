@@ -26,14 +26,16 @@ export interface WeightsManifestGroup {
 
 /** Compile settings stored with a model (tfjs `ModelTrainingConfig`). */
 export interface TrainingConfig {
-  loss: string;
-  metrics?: string[];
+  /** One loss name for all outputs, one per output, or by output name. */
+  loss: string | string[] | Record<string, string>;
+  /** Metric names for all outputs, or by output name. */
+  metrics?: string[] | Record<string, string[]>;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
 }
 
 /** A saved model in memory (tfjs `ModelArtifacts`). */
 export interface ModelArtifacts {
-  /** Keras JSON: `{ class_name: 'Sequential', config: { name, layers }, keras_version, backend }`. */
+  /** Keras JSON: `{ class_name: 'Sequential' | 'Model', config: { name, layers, ... }, keras_version, backend }`. */
   modelTopology?: Record<string, unknown>;
   weightSpecs?: WeightSpec[];
   /** All weights, concatenated in `weightSpecs` order. */

@@ -1,97 +1,115 @@
 /** Conv2D (Keras `keras.layers.Conv2D`, channels_last, kernel [kh, kw, in, filters]). */
 import { conv2d as conv2dOp, conv2dBiasActivation } from '../autograd/ops.js';
 import { windowOutput, type Padding } from '../backend/shape.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { onnxPads, toOIHW, type OnnxBuilder, type OnnxValue } from '../io/onnx/builder.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { applyBiasActivation, resolveActivation, type ActivationName } from './activations.js';
-import { resolveInitializer, type InitializerName } from './initializers.js';
-import { Layer, normalizeTuple, positiveInt, type LayerArgs, type Shape } from './layer.js';
+import { registerClass, type ConfigDict } from '../util/serialization.js';
+import { activationDef, applyBiasActivation, kernelActivation, type ActivationName } from './activations.js';
+import { allOnes, checkDataFormat, checkPadding, isNone, normalizeTuple, onlyDefault, positiveInt } from './args.js';
+import type { Initializer } from './initializers.js';
+import { KERNEL_OPTION_ARGS, kernelOptions, kernelOptionsConfig, type KernelOptionArgs } from './kernel-options.js';
+import { Layer, exactlyOne, exactlyOneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape } from './layer.js';
 
-export interface Conv2DArgs extends LayerArgs {
+export interface Conv2DArgs extends LayerArgs, KernelOptionArgs {
   filters: number;
-  kernelSize: number | [number, number];
-  strides?: number | [number, number];
+  kernelSize: number | number[];
+  strides?: number | number[];
   padding?: Padding;
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: string;
-  biasInitializer?: string;
-}
-
-export function checkPadding(p: unknown, where: string): Padding {
-  if (p !== 'valid' && p !== 'same') throw new ValueError(`${where}: padding must be 'valid' or 'same'. Received padding=${JSON.stringify(p)}`);
-  return p;
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
+  /** Only 1 (dilated convolutions are not implemented yet). */
+  dilationRate?: number | number[];
+  /** Keras grouped convolutions: only 1. */
+  groups?: number;
 }
 
 export class Conv2D extends Layer {
+  static readonly className = 'Conv2D';
+  static override readonly argNames: readonly string[] = [
+    'filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'groups', ...KERNEL_OPTION_ARGS,
+  ];
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly activation: ActivationName;
   readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
-  kernel: Tensor | null = null;
-  bias: Tensor | null = null;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  kernel: LayerVariable | null = null;
+  bias: LayerVariable | null = null;
 
   constructor(args: Conv2DArgs) {
-    super(args, 'Conv2D');
+    super(args);
     const where = this.describe();
-    const { strides = 1, padding = 'valid', activation = 'linear', useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros' } = args;
     this.filters = positiveInt(args.filters, 'filters', where);
     this.kernelSize = normalizeTuple(args.kernelSize, 2, 'kernelSize', where) as [number, number];
-    this.strides = normalizeTuple(strides, 2, 'strides', where) as [number, number];
-    this.padding = checkPadding(padding, where);
-    this.activation = resolveActivation(activation, where);
-    this.useBias = useBias;
-    this.kernelInitializer = resolveInitializer(kernelInitializer, where);
-    this.biasInitializer = resolveInitializer(biasInitializer, where);
+    this.strides = normalizeTuple(args.strides ?? 1, 2, 'strides', where) as [number, number];
+    this.padding = checkPadding(args.padding ?? 'valid', where);
+    checkDataFormat(args.dataFormat, where);
+    onlyDefault(where, 'dilationRate', args.dilationRate, allOnes(args.dilationRate), 'must be 1 (dilated convolutions are not supported yet)');
+    onlyDefault(where, 'groups', args.groups, isNone(args.groups) || args.groups === 1, 'must be 1 (grouped convolutions are not supported)');
+    ({ activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = kernelOptions(args, where));
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    if (inputShape.length !== 4)
-      throw new ShapeError(`${this.describe()}: expected input of rank 4 (batch, height, width, channels). Received input ${fmtShape(inputShape)}`);
-    const [batch, h, w] = inputShape as [number | null, number, number, number];
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = exactlyOneShape(inputShape, this.describe());
+    if (s.length !== 4)
+      throw new ShapeError(`${this.describe()}: expected input of rank 4 (batch, height, width, channels). Received input ${fmtShape(s)}`);
+    const [batch, h, w] = s as [number | null, number, number, number];
     const oh = windowOutput(h, this.kernelSize[0], this.strides[0], this.padding).out;
     const ow = windowOutput(w, this.kernelSize[1], this.strides[1], this.padding).out;
     if (oh <= 0 || ow <= 0)
-      throw new ShapeError(`${this.describe()}: kernelSize must fit the input with padding '${this.padding}'. Received kernelSize=[${this.kernelSize}] for input ${fmtShape(inputShape)}`);
+      throw new ShapeError(`${this.describe()}: kernelSize must fit the input with padding '${this.padding}'. Received kernelSize=[${this.kernelSize}] for input ${fmtShape(s)}`);
     return [batch, oh, ow, this.filters];
   }
 
-  override build(inputShape: Shape): void {
+  override build(inputShape: Shape | Shape[]): void {
     this.computeOutputShape(inputShape);
-    const inC = inputShape[3] as number;
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, inC, this.filters], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    const inC = (exactlyOneShape(inputShape, this.describe()))[3] as number;
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, inC, this.filters], 'float32', this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInitializer);
     super.build(inputShape);
   }
 
-  call(x: Tensor, training: boolean): Tensor {
-    return this.callWithActivation(x, training, this.activation);
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    return this.callWithActivation(exactlyOne(inputs, this.describe()), kwargs, this.activation);
   }
 
   /** The layer with another activation (a model that fuses a final softmax into its loss asks for 'linear'). */
-  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
+  callWithActivation(x: Tensor, _kwargs: Kwargs, act: ActivationName): Tensor {
     const options = { strides: this.strides, padding: this.padding };
-    if (act === 'softmax') return applyBiasActivation(conv2dOp(x, this.kernel as Tensor, options), this.bias, act);
-    if (!this.bias && act === 'linear') return conv2dOp(x, this.kernel as Tensor, options);
+    const kernel = (this.kernel as LayerVariable).read(), bias = this.bias?.read() ?? null;
+    const fused = kernelActivation(act);
+    if (!fused) return applyBiasActivation(conv2dOp(x, kernel, options), bias, act);
+    if (!bias && fused === 'linear') return conv2dOp(x, kernel, options);
     // Bias and element-wise activation ride on the convolution's output pass.
-    return conv2dBiasActivation(x, this.kernel as Tensor, this.bias, act, options);
+    return conv2dBiasActivation(x, kernel, bias, fused, options);
   }
 
-  override getConfig(): Record<string, unknown> {
+  override paramFormula(): string {
+    const inC = (this.inputShape as Shape)[3] as number;
+    return `(${this.kernelSize[0]}*${this.kernelSize[1]}*${inC}${this.useBias ? '+1' : ''})*${this.filters}`;
+  }
+
+  override toOnnx(g: OnnxBuilder, inputs: OnnxValue[]): OnnxValue {
+    const x = g.nchw(exactlyOne(inputs, this.describe()));
+    const kernel = (this.kernel as LayerVariable).read();
+    const w = g.constant(`${this.name}/kernel`, [this.filters, x.shape[3] as number, ...this.kernelSize], toOIHW(kernel.dataSync(), kernel.shape));
+    const b = this.bias ? [g.constant(`${this.name}/bias`, [this.filters], Float32Array.from(this.bias.read().dataSync()))] : [];
+    const out = g.node('Conv', [x.name, w, ...b], [
+      g.ints('kernel_shape', this.kernelSize), g.ints('strides', this.strides), g.ints('dilations', [1, 1]), g.int('group', 1),
+      g.ints('pads', onnxPads(x.shape, this.kernelSize, this.strides, this.padding)),
+    ]);
+    return activationDef(this.activation, this.describe()).onnx(g, g.value(out, 'nchw', this.computeOutputShape(x.shape)));
+  }
+
+  override getConfig(): ConfigDict {
     return {
-      ...super.getConfig(), filters: this.filters, kernel_size: this.kernelSize, strides: this.strides, padding: this.padding,
-      data_format: 'channels_last', dilation_rate: [1, 1], activation: this.activation, use_bias: this.useBias,
-      kernel_initializer: { class_name: initializerClass(this.kernelInitializer), config: {} },
-      bias_initializer: { class_name: initializerClass(this.biasInitializer), config: {} },
+      ...super.getConfig(), filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides], padding: this.padding,
+      dataFormat: 'channelsLast', dilationRate: [1, 1], ...kernelOptionsConfig(this),
     };
   }
 }
-
-/** 'glorotUniform' → 'GlorotUniform' (Keras serialized class name). */
-export function initializerClass(name: InitializerName): string {
-  return name[0].toUpperCase() + name.slice(1);
-}
+registerClass(Conv2D);

@@ -1,117 +1,184 @@
-/** Dense, Flatten, Dropout, Activation and Rescaling (Keras core layers). */
-import { applyBiasActivation, resolveActivation, type ActivationName } from './activations.js';
-import { dropout as dropoutOp, matMul, reshape, scale } from '../autograd/ops.js';
+/** Dense, Flatten, Dropout and Activation (Keras core layers). */
+import { dropout as dropoutOp, matMul, reshape } from '../autograd/ops.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { globalRandom } from '../tensor/random.js';
+import type { OnnxBuilder, OnnxValue } from '../io/onnx/builder.js';
+import { Random, globalRandom } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { initializerClass } from './convolutional.js';
-import { resolveInitializer, type InitializerName } from './initializers.js';
-import { Layer, positiveInt, type LayerArgs, type Shape } from './layer.js';
+import { registerClass, type ConfigDict } from '../util/serialization.js';
+import { activationDef, applyBiasActivation, resolveActivation, type ActivationName } from './activations.js';
+import { checkDataFormat, isNone, onlyDefault, positiveInt } from './args.js';
+import type { Initializer } from './initializers.js';
+import { KERNEL_OPTION_ARGS, kernelOptions, kernelOptionsConfig, type KernelOptionArgs } from './kernel-options.js';
+import { Layer, exactlyOne, exactlyOneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape } from './layer.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends LayerArgs, KernelOptionArgs {
   units: number;
-  activation?: ActivationName;
-  useBias?: boolean;
-  kernelInitializer?: string;
-  biasInitializer?: string;
+  /** Input features of a first layer (tfjs): same as inputShape [inputDim]. */
+  inputDim?: number;
 }
 
 /** y = act(x · kernel + bias) on the last axis; kernel [in, units]. */
 export class Dense extends Layer {
+  static readonly className = 'Dense';
+  static override readonly argNames: readonly string[] = ['units', 'inputDim', ...KERNEL_OPTION_ARGS];
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
-  kernel: Tensor | null = null;
-  bias: Tensor | null = null;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  kernel: LayerVariable | null = null;
+  bias: LayerVariable | null = null;
 
   constructor(args: DenseArgs) {
-    super(args, 'Dense');
+    const withDim = args && !isNone(args.inputDim) && isNone(args.inputShape) && isNone(args.batchInputShape);
+    super(withDim ? { ...args, inputShape: [args.inputDim as number] } : args);
     const where = this.describe();
-    const { activation = 'linear', useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros' } = args;
+    if (!isNone(args.inputDim)) positiveInt(args.inputDim, 'inputDim', where);
     this.units = positiveInt(args.units, 'units', where);
-    this.activation = resolveActivation(activation, where);
-    this.useBias = useBias;
-    this.kernelInitializer = resolveInitializer(kernelInitializer, where);
-    this.biasInitializer = resolveInitializer(biasInitializer, where);
+    ({ activation: this.activation, useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer } = kernelOptions(args, where));
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    const last = inputShape[inputShape.length - 1];
-    if (inputShape.length < 2 || last === null) throw new ShapeError(`${this.describe()}: expected input with a known last dimension. Received input ${fmtShape(inputShape)}`);
-    return [...inputShape.slice(0, -1), this.units];
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = exactlyOneShape(inputShape, this.describe());
+    const last = s[s.length - 1];
+    if (s.length < 2 || last === null) throw new ShapeError(`${this.describe()}: expected input with a known last dimension. Received input ${fmtShape(s)}`);
+    return [...s.slice(0, -1), this.units];
   }
 
-  override build(inputShape: Shape): void {
-    this.computeOutputShape(inputShape);
-    this.kernel = this.addWeight('kernel', [inputShape[inputShape.length - 1] as number, this.units], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+  override build(inputShape: Shape | Shape[]): void {
+    const s = exactlyOneShape(inputShape, this.describe());
+    this.computeOutputShape(s);
+    this.kernel = this.addWeight('kernel', [s[s.length - 1] as number, this.units], 'float32', this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer);
     super.build(inputShape);
   }
 
-  call(x: Tensor, training: boolean): Tensor {
-    return this.callWithActivation(x, training, this.activation);
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    return this.callWithActivation(exactlyOne(inputs, this.describe()), kwargs, this.activation);
   }
 
   /** The layer with another activation (a model that fuses a final softmax into its loss asks for 'linear'). */
-  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
-    const kernel = this.kernel as Tensor;
+  callWithActivation(x: Tensor, _kwargs: Kwargs, act: ActivationName): Tensor {
+    const kernel = (this.kernel as LayerVariable).read();
     const flat = x.rank === 2 ? x : reshape(x, [-1, kernel.shape[0]]);
     let y = matMul(flat, kernel);
     if (x.rank !== 2) y = reshape(y, [...x.shape.slice(0, -1), this.units]);
-    return applyBiasActivation(y, this.bias, act);
+    return applyBiasActivation(y, this.bias?.read() ?? null, act);
   }
 
-  override getConfig(): Record<string, unknown> {
+  override paramFormula(): string {
+    const s = this.inputShape as Shape;
+    return `(${s[s.length - 1]}${this.useBias ? '+1' : ''})*${this.units}`;
+  }
+
+  override toOnnx(g: OnnxBuilder, inputs: OnnxValue[]): OnnxValue {
+    const x0 = exactlyOne(inputs, this.describe());
+    const kernel = (this.kernel as LayerVariable).read();
+    const k = g.constant(`${this.name}/kernel`, kernel.shape, Float32Array.from(kernel.dataSync()));
+    const b = this.bias ? g.constant(`${this.name}/bias`, [this.units], Float32Array.from(this.bias.read().dataSync())) : null;
+    const outShape = this.computeOutputShape(x0.shape);
+    let y: OnnxValue;
+    if (x0.shape.length === 2) {
+      y = g.value(g.node('Gemm', [x0.name, k, ...(b ? [b] : [])], [g.float('alpha', 1), g.float('beta', 1), g.int('transA', 0), g.int('transB', 0)]), 'plain', outShape);
+    } else {
+      const x = g.nhwc(x0); // Dense acts on the last (channels) axis
+      y = g.value(g.node('MatMul', [x.name, k]), x.layout, outShape);
+      if (b) y = g.unary('Add', y, [], [b]);
+    }
+    return activationDef(this.activation, this.describe()).onnx(g, y);
+  }
+
+  override getConfig(): ConfigDict {
     return {
-      ...super.getConfig(), units: this.units, activation: this.activation, use_bias: this.useBias,
-      kernel_initializer: { class_name: initializerClass(this.kernelInitializer), config: {} },
-      bias_initializer: { class_name: initializerClass(this.biasInitializer), config: {} },
+      ...super.getConfig(), units: this.units, ...kernelOptionsConfig(this),
     };
   }
+}
+registerClass(Dense);
+
+export interface FlattenArgs extends LayerArgs {
+  /** Only 'channelsLast'. */
+  dataFormat?: 'channelsLast';
 }
 
 /** Flattens every dimension but the batch. */
 export class Flatten extends Layer {
-  constructor(args: LayerArgs = {}) {
-    super(args, 'Flatten');
+  static readonly className = 'Flatten';
+  static override readonly argNames: readonly string[] = ['dataFormat'];
+
+  constructor(args: FlattenArgs = {}) {
+    super(args);
+    checkDataFormat(args?.dataFormat, this.describe());
   }
-  computeOutputShape(inputShape: Shape): Shape {
-    const rest = inputShape.slice(1);
-    if (rest.some((d) => d === null)) throw new ShapeError(`${this.describe()}: all non-batch dimensions must be known. Received input ${fmtShape(inputShape)}`);
-    return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = exactlyOneShape(inputShape, this.describe());
+    const rest = s.slice(1);
+    if (rest.some((d) => d === null)) throw new ShapeError(`${this.describe()}: all non-batch dimensions must be known. Received input ${fmtShape(s)}`);
+    return [s[0], (rest as number[]).reduce((a, b) => a * b, 1)];
   }
-  call(x: Tensor): Tensor {
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const x = exactlyOne(inputs, this.describe());
     return reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), data_format: 'channels_last' };
+
+  override toOnnx(g: OnnxBuilder, inputs: OnnxValue[]): OnnxValue {
+    const x = g.nhwc(exactlyOne(inputs, this.describe())); // Keras flattens in NHWC order
+    return g.value(g.node('Flatten', [x.name], [g.int('axis', 1)]), 'plain', this.computeOutputShape(x.shape));
+  }
+
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), dataFormat: 'channelsLast' };
   }
 }
+registerClass(Flatten);
 
 export interface DropoutArgs extends LayerArgs {
   rate: number;
+  /** Not implemented yet: only null. */
+  noiseShape?: null;
+  /** Seeds the layer's own generator (default: the global seeded generator). */
+  seed?: number | null;
 }
 
 /** Inverted dropout while training; identity at inference. */
 export class Dropout extends Layer {
+  static readonly className = 'Dropout';
+  static override readonly argNames: readonly string[] = ['rate', 'noiseShape', 'seed'];
   readonly rate: number;
+  readonly seed: number | null;
+  private readonly rng: Random;
+
   constructor(args: DropoutArgs) {
-    super(args, 'Dropout');
-    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) throw new ValueError(`${this.describe()}: rate must be in [0, 1). Received rate=${args.rate}`);
+    super(args);
+    const where = this.describe();
+    if (typeof args.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) throw new ValueError(`${where}: rate must be in [0, 1). Received rate=${args.rate}`);
+    onlyDefault(where, 'noiseShape', JSON.stringify(args.noiseShape), isNone(args.noiseShape), 'is not supported yet (only null)');
+    if (!isNone(args.seed) && !Number.isInteger(args.seed)) throw new ValueError(`${where}: seed must be an integer or null. Received seed=${String(args.seed)}`);
     this.rate = args.rate;
+    this.seed = args.seed ?? null;
+    this.rng = this.seed === null ? globalRandom : new Random(this.seed);
   }
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return exactlyOneShape(inputShape, this.describe());
   }
-  call(x: Tensor, training: boolean): Tensor {
-    return training && this.rate > 0 ? dropoutOp(x, this.rate, globalRandom) : x;
+
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    const x = exactlyOne(inputs, this.describe());
+    return kwargs.training && this.rate > 0 ? dropoutOp(x, this.rate, this.rng) : x;
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.rate };
+
+  override toOnnx(_g: OnnxBuilder, inputs: OnnxValue[]): OnnxValue {
+    return exactlyOne(inputs, this.describe()); // identity at inference
+  }
+
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: this.seed };
   }
 }
+registerClass(Dropout);
 
 export interface ActivationArgs extends LayerArgs {
   activation: ActivationName;
@@ -119,50 +186,35 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation function on its own. */
 export class Activation extends Layer {
+  static readonly className = 'Activation';
+  static override readonly argNames: readonly string[] = ['activation'];
   readonly activation: ActivationName;
+
   constructor(args: ActivationArgs) {
-    super(args, 'Activation');
+    super(args);
+    if (isNone(args.activation)) throw new ValueError(`${this.describe()}: activation is required, e.g. activation: 'relu'`);
     this.activation = resolveActivation(args.activation, this.describe());
   }
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return exactlyOneShape(inputShape, this.describe());
   }
-  call(x: Tensor, training: boolean): Tensor {
-    return this.callWithActivation(x, training, this.activation);
+
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    return this.callWithActivation(exactlyOne(inputs, this.describe()), kwargs, this.activation);
   }
 
   /** The activation replaced by another (a model that fuses a final softmax into its loss asks for 'linear'). */
-  callWithActivation(x: Tensor, _training: boolean, act: ActivationName): Tensor {
+  callWithActivation(x: Tensor, _kwargs: Kwargs, act: ActivationName): Tensor {
     return applyBiasActivation(x, null, act);
   }
-  override getConfig(): Record<string, unknown> {
+
+  override toOnnx(g: OnnxBuilder, inputs: OnnxValue[]): OnnxValue {
+    return activationDef(this.activation, this.describe()).onnx(g, exactlyOne(inputs, this.describe()));
+  }
+
+  override getConfig(): ConfigDict {
     return { ...super.getConfig(), activation: this.activation };
   }
 }
-
-export interface RescalingArgs extends LayerArgs {
-  scale: number;
-  offset?: number;
-}
-
-/** y = x · scale (+ offset): lets uint8 images stay uint8 and be scaled per batch. */
-export class Rescaling extends Layer {
-  readonly scale: number;
-  readonly offset: number;
-  constructor(args: RescalingArgs) {
-    super(args, 'Rescaling');
-    if (typeof args.scale !== 'number' || !Number.isFinite(args.scale)) throw new ValueError(`${this.describe()}: scale must be a finite number. Received scale=${args.scale}`);
-    this.scale = args.scale;
-    this.offset = args.offset ?? 0;
-    if (this.offset !== 0) throw new ValueError(`${this.describe()}: only offset 0 is supported. Received offset=${this.offset}`);
-  }
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-  call(x: Tensor): Tensor {
-    return scale(x, this.scale);
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), scale: this.scale, offset: this.offset };
-  }
-}
+registerClass(Activation);

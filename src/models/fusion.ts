@@ -1,76 +1,143 @@
 /**
- * Fusions a model decides when it compiles, in one place: the layers stay plain (`call(x)`), and
- * the plan built here runs some neighbouring layers as one fused op.
+ * How a model's graph runs: the execution plan, with the fusions the model decides when it
+ * compiles, in one place. The layers stay plain (`call(inputs, kwargs)`); the plan runs some
+ * neighbouring nodes as one fused op:
  *
- * - Conv2D(relu) followed by MaxPooling2D, when nothing else reads the convolution's output: one
- *   op whose pool backward routes the gradient only to positive maxima (the ReLU's gradient), so
- *   no activation-backward pass runs (`ops.conv2dReluMaxPool`).
- * - A final softmax whose loss is sparse categorical cross-entropy: the plan can stop before the
- *   softmax and the loss takes logits (`ops.softmaxCrossEntropy`, one kernel for both).
+ * - Conv2D(relu) followed by MaxPooling2D, when the pooling is the only reader of the
+ *   convolution's output and that output is not a model output: one op whose pool backward
+ *   routes the gradient only to positive maxima (the ReLU's gradient), so no activation-backward
+ *   pass runs (`ops.conv2dReluMaxPool`).
+ * - A final softmax whose output's loss is sparse categorical cross-entropy, when nothing else
+ *   reads the probabilities: the plan can stop before the softmax and the loss takes logits
+ *   (`ops.softmaxCrossEntropy`, one kernel for both). Decided per output.
+ *
+ * Nodes run in topological order inside the caller's step arena. A value is dropped from the
+ * plan's table after its last reader, so nothing holds an intermediate longer than needed.
  */
 import { conv2dReluMaxPool } from '../autograd/ops.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
-import type { Layer } from '../layers/layer.js';
-import { Pooling2D } from '../layers/pooling.js';
+import type { Kwargs, Layer, LayerVariable } from '../layers/layer.js';
+import { MaxPooling2D } from '../layers/pooling.js';
+import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { fusesSoftmax, type LossSpec } from '../losses/index.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Network } from './graph.js';
 
 /** A layer that can run with its activation replaced (Dense, Conv2D, Activation). */
 interface ActivationLayer extends Layer {
   readonly activation: ActivationName;
-  callWithActivation(x: Tensor, training: boolean, act: ActivationName): Tensor;
+  callWithActivation(x: Tensor, kwargs: Kwargs, act: ActivationName): Tensor;
 }
 
 function hasActivation(l: Layer): l is ActivationLayer {
   return typeof (l as Partial<ActivationLayer>).callWithActivation === 'function' && typeof (l as Partial<ActivationLayer>).activation === 'string';
 }
 
-type Step = (x: Tensor, training: boolean, logits: boolean) => Tensor;
-
-/** How a linear stack of layers runs. */
+/** How a model's graph runs. */
 export interface ExecutionPlan {
-  /** Runs the layers; with `logits` (only when `fusesSoftmax`), stops before the final softmax. */
-  run(x: Tensor, training: boolean, logits: boolean): Tensor;
-  /** The loss receives logits from `run(x, training, true)` (its softmax is fused into the loss). */
-  readonly fusesSoftmax: boolean;
-  /** Names of the fused layer pairs, for summaries and tests. */
+  /**
+   * Runs the graph on the model's inputs (in model order) and returns its outputs. With `logits`,
+   * an output whose softmax the loss fuses (`fusesSoftmax[i]`) comes without its softmax.
+   */
+  run(inputs: readonly Tensor[], training: boolean, logits: boolean): Tensor[];
+  /** Per output: the loss receives logits from `run(x, training, true)`. */
+  readonly fusesSoftmax: readonly boolean[];
+  /** Names of the fused pairs (`conv2d+max_pooling2d`, `dense_1+loss`), for summaries and tests. */
   readonly fused: readonly string[];
 }
 
-/** Whether Conv2D `a` followed by pooling layer `b` can run as conv + ReLU + max pool in one op. */
-function convReluPool(a: Layer, b: Layer | undefined): b is Pooling2D {
-  return a instanceof Conv2D && a.activation === 'relu' && b instanceof Pooling2D && b.kind === 'max';
+interface Step {
+  readonly ins: number[];
+  readonly outs: number[];
+  readonly run: (xs: Tensor[], training: boolean, logits: boolean) => Tensor[];
 }
 
-/** The plan of a linear stack of layers under `loss` (null: inference only). */
-export function planSequential(layers: readonly Layer[], loss: LossSpec | null): ExecutionPlan {
+/** Calls a node's layer as tfjs does: one input as a tensor, several as a list. */
+function callNode(node: Node, xs: Tensor[], training: boolean): Tensor[] {
+  const y = (node.outboundLayer as unknown as Layer).call(xs.length === 1 ? xs[0] : xs, { training });
+  return Array.isArray(y) ? y : [y];
+}
+
+/**
+ * The plan of a graph (`net`, from `inputs` to `outputs`) under the per-output `losses` (null:
+ * inference only).
+ */
+export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[], net: Network, losses: readonly LossSpec[] | null): ExecutionPlan {
+  const readers = new Map<SymbolicTensor, Node[]>();
+  for (const node of net.nodes) for (const x of node.inputTensors) readers.set(x, [...(readers.get(x) ?? []), node]);
+  const isOutput = (t: SymbolicTensor): boolean => outputs.includes(t);
+
+  // Softmax into the loss, per output.
+  const fusesSoftmaxAt = outputs.map((t, i) => {
+    const loss = losses?.[i];
+    const layer = t.node.outboundLayer as unknown as Layer;
+    return !!loss && !loss.fromLogits && fusesSoftmax(loss) && !t.node.isInput && hasActivation(layer) && layer.activation === 'softmax' &&
+      t.node.outputTensors.length === 1 && (readers.get(t)?.length ?? 0) === 0 && outputs.indexOf(t) === outputs.lastIndexOf(t);
+  });
+  const softmaxNodes = new Set(outputs.filter((_, i) => fusesSoftmaxAt[i]).map((t) => t.node));
+
+  // Conv2D(relu) whose only reader is a MaxPooling2D.
+  const pooledConv = new Map<Node, Node>(); // pool node → conv node
+  for (const node of net.nodes) {
+    const conv = node.outboundLayer as unknown as Layer;
+    if (!(conv instanceof Conv2D) || conv.activation !== 'relu' || node.outputTensors.length !== 1) continue;
+    const t = node.outputTensors[0];
+    const r = readers.get(t) ?? [];
+    if (r.length === 1 && r[0].outboundLayer instanceof MaxPooling2D && r[0].inputTensors.length === 1 && !isOutput(t) && !softmaxNodes.has(node)) pooledConv.set(r[0], node);
+  }
+  const skipped = new Set(pooledConv.values());
+
+  const slot = new Map<SymbolicTensor, number>();
+  const slotOf = (t: SymbolicTensor): number => {
+    let s = slot.get(t);
+    if (s === undefined) slot.set(t, (s = slot.size));
+    return s;
+  };
+  inputs.forEach(slotOf);
   const steps: Step[] = [];
   const fused: string[] = [];
-  const last = layers[layers.length - 1];
-  const softmaxFused = !!loss && !loss.fromLogits && fusesSoftmax(loss) && !!last && hasActivation(last) && last.activation === 'softmax';
-  for (let i = 0; i < layers.length; i++) {
-    const l = layers[i], next = layers[i + 1];
-    if (convReluPool(l, next)) {
-      const conv = l as Conv2D, pool = next;
-      fused.push(`${conv.name}+${pool.name}`);
-      steps.push((x) =>
-        conv2dReluMaxPool(x, conv.kernel as Tensor, conv.bias, { strides: conv.strides, padding: conv.padding }, { poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding }),
-      );
-      i++;
-    } else if (l === last && softmaxFused) {
-      const a = l as ActivationLayer;
+  for (const node of net.nodes) {
+    if (skipped.has(node)) continue;
+    const layer = node.outboundLayer as unknown as Layer;
+    const outs = node.outputTensors.map(slotOf);
+    const conv = pooledConv.get(node);
+    if (conv) {
+      const c = conv.outboundLayer as unknown as Conv2D, p = layer as MaxPooling2D;
+      fused.push(`${c.name}+${p.name}`);
+      steps.push({
+        ins: conv.inputTensors.map(slotOf), outs,
+        run: ([x]) => [
+          conv2dReluMaxPool(x, (c.kernel as LayerVariable).read(), c.bias?.read() ?? null, { strides: c.strides, padding: c.padding }, { poolSize: p.poolSize, strides: p.strides, padding: p.padding }),
+        ],
+      });
+    } else if (softmaxNodes.has(node)) {
+      const a = layer as ActivationLayer;
       fused.push(`${a.name}+loss`);
-      steps.push((x, training, logits) => (logits ? a.callWithActivation(x, training, 'linear') : a.call(x, training)));
-    } else steps.push((x, training) => l.call(x, training));
+      steps.push({ ins: node.inputTensors.map(slotOf), outs, run: ([x], training, logits) => [logits ? a.callWithActivation(x, { training }, 'linear') : (a.call(x, { training }) as Tensor)] });
+    } else steps.push({ ins: node.inputTensors.map(slotOf), outs, run: (xs, training) => callNode(node, xs, training) });
   }
+
+  // The last step reading each slot (model outputs are kept to the end).
+  const lastUse = new Array<number>(slot.size).fill(-1);
+  steps.forEach((s, i) => s.ins.forEach((k) => (lastUse[k] = i)));
+  const outSlots = outputs.map(slotOf);
+  for (const k of outSlots) lastUse[k] = Infinity;
+  const nSlots = slot.size;
+  const inSlots = inputs.map(slotOf);
+
   return {
-    fusesSoftmax: softmaxFused,
+    fusesSoftmax: fusesSoftmaxAt,
     fused,
-    run(x, training, logits) {
-      let y = x;
-      for (const step of steps) y = step(y, training, logits && softmaxFused);
-      return y;
+    run(xs, training, logits) {
+      const values = new Array<Tensor | undefined>(nSlots);
+      inSlots.forEach((k, i) => (values[k] = xs[i]));
+      steps.forEach((s, i) => {
+        const ys = s.run(s.ins.map((k) => values[k] as Tensor), training, logits);
+        s.outs.forEach((k, j) => (values[k] = ys[j]));
+        for (const k of s.ins) if (lastUse[k] === i) values[k] = undefined;
+      });
+      return outSlots.map((k) => values[k] as Tensor);
     },
   };
 }

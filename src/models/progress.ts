@@ -39,13 +39,14 @@ function formatDuration(seconds: number): string {
 
 export class ProgressBar {
   private readonly out: Out;
-  private readonly start = performance.now();
   private lastDraw = 0;
 
   constructor(
     private readonly total: number,
     private readonly verbose: number,
     out?: Out,
+    /** When the epoch started (performance.now()); default now. */
+    readonly startedAt = performance.now(),
   ) {
     this.out = out ?? stdout();
   }
@@ -71,7 +72,7 @@ export class ProgressBar {
     if (!this.wantsUpdate(done)) return;
     const now = performance.now();
     this.lastDraw = now;
-    const elapsed = (now - this.start) / 1000;
+    const elapsed = (now - this.startedAt) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
     const w = String(this.total).length;
     this.out.write(`\r${String(done).padStart(w)}/${this.total} [${this.bar(done)}] - ETA: ${formatDuration(eta)}${formatLogs(logs)}\x1b[K`);
@@ -79,7 +80,7 @@ export class ProgressBar {
 
   /** Prints the final line of the epoch. */
   finish(logs: Logs): string {
-    const elapsed = (performance.now() - this.start) / 1000;
+    const elapsed = (performance.now() - this.startedAt) / 1000;
     const perStep = (elapsed * 1000) / Math.max(this.total, 1);
     const line = `${this.total}/${this.total} [${this.bar(this.total)}] - ${formatDuration(elapsed)} ${Math.round(perStep)}ms/step${formatLogs(logs)}`;
     if (this.verbose === 1) this.out.write(`${this.out.isTTY ? '\r' : ''}${line}${this.out.isTTY ? '\x1b[K' : ''}\n`);

@@ -1,188 +1,106 @@
 /**
- * Sequential: a linear stack of layers (Keras `keras.Sequential`, tfjs `tf.sequential`). Shapes are
- * inferred at `add`; fit/evaluate/predict live in training.ts and own their memory.
+ * Sequential: a linear stack of layers (Keras `keras.Sequential`, tfjs `tf.sequential`), the
+ * linear case of the graph model: each `add` applies the layer to the previous output, so shapes
+ * are inferred at once, and training, saving and export go through `LayersModel`.
  */
 import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
-import { resolveLoss, type LossSpec } from '../losses/index.js';
-import { resolveMetrics, type MetricName } from '../metrics/index.js';
-import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
-import { Tensor } from '../tensor/tensor.js';
+import { checkArgs } from '../layers/args.js';
+import { InputLayer } from '../layers/input-layer.js';
 import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
-import type { History } from './callbacks.js';
-import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
-import { formatSummary } from './summary.js';
-import { planSequential, type ExecutionPlan } from './fusion.js';
-import { saveModel } from '../io/save.js';
-import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { ConfigDict } from '../util/serialization.js';
+import type { ModelData } from './data.js';
+import type { EvaluateArgs } from './training.js';
+import { LayersModel } from './model.js';
 
-export interface CompileArgs {
-  optimizer: string | Optimizer;
-  loss: string | LossSpec;
-  metrics?: string[];
-}
+export type { CompileArgs } from './model.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
   name?: string;
 }
 
-export class Sequential {
-  readonly name: string;
-  readonly layers: Layer[] = [];
-  /** Set by callbacks (e.g. early stopping) to end `fit` after the current epoch. */
-  stopTraining = false;
-  /** True while `fit` runs (a second concurrent fit is refused). */
-  isTraining = false;
-  optimizer: Optimizer | null = null;
-  loss: LossSpec | null = null;
-  metrics: MetricName[] = [];
-  private cachedPlan: { layers: number; loss: LossSpec | null; plan: ExecutionPlan } | null = null;
+export class Sequential extends LayersModel {
+  static override readonly className: string = 'Sequential';
+  /** The model's input (an InputLayer's output), once known. */
+  private input: SymbolicTensor | null = null;
+  /** Whether the InputLayer was added by the user (it is then saved as the first entry). */
+  private explicitInput = false;
+  /** The layers and their outputs, in order. */
+  private chain: { layer: Layer; output: SymbolicTensor }[] = [];
 
-  constructor({ layers = [], name }: SequentialArgs = {}) {
-    this.name = name ?? uniqueLayerName('sequential');
-    for (const l of layers) this.add(l);
+  constructor(args: SequentialArgs = {}) {
+    checkArgs('sequential', args, ['layers', 'name']);
+    super({ name: args?.name ?? uniqueLayerName('sequential') });
+    for (const l of args?.layers ?? []) this.add(l);
   }
 
-  /** Appends a layer, building it for the previous layer's output shape. */
+  /** Appends a layer, building it for the previous layer's output shape. An InputLayer may come first. */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new ValueError(`Sequential '${this.name}': add expects a layer (e.g. ck.layers.dense({...})). Received ${String(layer)}`);
-    if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`Sequential '${this.name}': a layer named '${layer.name}' is already in the model`);
-    let inputShape: Shape;
-    if (this.layers.length === 0) {
-      if (!layer.batchInputShape)
-        throw new ValueError(`Sequential '${this.name}': the first layer (${layer.describe()}) needs an inputShape, e.g. inputShape: [32, 32, 3]`);
-      inputShape = layer.batchInputShape;
-    } else {
-      if (layer.batchInputShape) {
-        const prev = this.outputShape;
-        if (layer.batchInputShape.length !== prev.length || layer.batchInputShape.some((d, i) => i > 0 && d !== prev[i]))
-          throw new ShapeError(`${layer.describe()}: declared inputShape ${fmtShape(layer.batchInputShape)} does not match the previous output ${fmtShape(prev)}`);
-      }
-      inputShape = this.outputShape;
+    const where = `Sequential '${this.name}'`;
+    if (layer instanceof LayersModel) throw new ValueError(`${where}: adding a model as a layer is not supported; add its layers instead`);
+    if (!(layer instanceof Layer)) throw new ValueError(`${where}: add expects a layer (e.g. ck.layers.dense({...})). Received ${String(layer)}`);
+    if (this.layers.some((l) => l.name === layer.name)) throw new ValueError(`${where}: a layer named '${layer.name}' is already in the model`);
+    if (layer instanceof InputLayer) {
+      if (this.chain.length > 0 || this.input) throw new ValueError(`${where}: an InputLayer may only be the first layer`);
+      this.input = layer.inboundNodes[0].outputTensors[0];
+      this.explicitInput = true;
+      return;
     }
-    if (layer.isBuilt) {
-      const expected = layer.inputShape;
-      if (expected.length !== inputShape.length || expected.some((d, i) => i > 0 && d !== inputShape[i]))
-        throw new ShapeError(`${layer.describe()} was built for input ${fmtShape(expected)}. Received ${fmtShape(inputShape)}`);
-    } else layer.build(inputShape);
-    this.layers.push(layer);
+    if (!this.input) {
+      if (!layer.batchInputShape)
+        throw new ValueError(`${where}: the first layer (${layer.describe()}) needs an inputShape, e.g. inputShape: [32, 32, 3]`);
+      this.input = new InputLayer({ batchInputShape: layer.batchInputShape, name: `${layer.name}_input` }).inboundNodes[0].outputTensors[0];
+    } else if (layer.batchInputShape && this.chain.length > 0) {
+      const prev = this.outputShape;
+      if (layer.batchInputShape.length !== prev.length || layer.batchInputShape.some((d, i) => i > 0 && d !== prev[i]))
+        throw new ShapeError(`${layer.describe()}: declared inputShape ${fmtShape(layer.batchInputShape)} does not match the previous output ${fmtShape(prev)}`);
+    }
+    const x = this.chain.length ? this.chain[this.chain.length - 1].output : this.input;
+    const out = layer.apply(x);
+    if (Array.isArray(out)) throw new ValueError(`${where}: ${layer.describe()} has ${out.length} outputs; a Sequential layer must have one`);
+    this.chain.push({ layer, output: out });
+    this.setGraph([this.input], [out]);
   }
 
   /** Removes the last layer. */
   pop(): void {
-    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}': there is no layer to pop`);
-    this.layers.pop();
+    if (this.chain.length === 0) throw new StateError(`Sequential '${this.name}': there is no layer to pop`);
+    this.chain.pop();
+    const last = this.chain[this.chain.length - 1];
+    this.setGraph(this.input ? [this.input] : [], last ? [last.output] : []);
   }
 
-  get inputShape(): Shape {
-    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
-    return this.layers[0].inputShape;
+  /** The layers in order (the InputLayer, as in Keras, not included). */
+  override get layers(): Layer[] {
+    return this.chain.map((c) => c.layer);
   }
 
-  get outputShape(): Shape {
-    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
-    return this.layers[this.layers.length - 1].outputShape;
+  override get inputShape(): Shape {
+    if (this.chain.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
+    return [...(this.input as SymbolicTensor).shape];
   }
 
-  /** Every weight tensor in Keras order (layer by layer, kernel before bias). */
-  get weights(): Tensor[] {
-    return this.layers.flatMap((l) => l.weights.map((v) => v.tensor));
+  override get outputShape(): Shape {
+    if (this.chain.length === 0) throw new StateError(`Sequential '${this.name}' has no layers`);
+    return [...this.chain[this.chain.length - 1].output.shape];
   }
 
-  get trainableWeights(): Tensor[] {
-    return this.layers.flatMap((l) => l.trainableWeights.map((v) => v.tensor));
+  /** Outputs for x, computed in batches (a Sequential has one output). */
+  override predict(x: ModelData, args: EvaluateArgs = {}): Tensor {
+    return super.predict(x, args) as Tensor;
   }
 
-  countParams(): number {
-    return this.layers.reduce((s, l) => s + l.countParams(), 0);
-  }
-
-  /** Copies of all weights, in `weights` order. */
-  getWeights(): Tensor[] {
-    return this.layers.flatMap((l) => l.getWeights());
-  }
-
-  /** Sets all weights (copied), in `weights` order; shapes are checked layer by layer. */
-  setWeights(weights: readonly Tensor[]): void {
-    const total = this.weights.length;
-    if (weights.length !== total) throw new ValueError(`Sequential '${this.name}': setWeights expects ${total} arrays. Received ${weights.length}`);
-    let i = 0;
-    for (const l of this.layers) {
-      const n = l.weights.length;
-      l.setWeights(weights.slice(i, i + n));
-      i += n;
-    }
-  }
-
-  /**
-   * Prints the tf.keras summary table. Like tfjs, takes an optional line length, column positions
-   * (fractions or absolute) and a print function that receives each line.
-   */
-  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
-    for (const line of formatSummary(this, lineLength, positions)) printFn(line);
-  }
-
-  /** Configures training: optimizer, loss and metrics (Keras names in camelCase or snake_case). */
-  compile({ optimizer, loss, metrics }: CompileArgs): void {
-    if (this.layers.length === 0) throw new StateError(`Sequential '${this.name}': add layers before compile`);
-    this.optimizer = getOptimizer(optimizer);
-    this.loss = resolveLoss(loss);
-    this.metrics = resolveMetrics(metrics);
-  }
-
-  /** How the layers run (with the fusions compile chose); rebuilt when layers change. */
-  get plan(): ExecutionPlan {
-    if (!this.cachedPlan || this.cachedPlan.layers !== this.layers.length || this.cachedPlan.loss !== this.loss)
-      this.cachedPlan = { layers: this.layers.length, loss: this.loss, plan: planSequential(this.layers, this.loss) };
-    return this.cachedPlan.plan;
-  }
-
-  /** Runs the layers; `logits` stops before a final softmax that the loss fuses (see `plan.fusesSoftmax`). */
+  /** Runs the layers on one input batch; `logits` stops before a final softmax that the loss fuses (see `plan.fusesSoftmax`). */
   forward(x: Tensor, training: boolean, logits = false): Tensor {
-    return this.plan.run(x, training, logits);
+    return this.execute([x], training, logits)[0];
   }
 
-  /** Trains for a number of epochs; resolves to the History. See FitArgs. */
-  async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
-    return fitModel(this, x, y, args);
-  }
-
-  /**
-   * Mean loss and metrics over (x, y), batched, as scalar tensors (tfjs): the loss alone, or
-   * `[loss, accuracy]` when compiled with metrics.
-   */
-  evaluate(x: Tensor, y: Tensor, args: EvaluateArgs = {}): Tensor | Tensor[] {
-    return evaluateModel(this, x, y, args);
-  }
-
-  /** Outputs for x, computed in batches (probabilities for a softmax model). */
-  predict(x: Tensor, args: EvaluateArgs = {}): Tensor {
-    return predictModel(this, x, args);
-  }
-
-  /**
-   * Saves the model in the TensorFlow.js layers format (tfjs `model.save`): to a URL such as
-   * `'file://path/to/dir'` (Node.js) or to an IOHandler (`ck.io.withSaveHandler`, ...).
-   */
-  async save(handlerOrUrl: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
-    return saveModel(this, handlerOrUrl, config);
-  }
-
-  /** Frees the weights and the optimizer state; the model is unusable afterwards. */
-  dispose(): void {
-    this.optimizer?.dispose();
-    for (const w of this.weights) w.dispose();
-  }
-
-  /** Keras JSON config of the model. */
-  getConfig(): Record<string, unknown> {
-    return { name: this.name, layers: this.layers.map((l) => ({ class_name: l.className, config: l.getConfig() })) };
-  }
-
-  /** Throws unless compiled. */
-  requireCompiled(what: string): { optimizer: Optimizer; loss: LossSpec } {
-    if (!this.optimizer || !this.loss) throw new StateError(`Sequential '${this.name}': call compile({ optimizer, loss }) before ${what}`);
-    return { optimizer: this.optimizer, loss: this.loss };
+  /** tfjs's Sequential config: the layers' class names and configs, in order (camelCase). */
+  override getConfig(): ConfigDict {
+    const layers: Layer[] = this.explicitInput ? [(this.input as SymbolicTensor).sourceLayer as unknown as Layer, ...this.layers] : this.layers;
+    return { name: this.name, layers: layers.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
   }
 }
 

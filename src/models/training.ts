@@ -1,31 +1,38 @@
 /**
- * fit / evaluate / predict. Each batch runs inside a backend step arena (engine.runStep): inputs
- * are gathered and scaled into it (uint8 images become float32 one batch at a time), activations
- * and gradients come from it, and it is reclaimed at the end of the batch, so after the first
- * batch training allocates no new memory.
+ * fit / evaluate / predict, for models with one or several inputs and outputs. Each batch runs
+ * inside a backend step arena (engine.runStep): inputs are gathered and scaled into it (uint8
+ * images become float32 one batch at a time), activations and gradients come from it, and it is
+ * reclaimed at the end of the batch, so after the first batch training allocates no new memory.
  *
  * Nothing here reads backend storage synchronously: loss sums and correct counts accumulate in
  * backend tensors and are read (asynchronously) only when something shows them — a progress
  * update, a batch callback, the end of an epoch. `evaluate` returns scalar tensors (tfjs).
+ *
+ * The epoch loop (`trainLoop`) takes its batches from a source, so arrays (`fit`) and datasets
+ * (`fitDataset`, dataset.ts) share it.
  */
 import { valueAndGrads } from '../autograd/grad.js';
-import { all, argMax, cast, floor, greaterEqual, isFinite as isFiniteOp, less, logicalNot, logicalOr, max as maxOp, min as minOp, mul, notEqual } from '../autograd/ops.js';
+import { add } from '../autograd/ops.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend, runStep } from '../backend/engine.js';
-import { DataError, ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
+import { DataError, StateError, ValueError, fmtShape } from '../errors.js';
+import { checkArgs } from '../layers/args.js';
 import { computeLoss, type LossSpec } from '../losses/index.js';
 import { countCorrect } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { History, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
+import { Totals, checkPairAsync, checkPairSync, gatherInputs, gatherTargets, inputDTypes, isSparse, logNames, modelInputs, type ModelData } from './data.js';
+import type { LayersModel } from './model.js';
 import { ProgressBar } from './progress.js';
-import type { Sequential } from './sequential.js';
+
+export type { ModelData };
 
 export interface EvaluateArgs {
   /** Samples per batch (default 32). */
   batchSize?: number;
-  /** Multiplies inputs as they are batched, e.g. 1/255 for uint8 images. Default 1. */
+  /** Multiplies float inputs as they are batched, e.g. 1/255 for uint8 images. Default 1. */
   rescale?: number;
   verbose?: number;
 }
@@ -34,7 +41,7 @@ export interface FitArgs extends EvaluateArgs {
   epochs?: number;
   /** Shuffle the training samples every epoch with the seeded generator (default true). */
   shuffle?: boolean;
-  validationData?: [Tensor, Tensor];
+  validationData?: [ModelData, ModelData];
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch (default 1). */
@@ -42,87 +49,34 @@ export interface FitArgs extends EvaluateArgs {
   /** Epoch to start from (for resuming). */
   initialEpoch?: number;
   callbacks?: CallbackHooks | (CallbackHooks | Callback)[] | null;
+  /** Only 'auto' (tfjs's default): the loop lets the event loop run at least every 50 ms. */
+  yieldEvery?: 'auto';
 }
 
-/** The samples of (x, y) that one loop visits, by index into x's first dimension. */
-interface Dataset {
-  x: Tensor;
-  y: Tensor;
+/** Accepts tfjs's `yieldEvery` only as 'auto', which is what the loop does. */
+export function checkYieldEvery(v: unknown, where: string): void {
+  if (v !== undefined && v !== 'auto') throw new ValueError(`${where}: yieldEvery must be 'auto' (the loop yields to the event loop at least every 50 ms). Received yieldEvery=${JSON.stringify(v)}`);
+}
+
+const EVALUATE_KEYS = ['batchSize', 'rescale', 'verbose'];
+const FIT_KEYS = [...EVALUATE_KEYS, 'epochs', 'shuffle', 'validationData', 'validationSplit', 'initialEpoch', 'callbacks', 'yieldEvery'];
+
+/** Arrays of samples one loop visits, by index into the first dimension. */
+export interface ArrayData {
+  xs: Tensor[];
+  ys: Tensor[];
   indices: Int32Array;
 }
 
-// ---- argument checks ---------------------------------------------------------------------------
-
-function checkTensor(t: unknown, where: string, name: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new ValueError(`${where}: ${name} must be a tensor. Received ${t === null || t === undefined ? String(t) : typeof t}`);
-  if (t.isDisposed) throw new ValueError(`${where}: ${name} ${fmtShape(t.shape)} is disposed`);
+/** One batch: its size, and its inputs and targets made inside the step arena. */
+export interface Batch {
+  count: number;
+  make(b: Backend): { xs: Tensor[]; ys: Tensor[] };
+  /** Frees what the batch's source handed over (a dataset's tensors), after its step. */
+  dispose?(): void;
 }
 
-function checkInputs(model: Sequential, x: Tensor, where: string): void {
-  checkTensor(x, where, 'x');
-  const expected = model.inputShape;
-  if (x.rank !== expected.length || x.shape.some((d, i) => i > 0 && d !== expected[i]))
-    throw new ShapeError(`${where}: x has shape ${fmtShape(x.shape)} but model '${model.name}' expects ${fmtShape(expected)}`);
-  if (x.dtype === 'bool') throw new ValueError(`${where}: x must be numeric (float32, int32 or uint8). Received bool`);
-}
-
-/** Shape checks, and the scalar tensors whose values the data checks need (read by the caller). */
-function checkPair(model: Sequential, x: Tensor, y: Tensor, where: string, loss: LossSpec): Tensor[] {
-  checkInputs(model, x, where);
-  checkTensor(y, where, 'y');
-  if (x.shape[0] !== y.shape[0]) throw new ValueError(`${where}: x and y must have the same number of samples. Received x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)}`);
-  const out = model.outputShape;
-  const probes: Tensor[] = [];
-  if (loss.name === 'sparseCategoricalCrossentropy') {
-    if (y.size !== y.shape[0]) throw new ShapeError(`${where}: sparse labels must have one class index per sample. Received y ${fmtShape(y.shape)}`);
-    if (y.size > 0) probes.push(minOp(y), maxOp(y));
-  } else if (y.size / Math.max(y.shape[0], 1) !== out.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1))
-    throw new ShapeError(`${where}: y has shape ${fmtShape(y.shape)} but the model outputs ${fmtShape(out)}`);
-  if (x.dtype === 'float32' && x.size > 0) probes.push(all(isFiniteOp(x)));
-  if (y.dtype === 'float32' && y.size > 0) probes.push(all(isFiniteOp(y)));
-  return probes;
-}
-
-/**
- * Interprets the values of `checkPair`'s probes, throwing a DataError naming the problem. Only on
- * a failure does it read more (the first offending index), synchronously where the backend can.
- */
-function judgePair(model: Sequential, x: Tensor, y: Tensor, where: string, loss: LossSpec, values: number[]): void {
-  const units = model.outputShape[model.outputShape.length - 1] as number;
-  const firstWhere = (mask: Tensor): string => (mask.backend.canReadSync ? ` at index ${argMax(cast(mask, 'int32').reshape([-1]), 0).dataSync()[0]}` : '');
-  let k = 0;
-  if (loss.name === 'sparseCategoricalCrossentropy' && y.size > 0) {
-    const lo = values[k++], hi = values[k++];
-    if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 0 && hi < units)) {
-      const last = model.layers[model.layers.length - 1].name;
-      const bad = logicalOr(logicalOr(less(y, 0), greaterEqual(y, units)), notEqual(y, floor(y)));
-      const at = firstWhere(bad);
-      const v = at ? y.dataSync()[Number(at.slice(10))] : lo < 0 || !Number.isInteger(lo) ? lo : hi;
-      throw new DataError(`${where}: label ${v}${at} is outside [0, ${units}) for the ${units}-unit output of layer '${last}'`);
-    }
-  }
-  for (const [t, name, what] of [[x, 'x', 'inputs'], [y, 'y', 'targets']] as const) {
-    if (t.dtype !== 'float32' || t.size === 0) continue;
-    if (values[k++] === 1) continue;
-    const at = firstWhere(logicalNot(isFiniteOp(t)));
-    const v = at ? t.dataSync()[Number(at.slice(10))] : 'NaN or Infinity';
-    throw new DataError(`${where}: ${name} contains ${v}${at ? ` at flat index ${at.slice(10)}` : ''} (shape ${fmtShape(t.shape)}); ${what} must be finite numbers`);
-  }
-}
-
-function checkPairSync(model: Sequential, x: Tensor, y: Tensor, where: string, loss: LossSpec): void {
-  const probes = checkPair(model, x, y, where, loss);
-  judgePair(model, x, y, where, loss, probes.map((t) => t.dataSync()[0]));
-  for (const t of probes) t.dispose();
-}
-
-async function checkPairAsync(model: Sequential, x: Tensor, y: Tensor, where: string, loss: LossSpec): Promise<void> {
-  const probes = checkPair(model, x, y, where, loss);
-  judgePair(model, x, y, where, loss, await Promise.all(probes.map(async (t) => (await t.data())[0])));
-  for (const t of probes) t.dispose();
-}
-
-function batchSizeOf(args: EvaluateArgs, where: string): number {
+export function batchSizeOf(args: EvaluateArgs, where: string): number {
   const { batchSize = 32 } = args;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`${where}: batchSize must be a positive integer. Received batchSize=${batchSize}`);
   return batchSize;
@@ -132,53 +86,6 @@ function rescaleOf(args: EvaluateArgs, where: string): number {
   const { rescale = 1 } = args;
   if (typeof rescale !== 'number' || !Number.isFinite(rescale)) throw new ValueError(`${where}: rescale must be a finite number (e.g. 1/255). Received rescale=${JSON.stringify(rescale)}`);
   return rescale;
-}
-
-// ---- batches -----------------------------------------------------------------------------------
-
-/** Staging for a batch of uint8 samples, reused from batch to batch. */
-let batchBytes = new Uint8Array(0);
-
-/** The int32 tensor of sample indices idx[start..start+count). */
-function indexTensor(b: Backend, idx: Int32Array, start: number, count: number): Tensor {
-  return Tensor.fromValues([count], idx.subarray(start, start + count), 'int32', b);
-}
-
-/** Gathers samples `idx[start..start+count)` of x into a float32 batch tensor, scaled. */
-function gatherInputs(b: Backend, x: Tensor, idx: Int32Array, start: number, count: number, scale: number): Tensor {
-  const per = x.size / x.shape[0];
-  const out = Tensor.empty([count, ...x.shape.slice(1)], 'float32', b);
-  if (x.dtype === 'uint8') {
-    // One conversion that writes the whole batch (so a reused block is never cleared first).
-    if (batchBytes.length < count * per) batchBytes = new Uint8Array(count * per);
-    const bytes = x.hostData;
-    for (let i = 0; i < count; i++) batchBytes.set(bytes.subarray(idx[start + i] * per, (idx[start + i] + 1) * per), i * per);
-    b.fromUint8(batchBytes, 0, out.storage, count * per, scale);
-    return out;
-  }
-  const src = x.dtype === 'float32' ? out : Tensor.empty(out.shape, x.dtype === 'int32' ? 'int32' : 'float32', b);
-  b.gather(x.storage, indexTensor(b, idx, start, count).storage, src.storage, 1, x.shape[0], per, count);
-  if (src !== out) b.cast(src.storage, out.storage, out.size);
-  if (scale !== 1) b.scale(out.storage, scale, out.storage, out.size, false);
-  return out;
-}
-
-/** Gathers targets: int32 class indices for the sparse loss, float32 rows otherwise. */
-function gatherTargets(b: Backend, y: Tensor, idx: Int32Array, start: number, count: number, sparse: boolean): Tensor {
-  const per = y.size / y.shape[0];
-  const dtype = sparse ? 'int32' : 'float32';
-  const shape = [count, ...y.shape.slice(1)];
-  if (y.dtype === 'uint8') {
-    const values = new Int32Array(count * per);
-    for (let i = 0; i < count; i++) for (let j = 0; j < per; j++) values[i * per + j] = y.hostData[idx[start + i] * per + j];
-    return Tensor.fromValues(shape, values, dtype, b);
-  }
-  const raw = Tensor.empty(shape, y.dtype as 'float32' | 'int32' | 'bool', b);
-  b.gather(y.storage, indexTensor(b, idx, start, count).storage, raw.storage, 1, y.shape[0], per, count);
-  if (raw.dtype === dtype) return raw;
-  const out = Tensor.empty(shape, dtype, b);
-  b.cast(raw.storage, out.storage, out.size);
-  return out;
 }
 
 function range(n: number): Int32Array {
@@ -191,111 +98,132 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
-// ---- running totals on the backend ---------------------------------------------------------------
-
-/** Σ loss·count and Σ correct of a loop, kept in backend storage until someone reads them. */
-class Totals {
-  readonly lossSum = Tensor.empty([1]);
-  readonly correct = Tensor.empty([1]);
-  seen = 0;
-
-  constructor(private readonly withAccuracy: boolean) {}
-
-  /** Adds a batch: its mean loss (scalar tensor), size and correct count (scalar tensor or null). */
-  add(loss: Tensor, count: number, correct: Tensor | null): void {
-    const b = loss.backend;
-    b.scale(loss.storage, count, this.lossSum.storage, 1, true);
-    if (correct) b.scale(correct.storage, 1, this.correct.storage, 1, true);
-    this.seen += count;
-  }
-
-  /** Means so far as scalar tensors (no read): [loss] or [loss, accuracy]. */
-  means(): Tensor[] {
-    const inv = 1 / Math.max(this.seen, 1);
-    const out = [mul(this.lossSum, inv).reshape([])];
-    if (this.withAccuracy) out.push(mul(this.correct, inv).reshape([]));
-    return out;
-  }
-
-  /** Reads the means (asynchronously). */
-  async read(): Promise<Logs> {
-    const [l, c] = await Promise.all([this.lossSum.data(), this.correct.data()]);
-    const logs: Logs = { loss: l[0] / Math.max(this.seen, 1) };
-    if (this.withAccuracy) logs.accuracy = c[0] / Math.max(this.seen, 1);
-    return logs;
-  }
-
-  dispose(): void {
-    this.lossSum.dispose();
-    this.correct.dispose();
-  }
+/** The batch of samples order[start..start+count) of array data. */
+export function arrayBatch(model: LayersModel, d: ArrayData, order: Int32Array, start: number, count: number, rescale: number): Batch {
+  const dtypes = inputDTypes(model);
+  const sparse = model.lossFunctions.map(isSparse);
+  return {
+    count,
+    make: (b) => ({
+      xs: d.xs.map((x, i) => gatherInputs(b, x, order, start, count, rescale, dtypes[i])),
+      ys: d.ys.map((y, i) => gatherTargets(b, y, order, start, count, sparse[i] ?? false)),
+    }),
+  };
 }
 
-/** Adds one batch's loss (and correct count) on (xb, yb) to `totals`, no gradients; inside a step. */
-function evaluateBatch(model: Sequential, loss: LossSpec, xb: Tensor, yb: Tensor, totals: Totals, count: number): void {
-  const logits = model.plan.fusesSoftmax;
-  const out = model.forward(xb, false, logits);
-  const seesLogits = logits || loss.fromLogits;
-  totals.add(computeLoss(loss, out, yb, seesLogits), count, model.metrics.length ? countCorrect(loss, out, yb, seesLogits) : null);
+/** Per output: the loss sees logits (the plan left out a fused softmax, or the loss was declared fromLogits). */
+function seesLogits(model: LayersModel): boolean[] {
+  const fused = model.plan.fusesSoftmax;
+  return model.lossFunctions.map((l, i) => fused[i] || l.fromLogits);
 }
 
-/** Runs the loop over `data` and returns its totals (the caller reads or reduces them). */
-function evaluateLoop(model: Sequential, loss: LossSpec, data: Dataset, batchSize: number, scale: number): Totals {
-  const totals = new Totals(model.metrics.length > 0);
-  const n = data.indices.length;
-  const sparse = loss.name === 'sparseCategoricalCrossentropy';
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    runStep((b) => evaluateBatch(model, loss, gatherInputs(b, data.x, data.indices, start, count, scale), gatherTargets(b, data.y, data.indices, start, count, sparse), totals, count));
+/** Each output's mean loss and their sum (the loss gradients follow), inside a step. */
+function batchLosses(losses: readonly LossSpec[], outs: readonly Tensor[], ys: readonly Tensor[], logits: readonly boolean[]): { total: Tensor; perOutput: Tensor[] } {
+  const perOutput = outs.map((o, i) => computeLoss(losses[i], o, ys[i], logits[i]));
+  return { total: perOutput.slice(1).reduce((s, l) => add(s, l), perOutput[0]), perOutput };
+}
+
+/** Adds one batch's losses (and correct counts) to `totals`, no gradients; inside a step. */
+function evaluateBatch(model: LayersModel, xs: Tensor[], ys: Tensor[], totals: Totals, count: number): void {
+  const logits = seesLogits(model);
+  const outs = model.execute(xs, false, true);
+  const { total, perOutput } = batchLosses(model.lossFunctions, outs, ys, logits);
+  totals.add(total, perOutput, count, outs.map((o, i) => (totals.counts(i) ? countCorrect(model.lossFunctions[i], o, ys[i], logits[i]) : null)));
+}
+
+/** Evaluates batches into fresh totals (the caller reads or reduces them). */
+export async function evaluateBatches(model: LayersModel, next: () => Promise<Batch | null> | Batch | null): Promise<Totals> {
+  const totals = new Totals(logNames(model));
+  for (let batch = await next(); batch; batch = await next()) {
+    const bt = batch;
+    try {
+      runStep((b) => {
+        const { xs, ys } = bt.make(b);
+        evaluateBatch(model, xs, ys, totals, bt.count);
+      });
+    } finally {
+      bt.dispose?.();
+    }
   }
   return totals;
 }
 
-/** The model's loss (and accuracy) over (x, y) as scalar tensors, like tfjs `model.evaluate`. */
-export function evaluateModel(model: Sequential, x: Tensor, y: Tensor, args: EvaluateArgs): Tensor | Tensor[] {
-  const { loss } = model.requireCompiled('evaluate');
-  checkPairSync(model, x, y, 'evaluate', loss);
-  if (x.shape[0] === 0) throw new ValueError(`evaluate: x has no samples (shape ${fmtShape(x.shape)})`);
-  const totals = evaluateLoop(model, loss, { x, y, indices: range(x.shape[0]) }, batchSizeOf(args, 'evaluate'), rescaleOf(args, 'evaluate'));
+/** The batches of array data in order. */
+export function arrayBatches(model: LayersModel, d: ArrayData, batchSize: number, rescale: number): () => Batch | null {
+  let start = 0;
+  return () => {
+    if (start >= d.indices.length) return null;
+    const count = Math.min(batchSize, d.indices.length - start);
+    const batch = arrayBatch(model, d, d.indices, start, count, rescale);
+    start += count;
+    return batch;
+  };
+}
+
+/** The loop of `evaluate` over arrays (synchronous: every batch is ready). */
+function evaluateArrays(model: LayersModel, d: ArrayData, batchSize: number, rescale: number): Totals {
+  const totals = new Totals(logNames(model));
+  const next = arrayBatches(model, d, batchSize, rescale);
+  for (let batch = next(); batch; batch = next()) {
+    const bt = batch;
+    runStep((b) => {
+      const { xs, ys } = bt.make(b);
+      evaluateBatch(model, xs, ys, totals, bt.count);
+    });
+  }
+  return totals;
+}
+
+/** The model's loss and metrics over (x, y) as scalar tensors, like tfjs `model.evaluate`. */
+export function evaluateModel(model: LayersModel, x: ModelData, y: ModelData, args: EvaluateArgs): Tensor | Tensor[] {
+  const { losses } = model.requireCompiled('evaluate');
+  checkArgs('evaluate', args, EVALUATE_KEYS);
+  const { xs, ys } = checkPairSync(model, x, y, 'evaluate', losses);
+  if (xs[0].shape[0] === 0) throw new ValueError(`evaluate: x has no samples (shape ${fmtShape(xs[0].shape)})`);
+  const totals = evaluateArrays(model, { xs, ys, indices: range(xs[0].shape[0]) }, batchSizeOf(args, 'evaluate'), rescaleOf(args, 'evaluate'));
   const means = totals.means();
   totals.dispose();
   return means.length === 1 ? means[0] : means;
 }
 
-export function predictModel(model: Sequential, x: Tensor, args: EvaluateArgs): Tensor {
-  checkInputs(model, x, 'predict');
+/** The model's outputs for x, in batches: one tensor, or one per output. */
+export function predictModel(model: LayersModel, x: ModelData, args: EvaluateArgs): Tensor | Tensor[] {
+  checkArgs('predict', args, EVALUATE_KEYS);
+  const xs = modelInputs(model, x, 'predict');
   const batchSize = batchSizeOf(args, 'predict');
   const scale = rescaleOf(args, 'predict');
-  const n = x.shape[0];
-  const outShape = [n, ...(model.outputShape.slice(1) as number[])];
-  const result = Tensor.empty(outShape, 'float32', getBackend());
-  const per = result.size / Math.max(n, 1);
+  const dtypes = inputDTypes(model);
+  const n = xs[0].shape[0];
+  const results = model.outputShapes.map((s) => Tensor.empty([n, ...(s.slice(1) as number[])], 'float32', getBackend()));
   const idx = range(n);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     runStep((b) => {
-      const out = model.forward(gatherInputs(b, x, idx, start, count, scale), false);
-      b.copy(out.storage, 0, result.storage, start * per, count * per);
+      const outs = model.execute(xs.map((t, i) => gatherInputs(b, t, idx, start, count, scale, dtypes[i])), false);
+      outs.forEach((out, i) => {
+        const per = results[i].size / Math.max(n, 1);
+        b.copy(out.storage, 0, results[i].storage, start * per, count * per);
+      });
     });
   }
-  return result;
+  return results.length === 1 ? results[0] : results;
 }
 
 // ---- fit -----------------------------------------------------------------------------------------
 
 /** Splits off the last `fraction` of the samples for validation (Keras: before shuffling). */
-function splitValidation(x: Tensor, y: Tensor, fraction: number): { train: Dataset; val: Dataset } {
+function splitValidation(xs: Tensor[], ys: Tensor[], fraction: number): { train: ArrayData; val: ArrayData } {
   if (!(typeof fraction === 'number' && fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1). Received validationSplit=${fraction}`);
-  const n = x.shape[0];
+  const n = xs[0].shape[0];
   const nTrain = Math.floor(n * (1 - fraction));
   const all = range(n);
-  return { train: { x, y, indices: all.slice(0, nTrain) }, val: { x, y, indices: all.slice(nTrain) } };
+  return { train: { xs, ys, indices: all.slice(0, nTrain) }, val: { xs, ys, indices: all.slice(nTrain) } };
 }
 
-function normalizeCallbacks(model: Sequential, cbs: FitArgs['callbacks']): CallbackHooks[] {
+function normalizeCallbacks(model: LayersModel, cbs: FitArgs['callbacks'], where: string): CallbackHooks[] {
   const list = cbs === undefined || cbs === null ? [] : Array.isArray(cbs) ? cbs : [cbs];
   for (const cb of list) {
-    if (typeof cb !== 'object' || cb === null) throw new ValueError(`fit: callbacks must be objects with onEpochEnd-style hooks. Received ${String(cb)}`);
+    if (typeof cb !== 'object' || cb === null) throw new ValueError(`${where}: callbacks must be objects with onEpochEnd-style hooks. Received ${String(cb)}`);
     if ('setModel' in cb && typeof cb.setModel === 'function') cb.setModel(model);
   }
   return list as CallbackHooks[];
@@ -319,31 +247,22 @@ function resumeFrom(hooks: readonly CallbackHooks[], history: History): number |
   return start;
 }
 
-interface BatchArgs {
-  model: Sequential;
-  loss: LossSpec;
-  optimizer: Optimizer;
-  params: Tensor[];
-  data: Dataset;
-  order: Int32Array;
-  start: number;
-  count: number;
-  rescale: number;
-  totals: Totals;
-}
-
-/** One optimisation step on samples order[start..start+count), inside a step arena. */
-function trainBatch(a: BatchArgs): void {
-  const { model, loss } = a;
-  const logits = model.plan.fusesSoftmax;
-  const seesLogits = logits || loss.fromLogits;
+/** One optimisation step on a batch, inside a step arena. */
+function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch: Batch, totals: Totals): void {
+  const losses = model.lossFunctions;
+  const logits = seesLogits(model);
   runStep((b) => {
-    const xb = gatherInputs(b, a.data.x, a.order, a.start, a.count, a.rescale);
-    const yb = gatherTargets(b, a.data.y, a.order, a.start, a.count, loss.name === 'sparseCategoricalCrossentropy');
-    let out: Tensor | null = null;
-    const { value, grads } = valueAndGrads(() => computeLoss(loss, (out = model.forward(xb, true, logits)), yb, seesLogits), a.params);
-    a.optimizer.applyGradients(a.params, grads);
-    a.totals.add(value, a.count, model.metrics.length ? countCorrect(loss, out as unknown as Tensor, yb, seesLogits) : null);
+    const { xs, ys } = batch.make(b);
+    let outs: Tensor[] = [];
+    let perOutput: Tensor[] = [];
+    const { value, grads } = valueAndGrads(() => {
+      outs = model.execute(xs, true, true);
+      const l = batchLosses(losses, outs, ys, logits);
+      perOutput = l.perOutput;
+      return l.total;
+    }, params);
+    optimizer.applyGradients(params, grads);
+    totals.add(value, perOutput, batch.count, outs.map((o, i) => (totals.counts(i) ? countCorrect(losses[i], o, ys[i], logits[i]) : null)));
   });
 }
 
@@ -354,96 +273,137 @@ async function readTotals(totals: Totals, where: string): Promise<Logs> {
   return logs;
 }
 
-export async function fitModel(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
-  const { optimizer, loss } = model.requireCompiled('fit');
-  if (model.isTraining) throw new StateError(`fit: model '${model.name}' is already training (a second fit must wait for the first to finish)`);
-  const { epochs = 1, shuffle = true, verbose = 1, initialEpoch = 0 } = args;
-  const batchSize = batchSizeOf(args, 'fit');
-  const rescale = rescaleOf(args, 'fit');
-  if (!Number.isInteger(epochs) || epochs <= 0) throw new ValueError(`fit: epochs must be a positive integer. Received epochs=${epochs}`);
+/** Where a training loop takes its batches from. */
+export interface TrainSource {
+  /** Batches per epoch when known (for the progress bar). */
+  readonly steps: number | null;
+  /** History params (`epochs` is added). */
+  readonly params: Record<string, unknown>;
+  /** Starts epoch `epoch`: a function giving each batch, then null. */
+  epoch(epoch: number): () => Promise<Batch | null> | Batch | null;
+}
+
+export interface LoopOptions {
+  epochs: number;
+  verbose: number;
+  initialEpoch: number;
+  callbacks: FitArgs['callbacks'];
+  /** Validation logs at an epoch's end (keys without the val_ prefix), or null. */
+  validate: (() => Promise<Logs>) | null;
+  where: string;
+}
+
+/**
+ * The epoch loop shared by `fit` and `fitDataset`: callbacks, progress, stopTraining, resuming,
+ * validation. Marks the model as training while it runs.
+ */
+export async function trainLoop(model: LayersModel, source: TrainSource, o: LoopOptions): Promise<History> {
+  const { optimizer } = model.requireCompiled(o.where);
+  if (model.isTraining) throw new StateError(`${o.where}: model '${model.name}' is already training (a second fit must wait for the first to finish)`);
+  if (!Number.isInteger(o.epochs) || o.epochs <= 0) throw new ValueError(`${o.where}: epochs must be a positive integer. Received epochs=${o.epochs}`);
   model.isTraining = true;
   try {
-    await checkPairAsync(model, x, y, 'fit', loss);
-    let train: Dataset = { x, y, indices: range(x.shape[0]) };
-    let val: Dataset | null = null;
-    if (args.validationData) {
-      const [vx, vy] = args.validationData;
-      await checkPairAsync(model, vx, vy, 'fit: validationData', loss);
-      val = { x: vx, y: vy, indices: range(vx.shape[0]) };
-    } else if (args.validationSplit !== undefined) ({ train, val } = splitValidation(x, y, args.validationSplit));
-    if (train.indices.length === 0) throw new ValueError(`fit: no training samples (x has shape ${fmtShape(x.shape)})`);
-    return await fitLoop(model, { optimizer, loss, train, val, epochs, shuffle, verbose, initialEpoch, batchSize, rescale, callbacks: args.callbacks });
+    const params = model.trainableWeights;
+    optimizer.build(params); // slots in persistent memory, before any step
+    const hooks = normalizeCallbacks(model, o.callbacks, o.where);
+    const call = async (fn: (h: CallbackHooks) => void | Promise<void> | undefined): Promise<void> => {
+      for (const h of hooks) await fn(h);
+    };
+    // Batch logs are read every batch only when a callback asks for them (as tfjs does).
+    const batchLogs = hooks.some((h) => typeof h.onBatchEnd === 'function');
+    const history = new History({ epochs: o.epochs, ...source.params });
+    const names = logNames(model);
+    model.stopTraining = false;
+    await call((h) => h.onTrainBegin?.());
+    const first = resumeFrom(hooks, history) ?? o.initialEpoch;
+    let lastYield = performance.now();
+    for (let epoch = first; epoch < o.epochs && !model.stopTraining; epoch++) {
+      await call((h) => h.onEpochBegin?.(epoch));
+      ProgressBar.epochHeader(epoch, o.epochs, o.verbose);
+      // Epochs of unknown length get their line at the end only.
+      const bar = new ProgressBar(source.steps ?? 0, source.steps === null ? 0 : o.verbose);
+      const next = source.epoch(epoch);
+      const totals = new Totals(names);
+      try {
+        // Keras checks stopTraining after every batch; the epoch still ends normally (validation, callbacks).
+        let step = 0;
+        for (; !model.stopTraining; step++) {
+          if (source.steps !== null && step >= source.steps) break;
+          const batch = await next();
+          if (!batch) break;
+          await call((h) => h.onBatchBegin?.(step, { batch: step, size: batch.count }));
+          try {
+            trainBatch(model, optimizer, params, batch, totals);
+          } finally {
+            batch.dispose?.();
+          }
+          if (batchLogs || bar.wantsUpdate(step + 1)) {
+            const running = await readTotals(totals, `in epoch ${epoch + 1} by batch ${step + 1}`);
+            bar.update(step + 1, running);
+            if (batchLogs) await call((h) => h.onBatchEnd?.(step, { ...running, batch: step, size: batch.count }));
+          }
+          if (performance.now() - lastYield > 50) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+        }
+        if (totals.seen === 0) throw new DataError(`${o.where}: epoch ${epoch + 1} has no batches (the data ran out)`);
+        const logs = await readTotals(totals, `in epoch ${epoch + 1}`);
+        if (o.validate) for (const [k, v] of Object.entries(await o.validate())) logs[`val_${k}`] = v;
+        if (source.steps === null) new ProgressBar(step, o.verbose, undefined, bar.startedAt).finish(logs);
+        else bar.finish(logs);
+        history.record(epoch, logs);
+        await call((h) => h.onEpochEnd?.(epoch, logs));
+      } finally {
+        totals.dispose();
+      }
+    }
+    await call((h) => h.onTrainEnd?.());
+    return history;
   } finally {
     model.isTraining = false;
   }
 }
 
-interface LoopArgs {
-  optimizer: Optimizer;
-  loss: LossSpec;
-  train: Dataset;
-  val: Dataset | null;
-  epochs: number;
-  shuffle: boolean;
-  verbose: number;
-  initialEpoch: number;
-  batchSize: number;
-  rescale: number;
-  callbacks: FitArgs['callbacks'];
-}
-
-async function fitLoop(model: Sequential, a: LoopArgs): Promise<History> {
-  const { optimizer, loss, train, val, epochs, verbose, batchSize, rescale } = a;
-  const params = model.trainableWeights;
-  optimizer.build(params); // slots in persistent memory, before any step
-  const hooks = normalizeCallbacks(model, a.callbacks);
-  const call = async (fn: (h: CallbackHooks) => void | Promise<void> | undefined): Promise<void> => {
-    for (const h of hooks) await fn(h);
-  };
-  // Batch logs are read every batch only when a callback asks for them (as tfjs does).
-  const batchLogs = hooks.some((h) => typeof h.onBatchEnd === 'function');
-  const history = new History({ epochs, batchSize, samples: train.indices.length });
+export async function fitModel(model: LayersModel, x: ModelData, y: ModelData, args: FitArgs): Promise<History> {
+  const { losses } = model.requireCompiled('fit');
+  checkArgs('fit', args, FIT_KEYS);
+  checkYieldEvery(args.yieldEvery, 'fit');
+  const { epochs = 1, shuffle = true, verbose = 1, initialEpoch = 0 } = args;
+  const batchSize = batchSizeOf(args, 'fit');
+  const rescale = rescaleOf(args, 'fit');
+  if (model.isTraining) throw new StateError(`fit: model '${model.name}' is already training (a second fit must wait for the first to finish)`);
+  const { xs, ys } = await checkPairAsync(model, x, y, 'fit', losses);
+  let train: ArrayData = { xs, ys, indices: range(xs[0].shape[0]) };
+  let val: ArrayData | null = null;
+  if (args.validationData) {
+    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new ValueError('fit: validationData must be [x, y]');
+    const [vx, vy] = args.validationData;
+    const v = await checkPairAsync(model, vx, vy, 'fit: validationData', losses);
+    val = { xs: v.xs, ys: v.ys, indices: range(v.xs[0].shape[0]) };
+  } else if (args.validationSplit !== undefined) ({ train, val } = splitValidation(xs, ys, args.validationSplit));
   const n = train.indices.length;
+  if (n === 0) throw new ValueError(`fit: no training samples (x has shape ${fmtShape(xs[0].shape)})`);
   const steps = Math.ceil(n / batchSize);
-  model.stopTraining = false;
-  await call((h) => h.onTrainBegin?.());
-  const first = resumeFrom(hooks, history) ?? a.initialEpoch;
-  let lastYield = performance.now();
-  for (let epoch = first; epoch < epochs && !model.stopTraining; epoch++) {
-    await call((h) => h.onEpochBegin?.(epoch));
-    ProgressBar.epochHeader(epoch, epochs, verbose);
-    const bar = new ProgressBar(steps, verbose);
-    const order = a.shuffle ? globalRandom.shuffle(train.indices.slice()) : train.indices;
-    const totals = new Totals(model.metrics.length > 0);
-    try {
-      // Keras checks stopTraining after every batch; the epoch still ends normally (validation, callbacks).
-      for (let step = 0; step < steps && !model.stopTraining; step++) {
-        const start = step * batchSize, count = Math.min(batchSize, n - start);
-        await call((h) => h.onBatchBegin?.(step, { batch: step, size: count }));
-        trainBatch({ model, loss, optimizer, params, data: train, order, start, count, rescale, totals });
-        if (batchLogs || bar.wantsUpdate(step + 1)) {
-          const running = await readTotals(totals, `in epoch ${epoch + 1} by batch ${step + 1}`);
-          bar.update(step + 1, running);
-          if (batchLogs) await call((h) => h.onBatchEnd?.(step, { ...running, batch: step, size: count }));
-        }
-        if (performance.now() - lastYield > 50) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-      }
-      const logs = await readTotals(totals, `in epoch ${epoch + 1}`);
-      if (val && val.indices.length > 0) {
-        const vt = evaluateLoop(model, loss, val, batchSize, rescale);
-        for (const [k, v] of Object.entries(await vt.read())) logs[`val_${k}`] = v;
-        vt.dispose();
-      }
-      bar.finish(logs);
-      history.record(epoch, logs);
-      await call((h) => h.onEpochEnd?.(epoch, logs));
-    } finally {
-      totals.dispose();
+  const source: TrainSource = {
+    steps, params: { batchSize, samples: n },
+    epoch: () => {
+      const order = shuffle ? globalRandom.shuffle(train.indices.slice()) : train.indices;
+      let step = 0;
+      return () => {
+        if (step >= steps) return null;
+        const start = step++ * batchSize;
+        return arrayBatch(model, train, order, start, Math.min(batchSize, n - start), rescale);
+      };
+    },
+  };
+  const validate = val && val.indices.length > 0
+    ? async (): Promise<Logs> => {
+      const vt = evaluateArrays(model, val as ArrayData, batchSize, rescale);
+      const logs = await vt.read();
+      vt.dispose();
+      return logs;
     }
-  }
-  await call((h) => h.onTrainEnd?.());
-  return history;
+    : null;
+  return trainLoop(model, source, { epochs, verbose, initialEpoch, callbacks: args.callbacks, validate, where: 'fit' });
 }

@@ -88,7 +88,7 @@ export function mountInspect(root: HTMLElement): void {
       let x = ck.tensor(Float32Array.from(pixels, (v) => v / 255), [1, 32, 32, 3], 'float32');
       const res: { name: string; type: string; shape: number[]; data: Float32Array }[] = [];
       for (const layer of model.layers) {
-        x = layer.apply(x);
+        x = layer.apply(x) as ck.Tensor;
         res.push({ name: layer.name, type: layer.className, shape: [...x.shape], data: Float32Array.from(x.dataSync()) });
       }
       return res;
@@ -182,6 +182,8 @@ export function mountInspect(root: HTMLElement): void {
     files.sort((a, b) => Number(!a.name.endsWith('.json')) - Number(!b.name.endsWith('.json')));
     try {
       const model = await ck.loadLayersModel(ck.io.browserFiles(files));
+      // The view runs the layers one after another: it shows Sequential models.
+      if (!(model instanceof ck.Sequential)) throw new Error(`model '${model.name}' is a graph model; this view shows Sequential models`);
       setModel(model, `loaded from ${files.map((f) => f.name).join(', ')}`);
       changed('model');
     } catch (e) {

@@ -2,12 +2,12 @@
  * The Keras "CNN on CIFAR-10" tutorial: its model, and its worked arithmetic (a 6x6 image
  * convolved 'same' and 'valid', 2x2 max pooling, parameter counts), computed by the real layers.
  */
-import { Conv2D, Dense } from '../layers/index.js';
+import { Conv2D } from '../layers/index.js';
 import * as layers from '../layers/index.js';
-import { withoutNaming, type Layer } from '../layers/layer.js';
+import { withoutNaming, type Layer, type Shape } from '../layers/layer.js';
+import { Sequential } from '../models/sequential.js';
+import { thousands } from '../models/summary.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
-import { Sequential } from './sequential.js';
-import { thousands } from './summary.js';
 
 /** The tutorial model: 122,570 parameters. */
 export function buildModel(inputShape: [number, number, number] = [32, 32, 3], classes = 10): Sequential {
@@ -72,32 +72,27 @@ function toMatrix(t: Tensor): number[][] {
 export function convolve(image: number[][], kernel: number[][], padding: 'same' | 'valid', strides = 1): number[][] {
   const h = image.length, w = image[0].length, kh = kernel.length, kw = kernel[0].length;
   const conv = new Conv2D({ filters: 1, kernelSize: [kh, kw], padding, strides, useBias: false, inputShape: [h, w, 1], name: `explain_conv_${padding}` });
-  conv.build([null, h, w, 1]);
+  conv.ensureBuilt([null, h, w, 1]);
   conv.setWeights([tensor(kernel.flat(), [kh, kw, 1, 1])]);
-  return toMatrix(conv.apply(tensor(image.flat(), [1, h, w, 1])));
+  return toMatrix(conv.apply(tensor(image.flat(), [1, h, w, 1])) as Tensor);
 }
 
 /** Max pooling of a single-channel image through a maxPooling2d layer. */
 export function maxPool(image: number[][], poolSize = 2, strides = poolSize): number[][] {
   const h = image.length, w = image[0].length;
   const pool = layers.maxPooling2d({ poolSize, strides, name: 'explain_pool' });
-  return toMatrix(pool.apply(tensor(image.flat(), [1, h, w, 1])));
+  return toMatrix(pool.apply(tensor(image.flat(), [1, h, w, 1])) as Tensor);
 }
 
-/** The formula behind a layer's parameter count. */
+/** The formula behind a layer's parameter count (each layer class gives its own, e.g. '(3*3*3+1)*32'). */
 export function paramFormula(layer: Layer): string {
-  if (layer instanceof Conv2D) {
-    const inC = layer.inputShape[3] as number;
-    return `(${layer.kernelSize[0]}*${layer.kernelSize[1]}*${inC}${layer.useBias ? '+1' : ''})*${layer.filters}`;
-  }
-  if (layer instanceof Dense) return `(${layer.inputShape[layer.inputShape.length - 1]}${layer.useBias ? '+1' : ''})*${layer.units}`;
-  return '0 (no weights)';
+  return layer.paramFormula();
 }
 
 export function paramRows(model: Sequential): ParamRow[] {
   return model.layers.map((l) => ({
-    layer: l.name, type: l.className, outputShape: `(${l.outputShape.map((d) => (d === null ? 'None' : d)).join(', ')})`,
-    formula: paramFormula(l), count: l.countParams(),
+    layer: l.name, type: l.className, outputShape: `(${(l.outputShape as Shape).map((d) => (d === null ? 'None' : d)).join(', ')})`,
+    formula: l.paramFormula(), count: l.countParams(),
   }));
 }
 
