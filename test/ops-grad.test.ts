@@ -99,6 +99,17 @@ for (const backend of backendNames()) {
         gradCheck((a, b) => proj(ops.matMul(a, b, ta, tb)), [randomTensor(as, rng), randomTensor(bs, rng)]);
     });
 
+    test('batch normalisation: training (through the batch statistics) and inference, each fused activation', () => {
+      for (const act of ['linear', 'relu', 'gelu'] as const) {
+        // Values away from the ReLU's kink at z = 0 after normalisation: shift β so few z are near 0.
+        gradCheck((x, g, b) => proj(ops.batchNormTraining(x, g, b, 1e-3, act).y), [randomTensor([6, 2, 3], rng), randomTensor([3], rng, 0.5, 1.5), randomTensor([3], rng, 0.3, 0.6)]);
+        gradCheck((x, g, b) => proj(ops.batchNormInference(x, tensor([0.1, -0.2, 0.3]), tensor([0.5, 1.5, 2]), g, b, 1e-3, act)),
+          [randomTensor([4, 3], rng), randomTensor([3], rng, 0.5, 1.5), randomTensor([3], rng, 0.3, 0.6)]);
+      }
+      gradCheck((x) => proj(ops.batchNormTraining(x, null, null, 1e-3).y), [randomTensor([5, 4], rng)]);
+      gradCheck((x, m, v, o, sc) => proj(ops.batchNorm(x, m, v, o, sc)), [randomTensor([2, 3, 4], rng), randomTensor([3, 1], rng), randomTensor([4], rng, 0.5, 2), randomTensor([4], rng), randomTensor([4], rng)]);
+    });
+
     test('softmax over the last axis', () => gradCheck((x) => proj(ops.softmax(x)), [randomTensor([2, 3, 5], rng)]));
 
     test('non-differentiable outputs carry no gradient; shapes that cannot broadcast name both', () => {

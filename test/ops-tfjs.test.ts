@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import * as ops from '../src/autograd/ops.js';
+import { valueAndGrads } from '../src/autograd/grad.js';
 import type { UnaryOp } from '../src/backend/backend.js';
 import { compare, input, tf, type Input } from './helpers/tfjs-compare.js';
 
@@ -123,4 +124,28 @@ test('matMul and softmax match tfjs', () => {
   ] as [number[], number[], boolean, boolean][])
     compare(`matMul ${JSON.stringify(as)} ${JSON.stringify(bs)} ${ta} ${tb}`, (a, b) => ops.matMul(a, b, ta, tb), (a, b) => tf.matMul(a, b, ta, tb), [input(as, 1), input(bs, 2)], 1e-5);
   compare('softmax', (a) => ops.softmax(a), (a) => tf.softmax(a), [input([2, 3, 5], 9, -5, 5)], 1e-6);
+});
+
+test('batch normalisation matches tfjs: batchNorm, and training mode against moments + batchNorm with gradients', () => {
+  const x = input([4, 3, 3, 5], 3), m = input([5], 4), v = input([5], 5, 0.5, 2), o = input([5], 6), sc = input([5], 7);
+  compare('batchNorm per channel', (a, b, c, d, e) => ops.batchNorm(a, b, c, d, e, 1e-3), (a, b, c, d, e) => tf.batchNorm(a, b, c, d, e, 1e-3), [x, m, v, o, sc], 2e-6);
+  // tfjs's CPU kernel cycles through the statistics' flat values, which equals broadcasting for
+  // per-channel and full-shape statistics only (a [3, 1] mean is cycled, not broadcast): compare those.
+  compare('batchNorm full-shape statistics', (a, b, c) => ops.batchNorm(a, b, c), (a, b, c) => tf.batchNorm(a, b, c), [input([2, 3, 4], 8), input([2, 3, 4], 9), input([2, 3, 4], 10, 0.5, 2)], 2e-6);
+  const dy = input([4, 3, 3, 5], 12);
+  const train = (a: ReturnType<typeof ops.add>, g: ReturnType<typeof ops.add>, b: ReturnType<typeof ops.add>, w: ReturnType<typeof ops.add>) => {
+    for (const t of [a, g, b]) t.requiresGrad = true;
+    const { value, grads } = valueAndGrads(() => ops.sum(ops.mul(ops.batchNormTraining(a, g, b, 1e-3).y, w)), [a, g, b]);
+    return [value, ...grads];
+  };
+  compare('batchNorm training with gradients', train, (a, g, b, w) => {
+    const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => {
+      const { mean, variance } = tf.moments(p, [0, 1, 2]);
+      // The definition, so tfjs differentiates through the statistics too.
+      const xhat = tf.mul(tf.sub(p, mean), tf.rsqrt(tf.add(variance, 1e-3)));
+      return tf.sum(tf.mul(tf.add(tf.mul(xhat, q), r), w));
+    };
+    const { value, grads } = tf.valueAndGrads(f)([a, g, b]);
+    return [value, ...grads];
+  }, [x, sc, o, dy], 2e-5);
 });

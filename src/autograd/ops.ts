@@ -9,4 +9,5 @@ export * from './ops/transform.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export { toTensor, type TensorInput } from './ops/util.js';
-export * from "./ops/encode.js";
+export * from './ops/encode.js';
+export * from './ops/normalization.js';

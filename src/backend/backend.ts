@@ -48,6 +48,16 @@ export interface Storage {
 /** Activations a kernel can fuse with a bias add. Softmax is a separate kernel (it spans a row). */
 export type KernelActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
+/** Activations a batch normalisation can apply as it writes its output. */
+export type NormActivation = 'linear' | 'relu' | 'gelu';
+
+/** Which outputs of `batchNormBackward` are added into rather than overwritten. */
+export interface NormAccumulate {
+  readonly dx: boolean;
+  readonly dgamma: boolean;
+  readonly dbeta: boolean;
+}
+
 /** Bias (over output channels; may be null) and activation a convolution applies as it writes its output. */
 export interface ConvEpilogue {
   readonly bias: Storage | null;
@@ -260,6 +270,22 @@ export interface Backend {
   copy(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, n: number): void;
   /** dst[i] = src[srcOffset + i] · scale, converting host uint8 pixels (e.g. scale 1/255) into float32. */
   fromUint8(src: Uint8Array, srcOffset: number, dst: Storage, n: number, scale: number): void;
+
+  // ---- batch normalisation over rows×cols (one column per channel, float32) -------------------
+  /** Per-column mean and biased variance over the rows (tfjs `moments` over all axes but the last). */
+  batchNormStats(x: Storage, mean: Storage, variance: Storage, rows: number, cols: number): void;
+  /** y = act(γ·(x − mean)/√(variance + ε) + β); `gamma`/`beta` null mean 1 and 0. In-place allowed. */
+  batchNormForward(x: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, y: Storage, rows: number, cols: number, epsilon: number, act: NormActivation): void;
+  /**
+   * Gradients of `batchNormForward` given dy (of its output, after the activation). With
+   * `training`, mean and variance are the batch's own statistics and dx includes their dependence
+   * on x; otherwise they are constants. Null outputs are skipped.
+   */
+  batchNormBackward(
+    x: Storage, dy: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null,
+    dx: Storage | null, dgamma: Storage | null, dbeta: Storage | null,
+    rows: number, cols: number, epsilon: number, act: NormActivation, training: boolean, accumulate: NormAccumulate,
+  ): void;
 
   // ---- softmax and losses -------------------------------------------------------------------
   /** Row-wise softmax of a rows×cols matrix (max-subtracted). */

@@ -4,9 +4,10 @@
  */
 import {
   arrayFor, type AdamParams, type Backend, type BinaryOp, type BroadcastInfo, type Conv2DInfo, type ConvEpilogue, type DifferentiableUnaryOp, type DType,
-  type KernelActivation, type MemoryInfo, type Pool2DInfo, type ReduceOp, type Storage, type TypedArray, type UnaryOp,
+  type KernelActivation, type MemoryInfo, type NormAccumulate, type NormActivation, type Pool2DInfo, type ReduceOp, type Storage, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import * as cpu from '../cpu/generic.js';
+import * as norm from '../cpu/normalization.js';
 
 class ArrayStorage implements Storage {
   constructor(
@@ -268,6 +269,20 @@ export class ReferenceBackend implements Backend {
     for (let i = 0; i < n; i++) f32(dst)[i] = src[srcOffset + i] * scale;
   }
 
+
+  batchNormStats(x: Storage, mean: Storage, variance: Storage, rows: number, cols: number): void {
+    norm.batchNormStats(f32(x), f32(mean), f32(variance), rows, cols);
+  }
+  batchNormForward(x: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, y: Storage, rows: number, cols: number, epsilon: number, act: NormActivation): void {
+    norm.batchNormForward(f32(x), f32(mean), f32(variance), gamma && f32(gamma), beta && f32(beta), f32(y), rows, cols, epsilon, act);
+  }
+  batchNormBackward(
+    x: Storage, dy: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, dx: Storage | null, dgamma: Storage | null, dbeta: Storage | null,
+    rows: number, cols: number, epsilon: number, act: NormActivation, training: boolean, accumulate: NormAccumulate,
+  ): void {
+    const o = (s: Storage | null) => s && f32(s);
+    norm.batchNormBackward(f32(x), f32(dy), f32(mean), f32(variance), o(gamma), o(beta), o(dx), o(dgamma), o(dbeta), rows, cols, epsilon, act, training, accumulate);
+  }
 
   softmax(x: Storage, y: Storage, rows: number, cols: number): void {
     for (let r = 0; r < rows; r++) {

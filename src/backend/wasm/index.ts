@@ -5,10 +5,11 @@
  * workspaces (packed weights, partial sums, per-thread scratch) that only grow.
  */
 import type {
-  AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, Pool2DInfo, ReduceOp, Storage,
+  AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, NormAccumulate, NormActivation, Pool2DInfo, ReduceOp, Storage,
   TypedArray, UnaryOp,
 } from '../backend.js';
 import * as cpu from '../cpu/generic.js';
+import * as norm from '../cpu/normalization.js';
 import type { BackendOptions } from '../engine.js';
 import { StateError, ValueError } from '../../errors.js';
 import { LinearAllocator } from './allocator.js';
@@ -280,6 +281,24 @@ export class WasmBackend implements Backend {
   }
   randomUniform(o: Storage, n: number, seed: number): void {
     cpu.randomUniform(vout(o, n), n, seed);
+  }
+
+  // ---- batch normalisation (plain loops over views for now) ---------------------------------------
+  batchNormStats(x: Storage, mean: Storage, variance: Storage, rows: number, cols: number): void {
+    norm.batchNormStats(vin(x) as Float32Array, vout(mean, cols) as Float32Array, vout(variance, cols) as Float32Array, rows, cols);
+  }
+  batchNormForward(x: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, y: Storage, rows: number, cols: number, epsilon: number, act: NormActivation): void {
+    const X = vin(x) as Float32Array;
+    norm.batchNormForward(X, vin(mean) as Float32Array, vin(variance) as Float32Array, gamma && (vin(gamma) as Float32Array), beta && (vin(beta) as Float32Array), (y === x ? X : vout(y, rows * cols)) as Float32Array, rows, cols, epsilon, act);
+  }
+  batchNormBackward(
+    x: Storage, dy: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, dx: Storage | null, dgamma: Storage | null, dbeta: Storage | null,
+    rows: number, cols: number, epsilon: number, act: NormActivation, training: boolean, accumulate: NormAccumulate,
+  ): void {
+    const f = (s: Storage | null) => s && (vin(s) as Float32Array);
+    const o = (s: Storage | null, acc: boolean, n: number) => s && ((acc ? vin(s) : vout(s, n)) as Float32Array);
+    norm.batchNormBackward(vin(x) as Float32Array, vin(dy) as Float32Array, vin(mean) as Float32Array, vin(variance) as Float32Array, f(gamma), f(beta),
+      o(dx, accumulate.dx, rows * cols), o(dgamma, accumulate.dgamma, cols), o(dbeta, accumulate.dbeta, cols), rows, cols, epsilon, act, training, accumulate);
   }
 
   // ---- dense linear algebra --------------------------------------------------------------------
