@@ -68,18 +68,5 @@ export function checkDataFormat(v: unknown, where: string): 'channelsLast' {
   throw new ValueError(`${where}: dataFormat must be 'channelsLast' (cnnkit computes channels-last, NHWC; transpose channels-first data with ck.ops.transpose(x, [0, 2, 3, 1])). Received dataFormat=${fmtValue(v)}`);
 }
 
-/** True when `v` is absent or 1 in every position (a dilation rate of 1). */
-export function allOnes(v: unknown): boolean {
-  return isNone(v) || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
-}
-
-/** Options of the weights (regularizers, constraints) cnnkit refuses until it implements them. */
-export const NOT_YET_WEIGHT_OPTIONS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;
-
-/** Refuses each key of `NOT_YET_WEIGHT_OPTIONS` given a value other than null. */
-export function refuseWeightOptions(where: string, args: object): void {
-  for (const key of NOT_YET_WEIGHT_OPTIONS) {
-    const v = (args as Record<string, unknown>)[key];
-    onlyDefault(where, key, typeof v === 'object' && v !== null ? JSON.stringify(v) : v, isNone(v), 'is not supported yet (only null)');
-  }
-}
+/** The regularizer and constraint options of a layer with a kernel and a bias (tfjs/Keras names). */
+export const WEIGHT_OPTIONS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;

@@ -7,10 +7,15 @@
  *   no activation-backward pass runs (`ops.conv2dReluMaxPool`).
  * - A final softmax whose loss is sparse categorical cross-entropy: the plan can stop before the
  *   softmax and the loss takes logits (`ops.softmaxCrossEntropy`, one kernel for both).
+ * - BatchNormalization followed by a ReLU or GELU Activation layer (its only reader in a linear
+ *   stack): the normalisation kernels apply the activation as they write (`ops.batchNormTraining`/
+ *   `batchNormInference` with `act`), and its backward pass folds the activation's gradient in.
  */
 import { conv2dReluMaxPool } from '../autograd/ops.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
+import { Activation } from '../layers/core.js';
+import { BatchNormalization } from '../layers/normalization.js';
 import type { Kwargs, Layer, LayerVariable } from '../layers/layer.js';
 import { Pooling2D } from '../layers/pooling.js';
 import { fusesSoftmax, type LossSpec } from '../losses/index.js';
@@ -38,9 +43,14 @@ export interface ExecutionPlan {
   readonly fused: readonly string[];
 }
 
-/** Whether Conv2D `a` followed by pooling layer `b` can run as conv + ReLU + max pool in one op. */
+/** Whether Conv2D `a` followed by pooling layer `b` can run as conv + ReLU + max pool in one op (no penalty needs the conv's output). */
 function convReluPool(a: Layer, b: Layer | undefined): b is Pooling2D {
-  return a instanceof Conv2D && a.activation === 'relu' && b instanceof Pooling2D && b.kind === 'max';
+  return a instanceof Conv2D && a.activation === 'relu' && !a.activityRegularizer && b instanceof Pooling2D && b.kind === 'max';
+}
+
+/** Whether BatchNormalization `a` followed by `b` can run as one normalisation with a fused activation. */
+function normActivation(a: Layer, b: Layer | undefined): b is Activation & { activation: 'relu' | 'gelu' } {
+  return a instanceof BatchNormalization && b instanceof Activation && (b.activation === 'relu' || b.activation === 'gelu');
 }
 
 /** The plan of a linear stack of layers under `loss` (null: inference only). */
@@ -55,8 +65,13 @@ export function planSequential(layers: readonly Layer[], loss: LossSpec | null):
       const conv = l as Conv2D, pool = next;
       fused.push(`${conv.name}+${pool.name}`);
       steps.push((x) =>
-        conv2dReluMaxPool(x, (conv.kernel as LayerVariable).read(), conv.bias?.read() ?? null, { strides: conv.strides, padding: conv.padding }, { poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding }),
+        conv2dReluMaxPool(x, (conv.kernel as LayerVariable).read(), conv.bias?.read() ?? null, { strides: conv.strides, padding: conv.padding, dilations: conv.dilationRate as [number, number] }, { poolSize: pool.poolSize, strides: pool.strides, padding: pool.padding }),
       );
+      i++;
+    } else if (normActivation(l, next)) {
+      const bn = l as BatchNormalization, act = next.activation;
+      fused.push(`${bn.name}+${next.name}`);
+      steps.push((x, training) => bn.callWithActivation(x, { training }, act));
       i++;
     } else if (l === last && softmaxFused) {
       const a = l as ActivationLayer;

@@ -7,7 +7,7 @@ import { resolveLoss, type LossSpec } from '../losses/index.js';
 import { resolveMetrics, type MetricName } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Layer, uniqueLayerName, type Shape } from '../layers/layer.js';
+import { Layer, uniqueLayerName, type LayerVariable, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { convertTsToPythonic } from '../util/serialization.js';
 import type { History } from './callbacks.js';
@@ -90,9 +90,17 @@ export class Sequential {
     return this.layers[this.layers.length - 1].outputShape as Shape;
   }
 
-  /** Every weight tensor in Keras order (layer by layer, kernel before bias). */
+  /**
+   * The variables in Keras/tfjs order: every trainable weight (layer by layer, kernel before
+   * bias), then every non-trainable one (moving statistics, frozen layers' weights).
+   */
+  private variables(): LayerVariable[] {
+    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.layers.flatMap((l) => l.nonTrainableWeights)];
+  }
+
+  /** Every weight tensor in Keras/tfjs order (trainable ones first, as `model.weights`). */
   get weights(): Tensor[] {
-    return this.layers.flatMap((l) => l.weights.map((v) => v.tensor));
+    return this.variables().map((v) => v.tensor);
   }
 
   get trainableWeights(): Tensor[] {
@@ -105,19 +113,24 @@ export class Sequential {
 
   /** Copies of all weights, in `weights` order. */
   getWeights(): Tensor[] {
-    return this.layers.flatMap((l) => l.getWeights());
+    return this.variables().map((v) => {
+      const t = Tensor.empty(v.shape, 'float32', v.tensor.backend);
+      t.backend.copy(v.tensor.storage, 0, t.storage, 0, t.size);
+      return t;
+    });
   }
 
-  /** Sets all weights (copied), in `weights` order; shapes are checked layer by layer. */
+  /** Sets all weights (copied), in `weights` order; shapes are checked first, so a mismatch changes nothing. */
   setWeights(weights: readonly Tensor[]): void {
-    const total = this.weights.length;
-    if (weights.length !== total) throw new ValueError(`Sequential '${this.name}': setWeights expects ${total} arrays. Received ${weights.length}`);
-    let i = 0;
-    for (const l of this.layers) {
-      const n = l.weights.length;
-      l.setWeights(weights.slice(i, i + n));
-      i += n;
-    }
+    const vars = this.variables();
+    if (weights.length !== vars.length) throw new ValueError(`Sequential '${this.name}': setWeights expects ${vars.length} arrays. Received ${weights.length}`);
+    vars.forEach((v, i) => {
+      const w = weights[i];
+      if (!(w instanceof Tensor)) throw new ValueError(`Sequential '${this.name}': setWeights expects tensors. Received ${String(w)} for weight '${v.name}'`);
+      if (w.shape.length !== v.shape.length || w.shape.some((d, j) => d !== v.shape[j]))
+        throw new ShapeError(`Sequential '${this.name}': weight '${v.name}' has shape ${fmtShape(v.shape)}. Received ${fmtShape(w.shape)}`);
+    });
+    vars.forEach((v, i) => v.write(weights[i]));
   }
 
   /**
@@ -141,6 +154,19 @@ export class Sequential {
     if (!this.cachedPlan || this.cachedPlan.layers !== this.layers.length || this.cachedPlan.loss !== this.loss)
       this.cachedPlan = { layers: this.layers.length, loss: this.loss, plan: planSequential(this.layers, this.loss) };
     return this.cachedPlan.plan;
+  }
+
+  /**
+   * The layers' regularization penalties for the current training step, in layer order (tfjs
+   * `calculateLosses`): weight regularizers, then activity penalties recorded by the step's forward pass.
+   */
+  regularizationLosses(): Tensor[] {
+    return this.layers.flatMap((l) => l.calculateLosses());
+  }
+
+  /** Projects the weights that have constraints (after each optimizer update, as Keras does). */
+  applyConstraints(): void {
+    for (const l of this.layers) l.applyConstraints();
   }
 
   /** Runs the layers; `logits` stops before a final softmax that the loss fuses (see `plan.fusesSoftmax`). */

@@ -47,7 +47,8 @@ export function formatSummary(model: Summarizable, lineLength = 65, positions = 
     lines.push(i === model.layers.length - 1 ? '='.repeat(lineLength) : ''.padEnd(lineLength));
   });
   const total = model.layers.reduce((s, l) => s + l.countParams(), 0);
-  const trainable = model.layers.reduce((s, l) => s + (l.trainable ? l.countParams() : 0), 0);
+  // Moving statistics (BatchNormalization) and frozen layers count as non-trainable.
+  const trainable = model.layers.reduce((s, l) => s + l.trainableWeights.reduce((n, v) => n + v.tensor.size, 0), 0);
   lines.push(`Total params: ${thousands(total)}`, `Trainable params: ${thousands(trainable)}`, `Non-trainable params: ${thousands(total - trainable)}`, '_'.repeat(lineLength));
   return lines;
 }

@@ -9,7 +9,7 @@
  * update, a batch callback, the end of an epoch. `evaluate` returns scalar tensors (tfjs).
  */
 import { valueAndGrads } from '../autograd/grad.js';
-import { all, argMax, cast, floor, greaterEqual, isFinite as isFiniteOp, less, logicalNot, logicalOr, max as maxOp, min as minOp, mul, notEqual } from '../autograd/ops.js';
+import { add, all, argMax, cast, floor, greaterEqual, isFinite as isFiniteOp, less, logicalNot, logicalOr, max as maxOp, min as minOp, mul, notEqual } from '../autograd/ops.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend, runStep } from '../backend/engine.js';
 import { DataError, ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
@@ -341,8 +341,14 @@ function trainBatch(a: BatchArgs): void {
     const xb = gatherInputs(b, a.data.x, a.order, a.start, a.count, a.rescale);
     const yb = gatherTargets(b, a.data.y, a.order, a.start, a.count, loss.name === 'sparseCategoricalCrossentropy');
     let out: Tensor | null = null;
-    const { value, grads } = valueAndGrads(() => computeLoss(loss, (out = model.forward(xb, true, logits)), yb, seesLogits), a.params);
+    const { value, grads } = valueAndGrads(() => {
+      let total = computeLoss(loss, (out = model.forward(xb, true, logits)), yb, seesLogits);
+      // As tfjs: the mean loss plus each regularization penalty.
+      for (const penalty of model.regularizationLosses()) total = add(total, penalty);
+      return total;
+    }, a.params);
     a.optimizer.applyGradients(a.params, grads);
+    model.applyConstraints();
     a.totals.add(value, a.count, model.metrics.length ? countCorrect(loss, out as unknown as Tensor, yb, seesLogits) : null);
   });
 }
