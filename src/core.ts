@@ -22,6 +22,8 @@ export * as layers from './layers/index.js';
 export { Layer, LayerVariable, clearSession } from './layers/layer.js';
 export type { Kwargs, Shape } from './layers/layer.js';
 export { initializers, Initializer } from './layers/initializers.js';
+export { regularizers, Regularizer } from './layers/regularizers.js';
+export { constraints, Constraint } from './layers/constraints.js';
 export * as serialization from './util/serialization-api.js';
 export { LayersModel, model } from './models/model.js';
 export type { CompileArgs, ModelArgs, LossIdentifier } from './models/model.js';

@@ -109,12 +109,12 @@ test('a __proto__ key in a config pollutes nothing and is refused by name', asyn
 });
 
 test('config keys a layer does not honour are refused, in the file\'s spelling', async () => {
-  const file = variant((_d, j) => (j.modelTopology.config.layers[0].config.dilation_rate = [2, 2], j));
-  await assert.rejects(ck.loadLayersModel(file), /layer 0 \('conv2d', Conv2D\): dilationRate must be 1 \(dilated convolutions are not supported yet\)\. Received dilationRate=\[2,2\]/);
-  const file2 = variant((_d, j) => (j.modelTopology.config.layers[2].config.kernel_regularizer = { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } }, j));
-  await assert.rejects(ck.loadLayersModel(file2), /layer 2 \('dense', Dense\): kernelRegularizer is not supported yet \(only null\)/);
-  const file3 = variant((_d, j) => (j.modelTopology.config.layers[2].config.kernel_initializer = { class_name: 'Orthogonal', config: { gain: 1 } }, j));
-  await assert.rejects(ck.loadLayersModel(file3), /layer 2 \('dense', Dense\): kernelInitializer: unknown initializer class 'Orthogonal'/);
+  const file = variant((_d, j) => ((j.modelTopology.config.layers[0].config.dilation_rate = [2, 2]), (j.modelTopology.config.layers[0].config.strides = [2, 2]), j));
+  await assert.rejects(ck.loadLayersModel(file), /layer 0 \('conv2d', Conv2D\): strides and dilationRate cannot both exceed 1 \(TensorFlow's rule\)\. Received strides=\[2,2\], dilationRate=\[2,2\]/);
+  const file2 = variant((_d, j) => (j.modelTopology.config.layers[2].config.kernel_regularizer = { class_name: 'L3', config: { l3: 0.01 } }, j));
+  await assert.rejects(ck.loadLayersModel(file2), /layer 2 \('dense', Dense\): kernelRegularizer: unknown regularizer class 'L3'\. Registered classes: L1L2, L1, L2/);
+  const file3 = variant((_d, j) => (j.modelTopology.config.layers[2].config.kernel_initializer = { class_name: 'Orthogonal', config: { gain: 1, scale: 2 } }, j));
+  await assert.rejects(ck.loadLayersModel(file3), /layer 2 \('dense', Dense\): kernelInitializer: Orthogonal initializer: unknown argument 'scale'\. Supported: gain, seed/);
   const file4 = variant((_d, j) => (j.modelTopology.config.layers[0].config.data_format = 'channels_first', j));
   await assert.rejects(ck.loadLayersModel(file4), /layer 0 \('conv2d', Conv2D\): dataFormat must be 'channelsLast'/);
 });

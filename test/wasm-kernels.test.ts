@@ -120,6 +120,44 @@ for (const [label, make] of backends) {
     }
   });
 
+  test(`dilated and depthwise convolutions (forward, epilogue, both backprops) match the reference (${label})`, () => {
+    const cases: { batch: number; h: number; w: number; inC: number; m: number; outC: number; kH: number; kW: number; s: number; d: [number, number]; padding: Padding }[] = [
+      { batch: 2, h: 9, w: 8, inC: 3, m: 2, outC: 5, kH: 3, kW: 3, s: 1, d: [2, 2], padding: 'same' },
+      { batch: 1, h: 10, w: 11, inC: 4, m: 1, outC: 8, kH: 3, kW: 2, s: 1, d: [3, 2], padding: 'valid' },
+      { batch: 3, h: 7, w: 7, inC: 8, m: 3, outC: 4, kH: 2, kW: 2, s: 2, d: [1, 1], padding: 'same' },
+      { batch: 2, h: 6, w: 9, inC: 5, m: 1, outC: 6, kH: 3, kW: 3, s: 1, d: [1, 3], padding: 'same' },
+      { batch: 1, h: 5, w: 5, inC: 2, m: 2, outC: 3, kH: 1, kW: 1, s: 1, d: [2, 2], padding: 'valid' },
+    ];
+    for (const c of cases) {
+      const tag = JSON.stringify(c);
+      const geometry = (outC: number) =>
+        conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC, kH: c.kH, kW: c.kW, strideH: c.s, strideW: c.s, padding: c.padding, dilationH: c.d[0], dilationW: c.d[1] });
+      const xn = c.batch * c.h * c.w * c.inC;
+      for (const depthwise of [false, true]) {
+        const info = geometry(depthwise ? c.inC * c.m : c.outC);
+        const kind = depthwise ? 'depthwiseConv2d' : 'dilated conv2d';
+        const wn = c.kH * c.kW * c.inC * (depthwise ? c.m : c.outC), yn = c.batch * info.outH * info.outW * info.outC;
+        const fwd = (be: Backend, [x, k, y, b]: Storage[], act?: KernelActivation) => {
+          const e = act ? { bias: b, act } : undefined;
+          if (depthwise) be.depthwiseConv2d(x, k, y, info, e);
+          else be.conv2d(x, k, y, info, e);
+        };
+        for (const act of [undefined, 'relu', 'sigmoid'] as const) {
+          const r = both(w, [randomArray(xn), randomArray(wn), randomArray(yn), randomArray(info.outC)], (be, s) => fwd(be, s, act));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${kind} ${act ?? 'no epilogue'} ${tag}`);
+        }
+        for (const acc of [false, true]) {
+          let r = both(w, [randomArray(yn), randomArray(wn), randomArray(xn)], (be, [dy, k, dx]) =>
+            depthwise ? be.depthwiseConv2dBackpropInput(dy, k, dx, info, acc) : be.conv2dBackpropInput(dy, k, dx, info, acc));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${kind} backprop input acc=${acc} ${tag}`);
+          r = both(w, [randomArray(xn), randomArray(yn), randomArray(wn)], (be, [x, dy, dw]) =>
+            depthwise ? be.depthwiseConv2dBackpropFilter(x, dy, dw, info, acc) : be.conv2dBackpropFilter(x, dy, dw, info, acc));
+          close(r.got[2], r.want[2], REDUCE_TOL, `${kind} backprop filter acc=${acc} ${tag}`);
+        }
+      }
+    }
+  });
+
   test(`Winograd F(2x2, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
     // 3x3 stride-1 convolutions with channels in fours: odd and even output sizes, 'same' padding,
     // batch 1, outputs of 1x1, channel counts that are not multiples of 8, the tutorial's conv2/conv3.

@@ -11,3 +11,4 @@ export * from './ops/nn.js';
 export { toTensor, type TensorInput } from './ops/util.js';
 export * from './ops/encode.js';
 export * from './ops/normalization.js';
+export * from './ops/image.js';

@@ -81,6 +81,12 @@ export interface Conv2DInfo {
   readonly padTop: number;
   /** Zero columns added left of the input (the odd extra column goes right). */
   readonly padLeft: number;
+  /**
+   * Dilation (atrous rate): kernel tap (ky, kx) reads input row oy·strideH + ky·dilationH − padTop
+   * and column ox·strideW + kx·dilationW − padLeft. 1 for an ordinary convolution.
+   */
+  readonly dilationH: number;
+  readonly dilationW: number;
 }
 
 /** Geometry of a 2-D pooling window over NHWC input; padded cells never win a max or count in an average. */
@@ -238,13 +244,26 @@ export interface Backend {
    */
   batchGemm(a: Storage, b: Storage, c: Storage, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number, accumulate: boolean): void;
 
-  // ---- convolution (NHWC, kernel [kH, kW, inC, outC]) ---------------------------------------
+  // ---- convolution (NHWC, kernel [kH, kW, inC, outC], any dilation) ----------------------------
   /** y[batch, outH, outW, outC] = conv(x, w), or act(conv(x, w) + bias) with an epilogue. */
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void;
   /** dx = ∂L/∂x given dy; overwrites (or adds into) dx[batch, inH, inW, inC]. */
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void;
   /** dw = ∂L/∂w given x and dy, summed over the batch; dw is [kH, kW, inC, outC]. */
   conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void;
+
+  // ---- depthwise convolution (NHWC, kernel [kH, kW, inC, multiplier], any dilation) -------------
+  // Each input channel c has its own `multiplier` filters; output channel c·multiplier + q is
+  // input channel c convolved with filter q (TensorFlow's layout). `info.outC` is inC·multiplier.
+  /**
+   * y[b, oy, ox, c·m + q] = Σ_{ky,kx} x[b, oy·sH + ky·dH − padTop, ox·sW + kx·dW − padLeft, c] · w[ky, kx, c, q]
+   * (m = outC / inC), or act(· + bias[c·m + q]) with an epilogue.
+   */
+  depthwiseConv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void;
+  /** dx = ∂L/∂x of `depthwiseConv2d` given dy; overwrites (or adds into) dx[batch, inH, inW, inC]. */
+  depthwiseConv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void;
+  /** dw = ∂L/∂w of `depthwiseConv2d` given x and dy, summed over the batch; dw is [kH, kW, inC, outC / inC]. */
+  depthwiseConv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void;
 
   // ---- pooling (NHWC) -----------------------------------------------------------------------
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void;

@@ -29,15 +29,27 @@ export interface WindowArgs {
   padding: Padding;
 }
 
-function spatial(a: WindowArgs) {
-  const h = windowOutput(a.inH, a.kH, a.strideH, a.padding);
-  const w = windowOutput(a.inW, a.kW, a.strideW, a.padding);
+function spatial(a: WindowArgs, dilationH = 1, dilationW = 1) {
+  const h = windowOutput(a.inH, dilatedSize(a.kH, dilationH), a.strideH, a.padding);
+  const w = windowOutput(a.inW, dilatedSize(a.kW, dilationW), a.strideW, a.padding);
   return { outH: h.out, outW: w.out, padTop: h.padBefore, padLeft: w.padBefore };
 }
 
-/** Geometry of a convolution of NHWC input [batch, inH, inW, inC] with `outC` filters of kH×kW. */
-export function conv2dInfo(a: WindowArgs & { inC: number; outC: number }): Conv2DInfo {
-  return { batch: a.batch, inH: a.inH, inW: a.inW, inC: a.inC, outC: a.outC, kH: a.kH, kW: a.kW, strideH: a.strideH, strideW: a.strideW, ...spatial(a) };
+/** The extent of a kernel of `k` taps with dilation `d`: (k − 1)·d + 1 (TensorFlow's effective filter size). */
+export function dilatedSize(k: number, d: number): number {
+  return (k - 1) * d + 1;
+}
+
+/**
+ * Geometry of a convolution of NHWC input [batch, inH, inW, inC] with `outC` filters of kH×kW
+ * (dilation 1 unless given; a dilated kernel covers (k − 1)·d + 1 input cells).
+ */
+export function conv2dInfo(a: WindowArgs & { inC: number; outC: number; dilationH?: number; dilationW?: number }): Conv2DInfo {
+  const { dilationH = 1, dilationW = 1 } = a;
+  return {
+    batch: a.batch, inH: a.inH, inW: a.inW, inC: a.inC, outC: a.outC, kH: a.kH, kW: a.kW, strideH: a.strideH, strideW: a.strideW,
+    ...spatial(a, dilationH, dilationW), dilationH, dilationW,
+  };
 }
 
 /** Geometry of a pooling window over NHWC input [batch, inH, inW, channels]. */

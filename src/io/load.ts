@@ -136,7 +136,8 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
   }
   if (strict && modelWeights.size > 0)
     throw new DataError(`${where}: the manifest has weights no layer of the model uses: ${[...modelWeights.keys()].slice(0, 5).join(', ')}`);
-  model.setWeights(values);
+  // Layer by layer (the model's own order puts trainable weights first, as tfjs does).
+  vars.forEach((v, i) => v.write(values[i]));
   applyTraining(model, a.trainingConfig, optWeights, where);
   return model;
 }

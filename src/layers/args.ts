@@ -72,3 +72,6 @@ export function checkDataFormat(v: unknown, where: string): 'channelsLast' {
 export function allOnes(v: unknown): boolean {
   return isNone(v) || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 }
+
+/** The regularizer and constraint options of a layer with a kernel and a bias (tfjs/Keras names). */
+export const WEIGHT_OPTIONS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;

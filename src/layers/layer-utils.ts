@@ -5,6 +5,8 @@
 import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toSnakeCase } from '../util/serialization.js';
+import type { Constraint } from './constraints.js';
+import type { Regularizer } from './regularizers.js';
 
 /** A shape with `null` for the batch dimension, as Keras prints it. */
 type Shape = (number | null)[];
@@ -17,6 +19,10 @@ export class LayerVariable {
     private readonly value: Tensor | null,
     /** Whether the optimizer updates it (moving statistics are not trainable). */
     readonly trainable: boolean,
+    /** Its penalty added to the training loss (kernelRegularizer, ...), or null. */
+    readonly regularizer: Regularizer | null = null,
+    /** The projection applied after each optimizer update (kernelConstraint, ...), or null. */
+    readonly constraint: Constraint | null = null,
   ) {}
 
   /** The weight's tensor (updated in place by training). */

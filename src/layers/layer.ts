@@ -17,12 +17,16 @@
  * tells how many weight values a layer would create for an input shape (the model loader refuses
  * a file whose layers ask for more than its weights hold).
  */
+import { div } from '../autograd/ops.js';
+import { inStep, stepGeneration } from '../backend/engine.js';
 import { ShapeError, StateError, ValueError, fmtShape, fmtValue } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Serializable, toSnakeCase, type ConfigDict, type SerializableConstructor } from '../util/serialization.js';
 import type { OnnxBuilder, OnnxValue } from '../io/onnx/builder.js';
 import { checkArgs, isNone } from './args.js';
+import { Constraint, resolveConstraint } from './constraints.js';
 import { resolveInitializer, type InitializerSpec } from './initializers.js';
+import { Regularizer, resolveRegularizer } from './regularizers.js';
 import { Node, SymbolicTensor, isSymbolic } from './symbolic.js';
 import { LayerVariable, describeValue, fmtShapes, isShapeList, sameShapes, uniqueLayerName } from './layer-utils.js';
 
@@ -103,6 +107,10 @@ export abstract class Layer extends Serializable {
   readonly inboundNodes: Node[] = [];
   /** The calls that read this layer's outputs. */
   readonly outboundNodes: Node[] = [];
+  /** The penalty on the layer's output while training (tfjs/Keras activityRegularizer); set by the layers that take one. */
+  activityRegularizer: Regularizer | null = null;
+  /** Activity penalties recorded in the current step. */
+  private activity: { generation: number; losses: Tensor[] } | null = null;
 
   constructor(args: LayerArgs = {}) {
     super();
@@ -190,17 +198,19 @@ export abstract class Layer extends Serializable {
   }
 
   /**
-   * Creates a weight named `<layer>/<name>` (tfjs signature). Only float32; regularizers and
-   * constraints are refused until cnnkit implements them.
+   * Creates a weight named `<layer>/<name>` (tfjs signature): float32 values from `initializer`
+   * (default glorotUniform), an optional regularizer (its penalty joins the training loss) and
+   * constraint (applied after each optimizer update); `trainable` false for state such as moving
+   * statistics.
    */
   protected addWeight(
-    name: string, shape: readonly number[], dtype: string | null = 'float32', initializer?: InitializerSpec | null, regularizer?: unknown,
-    trainable = true, constraint?: unknown,
+    name: string, shape: readonly number[], dtype: string | null = 'float32', initializer?: InitializerSpec | null, regularizer?: Regularizer | string | null,
+    trainable = true, constraint?: Constraint | string | null,
   ): LayerVariable {
     const where = `${this.describe()}: weight '${name}'`;
     checkDtype(dtype, where, 'dtype');
-    if (!isNone(regularizer)) throw new ValueError(`${where}: regularizers are not supported yet. Received a regularizer`);
-    if (!isNone(constraint)) throw new ValueError(`${where}: constraints are not supported yet. Received a constraint`);
+    const reg = resolveRegularizer(regularizer, this.describe(), `the regularizer of weight '${name}'`);
+    const con = resolveConstraint(constraint, this.describe(), `the constraint of weight '${name}'`);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`${where}: shape must hold non-negative integers. Received ${JSON.stringify(shape)}`);
     if (this.counting) {
       this.counting.values += shape.reduce((a, b) => a * b, 1);
@@ -208,11 +218,46 @@ export abstract class Layer extends Serializable {
     }
     if (this.vars.some((v) => v.name === `${this.name}/${name}`)) throw new ValueError(`${where} is added twice`);
     const init = resolveInitializer(initializer ?? 'glorotUniform', this.describe(), `the initializer of weight '${name}'`);
-    const t = init.apply(shape);
+    let t: Tensor;
+    try {
+      t = init.apply(shape);
+    } catch (e) {
+      throw new ValueError(`${where}: ${(e as Error).message}`);
+    }
     t.requiresGrad = trainable;
-    const v = new LayerVariable(`${this.name}/${name}`, t, trainable);
+    const v = new LayerVariable(`${this.name}/${name}`, t, trainable, reg, con);
     this.vars.push(v);
     return v;
+  }
+
+  /**
+   * Records the activity regularizer's penalty of `output` (tf.keras: penalty / batch size) when
+   * training inside a step; the model adds it to the batch's loss (`calculateLosses`). Returns `output`.
+   */
+  protected regularizeActivity(output: Tensor, kwargs: Kwargs): Tensor {
+    if (!this.activityRegularizer || !kwargs.training || !inStep()) return output;
+    const generation = stepGeneration();
+    if (!this.activity || this.activity.generation !== generation) this.activity = { generation, losses: [] };
+    const penalty = this.activityRegularizer.apply(output);
+    this.activity.losses.push(output.rank > 0 && output.shape[0] > 0 ? div(penalty, output.shape[0]) : penalty);
+    return output;
+  }
+
+  /**
+   * The layer's regularization penalties as scalar tensors (tfjs `calculateLosses`): each weight
+   * regularizer's penalty, then the activity penalties recorded during this step's forward pass.
+   */
+  calculateLosses(): Tensor[] {
+    const out = this.vars.filter((v) => v.regularizer).map((v) => (v.regularizer as Regularizer).apply(v.read()));
+    if (this.activity && inStep() && this.activity.generation === stepGeneration()) out.push(...this.activity.losses);
+    this.activity = null;
+    return out;
+  }
+
+  /** Applies each trainable weight's constraint to its values (after an optimizer update, as Keras does). */
+  applyConstraints(): void {
+    if (!this.trainable) return;
+    for (const v of this.vars) if (v.constraint && v.trainable) v.write(v.constraint.apply(v.read()));
   }
 
   /**

@@ -4,9 +4,12 @@
  * neighbouring nodes as one fused op:
  *
  * - Conv2D(relu) followed by MaxPooling2D, when the pooling is the only reader of the
- *   convolution's output and that output is not a model output: one op whose pool backward
- *   routes the gradient only to positive maxima (the ReLU's gradient), so no activation-backward
- *   pass runs (`ops.conv2dReluMaxPool`).
+ *   convolution's output, that output is not a model output and no activity penalty needs it: one
+ *   op whose pool backward routes the gradient only to positive maxima (the ReLU's gradient), so
+ *   no activation-backward pass runs (`ops.conv2dReluMaxPool`).
+ * - BatchNormalization followed by a ReLU or GELU Activation layer, its only reader: the
+ *   normalisation kernels apply the activation as they write (`ops.batchNormTraining`/
+ *   `batchNormInference` with `act`), and its backward pass folds the activation's gradient in.
  * - A final softmax whose output's loss is sparse categorical cross-entropy, when nothing else
  *   reads the probabilities: the plan can stop before the softmax and the loss takes logits
  *   (`ops.softmaxCrossEntropy`, one kernel for both). Decided per output.
@@ -17,6 +20,8 @@
 import { conv2dReluMaxPool } from '../autograd/ops.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
+import { Activation } from '../layers/core.js';
+import { BatchNormalization } from '../layers/normalization.js';
 import type { Kwargs, Layer, LayerVariable } from '../layers/layer.js';
 import { MaxPooling2D } from '../layers/pooling.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
@@ -53,6 +58,16 @@ interface Step {
   readonly run: (xs: Tensor[], training: boolean, logits: boolean) => Tensor[];
 }
 
+/** Whether Conv2D `a` followed by `b` can run as conv + ReLU + max pool in one op (no penalty needs the conv's output). */
+function convReluPool(a: Layer, b: Layer): boolean {
+  return a instanceof Conv2D && a.activation === 'relu' && !a.activityRegularizer && b instanceof MaxPooling2D;
+}
+
+/** Whether BatchNormalization `a` followed by `b` can run as one normalisation with a fused activation. */
+function normActivation(a: Layer, b: Layer): boolean {
+  return a instanceof BatchNormalization && b instanceof Activation && (b.activation === 'relu' || b.activation === 'gelu');
+}
+
 /** Calls a node's layer as tfjs does: one input as a tensor, several as a list. */
 function callNode(node: Node, xs: Tensor[], training: boolean): Tensor[] {
   const y = (node.outboundLayer as unknown as Layer).call(xs.length === 1 ? xs[0] : xs, { training });
@@ -77,16 +92,18 @@ export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly S
   });
   const softmaxNodes = new Set(outputs.filter((_, i) => fusesSoftmaxAt[i]).map((t) => t.node));
 
-  // Conv2D(relu) whose only reader is a MaxPooling2D.
-  const pooledConv = new Map<Node, Node>(); // pool node → conv node
+  // Pairs run as one op: Conv2D(relu) → MaxPooling2D, BatchNormalization → Activation(relu|gelu),
+  // when the second is the first's only reader and the first's output is not a model output.
+  const fusedPair = new Map<Node, Node>(); // second node → first node
   for (const node of net.nodes) {
-    const conv = node.outboundLayer as unknown as Layer;
-    if (!(conv instanceof Conv2D) || conv.activation !== 'relu' || node.outputTensors.length !== 1) continue;
+    if (node.outputTensors.length !== 1 || softmaxNodes.has(node)) continue;
     const t = node.outputTensors[0];
     const r = readers.get(t) ?? [];
-    if (r.length === 1 && r[0].outboundLayer instanceof MaxPooling2D && r[0].inputTensors.length === 1 && !isOutput(t) && !softmaxNodes.has(node)) pooledConv.set(r[0], node);
+    if (r.length !== 1 || r[0].inputTensors.length !== 1 || isOutput(t)) continue;
+    const first = node.outboundLayer as unknown as Layer, second = r[0].outboundLayer as unknown as Layer;
+    if (convReluPool(first, second) || normActivation(first, second)) fusedPair.set(r[0], node);
   }
-  const skipped = new Set(pooledConv.values());
+  const skipped = new Set(fusedPair.values());
 
   const slot = new Map<SymbolicTensor, number>();
   const slotOf = (t: SymbolicTensor): number => {
@@ -101,16 +118,19 @@ export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly S
     if (skipped.has(node)) continue;
     const layer = node.outboundLayer as unknown as Layer;
     const outs = node.outputTensors.map(slotOf);
-    const conv = pooledConv.get(node);
-    if (conv) {
-      const c = conv.outboundLayer as unknown as Conv2D, p = layer as MaxPooling2D;
+    const first = fusedPair.get(node);
+    if (first && first.outboundLayer instanceof Conv2D) {
+      const c = first.outboundLayer as unknown as Conv2D, p = layer as MaxPooling2D;
       fused.push(`${c.name}+${p.name}`);
+      const conv = { strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same', dilations: c.dilationRate as [number, number] };
       steps.push({
-        ins: conv.inputTensors.map(slotOf), outs,
-        run: ([x]) => [
-          conv2dReluMaxPool(x, (c.kernel as LayerVariable).read(), c.bias?.read() ?? null, { strides: c.strides, padding: c.padding }, { poolSize: p.poolSize, strides: p.strides, padding: p.padding }),
-        ],
+        ins: first.inputTensors.map(slotOf), outs,
+        run: ([x]) => [conv2dReluMaxPool(x, (c.kernel as LayerVariable).read(), c.bias?.read() ?? null, conv, { poolSize: p.poolSize, strides: p.strides, padding: p.padding })],
       });
+    } else if (first) {
+      const bn = first.outboundLayer as unknown as BatchNormalization, act = (layer as Activation).activation as 'relu' | 'gelu';
+      fused.push(`${bn.name}+${layer.name}`);
+      steps.push({ ins: first.inputTensors.map(slotOf), outs, run: ([x], training) => [bn.callWithActivation(x, { training }, act)] });
     } else if (softmaxNodes.has(node)) {
       const a = layer as ActivationLayer;
       fused.push(`${a.name}+loss`);

@@ -4,9 +4,9 @@
  * linear case. Compile, fit/evaluate/predict, save, summary, checkpoints and ONNX export work on
  * both through this one class.
  */
-import { StateError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
-import { Layer, type Kwargs, type Shape } from '../layers/layer.js';
+import { Layer, type Kwargs, type LayerVariable, type Shape } from '../layers/layer.js';
 import { isSymbolic, type Node, type SymbolicTensor } from '../layers/symbolic.js';
 import { resolveLoss, type LossSpec } from '../losses/index.js';
 import { resolveMetrics } from '../metrics/index.js';
@@ -180,9 +180,17 @@ export class LayersModel {
     return l;
   }
 
-  /** Every weight tensor in Keras order (layer by layer, kernel before bias). */
+  /**
+   * The variables in Keras/tfjs order: every trainable weight (layer by layer, kernel before
+   * bias), then every non-trainable one (moving statistics, frozen layers' weights).
+   */
+  protected variables(): LayerVariable[] {
+    return [...this.layers.flatMap((l) => l.trainableWeights), ...this.layers.flatMap((l) => l.nonTrainableWeights)];
+  }
+
+  /** Every weight tensor in Keras/tfjs order (trainable ones first, as `model.weights`). */
   get weights(): Tensor[] {
-    return this.layers.flatMap((l) => l.weights.map((v) => v.tensor));
+    return this.variables().map((v) => v.tensor);
   }
 
   get trainableWeights(): Tensor[] {
@@ -199,19 +207,39 @@ export class LayersModel {
 
   /** Copies of all weights, in `weights` order. */
   getWeights(): Tensor[] {
-    return this.layers.flatMap((l) => l.getWeights());
+    return this.variables().map((v) => {
+      const t = Tensor.empty(v.shape, 'float32', v.tensor.backend);
+      t.backend.copy(v.tensor.storage, 0, t.storage, 0, t.size);
+      return t;
+    });
   }
 
-  /** Sets all weights (copied), in `weights` order; shapes are checked layer by layer. */
+  /** Sets all weights (copied), in `weights` order; every shape is checked first, so a mismatch changes nothing. */
   setWeights(weights: readonly Tensor[]): void {
-    const total = this.weights.length;
-    if (!Array.isArray(weights) || weights.length !== total) throw new ValueError(`Model '${this.name}': setWeights expects ${total} arrays. Received ${Array.isArray(weights) ? weights.length : typeof weights}`);
-    let i = 0;
-    for (const l of this.layers) {
-      const n = l.weights.length;
-      l.setWeights(weights.slice(i, i + n));
-      i += n;
-    }
+    const vars = this.variables();
+    if (!Array.isArray(weights) || weights.length !== vars.length)
+      throw new ValueError(`Model '${this.name}': setWeights expects ${vars.length} arrays. Received ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    vars.forEach((v, i) => {
+      const w = weights[i];
+      if (!(w instanceof Tensor)) throw new ValueError(`Model '${this.name}': setWeights expects tensors. Received ${String(w)} for weight '${v.name}'`);
+      if (w.isDisposed) throw new ValueError(`Model '${this.name}': the tensor given for weight '${v.name}' is disposed`);
+      if (w.shape.length !== v.shape.length || w.shape.some((d, j) => d !== v.shape[j]))
+        throw new ShapeError(`Model '${this.name}': weight '${v.name}' has shape ${fmtShape(v.shape)}. Received ${fmtShape(w.shape)}`);
+    });
+    vars.forEach((v, i) => v.write(weights[i]));
+  }
+
+  /**
+   * The layers' regularization penalties for the current training step, in layer order (tfjs
+   * `calculateLosses`): weight regularizers, then activity penalties recorded by the step's forward pass.
+   */
+  regularizationLosses(): Tensor[] {
+    return this.layers.flatMap((l) => l.calculateLosses());
+  }
+
+  /** Projects the weights that have constraints (after each optimizer update, as Keras does). */
+  applyConstraints(): void {
+    for (const l of this.layers) l.applyConstraints();
   }
 
   /**

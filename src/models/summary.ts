@@ -84,6 +84,7 @@ export function formatSummary(model: Summarizable & { readonly nodeSet?: Readonl
     lines.push(i === model.layers.length - 1 ? '='.repeat(width) : ' '.repeat(width));
   });
   const total = model.layers.reduce((s, l) => s + l.countParams(), 0);
+  // Moving statistics (BatchNormalization) and frozen layers count as non-trainable.
   const trainable = model.layers.reduce((s, l) => s + l.trainableWeights.reduce((n, v) => n + v.tensor.size, 0), 0);
   lines.push(`Total params: ${thousands(total)}`, `Trainable params: ${thousands(trainable)}`, `Non-trainable params: ${thousands(total - trainable)}`, '_'.repeat(width));
   return lines;

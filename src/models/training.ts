@@ -259,9 +259,13 @@ function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], 
       outs = model.execute(xs, true, true);
       const l = batchLosses(losses, outs, ys, logits);
       perOutput = l.perOutput;
-      return l.total;
+      let total = l.total;
+      // As tfjs: the mean loss plus each regularization penalty.
+      for (const penalty of model.regularizationLosses()) total = add(total, penalty);
+      return total;
     }, params);
     optimizer.applyGradients(params, grads);
+    model.applyConstraints();
     totals.add(value, perOutput, batch.count, outs.map((o, i) => (totals.counts(i) ? countCorrect(losses[i], o, ys[i], logits[i]) : null)));
   });
 }

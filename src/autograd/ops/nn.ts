@@ -43,20 +43,27 @@ export function biasActivation(x: Tensor, bias: Tensor | null, act: KernelActiva
 export interface Conv2DOptions {
   strides: [number, number];
   padding: Padding;
+  /** Dilation rates [h, w] (default [1, 1]); with a rate above 1 the strides must be 1 (as TensorFlow requires). */
+  dilations?: [number, number];
 }
 
-/** Checks a convolution's operands; returns its geometry and an empty output. */
-function convSetup(x: Tensor, w: Tensor, { strides, padding }: Conv2DOptions): { info: Conv2DInfo; y: Tensor } {
+/** Checks a convolution's operands; returns its geometry and an empty output. With `depthwise`, w is [kh, kw, c, multiplier]. */
+function convSetup(x: Tensor, w: Tensor, { strides, padding, dilations = [1, 1] }: Conv2DOptions, depthwise = false): { info: Conv2DInfo; y: Tensor } {
+  const op = depthwise ? 'depthwiseConv2d' : 'conv2d';
   const [batch, inH, inW, inC] = x.shape;
-  const [kH, kW, wC, outC] = w.shape;
-  if (x.rank !== 4 || w.rank !== 4 || wC !== inC) throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} and kernel ${fmtShape(w.shape)} disagree on channels`);
-  const info = conv2dInfo({ batch, inH, inW, inC, outC, kH, kW, strideH: strides[0], strideW: strides[1], padding });
-  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`conv2d: kernel ${kH}x${kW} does not fit input ${fmtShape(x.shape)} with padding '${padding}'`);
+  const [kH, kW, wC, wOut] = w.shape;
+  if (x.rank !== 4 || w.rank !== 4 || wC !== inC) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} and kernel ${fmtShape(w.shape)} disagree on channels`);
+  if (!dilations.every((d) => Number.isInteger(d) && d >= 1)) throw new ValueError(`${op}: dilations must be positive integers. Received dilations=${JSON.stringify(dilations)}`);
+  if (dilations.some((d) => d > 1) && strides.some((s) => s > 1))
+    throw new ValueError(`${op}: strides and dilations cannot both exceed 1 (TensorFlow's rule). Received strides=${JSON.stringify(strides)}, dilations=${JSON.stringify(dilations)}`);
+  const outC = depthwise ? inC * wOut : wOut;
+  const info = conv2dInfo({ batch, inH, inW, inC, outC, kH, kW, strideH: strides[0], strideW: strides[1], padding, dilationH: dilations[0], dilationW: dilations[1] });
+  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`${op}: kernel ${kH}x${kW} with dilations ${dilations.join('x')} does not fit input ${fmtShape(x.shape)} with padding '${padding}'`);
   return { info, y: Tensor.empty([batch, info.outH, info.outW, outC], 'float32', x.backend) };
 }
 
 /** Gradients of x, w (and bias) of a convolution, given the gradient dz of its pre-activation output. */
-function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, dz: Tensor, info: Conv2DInfo, grads: GradStore): void {
+function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, dz: Tensor, info: Conv2DInfo, grads: GradStore, depthwise = false): void {
   const be = x.backend;
   if (bias?.requiresGrad) {
     const s = grads.slot(bias);
@@ -64,12 +71,24 @@ function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, dz: Tensor, inf
   }
   if (x.requiresGrad) {
     const s = grads.slot(x);
-    be.conv2dBackpropInput(dz.storage, w.storage, s.grad.storage, info, s.accumulate);
+    if (depthwise) be.depthwiseConv2dBackpropInput(dz.storage, w.storage, s.grad.storage, info, s.accumulate);
+    else be.conv2dBackpropInput(dz.storage, w.storage, s.grad.storage, info, s.accumulate);
   }
   if (w.requiresGrad) {
     const s = grads.slot(w);
-    be.conv2dBackpropFilter(x.storage, dz.storage, s.grad.storage, info, s.accumulate);
+    if (depthwise) be.depthwiseConv2dBackpropFilter(x.storage, dz.storage, s.grad.storage, info, s.accumulate);
+    else be.conv2dBackpropFilter(x.storage, dz.storage, s.grad.storage, info, s.accumulate);
   }
+}
+
+/**
+ * Depthwise NHWC convolution (tfjs `depthwiseConv2d`): x [n, h, w, c] with kernel
+ * [kh, kw, c, multiplier]; output channel c·multiplier + q is channel c convolved with filter q.
+ */
+export function depthwiseConv2d(x: Tensor, w: Tensor, options: Conv2DOptions): Tensor {
+  const { info, y } = convSetup(x, w, options, true);
+  x.backend.depthwiseConv2d(x.storage, w.storage, y.storage, info);
+  return record(y, 'depthwiseConv2d', [x, w], (dy, grads) => convBackward(x, w, null, dy, info, grads, true));
 }
 
 /** NHWC convolution: x [n, h, w, c] with kernel w [kh, kw, c, filters]. */
@@ -182,10 +201,15 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
 /**
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by
  * 1/(1 − rate). The mask comes from the backend's counter-based generator, seeded from `rng`.
+ * With `noiseShape` (tfjs/Keras), the mask has that shape and is broadcast over x: a 1 in a
+ * dimension drops whole slices along it (e.g. [n, 1, 1, c] drops whole feature maps).
  */
-export function dropout(x: Tensor, rate: number, rng: Random): Tensor {
+export function dropout(x: Tensor, rate: number, rng: Random, noiseShape?: readonly number[]): Tensor {
   const be = x.backend;
-  const u = Tensor.empty(x.shape, 'float32', be);
+  const shape = noiseShape ?? x.shape;
+  if (noiseShape && (noiseShape.length !== x.rank || noiseShape.some((d, i) => d !== 1 && d !== x.shape[i])))
+    throw new ShapeError(`dropout: noiseShape ${fmtShape(noiseShape)} must have x's rank with each dimension 1 or x's. Received x ${fmtShape(x.shape)}`);
+  const u = Tensor.empty(shape, 'float32', be);
   be.randomUniform(u.storage, u.size, rng.nextUint32());
   const mask = mul(cast(greaterEqual(u, rate), 'float32'), 1 / (1 - rate));
   return mul(x, mask);

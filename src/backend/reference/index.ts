@@ -60,25 +60,36 @@ function activationSlope(y: number, act: KernelActivation): number {
   }
 }
 
-/** Calls `fn(inputIndex, weightIndex, outputIndex)` for every (in, w, out) term of a convolution. */
-function forEachConvTerm(info: Conv2DInfo, fn: (xi: number, wi: number, yi: number) => void): void {
-  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = info;
+/**
+ * Calls `fn(inputIndex, weightIndex, outputIndex)` for every (in, w, out) term of a convolution
+ * (dilated taps included). With `depthwise`, input channel c meets only its own filters q, writing
+ * output channel c·m + q (m = outC / inC), and w is [kH, kW, inC, m].
+ */
+function forEachConvTerm(info: Conv2DInfo, fn: (xi: number, wi: number, yi: number) => void, depthwise = false): void {
+  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW } = info;
+  const m = depthwise ? outC / inC : 0;
   for (let b = 0; b < batch; b++)
     for (let oy = 0; oy < outH; oy++)
       for (let ox = 0; ox < outW; ox++)
         for (let ky = 0; ky < kH; ky++) {
-          const iy = oy * strideH + ky - padTop;
+          const iy = oy * strideH + ky * dilationH - padTop;
           if (iy < 0 || iy >= inH) continue;
           for (let kx = 0; kx < kW; kx++) {
-            const ix = ox * strideW + kx - padLeft;
+            const ix = ox * strideW + kx * dilationW - padLeft;
             if (ix < 0 || ix >= inW) continue;
-            for (let ci = 0; ci < inC; ci++)
+            for (let ci = 0; ci < inC; ci++) {
+              const xi = ((b * inH + iy) * inW + ix) * inC + ci;
+              if (depthwise) {
+                for (let q = 0; q < m; q++)
+                  fn(xi, ((ky * kW + kx) * inC + ci) * m + q, ((b * outH + oy) * outW + ox) * outC + ci * m + q);
+                continue;
+              }
               for (let co = 0; co < outC; co++) {
-                const xi = ((b * inH + iy) * inW + ix) * inC + ci;
                 const wi = ((ky * kW + kx) * inC + ci) * outC + co;
                 const yi = ((b * outH + oy) * outW + ox) * outC + co;
                 fn(xi, wi, yi);
               }
+            }
           }
         }
 }
@@ -207,9 +218,7 @@ export class ReferenceBackend implements Backend {
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
-    f32(y).fill(0, 0, info.batch * info.outH * info.outW * info.outC);
-    forEachConvTerm(info, (xi, wi, yi) => (f32(y)[yi] += f32(x)[xi] * f32(w)[wi]));
-    if (epilogue) this.biasActivation(y, epilogue.bias, y, info.batch * info.outH * info.outW, info.outC, epilogue.act);
+    this.convForward(x, w, y, info, epilogue, false);
   }
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.inC);
@@ -218,6 +227,24 @@ export class ReferenceBackend implements Backend {
   conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
     zeroUnless(accumulate, dw, info.kH * info.kW * info.inC * info.outC);
     forEachConvTerm(info, (xi, wi, yi) => (f32(dw)[wi] += f32(x)[xi] * f32(dy)[yi]));
+  }
+
+  depthwiseConv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
+    this.convForward(x, w, y, info, epilogue, true);
+  }
+  depthwiseConv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.inC);
+    forEachConvTerm(info, (xi, wi, yi) => (f32(dx)[xi] += f32(dy)[yi] * f32(w)[wi]), true);
+  }
+  depthwiseConv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    zeroUnless(accumulate, dw, info.kH * info.kW * info.outC);
+    forEachConvTerm(info, (xi, wi, yi) => (f32(dw)[wi] += f32(x)[xi] * f32(dy)[yi]), true);
+  }
+
+  private convForward(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue: ConvEpilogue | undefined, depthwise: boolean): void {
+    f32(y).fill(0, 0, info.batch * info.outH * info.outW * info.outC);
+    forEachConvTerm(info, (xi, wi, yi) => (f32(y)[yi] += f32(x)[xi] * f32(w)[wi]), depthwise);
+    if (epilogue) this.biasActivation(y, epilogue.bias, y, info.batch * info.outH * info.outW, info.outC, epilogue.act);
   }
 
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {

@@ -8,6 +8,7 @@ import type {
   AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, NormAccumulate, NormActivation, Pool2DInfo, ReduceOp, Storage,
   TypedArray, UnaryOp,
 } from '../backend.js';
+import * as conv from '../cpu/convolution.js';
 import * as cpu from '../cpu/generic.js';
 import * as norm from '../cpu/normalization.js';
 import type { BackendOptions } from '../engine.js';
@@ -113,6 +114,21 @@ function out(s: Storage, n: number): number {
 /** Accumulating outputs are inputs too. */
 function acc(s: Storage, accumulate: boolean, n: number): number {
   return accumulate ? inp(s) : out(s, n);
+}
+
+/** The values of an output storage that a kernel adds into (`accumulate`) or overwrites in [0, n). */
+function accOut(s: Storage, accumulate: boolean, n: number): TypedArray {
+  return accumulate ? vin(s) : vout(s, n);
+}
+
+/** A float32 storage's view (the float kernels' operands). */
+function f32(a: TypedArray): Float32Array {
+  return a as Float32Array;
+}
+
+/** Whether a convolution has a dilation other than 1 (the SIMD kernels cover dilation 1 only). */
+function dilated(info: Conv2DInfo): boolean {
+  return info.dilationH !== 1 || info.dilationW !== 1;
 }
 
 function roundUp(x: number, m: number): number {
@@ -348,7 +364,7 @@ export class WasmBackend implements Backend {
 
   /** Whether this convolution runs as Winograd F(2x2, 3x3): 3x3 kernel, stride 1, channels in fours (at least 8). */
   usesWinograd(info: Conv2DInfo): boolean {
-    return this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 &&
+    return this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 && !dilated(info) &&
       info.inC % 4 === 0 && info.outC % 4 === 0 && info.inC >= 8 && info.outC >= 8 && info.batch > 0 && info.outH > 0 && info.outW > 0;
   }
 
@@ -377,6 +393,11 @@ export class WasmBackend implements Backend {
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
+    if (dilated(info)) {
+      conv.conv2d(f32(vin(x)), f32(vin(w)), f32(vout(y, info.batch * info.outH * info.outW * info.outC)), info);
+      this.epilogue(y, info, epilogue);
+      return;
+    }
     const xPtr = inp(x), wPtr = inp(w);
     out(y, info.batch * info.outH * info.outW * info.outC);
     const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
@@ -404,6 +425,10 @@ export class WasmBackend implements Backend {
   }
 
   conv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    if (dilated(info)) {
+      conv.conv2dBackpropInput(f32(vin(dy)), f32(vin(w)), f32(accOut(dx, accumulate, info.batch * info.inH * info.inW * info.inC)), info, accumulate);
+      return;
+    }
     const K = info.kH * info.kW * info.inC, hw = info.outH * info.outW;
     if (info.batch <= 0) return;
     inp(dy);
@@ -423,6 +448,10 @@ export class WasmBackend implements Backend {
   }
 
   conv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    if (dilated(info)) {
+      conv.conv2dBackpropFilter(f32(vin(x)), f32(vin(dy)), f32(accOut(dw, accumulate, info.kH * info.kW * info.inC * info.outC)), info, accumulate);
+      return;
+    }
     const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
     if (K <= 0 || N <= 0) return;
     inp(x);
@@ -452,6 +481,23 @@ export class WasmBackend implements Backend {
     this.convJob(ptrOf(x), 0, ptrOf(dw), info, per, accumulate, partial, chunks, ptrOf(dy));
     this.run(Kind.CONV_BWD_FILTER, chunks);
     this.k.reduceFilter(ptrOf(dw), partial, chunks, K, N, accumulate);
+  }
+
+  // Dilated and depthwise convolutions run as plain loops over views of the memory (cpu/convolution.ts).
+  depthwiseConv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
+    conv.depthwiseConv2d(f32(vin(x)), f32(vin(w)), f32(vout(y, info.batch * info.outH * info.outW * info.outC)), info);
+    this.epilogue(y, info, epilogue);
+  }
+  depthwiseConv2dBackpropInput(dy: Storage, w: Storage, dx: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    conv.depthwiseConv2dBackpropInput(f32(vin(dy)), f32(vin(w)), f32(accOut(dx, accumulate, info.batch * info.inH * info.inW * info.inC)), info, accumulate);
+  }
+  depthwiseConv2dBackpropFilter(x: Storage, dy: Storage, dw: Storage, info: Conv2DInfo, accumulate: boolean): void {
+    conv.depthwiseConv2dBackpropFilter(f32(vin(x)), f32(vin(dy)), f32(accOut(dw, accumulate, info.kH * info.kW * info.outC)), info, accumulate);
+  }
+
+  /** Bias and activation of a convolution's epilogue as a pass over its output (in place). */
+  private epilogue(y: Storage, info: Conv2DInfo, epilogue: ConvEpilogue | undefined): void {
+    if (epilogue && (epilogue.bias || epilogue.act !== 'linear')) this.biasActivation(y, epilogue.bias, y, info.batch * info.outH * info.outW, info.outC, epilogue.act);
   }
 
   /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */

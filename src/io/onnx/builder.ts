@@ -46,6 +46,10 @@ export class OnnxBuilder {
   ints(name: string, v: readonly number[]): AttributeMsg {
     return { name, type: AttributeType.INTS, ints: [...v] };
   }
+  /** A STRING attribute. */
+  string(name: string, v: string): AttributeMsg {
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
+  }
   /** A FLOAT attribute. */
   float(name: string, v: number): AttributeMsg {
     return { name, type: AttributeType.FLOAT, f: v };
@@ -76,6 +80,17 @@ export class OnnxBuilder {
     if (this.names.has(name)) return name;
     this.names.add(name);
     this.initializers.push(floatTensor(name, dims, values));
+    return name;
+  }
+
+  /** Adds a 1-D int64 constant (a shape, pads) and returns its name, which must be new. */
+  int64Constant(name: string, values: readonly number[]): string {
+    if (this.names.has(name)) throw new Error(`ONNX export: constant '${name}' is defined twice`);
+    this.names.add(name);
+    const raw = new Uint8Array(values.length * 8);
+    const view = new DataView(raw.buffer);
+    values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+    this.initializers.push({ name, dims: [values.length], data_type: DataType.INT64, raw_data: raw });
     return name;
   }
 
