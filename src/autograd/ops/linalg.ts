@@ -4,7 +4,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
 import { broadcastShape, sumToShape } from './elementwise.js';
-import { broadcastTo } from './transform.js';
+import { broadcastTo, reshape } from './transform.js';
 import { asStorage, toTensor, type TensorInput } from './util.js';
 
 /**
@@ -45,4 +45,26 @@ export function matMul(aIn: TensorInput, bIn: TensorInput, transposeA = false, t
       grads.add(b, sumToShape(gb, b.shape));
     }
   });
+}
+
+/**
+ * Dot product of vectors and matrices of rank 1 or 2 (tfjs `dot`): vector·vector is a scalar,
+ * matrix·vector a vector, and so on.
+ */
+export function dot(t1In: TensorInput, t2In: TensorInput): Tensor {
+  const a = toTensor(t1In, 't1', 'dot'), b = toTensor(t2In, 't2', 'dot');
+  if ((a.rank !== 1 && a.rank !== 2) || (b.rank !== 1 && b.rank !== 2))
+    throw new ShapeError(`dot: inputs must have rank 1 or 2. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const inA = a.rank === 1 ? a.size : a.shape[1], inB = b.rank === 1 ? b.size : b.shape[0];
+  if (inA !== inB) throw new ShapeError(`dot: inner dimensions must match. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (${inA} vs ${inB})`);
+  const y = matMul(a.rank === 1 ? reshape(a, [1, -1]) : a, b.rank === 1 ? reshape(b, [-1, 1]) : b);
+  if (a.rank === 1 && b.rank === 1) return reshape(y, []);
+  return a.rank === 1 || b.rank === 1 ? reshape(y, [y.size]) : y;
+}
+
+/** The outer product of two vectors: [m] ⊗ [n] → [m, n] (tfjs `outerProduct`). */
+export function outerProduct(v1In: TensorInput, v2In: TensorInput): Tensor {
+  const a = toTensor(v1In, 'v1', 'outerProduct'), b = toTensor(v2In, 'v2', 'outerProduct');
+  if (a.rank !== 1 || b.rank !== 1) throw new ShapeError(`outerProduct: inputs must have rank 1. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matMul(reshape(a, [-1, 1]), reshape(b, [1, -1]));
 }
