@@ -3,7 +3,7 @@ import { sizeOf } from '../../backend/shape.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
-import { broadcastShape, sumToShape } from './elementwise.js';
+import { broadcastShape, cast, sumToShape } from './elementwise.js';
 import { broadcastTo, reshape } from './transform.js';
 import { asStorage, toTensor, type TensorInput } from './util.js';
 
@@ -12,9 +12,16 @@ import { asStorage, toTensor, type TensorInput } from './util.js';
  * dimensions broadcast. float32.
  */
 export function matMul(aIn: TensorInput, bIn: TensorInput, transposeA = false, transposeB = false): Tensor {
-  const a = toTensor(aIn, 'a', 'matMul'), b = toTensor(bIn, 'b', 'matMul');
+  const a0 = toTensor(aIn, 'a', 'matMul'), b0 = toTensor(bIn, 'b', 'matMul');
+  if (a0.dtype === 'bool' || b0.dtype === 'bool') throw new ValueError(`matMul: operands must be float32 or int32. Received ${a0.dtype} and ${b0.dtype}`);
+  // Mixed operands are upcast to float32 (tfjs's makeTypesMatch).
+  const mixed = a0.dtype !== b0.dtype && (a0.dtype === 'float32' || b0.dtype === 'float32');
+  const a = mixed ? cast(a0, 'float32') : a0, b = mixed ? cast(b0, 'float32') : b0;
   if (a.rank < 2 || b.rank < 2) throw new ShapeError(`matMul: both operands must have rank >= 2. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new ValueError(`matMul: operands must be float32. Received ${a.dtype} and ${b.dtype}`);
+  if (a.dtype !== 'float32') {
+    // int32 (tfjs allows it): the float32 product is exact while the sums stay below 2^24.
+    return cast(matMul(cast(a, 'float32'), cast(b, 'float32'), transposeA, transposeB), 'int32');
+  }
   const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
   const m = transposeA ? ac : ar, k = transposeA ? ar : ac;
   const k2 = transposeB ? bc : br, n = transposeB ? br : bc;

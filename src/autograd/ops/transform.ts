@@ -217,9 +217,10 @@ export function split(xIn: TensorInput, numOrSizeSplits: number | readonly numbe
   });
 }
 
-/** Gathers slices along an axis by int32 indices (tfjs `gather`, batchDims 0). */
-export function gather(xIn: TensorInput, indicesIn: TensorInput, axis = 0): Tensor {
+/** Gathers slices along an axis by int32 indices (tfjs `gather`; batchDims other than 0 are refused). */
+export function gather(xIn: TensorInput, indicesIn: TensorInput, axis = 0, batchDims = 0): Tensor {
   const x = toTensor(xIn, 'x', 'gather');
+  if (batchDims !== 0) throw new ValueError(`gather: batchDims other than 0 is not supported. Received batchDims=${batchDims}`);
   const idx0 = toTensor(indicesIn, 'indices', 'gather', 'int32');
   if (idx0.dtype !== 'int32' && idx0.dtype !== 'uint8') throw new ValueError(`gather: indices must have dtype int32. Received ${idx0.dtype}`);
   const idx = asStorage(idx0, 'int32');
