@@ -50,11 +50,30 @@ export class Adam extends Optimizer {
   slotNames(): string[] {
     return ['m', 'v'];
   }
+  /** tfjs's running β1^t and β2^t, float32 products as its `accBeta` variables hold them. */
+  private acc = { step: 0, b1: 1, b2: 1 };
+
+  private accumulated(step: number): { b1: number; b2: number } {
+    const f1 = Math.fround(this.beta1), f2 = Math.fround(this.beta2);
+    if (step === this.acc.step + 1) this.acc = { step, b1: Math.fround(this.acc.b1 * f1), b2: Math.fround(this.acc.b2 * f2) };
+    else if (step !== this.acc.step) this.acc = { step, b1: Math.fround(f1 ** step), b2: Math.fround(f2 ** step) };
+    return this.acc;
+  }
+
   protected update(p: Tensor, g: Tensor, [m, v]: Tensor[], step: number): void {
-    // The kernel computes the Keras form; ε·√(1−β2^t) there equals ε after the correction (tfjs):
-    // lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε√(1−β2^t)) = lr · m̂/(√v̂ + ε).
-    const epsilon = this.epsilonMode === 'tfjs' ? this.epsilon * Math.sqrt(1 - this.beta2 ** step) : this.epsilon;
-    p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon, step });
+    if (this.epsilonMode === 'keras') {
+      p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
+      return;
+    }
+    // tfjs: p −= lr · m̂/(√v̂ + ε), m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t), its β^t float32 products.
+    // The kernel computes lr_k·√k2/k1 · m/(√v + ε_k) with its own corrections k = 1 − β^t from
+    // `step` (the Keras form), so lr_k and ε_k are chosen to make that the tfjs step:
+    // ε_k = ε·√c2 and lr_k = lr·(√c2/c1)/(√k2/k1), c being tfjs's corrections.
+    const { b1, b2 } = this.accumulated(step);
+    const c1 = Math.fround(1 - b1), c2 = Math.fround(1 - b2);
+    const k1 = 1 - this.beta1 ** step, k2 = 1 - this.beta2 ** step;
+    const lr = (this.learningRate * (Math.sqrt(c2) / c1)) / (Math.sqrt(k2) / k1);
+    p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon * Math.sqrt(c2), step });
   }
   getConfig(): Record<string, number | string> {
     const base = { learning_rate: this.learningRate, beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon };
