@@ -1,4 +1,5 @@
 /** Gradient computation: records `f`, then walks the graph backwards once. */
+import { deferDisposals } from '../backend/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reverseTopological, withRecording, withoutRecording, type GradStore } from './tape.js';
@@ -42,7 +43,16 @@ class MapGradStore implements GradStore {
  * on it.
  */
 export function computeGradients(f: () => Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
-  const value = withRecording(f);
+  const { result: value, deferred } = deferDisposals(() => withRecording(f));
+  try {
+    return backpropagate(value, params, dy);
+  } finally {
+    // Tensors a tidy inside f released: the backward pass is done with them.
+    for (const t of deferred) t.dispose();
+  }
+}
+
+function backpropagate(value: Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
   if (!(value instanceof Tensor)) throw new ValueError(`gradients: f must return a tensor. Received ${String(value)}`);
   if (dy !== undefined && (dy.rank !== value.rank || dy.shape.some((d, i) => d !== value.shape[i])))
     throw new ValueError(`gradients: dy of shape ${fmtShape(dy.shape)} does not match the shape ${fmtShape(value.shape)} returned by f`);

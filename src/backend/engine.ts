@@ -131,6 +131,8 @@ export interface Disposable {
 }
 
 const scopes: Disposable[][] = [];
+/** Open deferral frames: while one is open, tidy hands its disposals to the innermost frame. */
+const deferrals: Disposable[][] = [];
 let stepDepth = 0;
 let generation = 0;
 
@@ -158,15 +160,38 @@ export function tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T {
     created = scopes.pop() as Disposable[];
   }
   if (result instanceof Promise) {
-    for (const t of created) if (!(t as { kept?: boolean }).kept) t.dispose();
+    for (const t of created) if (!(t as { kept?: boolean }).kept) release(t);
     throw new ValueError(`tidy: ${name}cannot return a Promise; tidy runs synchronously (await outside it)`);
   }
   const keep = new Set<unknown>();
   collect(result, keep);
-  for (const t of created) if (!keep.has(t) && !(t as { kept?: boolean }).kept) t.dispose();
+  for (const t of created) if (!keep.has(t) && !(t as { kept?: boolean }).kept) release(t);
   // Kept tensors now belong to the enclosing scope.
   for (const t of keep) track(t as Disposable);
   return result;
+}
+
+/** Disposes now, or hands the tensor to the open deferral frame. */
+function release(t: Disposable): void {
+  const frame = deferrals[deferrals.length - 1];
+  if (frame) frame.push(t);
+  else t.dispose();
+}
+
+/**
+ * Runs `fn` with the disposals of every `tidy` inside it deferred, and returns its result with the
+ * deferred tensors. Gradient computations run their forward pass this way: a tidy inside the
+ * function being differentiated must not free tensors the backward pass still reads (tfjs keeps
+ * them on its tape); they are disposed once the gradients are computed.
+ */
+export function deferDisposals<T>(fn: () => T): { result: T; deferred: Disposable[] } {
+  const frame: Disposable[] = [];
+  deferrals.push(frame);
+  try {
+    return { result: fn(), deferred: frame };
+  } finally {
+    deferrals.pop();
+  }
 }
 
 function collect(v: unknown, into: Set<unknown>): void {
