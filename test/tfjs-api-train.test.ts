@@ -302,3 +302,25 @@ test('variables: names and the registry as tfjs', () => {
   assert.ok(a.isDisposed && b.isDisposed && t.isDisposed);
   assert.doesNotThrow(() => ck.variable(ck.scalar(1), true, 'frozen').dispose());
 });
+
+test('compile takes any loss name or a loss function: fit follows tfjs-layers epoch by epoch', async () => {
+  const x = values(24 * 4, 41), w = values(4, 42), b = values(1, 43);
+  const y01 = values(24, 44, 0, 2, true), ypm = y01.map((v) => 2 * v - 1);
+  const cases: [string, (T: typeof ck | typeof tf) => unknown, number[]][] = [
+    ['binaryCrossentropy', () => 'binaryCrossentropy', y01], ['hinge', () => 'hinge', ypm], ['squaredHinge', () => 'squaredHinge', ypm],
+    ['meanSquaredError', () => 'meanSquaredError', y01], ['logcosh', () => 'logcosh', y01], ['poisson', () => 'poisson', y01],
+    ['a function', (T) => (t: ck.Tensor, p: ck.Tensor) => (T.sub as (a: unknown, b: unknown) => ck.Tensor)(p, t).abs().mean(), y01],
+  ];
+  for (const [what, loss, y] of cases) {
+    const fit = async (T: typeof ck | typeof tf): Promise<number[]> => {
+      const L = T.layers as typeof tf.layers;
+      const model = (T.sequential as typeof tf.sequential)({ layers: [L.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
+      model.setWeights([(T.tensor2d as typeof tf.tensor2d)(w, [4, 1]), (T.tensor1d as typeof tf.tensor1d)(b)]);
+      model.compile({ optimizer: (T.train as typeof tf.train).sgd(0.5), loss: loss(T) as string });
+      const h = await model.fit((T.tensor2d as typeof tf.tensor2d)(x, [24, 4]), (T.tensor2d as typeof tf.tensor2d)(y, [24, 1]), { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+      return h.history.loss as number[];
+    };
+    const [ours, theirs] = [await fit(ck), await fit(tf)];
+    compare(`fit loss ${what}`, () => ck.tensor(ours), () => tf.tensor(theirs), [], 2e-6);
+  }
+});
