@@ -44,8 +44,8 @@ function readPng(bytes: Uint8Array): Rgba {
   return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), frames: 1, fileChannels };
 }
 
-/** The number of components in a JPEG's frame header (1 for grayscale). */
-function jpegComponents(bytes: Uint8Array): number {
+/** The number of components in a JPEG's frame header (1 for grayscale), read from its SOF segment. */
+export function jpegComponents(bytes: Uint8Array): number {
   let i = 2;
   while (i + 9 < bytes.length) {
     if (bytes[i] !== 0xff) {
