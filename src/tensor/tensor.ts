@@ -27,6 +27,8 @@ export type TensorLike = NestedArray | HostArray | readonly number[] | readonly 
 /** Shared, reference-counted owner of one backend storage (several reshaped tensors may share it). Internal. */
 export class StorageRef {
   refs = 0;
+  /** Its entry in the live counts (see `count`). */
+  counted: Counted | null = null;
   constructor(
     readonly backend: Backend,
     readonly storage: Storage,
@@ -135,7 +137,8 @@ export class Tensor {
     this.host = host;
     if (buffer) buffer.refs++;
     this.counted = count('tensor', buffer ? buffer.generation : -1, 0);
-    tensorFinalizer.register(this, this.counted, this);
+    // Step tensors stop counting when their step ends; only persistent ones need the collector's help.
+    if (this.counted.gen < 0) tensorFinalizer.register(this, this.counted, this);
     track(this);
   }
 
@@ -246,11 +249,10 @@ export class Tensor {
     this.ref = null;
     this.host = null;
     uncount('tensor', this.counted);
-    tensorFinalizer.unregister(this);
+    if (this.counted.gen < 0) tensorFinalizer.unregister(this);
     if (this.hostCounted) uncount('buffer', this.hostCounted);
     if (b && --b.refs === 0) {
-      const held = buffers.get(b);
-      if (held) uncount('buffer', held);
+      if (b.counted) uncount('buffer', b.counted);
       finalizer.unregister(b);
       if (b.generation < 0) b.backend.free(b.storage);
     }
@@ -276,15 +278,12 @@ export class Tensor {
   }
 }
 
-/** Accounting of each live storage, for `dispose` to uncount it. */
-const buffers = new WeakMap<StorageRef, Counted>();
-
 export function newStorageRef(backend: Backend, size: number, dtype: StorageDType): StorageRef {
   const storage = backend.alloc(size, dtype);
   const step = inStep();
   const buf = new StorageRef(backend, storage, step ? stepGeneration() : -1);
   const counted = count('buffer', buf.generation, size * bytesPer(dtype));
-  buffers.set(buf, counted);
+  buf.counted = counted;
   finalizer.register(buf, { backend, storage, step, counted }, buf);
   return buf;
 }
