@@ -13,6 +13,7 @@ export type { DType, NestedArray, TensorLike } from './tensor/tensor.js';
 export { Variable, variable, disposeVariables } from './tensor/variable.js';
 export { TensorBuffer, buffer } from './tensor/buffer.js';
 export { memory, keep } from './tensor/memory.js';
+export { print } from './tensor/format.js';
 export type { MemoryInfo } from './tensor/memory.js';
 export { Random, setSeed, globalRandom } from './tensor/random.js';
 export {

@@ -242,10 +242,11 @@ for (const backend of ['reference', 'wasm']) {
       try {
         a.print();
         ck.scalar(1).print(true);
+        ck.print(a, true);
       } finally {
         console.log = log;
       }
-      assert.deepEqual(printed, [b.toString(), tf.scalar(1).toString(true)]);
+      assert.deepEqual(printed, [b.toString(), tf.scalar(1).toString(true), b.toString(true)]);
       const c = a.clone();
       a.dispose();
       assert.equal(a.isDisposed, true);

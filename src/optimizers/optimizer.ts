@@ -53,10 +53,16 @@ export class Adam extends Optimizer {
   /** tfjs's running β1^t and β2^t, float32 products as its `accBeta` variables hold them. */
   private acc = { step: 0, b1: 1, b2: 1 };
 
+  /** β^t as a function of t alone (the same after a resume as in an uninterrupted run). */
   private accumulated(step: number): { b1: number; b2: number } {
+    if (step === this.acc.step) return this.acc;
     const f1 = Math.fround(this.beta1), f2 = Math.fround(this.beta2);
-    if (step === this.acc.step + 1) this.acc = { step, b1: Math.fround(this.acc.b1 * f1), b2: Math.fround(this.acc.b2 * f2) };
-    else if (step !== this.acc.step) this.acc = { step, b1: Math.fround(f1 ** step), b2: Math.fround(f2 ** step) };
+    let { step: t, b1, b2 } = step === this.acc.step + 1 ? this.acc : { step: 0, b1: 1, b2: 1 };
+    for (; t < step; t++) {
+      b1 = Math.fround(b1 * f1);
+      b2 = Math.fround(b2 * f2);
+    }
+    this.acc = { step, b1, b2 };
     return this.acc;
   }
 

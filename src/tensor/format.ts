@@ -71,3 +71,8 @@ export function formatTensor(vals: ArrayLike<number>, shape: readonly number[], 
   out.push(lines(vals, shape, dtype, strides, pad).map((l) => '    ' + l).join('\n'));
   return out.join('\n');
 }
+
+/** Prints a tensor's values to the console (tfjs `tf.print(x, verbose)`). */
+export function print(x: { print(verbose?: boolean): void }, verbose = false): void {
+  x.print(verbose);
+}
