@@ -32,7 +32,8 @@ async function runExample(name: string, from: string, target: string, tag: strin
   const source = readFileSync(join(root, 'examples', name), 'utf8');
   const line = `import * as tf from '${from}';`;
   assert.ok(source.includes(line), `${name} imports ${from}`);
-  const dir = join(here, 'programs', 'run');
+  // Outside dist/test: node --test runs every script under a test folder.
+  const dir = join(root, 'dist', 'examples-run');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name.replace('.mjs', '')}.${tag}.mjs`);
   writeFileSync(file, source.replace(line, `import * as tf from '${target}';`));
