@@ -9,11 +9,24 @@
 import './backend/index.js';
 
 export { Tensor, tensor, zeros, ones, fill } from './tensor/tensor.js';
-export type { DType, NestedArray } from './tensor/tensor.js';
+export type { DType, NestedArray, TensorLike } from './tensor/tensor.js';
+export { Variable, variable, disposeVariables } from './tensor/variable.js';
+export { TensorBuffer, buffer } from './tensor/buffer.js';
+export { memory, keep } from './tensor/memory.js';
+export { print } from './tensor/format.js';
+export type { MemoryInfo } from './tensor/memory.js';
 export { Random, setSeed, globalRandom } from './tensor/random.js';
 export {
-  setBackend, setBackendSync, getBackend, getBackendName, ready, tidy, configureDefaultBackend, backendNames, runStep,
+  setBackend, setBackendSync, getBackend, getBackendName, ready, tidy, dispose, configureDefaultBackend, backendNames, runStep,
 } from './backend/engine.js';
+// The tfjs op functions (`ck.add`, `ck.tensor2d`, `ck.grad`, ...); importing the ops also installs
+// the chainable tensor methods (`a.add(b)`).
+export * from './autograd/public.js';
+export * as image from './autograd/ops/image.js';
+export * as browser from './io/pixels.js';
+export * as util from './util/util.js';
+export { nextFrame } from './util/util.js';
+export { ENV, env, enableProdMode, Environment } from './util/env.js';
 export type { Backend, Storage } from './backend/backend.js';
 export { ReferenceBackend } from './backend/reference/index.js';
 export { conv2dInfo, pool2dInfo, windowOutput } from './backend/shape.js';
@@ -36,10 +49,12 @@ export type { FitArgs, EvaluateArgs, ModelData } from './models/training.js';
 export type { Dataset as DatasetLike, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
 export { History, Callback, EarlyStopping, callbacks } from './models/callbacks.js';
 export type { Logs, CallbackHooks } from './models/callbacks.js';
-export { Optimizer, Adam, SGD, RMSprop, train } from './optimizers/optimizer.js';
-export { losses } from './losses/index.js';
+export { Optimizer, Adam, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
+export type { AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients } from './optimizers/optimizer.js';
+export { losses, Reduction } from './losses/index.js';
+export type { LossSpec, LossArg, LossOrMetricFn } from './losses/index.js';
+export { metrics } from './metrics/index.js';
 export * as ops from './autograd/ops.js';
-export { valueAndGrads } from './autograd/grad.js';
 export * as tutorial from './applications/tutorial.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
 export { loadLayersModel } from './io/load.js';

@@ -6,3 +6,5 @@ export * as data from './data/node-api.js';
 export * as io from './io/node.js';
 export { exportOnnx, exportOnnxFile } from './io/onnx/node.js';
 export { callbacks } from './io/checkpoint.js';
+// tfjs-node's image decoding (`ck.node.decodeImage`), with pure-JavaScript decoders.
+export * as node from './node/index.js';

@@ -66,7 +66,8 @@ for (const backend of backendNames()) {
 
     const labels = (): Tensor => tensor([2, 0, 4], [3], 'int32');
     test('softmaxCrossEntropy (fused)', () => gradCheck((z) => ops.softmaxCrossEntropy(z, labels()), [randomTensor([3, 5], rng, -2, 2)]));
-    test('crossEntropy on probabilities, sparse', () => gradCheck((p) => computeLoss(resolveLoss('sparseCategoricalCrossentropy'), p, labels(), false), [randomTensor([3, 5], rng, 0.2, 1)]));
+    // Below 0.95: tfjs-layers clips the probabilities to 1 − ε before normalising them, a kink the probes must not cross.
+    test('crossEntropy on probabilities, sparse', () => gradCheck((p) => computeLoss(resolveLoss('sparseCategoricalCrossentropy'), p, labels(), false), [randomTensor([3, 5], rng, 0.2, 0.95)]));
     test('crossEntropy on probabilities, one-hot', () =>
       gradCheck((p) => crossEntropyOnProbabilities(p, tensor([[0, 0, 1], [1, 0, 0]])), [randomTensor([2, 3], rng, 0.2, 1)]));
     test('meanSquaredError', () => gradCheck((p) => meanSquaredError(p, tensor([[1, 2], [3, 4]])), [randomTensor([2, 2], rng)]));

@@ -1,4 +1,5 @@
 /** Gradient computation: records `f`, then walks the graph backwards once. */
+import { deferDisposals } from '../backend/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reverseTopological, withRecording, withoutRecording, type GradStore } from './tape.js';
@@ -39,6 +40,43 @@ class MapGradStore implements GradStore {
 }
 
 /**
+ * Evaluates `f()` while recording and walks the graph back from its value, seeded with `dy`
+ * (ones of the value's shape by default, as tfjs). Returns the value and, for every tensor of
+ * `params` (each must have `requiresGrad`), its gradient, or null where the value does not depend
+ * on it.
+ */
+export function computeGradients(f: () => Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
+  const { result: value, deferred } = deferDisposals(() => withRecording(f));
+  try {
+    return backpropagate(value, params, dy);
+  } finally {
+    // Tensors a tidy inside f released: the backward pass is done with them.
+    for (const t of deferred) t.dispose();
+  }
+}
+
+function backpropagate(value: Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
+  if (!(value instanceof Tensor)) throw new ValueError(`gradients: f must return a tensor. Received ${String(value)}`);
+  if (dy !== undefined && (dy.rank !== value.rank || dy.shape.some((d, i) => d !== value.shape[i])))
+    throw new ValueError(`gradients: dy of shape ${fmtShape(dy.shape)} does not match the shape ${fmtShape(value.shape)} returned by f`);
+  const store = new MapGradStore();
+  if (value.requiresGrad) {
+    withoutRecording(() => {
+      if (dy) store.add(value, dy.dtype === 'float32' ? dy : castToFloat(dy));
+      else {
+        const seed = store.slot(value).grad;
+        if (seed.size > 0) seed.backend.fill(seed.storage, 1, seed.size);
+      }
+      for (const t of reverseTopological(value)) {
+        const g = store.grads.get(t);
+        if (t.node && g) t.node.backward(g, store);
+      }
+    });
+  }
+  return { value, grads: params.map((p) => store.grads.get(p) ?? null) };
+}
+
+/**
  * Evaluates `f()` while recording and returns its value with the gradients of every tensor in
  * `params` (which must have `requiresGrad`). The value must be a scalar unless `dy` (the gradient
  * of the value, of its shape) is given. A parameter the value does not depend on gets a zero
@@ -47,26 +85,12 @@ class MapGradStore implements GradStore {
  */
 export function valueAndGrads(f: () => Tensor, params: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
   for (const p of params) if (!p.requiresGrad) throw new ValueError(`valueAndGrads: parameter ${fmtShape(p.shape)} does not require gradients; mark it with requiresGrad = true`);
-  const value = withRecording(f);
-  if (!(value instanceof Tensor)) throw new ValueError(`valueAndGrads: f must return a tensor. Received ${String(value)}`);
-  if (dy === undefined && value.size !== 1) throw new ValueError(`valueAndGrads: f must return a scalar. Received shape ${fmtShape(value.shape)}`);
-  if (dy !== undefined && dy.size !== value.size) throw new ValueError(`valueAndGrads: dy of shape ${fmtShape(dy.shape)} does not match the value's shape ${fmtShape(value.shape)}`);
-  const store = new MapGradStore();
-  if (value.requiresGrad) {
-    withoutRecording(() => {
-      if (dy) store.add(value, dy.dtype === 'float32' ? dy : castToFloat(dy));
-      else {
-        const seed = store.slot(value).grad;
-        seed.backend.fill(seed.storage, 1, 1);
-      }
-      for (const t of reverseTopological(value)) {
-        const g = store.grads.get(t);
-        if (t.node && g) t.node.backward(g, store);
-      }
-    });
-  }
-  const grads = params.map((p) => store.grads.get(p) ?? Tensor.empty(p.shape, 'float32', p.backend));
-  return { value, grads };
+  const { value, grads } = computeGradients(() => {
+    const v = f();
+    if (v instanceof Tensor && dy === undefined && v.size !== 1) throw new ValueError(`valueAndGrads: f must return a scalar. Received shape ${fmtShape(v.shape)}`);
+    return v;
+  }, params, dy);
+  return { value, grads: grads.map((g, i) => g ?? Tensor.empty(params[i].shape, 'float32', params[i].backend)) };
 }
 
 function castToFloat(t: Tensor): Tensor {

@@ -12,3 +12,8 @@ export { toTensor, type TensorInput } from './ops/util.js';
 export * from './ops/encode.js';
 export * from './ops/normalization.js';
 export * from './ops/image.js';
+export * from './ops/creation.js';
+export * from './ops/layout.js';
+export * from './ops/scan.js';
+export * from './ops/strided.js';
+import './chain.js';

@@ -115,6 +115,34 @@ export interface AdamParams {
   readonly step: number;
 }
 
+/**
+ * Geometry of an NHWC image resize, with TensorFlow's coordinate conventions: `alignCorners` maps
+ * the corner pixels onto each other, `halfPixelCenters` samples at pixel centres.
+ */
+export interface ResizeInfo {
+  readonly batch: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly channels: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly alignCorners: boolean;
+  readonly halfPixelCenters: boolean;
+}
+
+/** Geometry of `cropAndResize`: `boxes` crops of an NHWC image batch, each resized to cropH × cropW. */
+export interface CropInfo {
+  readonly batch: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly channels: number;
+  readonly boxes: number;
+  readonly cropH: number;
+  readonly cropW: number;
+  readonly method: 'bilinear' | 'nearest';
+  readonly extrapolationValue: number;
+}
+
 /** Memory statistics, in bytes. */
 export interface MemoryInfo {
   /** Bytes held by persistent allocations (weights, optimizer state, user tensors). */
@@ -221,6 +249,34 @@ export interface Backend {
   scatterAdd(dy: Storage, indices: Storage, dx: Storage, outer: number, axisLen: number, inner: number, n: number): void;
   /** Counter-based uniform [0, 1) floats: out[i] = U(seed, i), the same for any thread count or backend. */
   randomUniform(out: Storage, n: number, seed: number): void;
+  /**
+   * Running sums or products of x viewed as [outer, len, inner], along the middle axis (float32 or
+   * int32, x and y of one dtype). `exclusive` starts from the identity, `reverse` from the end.
+   * Each partial result is stored before the next step reads it (TensorFlow.js's order).
+   */
+  cumulative(op: 'sum' | 'prod', x: Storage, y: Storage, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean): void;
+  /**
+   * The k largest values of each of `rows` rows of `cols` elements (values in x's dtype, indices
+   * int32): sorted descending with ties to the lower index when `sorted`, else in TensorFlow.js's
+   * selection order.
+   */
+  topk(x: Storage, values: Storage, indices: Storage, rows: number, cols: number, k: number, sorted: boolean): void;
+
+  // ---- image resampling (NHWC) --------------------------------------------------------------
+  /** y[batch, outH, outW, C] = bilinear resize of x (float32). */
+  resizeBilinear(x: Storage, y: Storage, info: ResizeInfo): void;
+  /** dx (+)= the adjoint of `resizeBilinear` applied to dy (float32). */
+  resizeBilinearBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void;
+  /** y = nearest-neighbour resize of x (x and y of one dtype). */
+  resizeNearest(x: Storage, y: Storage, info: ResizeInfo): void;
+  /** dx (+)= the adjoint of `resizeNearest` applied to dy (float32). */
+  resizeNearestBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void;
+  /**
+   * y[boxes, cropH, cropW, C] = crops of `image` at normalised `boxes` [n, 4] = (y1, x1, y2, x2)
+   * from the int32 `boxIndices`, resampled (float32); samples outside the image get
+   * `extrapolationValue`.
+   */
+  cropAndResize(image: Storage, boxes: Storage, boxIndices: Storage, y: Storage, info: CropInfo): void;
 
   // ---- dense linear algebra -----------------------------------------------------------------
   /**

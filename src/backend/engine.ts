@@ -131,6 +131,8 @@ export interface Disposable {
 }
 
 const scopes: Disposable[][] = [];
+/** Open deferral frames: while one is open, tidy hands its disposals to the innermost frame. */
+const deferrals: Disposable[][] = [];
 let stepDepth = 0;
 let generation = 0;
 
@@ -140,31 +142,74 @@ export function track(t: Disposable): void {
 }
 
 /**
- * Runs `fn` and disposes every tensor created inside it except those in its result (tfjs's
- * `tf.tidy`). Results may be a tensor, an array or an object of tensors.
+ * Runs `fn` and disposes every tensor created inside it except those in its result and those
+ * marked with `keep` (tfjs's `tf.tidy`). Results may be a tensor, an array or an object of
+ * tensors. `fn` must be synchronous. A name may come first, as in tfjs (`tidy('loss', fn)`).
+ * @throws ValueError when `fn` is not a function or returns a Promise.
  */
-export function tidy<T>(fn: () => T): T {
+export function tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T {
+  const f = typeof nameOrFn === 'function' ? nameOrFn : fn;
+  const name = typeof nameOrFn === 'string' ? `'${nameOrFn}' ` : '';
+  if (typeof f !== 'function') throw new ValueError(`tidy: ${name}expects a function (tidy(fn) or tidy(name, fn)). Received ${typeof f}`);
   scopes.push([]);
   let created: Disposable[] = [];
   let result: T;
   try {
-    result = fn();
+    result = f();
   } finally {
     created = scopes.pop() as Disposable[];
   }
+  if (result instanceof Promise) {
+    for (const t of created) if (!(t as { kept?: boolean }).kept) release(t);
+    throw new ValueError(`tidy: ${name}cannot return a Promise; tidy runs synchronously (await outside it)`);
+  }
   const keep = new Set<unknown>();
   collect(result, keep);
-  for (const t of created) if (!keep.has(t)) t.dispose();
+  for (const t of created) if (!keep.has(t) && !(t as { kept?: boolean }).kept) release(t);
   // Kept tensors now belong to the enclosing scope.
   for (const t of keep) track(t as Disposable);
   return result;
+}
+
+/** Disposes now, or hands the tensor to the open deferral frame. */
+function release(t: Disposable): void {
+  const frame = deferrals[deferrals.length - 1];
+  if (frame) frame.push(t);
+  else t.dispose();
+}
+
+/**
+ * Runs `fn` with the disposals of every `tidy` inside it deferred, and returns its result with the
+ * deferred tensors. Gradient computations run their forward pass this way: a tidy inside the
+ * function being differentiated must not free tensors the backward pass still reads (tfjs keeps
+ * them on its tape); they are disposed once the gradients are computed.
+ */
+export function deferDisposals<T>(fn: () => T): { result: T; deferred: Disposable[] } {
+  const frame: Disposable[] = [];
+  deferrals.push(frame);
+  try {
+    return { result: fn(), deferred: frame };
+  } finally {
+    deferrals.pop();
+  }
 }
 
 function collect(v: unknown, into: Set<unknown>): void {
   if (v === null || typeof v !== 'object') return;
   if ('dispose' in (v as object)) into.add(v);
   if (Array.isArray(v)) for (const e of v) collect(e, into);
+  else if (v instanceof Map) for (const e of v.values()) collect(e, into);
   else if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v as object)) collect(e, into);
+}
+
+/**
+ * Disposes every tensor in `container`: a tensor, or arrays and plain objects of them, at any
+ * depth (tfjs's `tf.dispose`). Other values are ignored.
+ */
+export function dispose(container: unknown): void {
+  const found = new Set<unknown>();
+  collect(container, found);
+  for (const t of found) (t as Disposable).dispose();
 }
 
 /** The current step generation; tensors made in a step compare it to know they are still valid. */

@@ -7,10 +7,9 @@
 import { DataError, ValueError } from '../errors.js';
 import { resolveLoss, type LossSpec } from '../losses/index.js';
 import type { LayersModel } from '../models/model.js';
-import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
+import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadHandlerFor } from './router.js';
-import { SLOT_NAMES } from './save.js';
 import { modelFromTopology } from './topology.js';
 import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
 import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
@@ -32,9 +31,15 @@ function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): 
       return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true });
     case 'RMSprop':
     case 'RMSProp':
-      return new RMSprop({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho', 'decay'), epsilon: pick('epsilon') });
+      return new RMSprop({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho', 'decay'), momentum: pick('momentum'), epsilon: pick('epsilon'), centered: c.centered === true });
+    case 'Adagrad':
+      return new Adagrad({ learningRate: pick('learning_rate', 'learningRate', 'lr'), initialAccumulatorValue: pick('initial_accumulator_value', 'initialAccumulatorValue') });
+    case 'Adadelta':
+      return new Adadelta({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho'), epsilon: pick('epsilon') });
+    case 'Adamax':
+      return new Adamax({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon'), decay: pick('decay') });
     default:
-      throw new DataError(`${where}: optimizer class ${JSON.stringify(cfg.class_name)} is not supported (expected Adam, SGD or RMSprop)`);
+      throw new DataError(`${where}: optimizer class ${JSON.stringify(cfg.class_name)} is not supported (expected Adam, SGD, Momentum, RMSprop, Adagrad, Adadelta or Adamax)`);
   }
 }
 
@@ -75,7 +80,7 @@ export function setOptimizerState(model: LayersModel, optWeights: readonly Named
   const vars = model.layers.flatMap((l) => l.trainableWeights);
   const expected = opt.getWeights(params);
   const per = vars.length ? expected.length / vars.length : 0;
-  const slotNames = SLOT_NAMES[opt.className] ?? [];
+  const slotNames = opt.slotNames();
   const byName = new Map(optWeights.map((w) => [w.spec.name, w.values]));
   if (optWeights.every((w) => w === iter)) {
     // tfjs creates slots on the first step: a model compiled but never trained stores only `iter`.
@@ -88,7 +93,7 @@ export function setOptimizerState(model: LayersModel, optWeights: readonly Named
     const v = byName.get(name);
     if (!v || v.length !== s.size) throw new DataError(`${where}: optimizer weight '${name}' ${v ? `has ${v.length} values, expected ${s.size}` : 'is missing'}`);
     byName.delete(name);
-    return Float32Array.from(v);
+    return opt.importSlot(j % per, Float32Array.from(v));
   });
   if (iter) byName.delete(iter.spec.name);
   for (const [name, v] of byName) if (v.some((x) => x !== 0)) throw new DataError(`${where}: optimizer weight '${name}' has no counterpart in cnnkit's ${opt.className}`);

@@ -4,7 +4,7 @@
  * Imports only types of the model, so the model can delegate here without an import cycle.
  */
 import { ValueError } from '../errors.js';
-import { Adam, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
+import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import type { LayersModel } from '../models/model.js';
 import { convertTsToPythonic } from '../util/serialization.js';
 import { saveHandlerFor } from './router.js';
@@ -17,8 +17,6 @@ export const KERAS_BACKEND = 'tensor_flow.js';
 /** `generatedBy` of saved files. */
 export const GENERATED_BY = 'cnnkit 0.1.0';
 
-/** Slot names per optimizer class, as tfjs names optimizer weights (`<variable>/<slot>`). */
-export const SLOT_NAMES: Record<string, string[]> = { Adam: ['m', 'v'], SGD: ['momentum'], RMSprop: ['rms'] };
 
 /**
  * The model's Keras JSON topology, as tfjs `model.toJSON(null, false)` writes it: class
@@ -39,12 +37,12 @@ export function namedWeights(model: LayersModel, includeOptimizer = false): Name
     const vars = model.layers.flatMap((l) => l.trainableWeights);
     const slots = opt.getWeights(vars.map((v) => v.tensor));
     const per = vars.length ? slots.length / vars.length : 0;
-    const names = SLOT_NAMES[opt.className] ?? Array.from({ length: per }, (_, k) => `slot${k}`);
+    const names = opt.slotNames();
     out.push({ spec: { name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' }, values: Int32Array.of(opt.iterations) });
     for (let k = 0; k < per; k++)
       vars.forEach((v, i) => {
         const s = slots[i * per + k];
-        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: Float32Array.from(s.dataSync()) });
+        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: opt.exportSlot(k, Float32Array.from(s.dataSync())) });
       });
   }
   return out;
@@ -53,7 +51,10 @@ export function namedWeights(model: LayersModel, includeOptimizer = false): Name
 /** The optimizer as tfjs serializes it (class and camelCase config that tfjs's `fromConfig` reads). */
 function tfjsOptimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
   if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
-  if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: 0, epsilon: o.epsilon, centered: false } };
+  if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: o.centered } };
+  if (o instanceof Adagrad) return { class_name: 'Adagrad', config: { learningRate: o.learningRate, initialAccumulatorValue: o.initialAccumulatorValue } };
+  if (o instanceof Adadelta) return { class_name: 'Adadelta', config: { learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon } };
+  if (o instanceof Adamax) return { class_name: 'Adamax', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, decay: o.decay } };
   if (o instanceof SGD)
     return o.momentum > 0
       ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov } }

@@ -202,7 +202,7 @@ export class UpSampling2D extends Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = exactlyOne(inputs, this.describe());
-    const size = [x.shape[1] * this.size[0], x.shape[2] * this.size[1]];
+    const size: [number, number] = [x.shape[1] * this.size[0], x.shape[2] * this.size[1]];
     return this.interpolation === 'nearest' ? resizeNearestNeighbor(x, size) : resizeBilinear(x, size);
   }
 

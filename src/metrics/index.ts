@@ -1,11 +1,21 @@
-/** Metrics. 'accuracy' resolves as Keras does: sparse, categorical or binary by the loss and output. */
+/**
+ * Metrics. `'accuracy'` resolves as Keras and tfjs-layers do: binary, sparse or categorical by the
+ * loss and the output; any tfjs/Keras metric name or a function (yTrue, yPred) → tensor resolves
+ * with `resolveMetric`; `ck.metrics` holds the functions on tensors.
+ */
 import { argMax, cast, equal, greater, round, sum } from '../autograd/ops.js';
 import { ValueError } from '../errors.js';
 import type { LossSpec } from '../losses/index.js';
+import {
+  binaryCrossentropy, categoricalCrossentropy, cosineProximity, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError,
+  sparseCategoricalCrossentropy, type LossOrMetricFn,
+} from '../losses/keras.js';
 import type { Tensor } from '../tensor/tensor.js';
+import * as fns from './functions.js';
 
 export type MetricName = 'accuracy';
 
+/** The metrics the training loop computes today (accuracy, as 'accuracy' or 'acc'). */
 export function resolveMetrics(metrics: readonly string[] | undefined): MetricName[] {
   return (metrics ?? []).map((m) => {
     if (m === 'accuracy' || m === 'acc') return 'accuracy';
@@ -26,3 +36,72 @@ export function countCorrect(loss: LossSpec, output: Tensor, target: Tensor, out
   else hits = equal(argMax(output, -1), argMax(target, -1));
   return cast(sum(hits), 'float32');
 }
+
+const wrap = (f: (t: Tensor, p: Tensor, fromLogits?: boolean) => Tensor): LossOrMetricFn => (t, p) => f(t, p);
+
+/** Metric functions by name: tfjs-layers's names and aliases, and Keras's snake_case names. */
+const METRICS: Record<string, LossOrMetricFn> = {
+  binaryAccuracy: fns.binaryAccuracy, categoricalAccuracy: fns.categoricalAccuracy, sparseCategoricalAccuracy: fns.sparseCategoricalAccuracy,
+  topKCategoricalAccuracy: (t, p) => fns.topKCategoricalAccuracy(t, p), sparseTopKCategoricalAccuracy: (t, p) => fns.sparseTopKCategoricalAccuracy(t, p),
+  precision: fns.precision, recall: fns.recall, r2Score: fns.r2Score,
+  binaryCrossentropy: wrap(binaryCrossentropy), categoricalCrossentropy: wrap(categoricalCrossentropy),
+  sparseCategoricalCrossentropy: wrap(sparseCategoricalCrossentropy), cosineProximity,
+  meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError,
+};
+const METRIC_ALIASES: Record<string, string> = {
+  mse: 'meanSquaredError', MSE: 'meanSquaredError', mae: 'meanAbsoluteError', MAE: 'meanAbsoluteError', mape: 'meanAbsolutePercentageError',
+  MAPE: 'meanAbsolutePercentageError', cosine: 'cosineProximity', binary_accuracy: 'binaryAccuracy', categorical_accuracy: 'categoricalAccuracy',
+  sparse_categorical_accuracy: 'sparseCategoricalAccuracy', top_k_categorical_accuracy: 'topKCategoricalAccuracy',
+  sparse_top_k_categorical_accuracy: 'sparseTopKCategoricalAccuracy', binary_crossentropy: 'binaryCrossentropy',
+  categorical_crossentropy: 'categoricalCrossentropy', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  mean_squared_error: 'meanSquaredError', mean_absolute_error: 'meanAbsoluteError', mean_absolute_percentage_error: 'meanAbsolutePercentageError',
+  cosine_proximity: 'cosineProximity',
+};
+
+/** A metric as compile resolves it: the name the logs use (as given) and its function. */
+export interface MetricSpec {
+  readonly name: string;
+  readonly fn: LossOrMetricFn;
+}
+
+/**
+ * Resolves one entry of `compile({ metrics })` (tfjs-layers rules): 'acc'/'accuracy' (and
+ * 'ce'/'crossentropy') become binary when the output has one unit or the loss is binary
+ * cross-entropy, sparse for sparse categorical cross-entropy, else categorical; other names map
+ * to their functions; functions are used as given, named by their name. Logs use the name as
+ * written (`metrics: ['acc']` gives `acc` and `val_acc`).
+ */
+export function resolveMetric(metric: string | LossOrMetricFn, loss: LossSpec, outputUnits: number): MetricSpec {
+  if (typeof metric === 'function') return { name: metric.name || 'customMetric', fn: metric };
+  if (typeof metric !== 'string') throw new ValueError(`compile: a metric must be a name or a function. Received ${typeof metric}`);
+  const kind = outputUnits === 1 || loss.name === 'binaryCrossentropy' ? 'binary' : loss.name === 'sparseCategoricalCrossentropy' ? 'sparse' : 'categorical';
+  if (metric === 'acc' || metric === 'accuracy') {
+    const fn = kind === 'binary' ? fns.binaryAccuracy : kind === 'sparse' ? fns.sparseCategoricalAccuracy : fns.categoricalAccuracy;
+    return { name: metric, fn };
+  }
+  if (metric === 'ce' || metric === 'crossentropy') {
+    const fn = kind === 'binary' ? METRICS.binaryCrossentropy : kind === 'sparse' ? METRICS.sparseCategoricalCrossentropy : METRICS.categoricalCrossentropy;
+    return { name: metric, fn };
+  }
+  const canonical = Object.hasOwn(METRICS, metric) ? metric : METRIC_ALIASES[metric];
+  if (!canonical) throw new ValueError(`compile: unknown metric ${JSON.stringify(metric)}. Expected a function (yTrue, yPred) => Tensor, 'accuracy', 'acc', or one of ${Object.keys(METRICS).join(', ')}`);
+  return { name: metric, fn: METRICS[canonical] };
+}
+
+/** `ck.metrics`: tfjs's metric functions on tensors, with its aliases, and `get(name)`. */
+export const metrics = {
+  ...fns,
+  binaryCrossentropy: METRICS.binaryCrossentropy,
+  categoricalCrossentropy: METRICS.categoricalCrossentropy,
+  sparseCategoricalCrossentropy: METRICS.sparseCategoricalCrossentropy,
+  cosineProximity, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError,
+  mse: meanSquaredError, MSE: meanSquaredError, mae: meanAbsoluteError, MAE: meanAbsoluteError,
+  mape: meanAbsolutePercentageError, MAPE: meanAbsolutePercentageError, cosine: cosineProximity,
+  /** The metric function of a name (tfjs-layers `metrics.get`); functions are returned as given. */
+  get(identifier: string | LossOrMetricFn): LossOrMetricFn {
+    if (typeof identifier === 'function') return identifier;
+    const canonical = Object.hasOwn(METRICS, identifier) ? identifier : METRIC_ALIASES[identifier];
+    if (!canonical) throw new ValueError(`metrics.get: unknown metric ${JSON.stringify(identifier)}`);
+    return METRICS[canonical];
+  },
+};

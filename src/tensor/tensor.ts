@@ -13,6 +13,7 @@ import '../backend/index.js';
 import { getBackend, inStep, stepGeneration, track } from '../backend/engine.js';
 import { sizeOf } from '../backend/shape.js';
 import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
+import { formatTensor } from './format.js';
 
 /** tfjs's dtypes, plus uint8 for image data kept on the host. */
 export type DType = StorageDType | 'uint8';
@@ -23,9 +24,11 @@ export type NestedArray = number | boolean | NestedArray[];
 /** What `ck.tensor` accepts. */
 export type TensorLike = NestedArray | HostArray | readonly number[] | readonly boolean[] | Uint8ClampedArray;
 
-/** Shared, reference-counted owner of one backend storage (several reshaped tensors may share it). */
-class Buffer {
+/** Shared, reference-counted owner of one backend storage (several reshaped tensors may share it). Internal. */
+export class StorageRef {
   refs = 0;
+  /** Its entry in the live counts (see `count`). */
+  counted: Counted | null = null;
   constructor(
     readonly backend: Backend,
     readonly storage: Storage,
@@ -34,9 +37,76 @@ class Buffer {
   ) {}
 }
 
-const finalizer = new FinalizationRegistry<{ backend: Backend; storage: Storage; step: boolean }>((h) => {
+/** Bytes per element as TensorFlow.js counts them (bool and uint8 take one byte). */
+function bytesPer(dtype: DType): number {
+  return dtype === 'bool' || dtype === 'uint8' ? 1 : 4;
+}
+
+/**
+ * Live counts for `ck.memory()`: tensors not yet disposed (or collected), and the data buffers
+ * and bytes they hold. Step-arena tensors count only while their step runs.
+ */
+const live = { tensors: 0, buffers: 0, bytes: 0, stepGen: -1, stepTensors: 0, stepBuffers: 0, stepBytes: 0 };
+
+/** What a tensor or buffer counted in `live` when it was made (to uncount it exactly once). */
+interface Counted {
+  /** -1 for persistent and host data, else the step generation. */
+  readonly gen: number;
+  readonly bytes: number;
+  done: boolean;
+}
+
+function count(kind: 'tensor' | 'buffer', gen: number, bytes: number): Counted {
+  if (gen >= 0 && live.stepGen !== gen) {
+    live.stepGen = gen;
+    live.stepTensors = live.stepBuffers = live.stepBytes = 0;
+  }
+  if (kind === 'tensor') {
+    if (gen < 0) live.tensors++;
+    else live.stepTensors++;
+  } else if (gen < 0) {
+    live.buffers++;
+    live.bytes += bytes;
+  } else {
+    live.stepBuffers++;
+    live.stepBytes += bytes;
+  }
+  return { gen, bytes, done: false };
+}
+
+function uncount(kind: 'tensor' | 'buffer', c: Counted): void {
+  if (c.done) return;
+  c.done = true;
+  if (c.gen >= 0 && c.gen !== live.stepGen) return;
+  if (kind === 'tensor') {
+    if (c.gen < 0) live.tensors--;
+    else live.stepTensors--;
+  } else if (c.gen < 0) {
+    live.buffers--;
+    live.bytes -= c.bytes;
+  } else {
+    live.stepBuffers--;
+    live.stepBytes -= c.bytes;
+  }
+}
+
+/** Tensors, data buffers and bytes alive now (see `ck.memory()`). */
+export function liveCounts(): { numTensors: number; numDataBuffers: number; numBytes: number } {
+  const step = live.stepGen === stepGeneration() && inStep();
+  return {
+    numTensors: live.tensors + (step ? live.stepTensors : 0),
+    numDataBuffers: live.buffers + (step ? live.stepBuffers : 0),
+    numBytes: live.bytes + (step ? live.stepBytes : 0),
+  };
+}
+
+const finalizer = new FinalizationRegistry<{ backend: Backend; storage: Storage; step: boolean; counted: Counted }>((h) => {
+  uncount('buffer', h.counted);
   if (!h.step) h.backend.free(h.storage);
 });
+
+/** Uncounts tensors collected without `dispose()`. */
+const tensorFinalizer = new FinalizationRegistry<Counted>((c) => uncount('tensor', c));
 
 let nextId = 0;
 
@@ -46,7 +116,7 @@ export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
-  private buffer: Buffer | null;
+  private ref: StorageRef | null;
   private host: Uint8Array | null;
   private disposed = false;
   /** Autograd: set on tensors an op produced while recording (see autograd/tape.ts). */
@@ -55,20 +125,26 @@ export class Tensor {
   requiresGrad = false;
   /** Kept by `keep()`: an enclosing `tidy` does not dispose it. */
   kept = false;
+  private readonly counted: Counted;
+  /** The host data's accounting when this tensor brought it in (views of host data share it). */
+  private hostCounted: Counted | null = null;
 
-  protected constructor(shape: readonly number[], dtype: DType, buffer: Buffer | null, host: Uint8Array | null) {
+  protected constructor(shape: readonly number[], dtype: DType, buffer: StorageRef | null, host: Uint8Array | null) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
-    this.buffer = buffer;
+    this.ref = buffer;
     this.host = host;
     if (buffer) buffer.refs++;
+    this.counted = count('tensor', buffer ? buffer.generation : -1, 0);
+    // Step tensors stop counting when their step ends; only persistent ones need the collector's help.
+    if (this.counted.gen < 0) tensorFinalizer.register(this, this.counted, this);
     track(this);
   }
 
   /** A tensor over freshly allocated, zeroed backend storage (float32 by default). */
   static empty(shape: readonly number[], dtype: StorageDType = 'float32', backend: Backend = getBackend()): Tensor {
-    return new Tensor(shape, dtype, newBuffer(backend, sizeOf(shape), dtype), null);
+    return new Tensor(shape, dtype, newStorageRef(backend, sizeOf(shape), dtype), null);
   }
 
   /**
@@ -78,7 +154,11 @@ export class Tensor {
   static host(shape: readonly number[], data: Int32Array | Uint8Array): Tensor {
     const dtype: DType = data instanceof Uint8Array ? 'uint8' : 'int32';
     if (data.length !== sizeOf(shape)) throw new ShapeError(`tensor: ${dtype} data has ${data.length} values but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
-    if (data instanceof Uint8Array) return new Tensor(shape, 'uint8', null, data);
+    if (data instanceof Uint8Array) {
+      const t = new Tensor(shape, 'uint8', null, data);
+      t.hostCounted = count('buffer', -1, data.length);
+      return t;
+    }
     return Tensor.fromValues(shape, data, 'int32');
   }
 
@@ -94,12 +174,12 @@ export class Tensor {
     if (sizeOf(shape) !== source.size) throw new ShapeError(`reshape: cannot view ${fmtShape(source.shape)} (${source.size} values) as ${fmtShape(shape)}`);
     if (source.host) return new Tensor(shape, source.dtype, null, source.host);
     void source.storage; // throws if the tensor is disposed or its step has ended
-    return new Tensor(shape, source.dtype, source.buffer, null);
+    return new Tensor(shape, source.dtype, source.ref, null);
   }
 
   /** The backend storage (float32, int32, bool). Throws for uint8 host tensors and for step tensors whose step ended. */
   get storage(): Storage {
-    const b = this.buffer;
+    const b = this.ref;
     if (this.disposed || !b) {
       if (this.disposed) throw new StateError(`Tensor ${fmtShape(this.shape)} (${this.dtype}) is disposed`);
       throw new StateError(`Tensor ${fmtShape(this.shape)} of dtype ${this.dtype} holds host data, not backend storage; cast it first (ck.cast(x, 'float32'))`);
@@ -110,7 +190,7 @@ export class Tensor {
   }
 
   get backend(): Backend {
-    return this.buffer?.backend ?? getBackend();
+    return this.ref?.backend ?? getBackend();
   }
 
   /** Whether the values live in host memory (uint8 image data). */
@@ -165,25 +245,46 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const b = this.buffer;
-    this.buffer = null;
+    const b = this.ref;
+    this.ref = null;
     this.host = null;
+    uncount('tensor', this.counted);
+    if (this.counted.gen < 0) tensorFinalizer.unregister(this);
+    if (this.hostCounted) uncount('buffer', this.hostCounted);
     if (b && --b.refs === 0) {
+      if (b.counted) uncount('buffer', b.counted);
       finalizer.unregister(b);
       if (b.generation < 0) b.backend.free(b.storage);
     }
   }
 
-  toString(): string {
-    return `Tensor ${this.dtype} ${fmtShape(this.shape)}`;
+  /** Throws when the tensor is disposed (tfjs `throwIfDisposed`). */
+  throwIfDisposed(): void {
+    if (this.disposed) throw new StateError(`Tensor ${fmtShape(this.shape)} (${this.dtype}) is disposed`);
+  }
+
+  /**
+   * The values as TensorFlow.js prints them: `Tensor` and the nested values (`verbose` adds dtype,
+   * rank and shape). Reads the values synchronously.
+   */
+  toString(verbose = false): string {
+    this.throwIfDisposed();
+    return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
+  }
+
+  /** Prints `toString(verbose)` to the console (tfjs `print`). */
+  print(verbose = false): void {
+    console.log(this.toString(verbose));
   }
 }
 
-function newBuffer(backend: Backend, size: number, dtype: StorageDType): Buffer {
+export function newStorageRef(backend: Backend, size: number, dtype: StorageDType): StorageRef {
   const storage = backend.alloc(size, dtype);
   const step = inStep();
-  const buf = new Buffer(backend, storage, step ? stepGeneration() : -1);
-  finalizer.register(buf, { backend, storage, step }, buf);
+  const buf = new StorageRef(backend, storage, step ? stepGeneration() : -1);
+  const counted = count('buffer', buf.generation, size * bytesPer(dtype));
+  buf.counted = counted;
+  finalizer.register(buf, { backend, storage, step, counted }, buf);
   return buf;
 }
 
@@ -268,10 +369,13 @@ export function zeros(shape: readonly number[], dtype: StorageDType = 'float32')
   return Tensor.empty(shape, dtype);
 }
 
-export function fill(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  if (dtype === 'uint8') return Tensor.host(shape, new Uint8Array(sizeOf(shape)).fill(value));
-  const t = Tensor.empty(shape, dtype);
-  if (value !== 0) t.backend.fill(t.storage, value, t.size);
+/** A tensor of `shape` filled with `value` (tfjs `fill`; dtype bool for a boolean value, else float32). */
+export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
+  const d = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const v = +value;
+  if (d === 'uint8') return Tensor.host(shape, new Uint8Array(sizeOf(shape)).fill(v));
+  const t = Tensor.empty(shape, d);
+  if (v !== 0 && t.size > 0) t.backend.fill(t.storage, v, t.size);
   return t;
 }
 

@@ -36,6 +36,25 @@ export function input(shape: number[], seed: number, lo = -2, hi = 2, dtype: 'fl
 type Out = Tensor | Tensor[] | number;
 type TfOut = tf.Tensor | tf.Tensor[] | number;
 
+
+/** Worst |difference| and number of compared calls per op (the first word of `what`). */
+export const results = new Map<string, { calls: number; worst: number }>();
+
+function note(what: string, diff: number): void {
+  const op = what.split(' ')[0];
+  const r = results.get(op) ?? { calls: 0, worst: 0 };
+  r.calls++;
+  r.worst = Math.max(r.worst, diff);
+  results.set(op, r);
+}
+
+/** A one-line-per-op summary of `results`: calls and worst difference, worst first. */
+export function summary(): string {
+  const rows = [...results.entries()].sort((a, b) => b[1].worst - a[1].worst || a[0].localeCompare(b[0]));
+  const calls = rows.reduce((n, [, r]) => n + r.calls, 0);
+  return [`${rows.length} ops, ${calls} compared calls; worst |diff| per op:`, ...rows.map(([op, r]) => `  ${op}: ${r.calls} calls, ${r.worst === 0 ? '0 (bit-identical)' : r.worst.toExponential(2)}`)].join('\n');
+}
+
 /** The worst absolute difference over every output; asserts shapes and dtypes are equal. */
 export function compare(what: string, ours: (...xs: Tensor[]) => Out, theirs: (...xs: tf.Tensor[]) => TfOut, inputs: Input[], tol = 1e-6): number {
   const a = ours(...inputs.map((i) => tensor(i.values, i.shape, i.dtype)));
@@ -66,5 +85,6 @@ export function compare(what: string, ours: (...xs: Tensor[]) => Out, theirs: (.
     }
     y.dispose();
   });
+  note(what, worst);
   return worst;
 }

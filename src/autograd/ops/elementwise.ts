@@ -234,3 +234,19 @@ export function where(conditionIn: TensorInput, aIn: TensorInput, bIn: TensorInp
     if (b.requiresGrad) grads.add(b, sumToShape(where(c, zero, dy), b.shape));
   });
 }
+
+/** The element-wise sum of same-shape tensors (tfjs `addN`). */
+export function addN(tensors: readonly TensorInput[]): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new ValueError('addN: expects a non-empty list of tensors');
+  const xs = tensors.map((t, i) => toTensor(t, `tensors[${i}]`, 'addN'));
+  for (const t of xs)
+    if (t.rank !== xs[0].rank || t.shape.some((d, i) => d !== xs[0].shape[i]))
+      throw new ShapeError(`addN: all tensors must have the same shape. Received ${xs.map((u) => fmtShape(u.shape)).join(', ')}`);
+  return xs.slice(1).reduce((acc, t) => add(acc, t), xs[0].dtype === 'bool' ? cast(xs[0], 'int32') : xs.length === 1 ? reshapeView(xs[0]) : xs[0]);
+}
+
+/** A differentiable view of x in its own shape (an op's result that is not its input). */
+function reshapeView(x: Tensor): Tensor {
+  const y = Tensor.view(x, x.shape);
+  return record(y, 'identity', [x], (dy, grads) => grads.add(x, dy));
+}

@@ -17,5 +17,7 @@ export function oneHot(indicesIn: TensorInput, depth: number, onValue = 1, offVa
   const idx = asStorage(indices, 'int32');
   const classes = Tensor.fromValues([depth], Int32Array.from({ length: depth }, (_, i) => i), 'int32', idx.backend);
   const hot = cast(equal(reshape(idx, [...idx.shape, 1]), classes), dtype);
-  return onValue === 1 && offValue === 0 ? hot : add(mul(hot, onValue - offValue), offValue);
+  if (onValue === 1 && offValue === 0) return hot;
+  const scalar = (v: number): Tensor => Tensor.fromValues([], [v], dtype, idx.backend);
+  return add(mul(hot, scalar(onValue - offValue)), scalar(offValue));
 }

@@ -3,8 +3,8 @@ import { sizeOf } from '../../backend/shape.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
-import { broadcastShape, sumToShape } from './elementwise.js';
-import { broadcastTo } from './transform.js';
+import { broadcastShape, cast, sumToShape } from './elementwise.js';
+import { broadcastTo, reshape } from './transform.js';
 import { asStorage, toTensor, type TensorInput } from './util.js';
 
 /**
@@ -12,9 +12,16 @@ import { asStorage, toTensor, type TensorInput } from './util.js';
  * dimensions broadcast. float32.
  */
 export function matMul(aIn: TensorInput, bIn: TensorInput, transposeA = false, transposeB = false): Tensor {
-  const a = toTensor(aIn, 'a', 'matMul'), b = toTensor(bIn, 'b', 'matMul');
+  const a0 = toTensor(aIn, 'a', 'matMul'), b0 = toTensor(bIn, 'b', 'matMul');
+  if (a0.dtype === 'bool' || b0.dtype === 'bool') throw new ValueError(`matMul: operands must be float32 or int32. Received ${a0.dtype} and ${b0.dtype}`);
+  // Mixed operands are upcast to float32 (tfjs's makeTypesMatch).
+  const mixed = a0.dtype !== b0.dtype && (a0.dtype === 'float32' || b0.dtype === 'float32');
+  const a = mixed ? cast(a0, 'float32') : a0, b = mixed ? cast(b0, 'float32') : b0;
   if (a.rank < 2 || b.rank < 2) throw new ShapeError(`matMul: both operands must have rank >= 2. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new ValueError(`matMul: operands must be float32. Received ${a.dtype} and ${b.dtype}`);
+  if (a.dtype !== 'float32') {
+    // int32 (tfjs allows it): the float32 product is exact while the sums stay below 2^24.
+    return cast(matMul(cast(a, 'float32'), cast(b, 'float32'), transposeA, transposeB), 'int32');
+  }
   const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
   const m = transposeA ? ac : ar, k = transposeA ? ar : ac;
   const k2 = transposeB ? bc : br, n = transposeB ? br : bc;
@@ -45,4 +52,26 @@ export function matMul(aIn: TensorInput, bIn: TensorInput, transposeA = false, t
       grads.add(b, sumToShape(gb, b.shape));
     }
   });
+}
+
+/**
+ * Dot product of vectors and matrices of rank 1 or 2 (tfjs `dot`): vector·vector is a scalar,
+ * matrix·vector a vector, and so on.
+ */
+export function dot(t1In: TensorInput, t2In: TensorInput): Tensor {
+  const a = toTensor(t1In, 't1', 'dot'), b = toTensor(t2In, 't2', 'dot');
+  if ((a.rank !== 1 && a.rank !== 2) || (b.rank !== 1 && b.rank !== 2))
+    throw new ShapeError(`dot: inputs must have rank 1 or 2. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const inA = a.rank === 1 ? a.size : a.shape[1], inB = b.rank === 1 ? b.size : b.shape[0];
+  if (inA !== inB) throw new ShapeError(`dot: inner dimensions must match. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (${inA} vs ${inB})`);
+  const y = matMul(a.rank === 1 ? reshape(a, [1, -1]) : a, b.rank === 1 ? reshape(b, [-1, 1]) : b);
+  if (a.rank === 1 && b.rank === 1) return reshape(y, []);
+  return a.rank === 1 || b.rank === 1 ? reshape(y, [y.size]) : y;
+}
+
+/** The outer product of two vectors: [m] ⊗ [n] → [m, n] (tfjs `outerProduct`). */
+export function outerProduct(v1In: TensorInput, v2In: TensorInput): Tensor {
+  const a = toTensor(v1In, 'v1', 'outerProduct'), b = toTensor(v2In, 'v2', 'outerProduct');
+  if (a.rank !== 1 || b.rank !== 1) throw new ShapeError(`outerProduct: inputs must have rank 1. Received ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matMul(reshape(a, [-1, 1]), reshape(b, [1, -1]));
 }

@@ -3,14 +3,15 @@
  * pooling, softmax, the fused softmax cross-entropy, and dropout. Each op computes its forward
  * with backend kernels and records its backward right beside it.
  */
-import type { Conv2DInfo, KernelActivation } from '../../backend/backend.js';
+import type { Conv2DInfo, KernelActivation, Pool2DInfo } from '../../backend/backend.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../../backend/shape.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { Random } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record, type GradStore } from '../tape.js';
-import { cast, greaterEqual, mul, sub } from './elementwise.js';
-import { sum } from './reduction.js';
+import { randomUniform } from './creation.js';
+import { add, cast, div, exp, floor, greater, greaterEqual, log, mul, sub, where } from './elementwise.js';
+import { max, sum } from './reduction.js';
 import { asStorage, toTensor, type TensorInput } from './util.js';
 
 /** The rows×cols view of a tensor whose last dimension is `cols`. */
@@ -94,6 +95,11 @@ export function depthwiseConv2d(x: Tensor, w: Tensor, options: Conv2DOptions): T
 /** NHWC convolution: x [n, h, w, c] with kernel w [kh, kw, c, filters]. */
 export function conv2d(x: Tensor, w: Tensor, options: Conv2DOptions): Tensor {
   const { info, y } = convSetup(x, w, options);
+  return conv2dWith(x, w, info, y);
+}
+
+/** The convolution of a given geometry (any padding the geometry describes), into `y` or a new output. */
+export function conv2dWith(x: Tensor, w: Tensor, info: Conv2DInfo, y = Tensor.empty([info.batch, info.outH, info.outW, info.outC], 'float32', x.backend)): Tensor {
   x.backend.conv2d(x.storage, w.storage, y.storage, info);
   return record(y, 'conv2d', [x, w], (dy, grads) => convBackward(x, w, null, dy, info, grads));
 }
@@ -132,7 +138,11 @@ function poolInfo(kind: string, x: Tensor, o: Pool2DOptions) {
 }
 
 function pool(kind: 'max' | 'avg', x: Tensor, o: Pool2DOptions): Tensor {
-  const info = poolInfo(kind, x, o);
+  return poolWith(kind, x, poolInfo(kind, x, o));
+}
+
+/** Max or average pooling of a given geometry (any padding the geometry describes). */
+export function poolWith(kind: 'max' | 'avg', x: Tensor, info: Pool2DInfo): Tensor {
   const be = x.backend;
   const y = Tensor.empty([info.batch, info.outH, info.outW, info.channels], 'float32', be);
   if (kind === 'max') be.maxPool(x.storage, y.storage, info);
@@ -167,18 +177,50 @@ export function conv2dReluMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, con
   });
 }
 
-/** Softmax over the last dimension. */
+function lastAxisOnly(op: string, x: Tensor, dim: number): void {
+  if (dim !== -1 && dim !== x.rank - 1)
+    throw new ValueError(`${op}: only the last axis is supported (as in tfjs). Received axis ${dim} for shape ${fmtShape(x.shape)}`);
+}
+
+/** Softmax over the last axis (tfjs `softmax`; like tfjs, other axes are refused). */
 export function softmax(xIn: TensorInput, dim = -1): Tensor {
-  const x = toTensor(xIn, 'logits', 'softmax');
-  if (dim !== -1 && dim !== x.rank - 1) throw new ValueError(`softmax: only the last dimension is supported (dim -1). Received dim=${dim}`);
+  const x = asStorage(toTensor(xIn, 'logits', 'softmax'), 'float32');
+  lastAxisOnly('softmax', x, dim);
   const [rows, cols] = rowsCols(x);
   const be = x.backend;
   const y = Tensor.empty(x.shape, 'float32', be);
-  be.softmax(x.storage, y.storage, rows, cols);
+  if (y.size > 0) be.softmax(x.storage, y.storage, rows, cols);
   return record(y, 'softmax', [x], (dy, grads) => {
     // dx = y ⊙ (dy − Σ_c dy·y)
     grads.add(x, mul(y, sub(dy, sum(mul(dy, y), -1, true))));
   });
+}
+
+/** log(softmax(x)) over the last axis, computed as (x − max) − log Σ exp(x − max) (tfjs `logSoftmax`). */
+export function logSoftmax(xIn: TensorInput, axis = -1): Tensor {
+  const x = toTensor(xIn, 'logits', 'logSoftmax');
+  lastAxisOnly('logSoftmax', x, axis);
+  const shifted = sub(x, max(x, -1, true));
+  return sub(cast(shifted, 'float32'), log(sum(exp(shifted), -1, true)));
+}
+
+/** Leaky ReLU with learned slopes: x where x > 0, alpha·x elsewhere (alpha broadcasts; tfjs `prelu`). */
+export function prelu(xIn: TensorInput, alphaIn: TensorInput): Tensor {
+  const x = toTensor(xIn, 'x', 'prelu'), alpha = toTensor(alphaIn, 'alpha', 'prelu');
+  return where(greater(x, 0), x, mul(alpha, x));
+}
+
+/**
+ * tfjs's `dropout(x, rate, noiseShape?, seed?)`: zeroes each element with probability `rate` and
+ * scales the rest by 1/(1 − rate); `noiseShape` (broadcast to x) shares the mask along axes.
+ */
+export function dropoutOp(xIn: TensorInput, rate: number, noiseShape?: readonly number[], seed?: number | string): Tensor {
+  const x = toTensor(xIn, 'x', 'dropout');
+  if (!(rate >= 0 && rate < 1)) throw new ValueError(`dropout: rate must be in [0, 1). Received rate=${rate}`);
+  if (rate === 0) return x;
+  const shape = noiseShape ? noiseShape.map((d, i) => (d === null || d === undefined ? x.shape[i] : d)) : x.shape;
+  const keep = 1 - rate;
+  return mul(x, div(floor(add(randomUniform(shape, 0, 1, 'float32', seed), keep)), keep));
 }
 
 /**

@@ -8,7 +8,7 @@ import { sizeOf, stridesOf } from '../../backend/shape.js';
 import { ValueError, fmtShape } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../tape.js';
-import { cast, div, equal, mul } from './elementwise.js';
+import { abs, add, cast, div, equal, exp, log, mul, sqrt, square, sub } from './elementwise.js';
 import { broadcastTo } from './transform.js';
 import { asStorage, normAxes, storageType, toTensor, type TensorInput } from './util.js';
 
@@ -117,3 +117,64 @@ function argExtreme(op: 'argMax' | 'argMin', xIn: TensorInput, axis: number): Te
 /** Index of the largest value along an axis (int32; the first on ties). */
 export const argMax = (x: TensorInput, axis = 0): Tensor => argExtreme('argMax', x, axis);
 export const argMin = (x: TensorInput, axis = 0): Tensor => argExtreme('argMin', x, axis);
+
+// ---- composites (tfjs builds them from the primitives above, as here) ---------------------------
+
+/** log(Σ exp(x)) over axes, computed stably as max + log Σ exp(x − max) (tfjs `logSumExp`). */
+export function logSumExp(xIn: TensorInput, axis: Axis = null, keepDims = false): Tensor {
+  const x = toTensor(xIn, 'x', 'logSumExp');
+  const p = plan(x, axis, 'logSumExp');
+  const xMax = max(x, p.axes, true);
+  const d = log(sum(exp(sub(x, xMax)), p.axes));
+  const res = add(xMax.reshape(d.shape), d);
+  return keepDims ? res.reshape(p.keptShape) : res;
+}
+
+/** Mean and variance over axes (tfjs `moments`). */
+export function moments(xIn: TensorInput, axis: Axis = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+  const x = toTensor(xIn, 'x', 'moments');
+  const p = plan(x, axis, 'moments');
+  const m = mean(x, p.axes, keepDims);
+  const dev = square(sub(cast(x, 'float32'), m.reshape(p.keptShape)));
+  return { mean: m, variance: mean(dev, p.axes, keepDims) };
+}
+
+/** Norm orders `norm` accepts. */
+export type NormOrder = number | 'euclidean' | 'fro';
+
+function normImpl(x: Tensor, ord: NormOrder, axis: Axis): Tensor {
+  if (x.rank === 0) return abs(x);
+  if (x.rank !== 1 && axis === null) return normImpl(x.reshape([-1]), ord, null);
+  const ax = axis === null ? null : typeof axis === 'number' ? axis : axis.length === 1 ? axis[0] : [...axis];
+  if (x.rank === 1 || typeof ax === 'number' || ax === null) {
+    if (ord === 1) return sum(abs(x), ax);
+    if (ord === Infinity) return max(abs(x), ax);
+    if (ord === -Infinity) return min(abs(x), ax);
+    if (ord === 'euclidean' || ord === 2) return sqrt(sum(square(abs(x)), ax));
+    throw new ValueError(`norm: ord ${String(ord)} is not a vector norm (expected 1, 2, Infinity, -Infinity or 'euclidean')`);
+  }
+  if (ax.length === 2) {
+    const [a0, a1] = normAxes(ax, x.rank, 'norm');
+    if (ord === 1) return max(sum(abs(x), a0), a1 - 1);
+    if (ord === Infinity) return max(sum(abs(x), a1), a0);
+    if (ord === -Infinity) return min(sum(abs(x), a1), a0);
+    if (ord === 'fro' || ord === 'euclidean') return sqrt(sum(square(x), ax));
+    throw new ValueError(`norm: ord ${String(ord)} is not a matrix norm (expected 1, Infinity, -Infinity, 'fro' or 'euclidean')`);
+  }
+  throw new ValueError(`norm: axis must be a number or one or two axes. Received ${JSON.stringify(axis)}`);
+}
+
+/**
+ * Vector or matrix norm (tfjs `norm`): over all values by default, over one axis (a vector norm)
+ * or two axes (a matrix norm).
+ */
+export function norm(xIn: TensorInput, ord: NormOrder = 'euclidean', axis: Axis = null, keepDims = false): Tensor {
+  const x = toTensor(xIn, 'x', 'norm');
+  const n = normImpl(x, ord, axis);
+  return keepDims ? n.reshape(plan(x, axis, 'norm').keptShape) : n;
+}
+
+/** The Euclidean norm over axes (tfjs `euclideanNorm`). */
+export function euclideanNorm(x: TensorInput, axis: Axis = null, keepDims = false): Tensor {
+  return norm(x, 'euclidean', axis, keepDims);
+}

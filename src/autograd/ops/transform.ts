@@ -158,6 +158,8 @@ export function reverse(xIn: TensorInput, axis?: number | readonly number[]): Te
 /** Inserts a dimension of size 1 (tfjs `expandDims`). */
 export function expandDims(xIn: TensorInput, axis = 0): Tensor {
   const x = toTensor(xIn, 'x', 'expandDims');
+  if (!Number.isInteger(axis) || axis < -(x.rank + 1) || axis > x.rank)
+    throw new ValueError(`expandDims: axis ${axis} is out of range for a rank-${x.rank} tensor ${fmtShape(x.shape)} (expected [${-(x.rank + 1)}, ${x.rank}])`);
   const ax = normAxis(axis, x.rank + 1, 'expandDims');
   const shape = [...x.shape];
   shape.splice(ax, 0, 1);
@@ -217,11 +219,12 @@ export function split(xIn: TensorInput, numOrSizeSplits: number | readonly numbe
   });
 }
 
-/** Gathers slices along an axis by int32 indices (tfjs `gather`, batchDims 0). */
-export function gather(xIn: TensorInput, indicesIn: TensorInput, axis = 0): Tensor {
+/** Gathers slices along an axis by int32 indices (tfjs `gather`; batchDims other than 0 are refused). */
+export function gather(xIn: TensorInput, indicesIn: TensorInput, axis = 0, batchDims = 0): Tensor {
   const x = toTensor(xIn, 'x', 'gather');
+  if (batchDims !== 0) throw new ValueError(`gather: batchDims other than 0 is not supported. Received batchDims=${batchDims}`);
   const idx0 = toTensor(indicesIn, 'indices', 'gather', 'int32');
-  if (idx0.dtype !== 'int32' && idx0.dtype !== 'uint8') throw new ValueError(`gather: indices must have dtype int32. Received ${idx0.dtype}`);
+  if (idx0.dtype !== 'int32' && idx0.dtype !== 'uint8') throw new ValueError(`gather: argument 'indices' must have dtype int32. Received ${idx0.dtype} ${fmtShape(idx0.shape)}`);
   const idx = asStorage(idx0, 'int32');
   const ax = normAxis(axis, x.rank, 'gather');
   const outer = sizeOf(x.shape.slice(0, ax)), inner = sizeOf(x.shape.slice(ax + 1)), axisLen = x.shape[ax];

@@ -4,10 +4,12 @@
  */
 import {
   arrayFor, type AdamParams, type Backend, type BinaryOp, type BroadcastInfo, type Conv2DInfo, type ConvEpilogue, type DifferentiableUnaryOp, type DType,
-  type KernelActivation, type MemoryInfo, type NormAccumulate, type NormActivation, type Pool2DInfo, type ReduceOp, type Storage, type TypedArray, type UnaryOp,
+  type CropInfo, type KernelActivation, type MemoryInfo, type NormAccumulate, type NormActivation, type Pool2DInfo, type ReduceOp, type ResizeInfo, type Storage, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import * as cpu from '../cpu/generic.js';
+import * as cpuImage from '../cpu/image.js';
 import * as norm from '../cpu/normalization.js';
+import * as cpuScan from '../cpu/scan.js';
 
 class ArrayStorage implements Storage {
   constructor(
@@ -197,6 +199,27 @@ export class ReferenceBackend implements Backend {
   }
   randomUniform(out: Storage, n: number, seed: number): void {
     cpu.randomUniform(arr(out), n, seed);
+  }
+  cumulative(op: 'sum' | 'prod', x: Storage, y: Storage, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    cpuScan.cumulative(op, arr(x), arr(y), outer, len, inner, exclusive, reverse);
+  }
+  topk(x: Storage, values: Storage, indices: Storage, rows: number, cols: number, k: number, sorted: boolean): void {
+    cpuScan.topk(arr(x), arr(values), arr(indices), rows, cols, k, sorted);
+  }
+  resizeBilinear(x: Storage, y: Storage, info: ResizeInfo): void {
+    cpuImage.resizeBilinear(arr(x), arr(y), info);
+  }
+  resizeBilinearBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void {
+    cpuImage.resizeBilinearBackward(arr(dy), arr(dx), info, accumulate);
+  }
+  resizeNearest(x: Storage, y: Storage, info: ResizeInfo): void {
+    cpuImage.resizeNearest(arr(x), arr(y), info);
+  }
+  resizeNearestBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void {
+    cpuImage.resizeNearestBackward(arr(dy), arr(dx), info, accumulate);
+  }
+  cropAndResize(image: Storage, boxes: Storage, boxIndices: Storage, y: Storage, info: CropInfo): void {
+    cpuImage.cropAndResize(arr(image), arr(boxes), arr(boxIndices), arr(y), info);
   }
 
   gemm(a: Storage, b: Storage, c: Storage, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {

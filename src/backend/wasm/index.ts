@@ -5,12 +5,15 @@
  * workspaces (packed weights, partial sums, per-thread scratch) that only grow.
  */
 import type {
-  AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, NormAccumulate, NormActivation, Pool2DInfo, ReduceOp, Storage,
+  AdamParams, Backend, BinaryOp, BroadcastInfo, Conv2DInfo, ConvEpilogue, CropInfo, DifferentiableUnaryOp, DType, KernelActivation, MemoryInfo, NormAccumulate, NormActivation, Pool2DInfo, ReduceOp,
+  ResizeInfo, Storage,
   TypedArray, UnaryOp,
 } from '../backend.js';
 import * as conv from '../cpu/convolution.js';
 import * as cpu from '../cpu/generic.js';
+import * as cpuImage from '../cpu/image.js';
 import * as norm from '../cpu/normalization.js';
+import * as cpuScan from '../cpu/scan.js';
 import type { BackendOptions } from '../engine.js';
 import { StateError, ValueError } from '../../errors.js';
 import { LinearAllocator } from './allocator.js';
@@ -297,6 +300,30 @@ export class WasmBackend implements Backend {
   }
   randomUniform(o: Storage, n: number, seed: number): void {
     cpu.randomUniform(vout(o, n), n, seed);
+  }
+  cumulative(op: 'sum' | 'prod', x: Storage, y: Storage, outer: number, len: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    cpuScan.cumulative(op, vin(x), vout(y, outer * len * inner), outer, len, inner, exclusive, reverse);
+  }
+  topk(x: Storage, values: Storage, indices: Storage, rows: number, cols: number, k: number, sorted: boolean): void {
+    cpuScan.topk(vin(x), vout(values, rows * k), vout(indices, rows * k), rows, cols, k, sorted);
+  }
+  resizeBilinear(x: Storage, y: Storage, info: ResizeInfo): void {
+    cpuImage.resizeBilinear(vin(x), vout(y, info.batch * info.outH * info.outW * info.channels), info);
+  }
+  resizeBilinearBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void {
+    const n = info.batch * info.inH * info.inW * info.channels;
+    cpuImage.resizeBilinearBackward(vin(dy), accumulate ? vin(dx) : vout(dx, n), info, accumulate);
+  }
+  resizeNearest(x: Storage, y: Storage, info: ResizeInfo): void {
+    cpuImage.resizeNearest(vin(x), vout(y, info.batch * info.outH * info.outW * info.channels), info);
+  }
+  resizeNearestBackward(dy: Storage, dx: Storage, info: ResizeInfo, accumulate: boolean): void {
+    const n = info.batch * info.inH * info.inW * info.channels;
+    cpuImage.resizeNearestBackward(vin(dy), accumulate ? vin(dx) : vout(dx, n), info, accumulate);
+  }
+  cropAndResize(image: Storage, boxes: Storage, boxIndices: Storage, y: Storage, info: CropInfo): void {
+    // Boxes whose image index is outside the batch leave their output as it was: read it in.
+    cpuImage.cropAndResize(vin(image), vin(boxes), vin(boxIndices), vin(y), info);
   }
 
   // ---- batch normalisation (plain loops over views for now) ---------------------------------------

@@ -1,0 +1,228 @@
+/**
+ * The optimizer base (Keras `Optimizer`, with tfjs's API): it owns the step counter and the
+ * per-parameter slots (created up front, in persistent memory) and runs each optimizer's update
+ * rule. Two calling conventions meet here: the training loop's `applyGradients(params, grads)`,
+ * and tfjs's `minimize(f)`, `applyGradients({ name: grad })` / `([{ name, tensor }])`,
+ * `getWeights()` and `setWeights(named)` over named variables.
+ */
+import { tidy } from '../backend/engine.js';
+import { variableGrads } from '../autograd/gradients.js';
+import { DataError, ValueError, fmtShape } from '../errors.js';
+import { Tensor, fill } from '../tensor/tensor.js';
+import { Variable, registeredVariables } from '../tensor/variable.js';
+
+/** A tensor with a name (tfjs `NamedTensor`). */
+export interface NamedTensor {
+  name: string;
+  tensor: Tensor;
+}
+
+/** Gradients by variable name (tfjs `NamedTensorMap`); null entries are skipped. */
+export type NamedGradients = Record<string, Tensor | null | undefined>;
+
+export abstract class Optimizer {
+  /** The class name tfjs and Keras use, e.g. 'Adam'. */
+  abstract readonly className: string;
+  /** Number of updates applied so far (Keras `iterations`, tfjs `iterations`). */
+  iterations = 0;
+  private slots = new Map<Tensor, Tensor[]>();
+
+  /** Names of the per-parameter state tensors as tfjs saves them (`<variable>/<slot>`), e.g. ['m', 'v']. */
+  abstract slotNames(): string[];
+  /** Slot k's values as tfjs stores them (where cnnkit keeps the state in another form), and back. */
+  exportSlot(_k: number, values: Float32Array): Float32Array {
+    return values;
+  }
+  importSlot(_k: number, values: Float32Array): Float32Array {
+    return values;
+  }
+  /** The value each slot starts from (zeros unless overridden). */
+  protected slotInitialValue(_k: number): number {
+    return 0;
+  }
+  /**
+   * Applies the update rule to one float32 parameter in place, given its gradient, its slots and
+   * the 1-based step. Rules run as a fused backend kernel or as ops (then inside a tidy).
+   */
+  protected abstract update(p: Tensor, g: Tensor, slots: Tensor[], step: number): void;
+  abstract getConfig(): Record<string, number | boolean | string>;
+
+  /** tfjs `getClassName()`. */
+  getClassName(): string {
+    return this.className;
+  }
+
+  /**
+   * Creates the slots of `params` up front, outside any training step, so that state lives in
+   * persistent memory and the steps allocate nothing.
+   */
+  build(params: readonly Tensor[]): void {
+    for (const p of params) {
+      if (this.slots.has(p)) continue;
+      const slots = this.slotNames().map((_, k) => fill(p.shape, this.slotInitialValue(k)));
+      // Optimizer state outlives any tidy it is created in (tfjs keeps it in variables).
+      for (const s of slots) s.kept = true;
+      this.slots.set(p, slots);
+    }
+  }
+
+  /**
+   * One update of every parameter with its gradient. Two forms:
+   * - `applyGradients(params, grads)`: tensors and their gradients, in order (the training loop);
+   * - `applyGradients({ name: grad })` or `applyGradients([{ name, tensor }])` (tfjs): gradients of
+   *   registered variables by name; null gradients are skipped.
+   */
+  applyGradients(params: readonly Tensor[], grads: readonly Tensor[]): void;
+  applyGradients(variableGradients: NamedGradients | readonly NamedTensor[]): void;
+  applyGradients(a: readonly Tensor[] | NamedGradients | readonly NamedTensor[], b?: readonly Tensor[]): void {
+    if (b !== undefined) return this.applyPairs(a as readonly Tensor[], b);
+    const entries: [string, Tensor | null | undefined][] = Array.isArray(a)
+      ? (a as readonly NamedTensor[]).map((e) => [e?.name, e?.tensor])
+      : Object.entries(a as NamedGradients);
+    const params: Tensor[] = [], grads: Tensor[] = [];
+    for (const [name, g] of entries) {
+      if (g === null || g === undefined) continue;
+      const v = registeredVariables().get(name);
+      if (!v) throw new ValueError(`${this.className}.applyGradients: no variable named '${name}' is registered (gradients are matched to ck.variable names)`);
+      params.push(v);
+      grads.push(g);
+    }
+    this.applyPairs(params, grads);
+  }
+
+  private applyPairs(params: readonly Tensor[], grads: readonly Tensor[]): void {
+    if (params.length !== grads.length) throw new ValueError(`${this.className}.applyGradients: ${params.length} parameters but ${grads.length} gradients`);
+    params.forEach((p, i) => {
+      const g = grads[i];
+      if (g.size !== p.size) throw new ValueError(`${this.className}.applyGradients: gradient ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`);
+      if (p.dtype !== 'float32') throw new ValueError(`${this.className}.applyGradients: parameters must be float32. Received ${p.dtype} ${fmtShape(p.shape)}`);
+    });
+    this.iterations++;
+    params.forEach((p, i) => {
+      let slots = this.slots.get(p);
+      if (!slots) {
+        this.build([p]);
+        slots = this.slots.get(p) as Tensor[];
+      }
+      this.update(p, grads[i], slots, this.iterations);
+    });
+  }
+
+  /**
+   * Computes the gradients of the scalar f() and applies them (tfjs `minimize`): to `varList`, or
+   * to every registered trainable variable. Returns the cost when `returnCost`, else null.
+   * @example optimizer.minimize(() => ck.losses.meanSquaredError(ys, predict(xs)));
+   */
+  minimize(f: () => Tensor, returnCost = false, varList?: readonly Variable[]): Tensor | null {
+    const { value, grads } = this.computeGradients(f, varList);
+    try {
+      if (varList) this.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name] as Tensor })));
+      else this.applyGradients(grads);
+    } finally {
+      for (const g of Object.values(grads)) g?.dispose();
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
+  /** The value of f() and its gradients by variable name (tfjs `computeGradients` = `variableGrads`). */
+  computeGradients(f: () => Tensor, varList?: readonly Variable[]): { value: Tensor; grads: Record<string, Tensor | null> } {
+    return variableGrads(f, varList);
+  }
+
+  /**
+   * The optimizer state. Without arguments (tfjs): resolves to `[{ name: 'iter' }, ...slots]` with
+   * slots named `<variable>/<slot>`, all of one slot kind before the next (tfjs order). With
+   * `params`: the slot tensors in parameter order, [...slots of p0, ...slots of p1] (checkpoints).
+   */
+  getWeights(): Promise<NamedTensor[]>;
+  getWeights(params: readonly Tensor[]): Tensor[];
+  getWeights(params?: readonly Tensor[]): Tensor[] | Promise<NamedTensor[]> {
+    if (params) {
+      this.build(params);
+      return params.flatMap((p) => this.slots.get(p) as Tensor[]);
+    }
+    return Promise.resolve(this.namedWeights());
+  }
+
+  private namedWeights(): NamedTensor[] {
+    const names = this.slotNames();
+    const entries = [...this.slots.entries()];
+    const out: NamedTensor[] = [{ name: 'iter', tensor: Tensor.fromValues([], [this.iterations], 'int32') }];
+    names.forEach((slot, k) =>
+      entries.forEach(([p, s], i) => {
+        const raw = s[k].dataSync() as Float32Array;
+        const values = this.exportSlot(k, raw);
+        out.push({ name: `${p instanceof Variable ? p.name : String(i)}/${slot}`, tensor: values === raw ? s[k] : Tensor.fromValues(s[k].shape, values) });
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Restores the state. tfjs form: `setWeights([{ name: 'iter', tensor }, { name: '<var>/<slot>', tensor }, ...])`
+   * with slots matched to registered variables by name. Checkpoint form: `setWeights(params,
+   * values, iterations)` with values in `getWeights(params)` order.
+   */
+  setWeights(weights: readonly NamedTensor[]): Promise<void>;
+  setWeights(params: readonly Tensor[], values: readonly Float32Array[], iterations: number): void;
+  setWeights(a: readonly NamedTensor[] | readonly Tensor[], values?: readonly Float32Array[], iterations?: number): void | Promise<void> {
+    if (values !== undefined) return this.setSlotValues(a as readonly Tensor[], values, iterations ?? 0);
+    return this.setNamedWeights(a as readonly NamedTensor[]);
+  }
+
+  private setSlotValues(params: readonly Tensor[], values: readonly Float32Array[], iterations: number): void {
+    const slots = this.getWeights(params);
+    if (values.length !== slots.length) throw new ValueError(`${this.className}: optimizer state has ${slots.length} arrays. Received ${values.length}`);
+    slots.forEach((s, i) => {
+      if (values[i].length !== s.size) throw new ValueError(`${this.className}: optimizer state array ${i} has ${s.size} values. Received ${values[i].length}`);
+      s.backend.write(s.storage, values[i]);
+    });
+    this.iterations = iterations;
+  }
+
+  private async setNamedWeights(weights: readonly NamedTensor[]): Promise<void> {
+    const [iter, ...rest] = weights;
+    if (!iter || iter.name !== 'iter') throw new DataError(`${this.className}.setWeights: the first weight must be 'iter' (the step counter). Received ${JSON.stringify(iter?.name)}`);
+    const names = this.slotNames();
+    for (const { name, tensor } of rest) {
+      const cut = name.lastIndexOf('/');
+      const varName = name.slice(0, cut), slot = name.slice(cut + 1);
+      const k = names.indexOf(slot);
+      const v = registeredVariables().get(varName);
+      if (k < 0 || !v) throw new DataError(`${this.className}.setWeights: '${name}' names no slot of a registered variable (slots: ${names.join(', ')})`);
+      this.build([v]);
+      const s = (this.slots.get(v) as Tensor[])[k];
+      if (tensor.size !== s.size) throw new DataError(`${this.className}.setWeights: '${name}' has shape ${fmtShape(tensor.shape)}, expected ${fmtShape(s.shape)}`);
+      s.backend.write(s.storage, this.importSlot(k, Float32Array.from(await tensor.data())));
+    }
+    this.iterations = (await iter.tensor.data())[0];
+  }
+
+  /** Frees every slot. */
+  dispose(): void {
+    for (const slots of this.slots.values()) for (const t of slots) t.dispose();
+    this.slots.clear();
+  }
+}
+
+/** Runs an ops-based update rule in a tidy and writes its results into `targets` in place. */
+export function writeUpdate(targets: readonly Tensor[], compute: () => Tensor[]): void {
+  tidy(() => {
+    const results = compute();
+    targets.forEach((t, i) => t.backend.copy(results[i].storage, 0, t.storage, 0, t.size));
+  });
+}
+
+/** Throws unless v is a positive finite number. */
+export function positive(v: number, name: string, where: string): number {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ValueError(`${where}: ${name} must be a positive number. Received ${name}=${v}`);
+  return v;
+}
+
+/** Throws unless v is in [0, 1). */
+export function fraction(v: number, name: string, where: string): number {
+  if (!(typeof v === 'number' && v >= 0 && v < 1)) throw new ValueError(`${where}: ${name} must be in [0, 1). Received ${name}=${v}`);
+  return v;
+}
