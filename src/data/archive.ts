@@ -13,8 +13,13 @@ import { GunzipStream, isGzip } from './gunzip.js';
 import { readPythonBatch } from './python-batch.js';
 import { TarReader, type TarMember } from './tar.js';
 
-/** Largest python batch member accepted (the official ones are about 31 MB). */
-const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
+/** Largest python batch member accepted (the official ones are 31 MB); it is held in memory whole. */
+export const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+/**
+ * Most bytes an archive may expand to (the official ones hold about 185 MB): a small compressed
+ * file that inflates without end is refused instead of being read for minutes.
+ */
+export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
 /**
  * Streaming CIFAR-10 archive reader over *uncompressed* tar bytes. Push chunks in order with
@@ -26,6 +31,7 @@ export class Cifar10TarParser {
   private readonly tar: TarReader;
   private writer: BatchWriter | null = null;
   private pickle: { buf: Uint8Array; fill: number; member: TarMember } | null = null;
+  private total = 0;
 
   constructor(
     /** Name of the archive for messages and {@link Cifar10Data.source}. */
@@ -44,6 +50,9 @@ export class Cifar10TarParser {
 
   /** Feeds the next chunk of the tar stream. */
   push(chunk: Uint8Array): void {
+    this.total += chunk.length;
+    if (this.total > MAX_ARCHIVE_BYTES)
+      throw new DataError(`${this.archive}: the archive expands to more than ${MAX_ARCHIVE_BYTES / 2 ** 20} MB, far more than CIFAR-10 (about 185 MB); refusing to read on`);
     this.tar.push(chunk);
   }
 
@@ -57,7 +66,7 @@ export class Cifar10TarParser {
     const id = identifyBatch(m.name);
     if (!id) return false;
     const label = `${this.archive}: member ${m.name}`;
-    if (m.type !== 'file') throw new DataError(`${label}: is a ${m.type}, expected a regular file`);
+    if (m.type !== 'file') throw new DataError(`${label}: is a ${m.kind}, expected a regular file`);
     if (!this.collector.wants(id)) return false;
     if (id.format === 'binary') {
       this.writer = this.collector.beginBinary(id, m.size, label);
