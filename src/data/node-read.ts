@@ -13,7 +13,7 @@ import { Cifar10TarParser } from './archive.js';
 import { type Cifar10Data, type Cifar10Format, Cifar10Collector, batchFileNames } from './format.js';
 import type { LoadProgress } from './options.js';
 import { readPythonBatch } from './python-batch.js';
-import { MAX_PICKLE_BYTES } from './archive.js';
+import { MAX_ARCHIVE_BYTES, MAX_PICKLE_BYTES } from './archive.js';
 import { entryKind, openRegular, readRegularFile, type RegularFile } from '../util/regular-file.js';
 
 const CHUNK = 1 << 20;
@@ -59,11 +59,18 @@ async function readOpenArchive(f: RegularFile, file: string, onProgress?: (p: Lo
     },
   });
   // A content fault (bad label, bad size) in a gzip stream may really be gzip corruption that the
-  // CRC check at the end would reveal, so after one the stream is drained to tell the two apart.
+  // CRC check at the end would reveal, so after one the stream is drained to tell the two apart
+  // (up to the most an archive may expand to).
   let parseError: unknown = null;
+  let drained = 0;
   const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
     for await (const chunk of source) {
-      if (parseError) continue;
+      if (parseError) {
+        // Drained only as far as an archive may expand.
+        drained += chunk.length;
+        if (parser.received + drained > MAX_ARCHIVE_BYTES) throw parseError;
+        continue;
+      }
       try {
         parser.push(chunk);
       } catch (e) {
@@ -77,6 +84,7 @@ async function readOpenArchive(f: RegularFile, file: string, onProgress?: (p: Lo
     if (gz) await pipeline(input, counter, createGunzip({ chunkSize: CHUNK }), sink);
     else await pipeline(input, counter, sink);
   } catch (e) {
+    if (e === parseError) throw e;
     const err = e as NodeJS.ErrnoException;
     const also = parseError instanceof Error ? `; reading it gave: ${parseError.message}` : '';
     if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {

@@ -33,7 +33,15 @@ export class PyTuple {
 
 /** A python dict; keys are text (str, bytes and numbers are turned into strings). */
 export class PyDict {
-  readonly entries = new Map<string, PickleValue>();
+  private map: Map<string, PickleValue> | null = null;
+  /** The dict's entries (created on first use: empty dicts stay small). */
+  get entries(): Map<string, PickleValue> {
+    return (this.map ??= new Map());
+  }
+  /** Number of entries. */
+  get size(): number {
+    return this.map?.size ?? 0;
+  }
 }
 
 /** A reference to a recognised global (never resolved to code). */
@@ -78,13 +86,13 @@ export const PICKLE_LIMITS = {
   /** Memo entries (the official batches store about 10,000). */
   memo: 1 << 20,
   /** Estimated bytes of values: this much plus `perInputByte` per byte of input, at most `maxBytes`. */
-  baseBytes: 16 * 1024 * 1024,
-  perInputByte: 2,
-  maxBytes: 64 * 1024 * 1024,
+  baseBytes: 8 * 1024 * 1024,
+  perInputByte: 1,
+  maxBytes: 48 * 1024 * 1024,
 } as const;
 
 /** Estimated heap bytes of each kind of value (measured on V8, rounded up). */
-const COST = { dict: 256, dictEntry: 64, tuple: 80, list: 48, element: 16, bytes: 144, string: 32, global: 96, array: 128, memo: 48 } as const;
+const COST = { dict: 64, map: 192, dictEntry: 64, tuple: 80, list: 48, element: 16, bytes: 144, string: 32, global: 96, array: 128, memo: 48 } as const;
 
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK;
@@ -213,6 +221,7 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
   };
   const setItems = (d: PickleValue, kv: PickleValue[], at: number): void => {
     if (!(d instanceof PyDict)) fail('SETITEM(S) on a non-dict', at);
+    if ((d as PyDict).size === 0 && kv.length >= 2) charge(COST.map);
     for (let i = 0; i + 1 < kv.length; i += 2) {
       charge(COST.dictEntry);
       (d as PyDict).entries.set(keyOf(kv[i], at), kv[i + 1]);

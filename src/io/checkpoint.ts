@@ -12,11 +12,11 @@ import { globalRandom } from '../tensor/random.js';
 import { tensor } from '../tensor/tensor.js';
 import { removeDirAtomic, removeStaleTemps } from '../util/node-fs.js';
 import { readRegularFile } from '../util/regular-file.js';
-import { checkModelJson, MAX_MODEL_JSON_BYTES } from './handlers.js';
+import { MAX_MODEL_JSON_BYTES, parseModelJson } from './handlers.js';
 import { asideDir, modelJsonPath, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
 import { setOptimizerState } from './load.js';
 import { modelArtifacts } from './save.js';
-import { decodeWeights, parseJson } from './weights.js';
+import { decodeWeights } from './weights.js';
 
 function asSequential(model: CallbackModel | null, who: string): Sequential {
   if (!model || typeof (model as Partial<Sequential>).save !== 'function') throw new StateError(`${who}: the callback is not attached to a model (pass it in fit's callbacks)`);
@@ -166,7 +166,7 @@ export async function inspectBackup(backupDir: string): Promise<BackupStatus> {
     if (!existsSync(latest)) return { kind: 'none' };
     return { kind: 'incomplete', reason: `${latest} holds no model.json` };
   }
-  const json = checkModelJson(parseJson(new TextDecoder().decode(await readRegularFile(file, 'backup file', MAX_MODEL_JSON_BYTES)), file), file);
+  const json = parseModelJson(new TextDecoder().decode(await readRegularFile(file, 'backup file', MAX_MODEL_JSON_BYTES)), file);
   const state = backupState(json, file);
   const lost = json.weightsManifest.flatMap((g) => g.paths).find((p) => !existsSync(join(dirname(file), p)));
   if (lost !== undefined) return { kind: 'incomplete', reason: `its weights file ${join(dirname(file), lost)} is gone` };

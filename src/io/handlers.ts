@@ -59,6 +59,33 @@ export interface FileLike {
 /** Most bytes a `model.json` may have: larger ones are not models (a guard against hangs and memory). */
 export const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
 
+/** Most objects and arrays a model.json may hold (large real models hold tens of thousands). */
+export const MAX_MODEL_JSON_CONTAINERS = 2 ** 19;
+/** Most values (array elements and object members) a model.json may hold. */
+export const MAX_MODEL_JSON_VALUES = 2 ** 21;
+
+/**
+ * Parses the text of a model.json and checks it ({@link checkModelJson}). The text is first
+ * scanned for its number of objects, arrays and values: parsing 16 MB of `[{},{},...]` would
+ * build 5 million objects (half a gigabyte), so a file with more than any model has is refused.
+ */
+export function parseModelJson(text: string, where: string): ModelJSON {
+  if (text.length > MAX_MODEL_JSON_BYTES) throw new DataError(`${where}: ${text.length} characters is too large for a model.json (at most ${MAX_MODEL_JSON_BYTES})`);
+  let containers = 0, values = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) containers++;
+    else if (c === 0x2c || c === 0x3a) values++;
+  }
+  if (containers > MAX_MODEL_JSON_CONTAINERS || values > MAX_MODEL_JSON_VALUES)
+    throw new DataError(`${where}: holds ${containers} objects and arrays and ${values} values, more than a model.json has (at most ${MAX_MODEL_JSON_CONTAINERS} and ${MAX_MODEL_JSON_VALUES}); refusing to parse it`);
+  return checkModelJson(parseJson(text, where), where);
+}
+
 /** Most bytes of weights a model may have (all shards together). */
 export const MAX_WEIGHT_BYTES = 2 ** 31 - 1;
 
@@ -126,7 +153,7 @@ export function browserFiles(files: readonly FileLike[]): IOHandler & { source: 
     load: async () => {
       if ((jsonFile.size ?? 0) > MAX_MODEL_JSON_BYTES) throw new DataError(`${where}: ${jsonFile.size} bytes is too large for a model.json`);
       const text = new TextDecoder().decode(await jsonFile.arrayBuffer());
-      const json = checkModelJson(parseJson(text, where), where);
+      const json = parseModelJson(text, where);
       const byName = new Map(shards.map((f) => [f.name, f]));
       const fileOf = (p: string): FileLike => {
         const f = byName.get(p.split('/').pop() as string);

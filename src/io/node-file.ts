@@ -13,10 +13,10 @@ import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promis
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, ValueError } from '../errors.js';
-import { artifactsFromJson, checkModelJson, MAX_MODEL_JSON_BYTES, modelJsonFor, saveResult } from './handlers.js';
+import { artifactsFromJson, MAX_MODEL_JSON_BYTES, modelJsonFor, parseModelJson, saveResult } from './handlers.js';
 import { registerLoadRouter, registerSaveRouter } from './router.js';
 import { WEIGHTS_FILE, type IOHandler, type ModelArtifacts, type SaveResult } from './types.js';
-import { checkShardPath, parseJson } from './weights.js';
+import { checkShardPath } from './weights.js';
 import { doneWithTemp, makeDirs, removeStaleTemps, tempSibling, writeError, writeFileSynced } from '../util/node-fs.js';
 import { entryKind, openRegular, readExactly, readRegularFile } from '../util/regular-file.js';
 
@@ -150,7 +150,7 @@ async function shardFile(folder: string, p: string, file: string): Promise<strin
 export async function readModelFile(pathOrDir: string): Promise<ModelArtifacts> {
   const file = modelJsonPath(pathOrDir);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(await readRegularFile(file, 'model file', MAX_MODEL_JSON_BYTES));
-  const json = checkModelJson(parseJson(text, file), file);
+  const json = parseModelJson(text, file);
   const folder = await realpath(dirname(file));
   return artifactsFromJson(json, {
     size: async (p) => {

@@ -4,6 +4,25 @@
  * pickles that build objects without end.
  */
 import { constants, deflateRawSync } from 'node:zlib';
+import { makeTar } from './cifar-fixtures.js';
+
+/** A ustar header block for `name` announcing `size` bytes (octal, or GNU base-256), checksummed; no data follows. */
+export function tarHeader(name: string, size: number, flag = '0', base256 = false): Uint8Array {
+  const h = makeTar([{ name, data: new Uint8Array(0), type: flag }], false);
+  if (base256) {
+    h[124] = 0x80;
+    for (let i = 0, v = size; i < 11; i++, v = Math.floor(v / 256)) h[135 - i] = v % 256;
+  } else {
+    const s = size.toString(8).padStart(11, '0');
+    for (let i = 0; i < 11; i++) h[124 + i] = s.charCodeAt(i);
+  }
+  h.fill(32, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += h[i];
+  const cs = sum.toString(8).padStart(6, '0') + '\0 ';
+  for (let i = 0; i < 8; i++) h[148 + i] = cs.charCodeAt(i);
+  return h;
+}
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -27,21 +46,36 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return Buffer.concat([u32(data.length), td, u32(crc32(td))]);
 }
 
+/** Raw deflate of `n` zeros from one repeated, byte-aligned compressed piece, ending the stream when `last`. */
+function zerosDeflate(n: number, last: boolean): Uint8Array[] {
+  const CHUNK = 1 << 22;
+  const piece = deflateRawSync(Buffer.alloc(CHUNK), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const parts: Uint8Array[] = [];
+  let left = n;
+  for (; left >= CHUNK; left -= CHUNK) parts.push(piece);
+  parts.push(deflateRawSync(Buffer.alloc(left), { level: 9, finishFlush: last ? constants.Z_FINISH : constants.Z_FULL_FLUSH }));
+  return parts;
+}
+
+/**
+ * A gzip stream of `prefix` followed by `zeros` zero bytes, about zeros/1000 bytes long. Its
+ * trailer holds a zero CRC: readers meant to refuse it never get that far.
+ */
+export function gzipZeros(prefix: Uint8Array, zeros: number): Uint8Array {
+  return Buffer.concat([
+    Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff), deflateRawSync(prefix, { finishFlush: constants.Z_FULL_FLUSH }), ...zerosDeflate(zeros, true),
+    new Uint8Array(4), u32(0).reverse(),
+  ]);
+}
+
 /**
  * A zlib stream of `n` zero bytes, about n/1000 bytes long: one compressed chunk of zeros
  * (byte-aligned by a full flush, its matches reaching back only over zeros) repeated, then an
  * empty final block and the Adler-32 of n zeros.
  */
 export function zerosZlib(n: number): Uint8Array {
-  const CHUNK = 1 << 22;
-  const piece = deflateRawSync(Buffer.alloc(CHUNK), { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-  const parts: Uint8Array[] = [Uint8Array.of(0x78, 0xda)];
-  let left = n;
-  for (; left >= CHUNK; left -= CHUNK) parts.push(piece);
-  parts.push(deflateRawSync(Buffer.alloc(left), { level: 9, finishFlush: constants.Z_FINISH }));
-  const a = 1, b = n % 65521;
-  parts.push(u32(((b << 16) | a) >>> 0));
-  return Buffer.concat(parts);
+  const b = n % 65521;
+  return Buffer.concat([Uint8Array.of(0x78, 0xda), ...zerosDeflate(n, true), u32(((b << 16) | 1) >>> 0)]);
 }
 
 /** Bytes of the filtered rows of an Adam7-interlaced image (7 passes, a filter byte per row). */
