@@ -85,7 +85,7 @@ const cases: [string, (dir: string, j: Json) => Json | string | void, RegExp][] 
     rmSync(join(d, 'group1-shard1of1.bin'));
     mkdirSync(join(d, 'group1-shard1of1.bin'));
   }, /weights file 'group1-shard1of1\.bin' is a folder, not a regular file/],
-  ['a model.json of 600,000 empty objects (half a gigabyte once parsed, at 16 MB)', () => `[${'{},'.repeat(600_000)}{}]`, /holds 600001 objects and arrays and 600000 values, more than a model\.json has \(at most 524288 and 2097152\); refusing to parse it/],
+  ['a model.json of 600,001 empty objects in an array (half a gigabyte once parsed, at 16 MB)', () => `[${'{},'.repeat(600_000)}{}]`, /holds 600002 objects and arrays and 600000 values, more than a model\.json has \(at most 524288 and 2097152\); refusing to parse it/],
   ['quantized weights', (_d, j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 }, j), /is quantized/],
 ];
 
