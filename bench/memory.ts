@@ -39,7 +39,11 @@ if (dataPath) {
 }
 // The full dataset read before the subset is garbage now: collected before training when the
 // bench runs with --expose-gc (npm run bench:memory), so it does not count as epoch 1's memory.
-(globalThis as { gc?: () => void }).gc?.();
+// (V8 frees array buffers on a background thread after a collection: give it a moment.)
+for (let i = 0; i < 3; i++) {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+}
 const tensors = (s: typeof train) => [ck.Tensor.host([s.count, 32, 32, 3], s.images), ck.Tensor.host([s.count], Int32Array.from(s.labels))];
 const [xTrain, yTrain] = tensors(train), [xTest, yTest] = tensors(test);
 
