@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -111,4 +111,55 @@ test('backupAndRestore refuses a backup that does not fit the model', async () =
     make(3).fit(x, ck.tensor([[1, 1, 1]]), { epochs: 2, verbose: 0, callbacks: [ck.callbacks.backupAndRestore({ backupDir: dir })] }),
     (e: Error) => e instanceof ck.DataError && /does not fit this model/.test(e.message) && e.message.includes('model.json'),
   );
+});
+
+/** A tiny compiled model and data for the backup tests. */
+function tinyRun(): { model: ck.Sequential; x: ck.Tensor; y: ck.Tensor } {
+  ck.setBackendSync('reference');
+  ck.setSeed(11);
+  ck.clearSession();
+  const model = ck.sequential();
+  model.add(ck.layers.dense({ units: 3, activation: 'softmax', inputShape: [2] }));
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  return { model, x: ck.tensor([[0, 1], [1, 0], [1, 1], [0, 0]]), y: ck.tensor([0, 1, 2, 0]) };
+}
+
+/** Trains `epochs` epochs with a kept backup in `dir`; returns the callback. */
+async function trainWithBackup(dir: string, epochs: number, runConfig?: Record<string, number | string | null>): Promise<ReturnType<typeof ck.callbacks.backupAndRestore>> {
+  const { model, x, y } = tinyRun();
+  const backup = ck.callbacks.backupAndRestore({ backupDir: dir, deleteCheckpoint: false, runConfig });
+  await model.fit(x, y, { epochs, batchSize: 2, verbose: 0, callbacks: [backup] });
+  return backup;
+}
+
+test('a backup whose save was killed between its two renames (only the set-aside folder left) is restored', async () => {
+  const dir = join(tmp, 'aside');
+  await trainWithBackup(dir, 2);
+  renameSync(join(dir, 'latest'), ck.io.asideDir(join(dir, 'latest')));
+  const again = await trainWithBackup(dir, 3);
+  assert.equal(again.restoredEpoch, 2, 'went on from the set-aside backup of epoch 2');
+});
+
+test('a half-deleted backup (model.json or weights file gone) reads as no backup: training starts afresh and says why', async () => {
+  for (const gone of ['model.json', 'group1-shard1of1.bin']) {
+    const dir = join(tmp, `half-${gone}`);
+    await trainWithBackup(dir, 2);
+    rmSync(join(dir, 'latest', gone));
+    const again = await trainWithBackup(dir, 2);
+    assert.equal(again.restoredEpoch, -1, gone);
+    assert.match(again.discarded ?? '', /the backup in .* is incomplete \(.*(holds no model\.json|weights file .*group1-shard1of1\.bin is gone).*, as after an interrupted deletion\)/, gone);
+  }
+});
+
+test('backupAndRestore with runConfig: a backup of other settings is refused, naming each difference', async () => {
+  const dir = join(tmp, 'settings');
+  await trainWithBackup(dir, 1, { seed: 3, limit: 1000, data: 'sha256:aa' });
+  await assert.rejects(trainWithBackup(dir, 2, { seed: 4, limit: 1000, data: 'sha256:bb' }), (e: Error) => {
+    assert.ok(e instanceof ck.BackupMismatchError && e instanceof ck.ValueError, e.name);
+    assert.deepEqual(e.differences.map((d) => d.key), ['seed', 'data']);
+    assert.match(e.message, /model\.json: the backup was written by a run with other settings \(seed: 3 in the backup, 4 now; data: "sha256:aa" in the backup, "sha256:bb" now\); use the same settings, or remove .*settings to start afresh/);
+    return true;
+  });
+  assert.equal((await trainWithBackup(dir, 2, { seed: 3, limit: 1000, data: 'sha256:aa' })).restoredEpoch, 1, 'the same settings resume');
+  assert.throws(() => ck.callbacks.backupAndRestore({ backupDir: dir, runConfig: { seed: [1] } as never }), /runConfig must map names to strings, numbers, booleans or null/);
 });

@@ -67,7 +67,7 @@ test('bad arguments: exit 2 and a one-line error', () => {
 test('bad files: exit 1 and a one-line error naming the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cnnkit-cli-'));
   try {
-    assertOneLineError(cnnkit(['predict', '--model', dir, join(dir, 'missing.jpg')]), /missing\.jpg: no such file/, 1);
+    assertOneLineError(cnnkit(['predict', '--model', dir, join(dir, 'missing.jpg')]), /missing\.jpg: no such image/, 1);
     const notImage = join(dir, 'notes.png');
     writeFileSync(notImage, 'hello');
     assertOneLineError(cnnkit(['predict', '--model', dir, notImage]), /notes\.png: not a JPEG or PNG image/, 1);

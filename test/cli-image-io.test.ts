@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { PNG } from 'pngjs';
 import { centerCrop, decodeImage, loadImageFile, resize, sniffFormat, type RgbImage } from '../src/cli/image-io.js';
 import { table, writeFileAtomic, oneLine } from '../src/cli/common.js';
 import { DataError } from '../src/errors.js';
+import { blackPng, hugeJpegHeader } from './helpers/hostile-files.js';
 
 function solid(width: number, height: number, f: (x: number, y: number) => [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -69,7 +71,37 @@ test('loadImageFile: file to 32x32 RGB; a folder or missing file is a DataError'
     assert.equal(img.width, 32);
     assert.equal(img.data.length, 32 * 32 * 3);
     await assert.rejects(loadImageFile(dir), /is a folder/);
-    await assert.rejects(loadImageFile(join(dir, 'nope.jpg')), /nope\.jpg: no such file/);
+    await assert.rejects(loadImageFile(join(dir, 'nope.jpg')), /nope\.jpg: no such image/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('images that would decode to more than 50 megapixels are refused from their header, before decoding', () => {
+  const rssBefore = process.memoryUsage().rss;
+  // A valid 1.2 MB PNG of 20000x20000 black pixels (1.2 GB of pixel data, 1.6 GB decoded).
+  const big = blackPng(20000, 20000);
+  assert.ok(big.length < 2_000_000);
+  const t0 = performance.now();
+  assert.throws(() => decodeImage(big, 'huge.png'), (e: unknown) => e instanceof DataError && /^huge\.png: the image is 20000x20000 \(400 megapixels\), more than the 50 megapixels cnnkit decodes; scale it down first$/.test(e.message));
+  // Interlaced, its pixels are inflated without a bound by the decoder: the compressed data is checked first.
+  const bomb = blackPng(100, 100, { interlace: true, inflated: 400_000_000 });
+  assert.throws(() => decodeImage(bomb, 'bomb.png'), /^DataError: bomb\.png: the PNG's compressed data inflates to more than its 100x100 pixels need/);
+  assert.throws(() => decodeImage(hugeJpegHeader(60000, 60000), 'huge.jpg'), /^DataError: huge\.jpg: the image is larger than the 50 megapixels cnnkit decodes/);
+  assert.ok(performance.now() - t0 < 5000, 'refused quickly');
+  assert.ok(process.memoryUsage().rss - rssBefore < 200e6, 'without allocating the pixels');
+  // Interlaced images of honest size decode.
+  const fine = decodeImage(blackPng(40, 30, { interlace: true }), 'ok.png');
+  assert.deepEqual([fine.width, fine.height], [40, 30]);
+});
+
+test('loadImageFile reads regular files only: a device or FIFO is refused at once, not read forever', async () => {
+  await assert.rejects(loadImageFile('/dev/zero'), /^DataError: \/dev\/zero: is a character device, not a regular file; expected an image$/);
+  const dir = mkdtempSync(join(tmpdir(), 'cnnkit-img-'));
+  try {
+    const fifo = join(dir, 'photo.jpg');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    await assert.rejects(loadImageFile(fifo), /photo\.jpg: is a FIFO \(named pipe\), not a regular file; expected an image$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { CIFAR10_CLASSES, type Cifar10Data } from '../src/data/format.js';
 import { crc32 } from '../src/data/gunzip.js';
 import { readArchiveFile } from '../src/data/node-read.js';
 import { binaryEntries, gzip, makeBatch, makeSet, makeTar, pythonEntries, type FixtureSet, type TarEntry } from './helpers/cifar-fixtures.js';
+import { gzipZeros, repeatedPickle, tarHeader } from './helpers/hostile-files.js';
 
 const set = makeSet(3, 4);
 
@@ -173,7 +174,7 @@ describe('CIFAR-10 archive faults (DataError naming the file and the fault)', ()
 
   test('an expected member that is a link is rejected', async () => {
     const bytes = withEntries((e) => e.map((x) => (x.name.endsWith('data_batch_1.bin') ? { name: x.name, type: '2' } : x)));
-    await rejects(bytes, 'link.tar.gz', /data_batch_1\.bin: is a link, expected a regular file/);
+    await rejects(bytes, 'link.tar.gz', /data_batch_1\.bin: is a symbolic link, expected a regular file/);
   });
 
   test('corrupt tar header checksum', async () => {
@@ -197,6 +198,34 @@ describe('CIFAR-10 archive faults (DataError naming the file and the fault)', ()
     const cs = sum.toString(8).padStart(6, '0') + '\0 ';
     for (let i = 0; i < 8; i++) tar[148 + i] = cs.charCodeAt(i);
     assert.throws(() => parseCifar10Archive(tar, 'huge.tar'), /huge\.tar: member cifar-10-batches-bin\/data_batch_1\.bin: 200000 records is implausibly large/);
+  });
+
+  test('a device entry where a batch belongs is named as one', async () => {
+    const bytes = withEntries((e) => e.map((x) => (x.name.endsWith('data_batch_2.bin') ? { name: x.name, type: '3' } : x)));
+    await rejects(bytes, 'device.tar.gz', /member cifar-10-batches-bin\/data_batch_2\.bin: is a character device, expected a regular file/);
+  });
+
+  test('a small archive that expands without end is refused after 256 MB, not read for minutes', async () => {
+    // A member of 600 MB of zeros that nobody reads: 600 KB compressed.
+    const junk = gzipZeros(tarHeader('junk.bin', 600 * 2 ** 20), 600 * 2 ** 20 + 1024);
+    assert.ok(junk.length < 1e6);
+    const rss = process.memoryUsage().rss;
+    const t0 = performance.now();
+    await rejects(junk, 'endless.tar.gz', /endless\.tar\.gz: the archive expands to more than 256 MB, far more than CIFAR-10 \(about 185 MB\); refusing to read on$/);
+    assert.ok(performance.now() - t0 < 30_000, 'stops at the bound');
+    assert.ok(process.memoryUsage().rss - rss < 300e6, `memory stays bounded (grew ${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB)`);
+  });
+
+  test('a python batch that is an object bomb fails fast with bounded memory, in both readers', async () => {
+    // 20 MB of EMPTY_DICT opcodes (about 20 KB compressed): 20 million dicts without the bound.
+    const bomb = repeatedPickle([0x7d], 20_000_000);
+    const entries = pythonEntries(set).map((x) => (x.name.endsWith('data_batch_1') ? { ...x, data: bomb } : x));
+    const bytes = gzip(makeTar(entries));
+    const rss = process.memoryUsage().rss;
+    const t0 = performance.now();
+    await rejects(bytes, 'bomb.tar.gz', /member cifar-10-batches-py\/data_batch_1: the pickle builds more than \d+ MB of values, the most cnnkit allows for a file of 20000003 bytes \(a CIFAR-10 batch needs far less\) at byte \d+/);
+    assert.ok(performance.now() - t0 < 20_000, 'fails fast');
+    assert.ok(process.memoryUsage().rss - rss < 400e6, `memory stays bounded (grew ${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB)`);
   });
 
   test('not an archive at all', async () => {

@@ -4,6 +4,7 @@ import { DataError } from '../src/errors.js';
 import { PyDict, PyNdArray, PyTuple, readPickle } from '../src/data/pickle.js';
 import { readPythonBatch } from '../src/data/python-batch.js';
 import { PickleWriter, makeBatch, pythonBatchPickle } from './helpers/cifar-fixtures.js';
+import { repeatedPickle } from './helpers/hostile-files.js';
 
 const batch = makeBatch(4, 0, (i) => (i * 3) % 10);
 
@@ -91,5 +92,33 @@ describe('structural pickle reader', () => {
     const m = new PickleWriter();
     m.op(0x80, 2).op(0x5d).op(0x65).op(0x2e);
     assert.throws(() => readPickle(m.bytes(), 'nomark'), /nomark: pickle MARK missing/);
+  });
+
+  test('the machine is bounded: object, stack, MARK and memo bombs fail fast naming the bound', () => {
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['EMPTY_DICT x 4M', repeatedPickle([0x7d], 4_000_000), /the pickle builds more than 12 MB of values, the most cnnkit allows for a file of 4000003 bytes/],
+      ['EMPTY_LIST + APPEND of the list to itself', repeatedPickle([0x32, 0x61], 3_000_000, [0x5d]), /builds more than \d+ MB of values/],
+      ['DUP x 2M (stack)', repeatedPickle([0x32], 2_000_000, [0x4e]), /the pickle stack holds more than 1048576 values/],
+      ['MARK x 100', repeatedPickle([0x28], 100), /the pickle nests more than 64 MARKs at byte 66/],
+      ['LONG_BINPUT of fresh keys', (() => {
+        const b = repeatedPickle([0x72, 0, 0, 0, 0], 1_200_000, [0x4e]);
+        for (let i = 0; i < 1_200_000; i++) new DataView(b.buffer).setUint32(3 + 5 * i + 1, i, true);
+        return b;
+      })(), /the pickle memo holds more than 1048576 entries|builds more than \d+ MB of values/],
+      ['one 1 MB dict key set again and again (text conversions)', (() => {
+        const w = new PickleWriter();
+        w.op(0x80, 2).op(0x7d).binstring(new Uint8Array(1 << 20).fill(0x41)).put().op(0x30);
+        for (let i = 0; i < 2000; i++) w.op(0x68, 0, 0x4e, 0x73);
+        return w.op(0x2e).bytes();
+      })(), /builds more than 9 MB of values/],
+    ];
+    for (const [name, bytes, re] of cases) {
+      const heap = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
+      assert.throws(() => readPickle(bytes, name), (e: unknown) => e instanceof DataError && re.test(e.message), name);
+      const ms = performance.now() - t0;
+      assert.ok(ms < 5000, `${name}: ${ms.toFixed(0)} ms`);
+      assert.ok(process.memoryUsage().heapUsed - heap < 300e6, `${name}: heap grew ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(0)} MB`);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { DataError } from '../src/errors.js';
 import { cifar10, readCifar10 } from '../src/data/cifar10.js';
 import { cacheFolder, findSource, kerasFolder } from '../src/data/node-sources.js';
+import { readArchiveFile } from '../src/data/node-read.js';
 import type { LoadOptions } from '../src/data/options.js';
 import { binaryEntries, gzip, makeBatch, makeSet, makeTar, pythonBatchPickle, type FixtureSet } from './helpers/cifar-fixtures.js';
 
@@ -119,6 +121,21 @@ describe('where CIFAR-10 comes from', () => {
     await writeBinFolder(dir, makeSet(2, 2));
     await unlink(join(dir, 'data_batch_3.bin'));
     await assert.rejects(readCifar10(opts({ path: dir })), /cifar-10-batches-bin: missing file data_batch_3\.bin/);
+  });
+
+  test('a FIFO or a device as --data, and a folder where a batch file belongs, are named for what they are', async () => {
+    const fifo = join(root, 'pipe.tar.gz');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    await assert.rejects(readCifar10(opts({ path: fifo })), /pipe\.tar\.gz \(path option\): is a FIFO \(named pipe\), neither an archive file nor a folder/);
+    await assert.rejects(readCifar10(opts({ path: '/dev/zero' })), /\/dev\/zero \(path option\): is a character device, neither an archive file nor a folder/);
+    // Read directly, neither hangs nor reads forever.
+    await assert.rejects(readArchiveFile(fifo), /pipe\.tar\.gz: is a FIFO \(named pipe\), not a regular file; expected a CIFAR-10 archive/);
+    await assert.rejects(readArchiveFile('/dev/zero'), /\/dev\/zero: is a character device, not a regular file/);
+    const dir = join(root, 'dir-in-place', 'cifar-10-batches-bin');
+    await writeBinFolder(dir, makeSet(2, 2));
+    await unlink(join(dir, 'data_batch_4.bin'));
+    await mkdir(join(dir, 'data_batch_4.bin'));
+    await assert.rejects(readCifar10(opts({ path: dir })), /data_batch_4\.bin: is a folder, expected the batch file data_batch_4\.bin/);
   });
 
   test('an extracted folder with a bad batch names the file and the fault', async () => {

@@ -3,7 +3,8 @@
  * model. Nothing in a file is executed.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -79,6 +80,13 @@ const cases: [string, (dir: string, j: Json) => Json | string | void, RegExp][] 
   ['activation given as code', (_d, j) => (j.modelTopology.config.layers[2].config.activation = 'function () { process.exit(3) }', j), /unknown activation 'function \(\) \{ process\.exit\(3\) \}'/],
   ['unsupported padding', (_d, j) => (j.modelTopology.config.layers[0].config.padding = 'causal', j), /padding must be 'valid' or 'same'/],
   ['layer far larger than its weights (no huge allocation)', (_d, j) => (j.modelTopology.config.layers[2].config.units = 2e9, j), /layer 2 \('dense', Dense\): the layers need more weights \(\d+ values so far\) than the weights manifest holds \(\d+\)/],
+  ['the same shard listed 5,000 times', (_d, j) => (j.weightsManifest[0].paths = new Array(5000).fill('group1-shard1of1.bin'), j), /weights file 'group1-shard1of1\.bin' is listed more than once in the weights manifest/],
+  ['a 2 GB sparse shard where the manifest needs a few hundred bytes', (d) => truncateSync(join(d, 'group1-shard1of1.bin'), 2 ** 31 - 8), /group1-shard1of1\.bin has 2147483640 bytes but the manifest's 4 weights need \d+ bytes \(extra bytes\)/],
+  ['a weights file that is a folder', (d) => {
+    rmSync(join(d, 'group1-shard1of1.bin'));
+    mkdirSync(join(d, 'group1-shard1of1.bin'));
+  }, /weights file 'group1-shard1of1\.bin' is a folder, not a regular file/],
+  ['a model.json of 600,001 empty objects in an array (half a gigabyte once parsed, at 16 MB)', () => `[${'{},'.repeat(600_000)}{}]`, /holds 600002 objects and arrays and 600000 values, more than a model\.json has \(at most 524288 and 2097152\); refusing to parse it/],
   ['quantized weights', (_d, j) => (j.weightsManifest[0].weights[0].quantization = { dtype: 'uint8', scale: 1, min: 0 }, j), /is quantized/],
 ];
 
@@ -94,6 +102,34 @@ for (const [name, edit, pattern] of cases) {
     });
   });
 }
+
+test('shard sizes are checked before reading: a 2 GB sparse shard costs no memory', async () => {
+  const file = variant((d) => truncateSync(join(d, 'group1-shard1of1.bin'), 2 ** 31 - 8));
+  const rss = process.memoryUsage().rss;
+  const t0 = performance.now();
+  await assert.rejects(ck.loadLayersModel(file), /\(extra bytes\)/);
+  assert.ok(performance.now() - t0 < 2000, 'refused at once');
+  assert.ok(process.memoryUsage().rss - rss < 100e6, `RSS grew ${((process.memoryUsage().rss - rss) / 1e6).toFixed(0)} MB`);
+});
+
+test('a model.json that leads elsewhere is not echoed; one that is a FIFO is refused without waiting', async () => {
+  const secret = join(tmp, 'passwd');
+  writeFileSync(secret, 'root:x:0:0:root:/root:/bin/bash\n');
+  const dir = join(tmp, 'linked');
+  mkdirSync(dir);
+  symlinkSync(secret, join(dir, 'model.json'));
+  await assert.rejects(ck.loadLayersModel(join(dir, 'model.json')), (e: Error) => {
+    assert.match(e.message, /linked\/model\.json: not valid JSON \(it does not start with '\{' or '\['\)$/);
+    assert.doesNotMatch(e.message, /root/);
+    return true;
+  });
+  writeFileSync(join(dir, 'other.json'), '{"modelTopology": {"a": tru');
+  await assert.rejects(ck.loadLayersModel(join(dir, 'other.json')), /other\.json: not valid JSON \((it ends in the middle of a value|a syntax error at character \d+)\)$/);
+  const fifoDir = join(tmp, 'fifo');
+  mkdirSync(fifoDir);
+  assert.equal(spawnSync('mkfifo', [join(fifoDir, 'model.json')]).status, 0);
+  await assert.rejects(ck.loadLayersModel(fifoDir), /fifo\/model\.json: is a FIFO \(named pipe\), not a regular file; expected a model file/);
+});
 
 test('malformed model: no model.json at the path', async () => {
   await assert.rejects(ck.loadLayersModel(join(tmp, 'nothing', 'model.json')), /nothing\/model\.json: no such model file/);

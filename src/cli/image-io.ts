@@ -1,12 +1,19 @@
 /**
  * The user's own pictures for `cnnkit predict`: decode JPEG (jpeg-js) or PNG (pngjs) by their
  * bytes, not their names; center-crop to a square; resample to 32x32 RGB (area averaging when
- * shrinking, bilinear when enlarging).
+ * shrinking, bilinear when enlarging). Only regular files are read, and an image's size is checked
+ * from its header before it is decoded, so a small file cannot ask for gigabytes.
  */
-import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
+import { readRegularFile } from '../util/regular-file.js';
+
+/** Most pixels an image may have (50 megapixels: more than phone cameras write). */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+/** Most bytes an image file may have. */
+export const MAX_IMAGE_BYTES = 128 * 1024 * 1024;
 
 /** An RGB image, rows top to bottom, 3 bytes a pixel. */
 export interface RgbImage {
@@ -34,19 +41,59 @@ function dropAlpha(rgba: Uint8Array, width: number, height: number): RgbImage {
   return { width, height, data };
 }
 
+/** Bits per pixel of a PNG colour type at a bit depth, or 0 for an invalid type. */
+function pngBitsPerPixel(colorType: number, bitDepth: number): number {
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType] ?? 0;
+  return channels * bitDepth;
+}
+
+/**
+ * Checks a PNG's header before decoding: its size must be within {@link MAX_IMAGE_PIXELS}, and the
+ * compressed data of an interlaced one (which the decoder inflates without a bound) must not
+ * inflate past what its size needs.
+ */
+function checkPng(bytes: Uint8Array, name: string): void {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunkType = (at: number) => String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+  if (bytes.length < 33 || chunkType(8) !== 'IHDR') throw new DataError(`${name}: the PNG data is damaged or unsupported (no IHDR header)`);
+  const width = dv.getUint32(16), height = dv.getUint32(20);
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw new DataError(`${name}: the image is ${width}x${height} (${(width * height / 1e6).toFixed(0)} megapixels), more than the ${MAX_IMAGE_PIXELS / 1e6} megapixels cnnkit decodes; scale it down first`);
+  const bits = pngBitsPerPixel(bytes[25], bytes[24]);
+  if (bytes[28] !== 1 || bits === 0) return; // not interlaced, or a fault pngjs reports
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const len = dv.getUint32(at);
+    if (chunkType(at) === 'IDAT') idat.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + len)));
+    at += 12 + len;
+  }
+  // Adam7: every row of the 7 passes (at most 15/8 of the height, plus 7) has a filter byte and rounds up to a byte.
+  const need = Math.ceil((width * height * bits) / 8) + 2 * (Math.ceil((15 * height) / 8) + 7);
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: need + 1 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DataError(`${name}: the PNG's compressed data inflates to more than its ${width}x${height} pixels need (a decompression bomb?)`);
+  }
+}
+
 /** Decodes JPEG or PNG bytes to RGB; `name` is used in error messages. */
 export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
   const format = sniffFormat(bytes);
   if (!format) throw new DataError(`${name}: not a JPEG or PNG image (unrecognised first bytes)`);
+  if (format === 'png') checkPng(bytes, name);
   try {
     if (format === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return dropAlpha(png.data, png.width, png.height);
     }
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100, maxMemoryUsageInMB: 1024 });
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
     return dropAlpha(img.data, img.width, img.height);
   } catch (e) {
-    throw new DataError(`${name}: the ${format.toUpperCase()} data is damaged or unsupported (${e instanceof Error ? e.message : String(e)})`);
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(msg))
+      throw new DataError(`${name}: the image is larger than the ${MAX_IMAGE_PIXELS / 1e6} megapixels cnnkit decodes (${msg}); scale it down first`);
+    throw new DataError(`${name}: the ${format.toUpperCase()} data is damaged or unsupported (${msg})`);
   }
 }
 
@@ -114,14 +161,8 @@ export function resize(img: RgbImage, width: number, height: number): RgbImage {
   return { width, height, data };
 }
 
-/** Reads an image file and turns it into a `size x size` RGB image (center-cropped). */
+/** Reads an image file (a regular file of at most {@link MAX_IMAGE_BYTES}) and turns it into a `size x size` RGB image (center-cropped). */
 export async function loadImageFile(path: string, size = 32): Promise<RgbImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image' : `cannot be read (${code ?? String(e)})`}`);
-  }
+  const bytes = await readRegularFile(path, 'image', MAX_IMAGE_BYTES);
   return resize(centerCrop(decodeImage(bytes, path)), size, size);
 }

@@ -2,11 +2,12 @@
  * Saving and loading models for the CLI (the library's `model.save` / `ck.loadLayersModel`), and
  * the `evaluate` and `predict` commands.
  */
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as ck from '../index.js';
 import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cifar10Split } from '../data/index.js';
 import { DataError, ValueError } from '../errors.js';
+import { modelJsonPath } from '../io/node-file.js';
 import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/index.js';
 import { Progress, styles, table, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
@@ -22,15 +23,20 @@ function predictOne(model: Model, x: ck.Tensor, args: ck.EvaluateArgs): ck.Tenso
 
 /** Saves a model into `dir` in the TensorFlow.js layers format (atomically: see io/node-file.ts). */
 export async function saveModel(model: Model, dir: string): Promise<void> {
-  await model.save(`file://${resolve(dir)}`);
+  await model.save(ck.io.fileSystem(resolve(dir)));
 }
 
-/** Loads a model saved by `cnnkit tutorial` (a folder with `model.json`, or the file itself). */
+/**
+ * Loads a model saved by `cnnkit tutorial` (a folder with `model.json`, or the file itself), the
+ * way the library does: a folder an interrupted save set aside is found too.
+ */
 export async function loadModel(dirOrFile: string): Promise<Model> {
-  if (!existsSync(dirOrFile)) throw new DataError(`--model ${dirOrFile}: no such file or folder`);
-  const file = statSync(dirOrFile).isDirectory() ? join(dirOrFile, 'model.json') : dirOrFile;
-  if (!existsSync(file)) throw new DataError(`--model ${dirOrFile}: no model.json in this folder (expected the model/ folder a tutorial run wrote)`);
-  return ck.loadLayersModel(`file://${resolve(file)}`);
+  const file = modelJsonPath(dirOrFile);
+  if (!existsSync(file)) {
+    if (!existsSync(dirOrFile)) throw new DataError(`--model ${dirOrFile}: no such file or folder`);
+    throw new DataError(`--model ${dirOrFile}: no model.json in this folder (expected the model/ folder a tutorial run wrote)`);
+  }
+  return ck.loadLayersModel(ck.io.fileSystem(file));
 }
 
 /** Reads CIFAR-10 with a progress line. */

@@ -3,11 +3,10 @@
  * saves sample images, trains the tutorial model with the test set as validation data, evaluates
  * it, and writes charts, a confusion matrix, mistakes, the model and `report.html` into one folder.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ck from '../index.js';
 import { cifar10Subset } from '../data/index.js';
-import { ValueError } from '../errors.js';
+import { removeDirAtomic } from '../util/node-fs.js';
 import {
   accuracySpec, argmaxRows, confusionMatrix, confusionSpec, historyCsv, imageGrid, lossSpec, misclassified,
   perClassAccuracy, perClassCsv, renderChart, reportHtml, sampleIndices, supportsTrueColor, terminalPreview,
@@ -15,6 +14,7 @@ import {
 } from '../viz/index.js';
 import { duration, styles, writeFileAtomic, type Io } from './common.js';
 import { loadData, saveModel } from './model-io.js';
+import { dataFingerprint, openRunFolder, prepareBackup } from './run-folder.js';
 
 /** Options of `cnnkit tutorial`. */
 export interface TutorialOptions {
@@ -27,7 +27,10 @@ export interface TutorialOptions {
   threads?: number;
   /** Show the terminal preview of the samples (default: when the terminal supports it). */
   preview?: boolean;
-  /** Go on from the backup an interrupted run left in `out/backup` (otherwise any backup is discarded). */
+  /**
+   * Go on from the backup an interrupted run left in `out/backup` (otherwise any backup is
+   * discarded); refused when the backup was written with other options or data.
+   */
   resume?: boolean;
 }
 
@@ -39,14 +42,23 @@ export interface TutorialResult {
   testAccuracy: number;
 }
 
-/** Runs the tutorial; returns where its files are. */
+/**
+ * Runs the tutorial; returns where its files are. The output folder is locked for the run (a
+ * second run on it is refused) and released at the end, on errors and on SIGINT/SIGTERM.
+ */
 export async function runTutorial(io: Io, opts: TutorialOptions): Promise<TutorialResult> {
+  const outDir = resolve(opts.out);
+  const lock = await openRunFolder(io, outDir, `--out ${opts.out}`);
+  try {
+    return await runInFolder(io, opts, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runInFolder(io: Io, opts: TutorialOptions, outDir: string): Promise<TutorialResult> {
   const s = styles(io);
   const t0 = performance.now();
-  const outDir = resolve(opts.out);
-  await mkdir(outDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new ValueError(`--out ${opts.out}: cannot create the folder (${e.code ?? e.message})`);
-  });
   const written: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
     await writeFileAtomic(join(outDir, name), data);
@@ -67,6 +79,10 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   }
   const names = data.classNames;
   const { train, test } = data;
+  // A resumed run must be the same run: checked before anything in the folder changes.
+  const backupDir = join(outDir, 'backup');
+  const runConfig = { epochs: opts.epochs, batchSize: opts.batchSize, limit: opts.limit ?? null, seed: opts.seed ?? null, data: dataFingerprint(data) };
+  await prepareBackup(io, backupDir, runConfig, !!opts.resume);
 
   // 2. Sample images, like the tutorial's 5x5 plot. The grid is drawn once training is over: the
   // renderer's memory (resvg's compiled code, ~100 MB) and the 150 MB of training images are then
@@ -98,15 +114,22 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   const yTrain = ck.Tensor.host([train.count], Int32Array.from(train.labels));
   const xTest = ck.Tensor.host([test.count, 32, 32, 3], test.images);
   const yTest = ck.Tensor.host([test.count], Int32Array.from(test.labels));
-  // Every epoch is backed up atomically (weights, optimizer, random state, history), so a killed
-  // run started again with --resume goes on from its last completed epoch.
-  const backupDir = join(outDir, 'backup');
-  if (!opts.resume) await rm(backupDir, { recursive: true, force: true });
-  const backup = ck.callbacks.backupAndRestore({ backupDir });
+  // Every epoch is backed up atomically (weights, optimizer, random state, history, the run's
+  // options), so a killed run started again with --resume goes on from its last completed epoch.
+  // The backup is removed only once every output is written: a run killed after training resumes
+  // straight to evaluation and saving.
+  const backup = ck.callbacks.backupAndRestore({ backupDir, deleteCheckpoint: false, runConfig });
+  const announce = (): void => {
+    if (backup.discarded) io.out(`Starting afresh: ${backup.discarded}\n`);
+    if (backup.restoredEpoch < 0) return;
+    io.out(backup.restoredEpoch >= opts.epochs
+      ? `The backup holds all ${opts.epochs} epochs: training is complete; going on with evaluation and saving\n`
+      : `Resuming from the backup: epoch ${backup.restoredEpoch + 1} of ${opts.epochs}\n`);
+  };
   const tFit = performance.now();
   const history = await model.fit(xTrain, yTrain, {
     epochs: opts.epochs, batchSize: opts.batchSize, validationData: [xTest, yTest], rescale: 1 / 255, verbose: 1,
-    callbacks: [backup, { onTrainBegin: () => void (backup.restoredEpoch >= 0 && io.out(`Resuming from the backup: epoch ${backup.restoredEpoch + 1} of ${opts.epochs}\n`)) }],
+    callbacks: [backup, { onTrainBegin: announce }],
   });
   const fitSeconds = (performance.now() - tFit) / 1000;
   xTrain.dispose(); // the training images are not needed any more: let them go
@@ -114,7 +137,6 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
   const grid = await imageGrid(sampleImages, idx.map((_, k) => k), sampleCaptions, 5);
   await write('samples.png', grid.png);
   io.out(`Wrote samples.png (${grid.width}x${grid.height})\n`);
-  await rm(backupDir, { recursive: true, force: true });
   const hist = history.history;
   await write('history.json', JSON.stringify({ epochs: opts.epochs, batchSize: opts.batchSize, history: hist }, null, 2) + '\n');
   await write('history.csv', historyCsv(hist));
@@ -180,6 +202,8 @@ export async function runTutorial(io: Io, opts: TutorialOptions): Promise<Tutori
     perClass,
     files,
   }));
+
+  await removeDirAtomic(backupDir);
 
   step('Done');
   io.out(`Wrote ${written.length} outputs to ${outDir}:\n  ${written.join('  ')}\n`);

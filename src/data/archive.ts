@@ -13,8 +13,14 @@ import { GunzipStream, isGzip } from './gunzip.js';
 import { readPythonBatch } from './python-batch.js';
 import { TarReader, type TarMember } from './tar.js';
 
-/** Largest python batch member accepted (the official ones are about 31 MB). */
-const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
+/** Largest python batch member accepted (the official ones are 31 MB); it is held in memory whole. */
+export const MAX_PICKLE_BYTES = 48 * 1024 * 1024;
+/**
+ * Most bytes an archive may expand to (the official ones hold about 185 MB): a small compressed
+ * file that inflates without end is refused instead of being read for minutes. The readers'
+ * drain after a content fault (to tell gzip corruption apart) stops here too.
+ */
+export const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Streaming CIFAR-10 archive reader over *uncompressed* tar bytes. Push chunks in order with
@@ -26,6 +32,8 @@ export class Cifar10TarParser {
   private readonly tar: TarReader;
   private writer: BatchWriter | null = null;
   private pickle: { buf: Uint8Array; fill: number; member: TarMember } | null = null;
+  /** Bytes of the tar stream received so far. */
+  received = 0;
 
   constructor(
     /** Name of the archive for messages and {@link Cifar10Data.source}. */
@@ -44,6 +52,9 @@ export class Cifar10TarParser {
 
   /** Feeds the next chunk of the tar stream. */
   push(chunk: Uint8Array): void {
+    this.received += chunk.length;
+    if (this.received > MAX_ARCHIVE_BYTES)
+      throw new DataError(`${this.archive}: the archive expands to more than ${MAX_ARCHIVE_BYTES / 2 ** 20} MB, far more than CIFAR-10 (about 185 MB); refusing to read on`);
     this.tar.push(chunk);
   }
 
@@ -57,7 +68,7 @@ export class Cifar10TarParser {
     const id = identifyBatch(m.name);
     if (!id) return false;
     const label = `${this.archive}: member ${m.name}`;
-    if (m.type !== 'file') throw new DataError(`${label}: is a ${m.type}, expected a regular file`);
+    if (m.type !== 'file') throw new DataError(`${label}: is a ${m.kind}, expected a regular file`);
     if (!this.collector.wants(id)) return false;
     if (id.format === 'binary') {
       this.writer = this.collector.beginBinary(id, m.size, label);
@@ -110,20 +121,37 @@ export function parseCifar10Archive(bytes: Uint8Array, name = 'archive'): Cifar1
   const CHUNK = 1 << 20;
   if (isGzip(bytes)) {
     // A content fault may really be gzip corruption that the trailer check reveals at the end, so
-    // after one the stream is inflated to the end to tell the two apart.
+    // after one the stream is inflated on to tell the two apart, as far as an archive may expand.
     let parseError: unknown = null;
+    let drained = 0;
+    let out = 0;
     const gz = new GunzipStream((chunk) => {
-      if (parseError) return;
+      out += chunk.length;
+      if (parseError) {
+        drained += chunk.length;
+        if (parser.received + drained > MAX_ARCHIVE_BYTES) throw parseError;
+        return;
+      }
       try {
         parser.push(chunk);
       } catch (e) {
         parseError = e;
       }
     }, name);
+    // Each piece is inflated in one go (into one buffer), so its size bounds the memory: 64 KB
+    // pieces give at most 66 MB; once a piece inflates more than 64-fold (never in real archives),
+    // 4 KB pieces keep a decompression bomb at 4 MB a piece.
+    let piece = 1 << 16;
     try {
-      for (let i = 0; i < bytes.length; i += CHUNK) gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));
+      for (let i = 0; i < bytes.length; i += piece) {
+        const before = out;
+        const n = Math.min(piece, bytes.length - i);
+        gz.push(bytes.subarray(i, i + n));
+        if (out - before > 64 * n) piece = 1 << 12;
+      }
       gz.finish();
     } catch (e) {
+      if (e === parseError) throw e;
       if (parseError instanceof Error && e instanceof DataError) throw new DataError(`${e.message.replace(/\)$/, '')}; reading it gave: ${parseError.message})`);
       throw e;
     }

@@ -161,8 +161,11 @@ class SplitStore {
   }
 }
 
-/** Most records accepted in one batch (the official batches hold 10,000). */
-export const MAX_BATCH_RECORDS = 100_000;
+/**
+ * Most records accepted in one batch: the official batches hold 10,000, and a larger count (which
+ * a small compressed file can announce) would make the reader allocate room for five of them.
+ */
+export const MAX_BATCH_RECORDS = 10_000;
 
 function checkCount(count: number, file: string): void {
   if (count > MAX_BATCH_RECORDS) {

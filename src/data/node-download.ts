@@ -5,9 +5,10 @@
  * temporary file, so the final name never holds a partial or unverified archive.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
+import { makeDirs } from '../util/node-fs.js';
 import type { LoadProgress } from './options.js';
 
 /** What {@link downloadArchive} needs. */
@@ -82,7 +83,7 @@ export async function removeStaleParts(dest: string): Promise<string[]> {
 export async function downloadArchive(req: DownloadRequest): Promise<string> {
   const { url, dest, expectedMd5, expectedSize } = req;
   const dir = dirname(dest);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir); // not mkdir -p, which spins on file systems that refuse folders (/proc)
   await removeStaleParts(dest);
   const tmp = `${dest}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
   const what = `download of ${url}`;

@@ -3,8 +3,7 @@
  * streamed (file -> zlib gunzip -> tar parser -> records), so peak memory is the dataset itself
  * plus a few megabytes of buffers.
  */
-import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +13,8 @@ import { Cifar10TarParser } from './archive.js';
 import { type Cifar10Data, type Cifar10Format, Cifar10Collector, batchFileNames } from './format.js';
 import type { LoadProgress } from './options.js';
 import { readPythonBatch } from './python-batch.js';
+import { MAX_ARCHIVE_BYTES, MAX_PICKLE_BYTES } from './archive.js';
+import { entryKind, openRegular, readRegularFile, type RegularFile } from '../util/regular-file.js';
 
 const CHUNK = 1 << 20;
 
@@ -23,31 +24,30 @@ function ioError(file: string, e: unknown): DataError {
   return new DataError(`${file}: cannot read (${err.code ?? ''}${err.code ? ': ' : ''}${err.message ?? String(e)})`);
 }
 
-async function firstBytes(file: string, n: number): Promise<Uint8Array> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = new Uint8Array(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
- * Reads `cifar-10-binary.tar.gz` or `cifar-10-python.tar.gz` (or the plain `.tar`) from disk.
+ * Reads `cifar-10-binary.tar.gz` or `cifar-10-python.tar.gz` (or the plain `.tar`) from disk. The
+ * file is opened once, as a regular file (a FIFO or a device is refused, not read from forever),
+ * and read up to the size it had then.
  * @throws DataError naming the file and the fault
  */
 export async function readArchiveFile(file: string, onProgress?: (p: LoadProgress) => void): Promise<Cifar10Data> {
-  let total: number;
-  let head: Uint8Array;
+  const f = await openRegular(file, 'CIFAR-10 archive');
   try {
-    total = (await stat(file)).size;
-    head = await firstBytes(file, 2);
+    return await readOpenArchive(f, file, onProgress);
+  } finally {
+    await f.handle.close();
+  }
+}
+
+async function readOpenArchive(f: RegularFile, file: string, onProgress?: (p: LoadProgress) => void): Promise<Cifar10Data> {
+  const total = f.size;
+  const head = new Uint8Array(2);
+  try {
+    await f.handle.read(head, 0, 2, 0);
   } catch (e) {
     throw ioError(file, e);
   }
-  const gz = head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const gz = total >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (!gz && total < 512) throw new DataError(`${file}: not a gzip or tar archive (${total} bytes)`);
   const parser = new Cifar10TarParser(file);
   let done = 0;
@@ -59,11 +59,18 @@ export async function readArchiveFile(file: string, onProgress?: (p: LoadProgres
     },
   });
   // A content fault (bad label, bad size) in a gzip stream may really be gzip corruption that the
-  // CRC check at the end would reveal, so after one the stream is drained to tell the two apart.
+  // CRC check at the end would reveal, so after one the stream is drained to tell the two apart
+  // (up to the most an archive may expand to).
   let parseError: unknown = null;
+  let drained = 0;
   const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
     for await (const chunk of source) {
-      if (parseError) continue;
+      if (parseError) {
+        // Drained only as far as an archive may expand.
+        drained += chunk.length;
+        if (parser.received + drained > MAX_ARCHIVE_BYTES) throw parseError;
+        continue;
+      }
       try {
         parser.push(chunk);
       } catch (e) {
@@ -73,10 +80,11 @@ export async function readArchiveFile(file: string, onProgress?: (p: LoadProgres
     }
   };
   try {
-    const input = createReadStream(file, { highWaterMark: CHUNK });
+    const input = f.handle.createReadStream({ highWaterMark: CHUNK, start: 0, end: total - 1, autoClose: false });
     if (gz) await pipeline(input, counter, createGunzip({ chunkSize: CHUNK }), sink);
     else await pipeline(input, counter, sink);
   } catch (e) {
+    if (e === parseError) throw e;
     const err = e as NodeJS.ErrnoException;
     const also = parseError instanceof Error ? `; reading it gave: ${parseError.message}` : '';
     if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {
@@ -119,14 +127,10 @@ export async function readBatchFolder(dir: string, onProgress?: (p: LoadProgress
   const sizes: number[] = [];
   const missing: string[] = [];
   for (const f of files) {
-    try {
-      const st = await stat(f.path);
-      if (!st.isFile()) throw new Error('not a file');
-      sizes.push(st.size);
-    } catch {
-      missing.push(f.name);
-      sizes.push(0);
-    }
+    const st = await stat(f.path).catch(() => null);
+    if (st && !st.isFile()) throw new DataError(`${f.path}: is a ${entryKind(st)}, expected the batch file ${f.name}`);
+    if (!st) missing.push(f.name);
+    sizes.push(st?.size ?? 0);
   }
   if (missing.length) throw new DataError(`${dir}: missing ${missing.length > 1 ? 'files' : 'file'} ${missing.join(', ')}`);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -137,15 +141,20 @@ export async function readBatchFolder(dir: string, onProgress?: (p: LoadProgress
     const f = files[i];
     try {
       if (format === 'binary') {
-        const writer = collector.beginBinary(f.id, sizes[i], f.path);
-        for await (const chunk of createReadStream(f.path, { highWaterMark: CHUNK })) {
-          writer.write(chunk as Buffer);
-          done += (chunk as Buffer).length;
-          onProgress?.({ phase: 'read', done, total });
+        const file = await openRegular(f.path, 'CIFAR-10 batch');
+        try {
+          const writer = collector.beginBinary(f.id, file.size, f.path);
+          for await (const chunk of file.handle.createReadStream({ highWaterMark: CHUNK, start: 0, end: Math.max(0, file.size - 1), autoClose: false })) {
+            writer.write(chunk as Buffer);
+            done += (chunk as Buffer).length;
+            onProgress?.({ phase: 'read', done, total });
+          }
+          writer.end();
+        } finally {
+          await file.handle.close();
         }
-        writer.end();
       } else {
-        const bytes = await readFile(f.path);
+        const bytes = await readRegularFile(f.path, 'CIFAR-10 batch', MAX_PICKLE_BYTES);
         const batch = readPythonBatch(bytes, f.path);
         collector.addPlanar(f.id, batch.data, batch.labels, f.path);
         done += bytes.length;

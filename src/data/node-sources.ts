@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
+import { entryKind } from '../util/regular-file.js';
 import { FORMAT_FOLDERS } from './format.js';
 import { folderFormat } from './node-read.js';
 import { CIFAR10_ARCHIVE_NAME, type LoadOptions } from './options.js';
@@ -63,10 +64,11 @@ export function searchPlaces(options: LoadOptions = {}): SearchPlace[] {
   return places;
 }
 
-async function kindOf(p: string): Promise<'file' | 'dir' | null> {
+/** 'file', 'dir', null when nothing is there, or another kind in words ('FIFO (named pipe)', 'character device'). */
+async function kindOf(p: string): Promise<string | null> {
   try {
     const st = await stat(p);
-    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : null;
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : entryKind(st);
   } catch {
     return null;
   }
@@ -103,9 +105,10 @@ export async function findSource(options: LoadOptions = {}): Promise<Cifar10Sour
     const found = await resolveLocation(place.path, place.origin);
     if (found) return found;
     if (place.required) {
-      const exists = (await kindOf(place.path)) !== null;
+      const kind = await kindOf(place.path);
+      const what = kind === null ? 'does not exist' : kind === 'dir' ? 'holds no CIFAR-10 data' : `is a ${kind}, neither an archive file nor a folder`;
       throw new DataError(
-        `${place.path} (${place.origin}): ${exists ? 'holds no CIFAR-10 data' : 'does not exist'} (expected ${CIFAR10_ARCHIVE_NAME}, an extracted ${FORMAT_FOLDERS.binary} or ${FORMAT_FOLDERS.python} folder, or a folder containing one)`,
+        `${place.path} (${place.origin}): ${what} (expected ${CIFAR10_ARCHIVE_NAME}, an extracted ${FORMAT_FOLDERS.binary} or ${FORMAT_FOLDERS.python} folder, or a folder containing one)`,
       );
     }
   }

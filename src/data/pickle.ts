@@ -6,6 +6,12 @@
  * three globals *by name* — `numpy.core.multiarray._reconstruct` (or `numpy._core...`),
  * `numpy.ndarray` and `numpy.dtype` — whose REDUCE/BUILD steps it decodes into plain descriptions
  * of an array. Any other global or opcode is a DataError. Pure code, no Node APIs.
+ *
+ * The machine is bounded (see {@link PICKLE_LIMITS}): the stack, the MARK nesting, the memo and
+ * the memory its values take (estimated per object, text conversions included) are capped, the
+ * last relative to the input's size, so a small or highly compressible file cannot make it
+ * allocate without end (a run of EMPTY_DICT opcodes, say). It never recurses, and every opcode
+ * does work bounded by the bytes it consumes or by what it charges, so time is bounded too.
  */
 import { DataError } from '../errors.js';
 
@@ -15,7 +21,7 @@ export class PyBytes {
   /** The bytes read as latin-1 text (how Python 2 strings map to code points). */
   text(): string {
     let s = '';
-    for (let i = 0; i < this.bytes.length; i++) s += String.fromCharCode(this.bytes[i]);
+    for (let i = 0; i < this.bytes.length; i += 8192) s += String.fromCharCode(...this.bytes.subarray(i, i + 8192));
     return s;
   }
 }
@@ -27,7 +33,15 @@ export class PyTuple {
 
 /** A python dict; keys are text (str, bytes and numbers are turned into strings). */
 export class PyDict {
-  readonly entries = new Map<string, PickleValue>();
+  private map: Map<string, PickleValue> | null = null;
+  /** The dict's entries (created on first use: empty dicts stay small). */
+  get entries(): Map<string, PickleValue> {
+    return (this.map ??= new Map());
+  }
+  /** Number of entries. */
+  get size(): number {
+    return this.map?.size ?? 0;
+  }
 }
 
 /** A reference to a recognised global (never resolved to code). */
@@ -63,6 +77,23 @@ const ALLOWED_GLOBALS = new Set([
   'numpy.dtype',
 ]);
 
+/** Bounds of the pickle machine; a CIFAR-10 batch (31 MB) uses a small fraction of each. */
+export const PICKLE_LIMITS = {
+  /** Values on the stack at once (the official batches push about 10,000). */
+  stack: 1 << 20,
+  /** MARKs open at once (the official batches nest 2). */
+  marks: 64,
+  /** Memo entries (the official batches store about 10,000). */
+  memo: 1 << 20,
+  /** Estimated bytes of values: this much plus `perInputByte` per byte of input, at most `maxBytes`. */
+  baseBytes: 8 * 1024 * 1024,
+  perInputByte: 1,
+  maxBytes: 48 * 1024 * 1024,
+} as const;
+
+/** Estimated heap bytes of each kind of value (measured on V8, rounded up). */
+const COST = { dict: 64, map: 192, dictEntry: 64, tuple: 80, list: 48, element: 16, bytes: 144, string: 32, global: 96, array: 128, memo: 48 } as const;
+
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK;
 
@@ -71,13 +102,6 @@ export function pyText(v: PickleValue | undefined): string | null {
   if (typeof v === 'string') return v;
   if (v instanceof PyBytes) return v.text();
   return null;
-}
-
-function keyOf(v: PickleValue, file: string): string {
-  const t = pyText(v);
-  if (t !== null) return t;
-  if (typeof v === 'number') return String(v);
-  throw new DataError(`${file}: unsupported pickle dict key of type ${v === null ? 'None' : typeof v}`);
 }
 
 /**
@@ -89,9 +113,40 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
   let pos = 0;
+  let marks = 0;
+  let used = 0;
+  const budget = Math.min(PICKLE_LIMITS.maxBytes, PICKLE_LIMITS.baseBytes + PICKLE_LIMITS.perInputByte * bytes.length);
 
   const fail = (what: string, at = pos): never => {
     throw new DataError(`${file}: ${what} at byte ${at} of the pickle`);
+  };
+  const charge = (n: number): void => {
+    used += n;
+    if (used > budget)
+      fail(`the pickle builds more than ${Math.round(budget / 2 ** 20)} MB of values, the most cnnkit allows for a file of ${bytes.length} bytes (a CIFAR-10 batch needs far less)`);
+  };
+  const push = (v: StackItem, cost = 0): void => {
+    if (stack.length >= PICKLE_LIMITS.stack) fail(`the pickle stack holds more than ${PICKLE_LIMITS.stack} values`);
+    charge(cost);
+    stack.push(v);
+  };
+  const text = (v: PickleValue | undefined): string | null => {
+    // Charged before converting: a huge byte string asked for again and again is refused, not converted.
+    if (typeof v === 'string' || v instanceof PyBytes) charge(COST.string + 2 * (typeof v === 'string' ? v.length : v.bytes.length));
+    return pyText(v);
+  };
+  const keyOf = (v: PickleValue, at: number): string => {
+    const t = text(v);
+    if (t !== null) return t;
+    if (typeof v === 'number') return String(v);
+    return fail(`unsupported pickle dict key of type ${v === null ? 'None' : typeof v}`, at);
+  };
+  const memoSet = (k: number, v: PickleValue): void => {
+    if (!memo.has(k)) {
+      if (memo.size >= PICKLE_LIMITS.memo) fail(`the pickle memo holds more than ${PICKLE_LIMITS.memo} entries`);
+      charge(COST.memo);
+    }
+    memo.set(k, v);
   };
   const need = (n: number): void => {
     if (pos + n > bytes.length) fail(`truncated pickle (needs ${n} more bytes)`);
@@ -133,7 +188,10 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
     pos++;
     return s;
   };
-  const utf8 = (b: Uint8Array): string => new TextDecoder('utf-8').decode(b);
+  const utf8 = (b: Uint8Array): string => {
+    charge(COST.string + 2 * b.length);
+    return new TextDecoder('utf-8').decode(b);
+  };
   const pop = (): PickleValue => {
     const v = stack.pop();
     if (v === undefined || v === MARK) fail('pickle stack underflow');
@@ -150,9 +208,11 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
     if (i < 0) fail('pickle MARK missing');
     const items = stack.splice(i + 1) as PickleValue[];
     stack.pop();
+    marks--;
     return items;
   };
   const global = (module: string, name: string, at: number): PyGlobal => {
+    charge(COST.global + 2 * (module.length + name.length));
     const g = new PyGlobal(module, name);
     if (!ALLOWED_GLOBALS.has(g.qualified)) {
       fail(`pickle references '${g.qualified}', which is not part of a CIFAR-10 batch (refusing to go on)`, at);
@@ -161,25 +221,31 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
   };
   const setItems = (d: PickleValue, kv: PickleValue[], at: number): void => {
     if (!(d instanceof PyDict)) fail('SETITEM(S) on a non-dict', at);
-    for (let i = 0; i + 1 < kv.length; i += 2) (d as PyDict).entries.set(keyOf(kv[i], file), kv[i + 1]);
+    if ((d as PyDict).size === 0 && kv.length >= 2) charge(COST.map);
+    for (let i = 0; i + 1 < kv.length; i += 2) {
+      charge(COST.dictEntry);
+      (d as PyDict).entries.set(keyOf(kv[i], at), kv[i + 1]);
+    }
   };
   const reduce = (fn: PickleValue, args: PickleValue, at: number): PickleValue => {
     if (!(fn instanceof PyGlobal) || !(args instanceof PyTuple)) return fail('REDUCE of something other than a recognised numpy global', at);
     const a = args.items;
     if (fn.name === '_reconstruct') {
       if (!(a[0] instanceof PyGlobal) || a[0].qualified !== 'numpy.ndarray') fail('numpy _reconstruct of something other than numpy.ndarray', at);
+      charge(COST.array);
       return new PyNdArray();
     }
     if (fn.qualified === 'numpy.dtype') {
-      const descr = pyText(a[0]);
+      const descr = text(a[0]);
       if (descr === null) fail('numpy.dtype without a type string', at);
+      charge(COST.array);
       return new PyDtype(descr!);
     }
     return fail(`REDUCE of '${fn.qualified}' is not supported`, at);
   };
   const build = (obj: PickleValue, state: PickleValue, at: number): void => {
     if (obj instanceof PyDtype) {
-      if (state instanceof PyTuple) obj.byteOrder = pyText(state.items[1]) ?? '|';
+      if (state instanceof PyTuple) obj.byteOrder = text(state.items[1]) ?? '|';
       return;
     }
     if (obj instanceof PyNdArray) {
@@ -212,96 +278,100 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
         if (stack.length !== 1) fail('pickle ends with an unbalanced stack', at);
         return pop();
       case 0x28: // MARK
-        stack.push(MARK);
+        if (++marks > PICKLE_LIMITS.marks) fail(`the pickle nests more than ${PICKLE_LIMITS.marks} MARKs`, at);
+        push(MARK);
         break;
       case 0x30: // POP
-        stack.pop();
+        if (stack.pop() === MARK) marks--;
         break;
       case 0x31: // POP_MARK
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       case 0x7d: // EMPTY_DICT
-        stack.push(new PyDict());
+        push(new PyDict(), COST.dict);
         break;
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        push([], COST.list);
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push(new PyTuple([]));
+        push(new PyTuple([]), COST.tuple);
         break;
-      case 0x74: // TUPLE
-        stack.push(new PyTuple(popMark()));
+      case 0x74: {
+        // TUPLE
+        const items = popMark();
+        push(new PyTuple(items), COST.tuple + COST.element * items.length);
         break;
+      }
       case 0x85: // TUPLE1
-        stack.push(new PyTuple([pop()]));
+        push(new PyTuple([pop()]), COST.tuple + COST.element);
         break;
       case 0x86: {
         // TUPLE2
         const b = pop();
-        stack.push(new PyTuple([pop(), b]));
+        push(new PyTuple([pop(), b]), COST.tuple + 2 * COST.element);
         break;
       }
       case 0x87: {
         // TUPLE3
         const c = pop();
         const b = pop();
-        stack.push(new PyTuple([pop(), b, c]));
+        push(new PyTuple([pop(), b, c]), COST.tuple + 3 * COST.element);
         break;
       }
       case 0x71: // BINPUT
-        memo.set(u8(), top());
+        memoSet(u8(), top());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
+        memoSet(u32(), top());
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        memoSet(memo.size, top());
         break;
       case 0x68: // BINGET
       case 0x6a: {
         // LONG_BINGET
         const k = op === 0x68 ? u8() : u32();
         if (!memo.has(k)) fail(`pickle memo key ${k} is not defined`, at);
-        stack.push(memo.get(k)!);
+        push(memo.get(k)!);
         break;
       }
       case 0x55: // SHORT_BINSTRING
-        stack.push(new PyBytes(take(u8())));
+        push(new PyBytes(take(u8())), COST.bytes);
         break;
       case 0x54: // BINSTRING
       case 0x42: // BINBYTES
-        stack.push(new PyBytes(take(u32())));
+        push(new PyBytes(take(u32())), COST.bytes);
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(new PyBytes(take(u8())));
+        push(new PyBytes(take(u8())), COST.bytes);
         break;
       case 0x8e: // BINBYTES8
-        stack.push(new PyBytes(take(u64())));
+        push(new PyBytes(take(u64())), COST.bytes);
         break;
       case 0x58: // BINUNICODE
-        stack.push(utf8(take(u32())));
+        push(utf8(take(u32())));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(utf8(take(u8())));
+        push(utf8(take(u8())));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(utf8(take(u64())));
+        push(utf8(take(u64())));
         break;
       case 0x4a: {
         // BININT
         need(4);
-        stack.push(dv.getInt32(pos, true));
+        push(dv.getInt32(pos, true));
         pos += 4;
         break;
       }
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(u16());
         break;
       case 0x8a: {
         // LONG1: little-endian two's complement
@@ -311,37 +381,37 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
         let v = 0;
         for (let i = n - 1; i >= 0; i--) v = v * 256 + b[i];
         if (n > 0 && b[n - 1] & 0x80) v -= 2 ** (8 * n);
-        stack.push(v);
+        push(v);
         break;
       }
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x63: {
         // GLOBAL "module\nname\n"
         const module = line();
-        stack.push(global(module, line(), at));
+        push(global(module, line(), at));
         break;
       }
       case 0x93: {
         // STACK_GLOBAL
-        const name = pyText(pop());
-        const module = pyText(pop());
+        const name = text(pop());
+        const module = text(pop());
         if (name === null || module === null) fail('STACK_GLOBAL without names', at);
-        stack.push(global(module!, name!, at));
+        push(global(module!, name!, at));
         break;
       }
       case 0x52: {
         // REDUCE
         const args = pop();
         const fn = pop();
-        stack.push(reduce(fn, args, at));
+        push(reduce(fn, args, at));
         break;
       }
       case 0x62: {
@@ -368,6 +438,7 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
         const v = pop();
         const l = top();
         if (!Array.isArray(l)) fail('APPEND on a non-list', at);
+        charge(COST.element);
         (l as PickleValue[]).push(v);
         break;
       }
@@ -376,6 +447,7 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
         const items = popMark();
         const l = top();
         if (!Array.isArray(l)) fail('APPENDS on a non-list', at);
+        charge(COST.element * items.length);
         for (const v of items) (l as PickleValue[]).push(v);
         break;
       }

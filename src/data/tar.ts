@@ -16,7 +16,15 @@ export interface TarMember {
   size: number;
   /** `file`, `directory`, `link` (hard or symbolic) or `other` (devices, fifos, ...). */
   type: 'file' | 'directory' | 'link' | 'other';
+  /** The type in words for messages: 'regular file', 'symbolic link', 'character device', ... */
+  kind: string;
 }
+
+/** Tar type flags in words. */
+const KINDS: Record<string, string> = {
+  '0': 'regular file', '7': 'regular file', '1': 'hard link', '2': 'symbolic link', '3': 'character device',
+  '4': 'block device', '5': 'folder', '6': 'FIFO (named pipe)',
+};
 
 /** Receives members from {@link TarReader}. */
 export interface TarSink {
@@ -253,7 +261,7 @@ export class TarReader {
       flag === '0' || flag === '7' ? 'file' : flag === '5' ? 'directory' : flag === '1' || flag === '2' ? 'link' : 'other';
     // Links, devices, directories and fifos carry no data in the stream even if a size is recorded.
     if ('123456'.includes(flag)) size = 0;
-    const member: TarMember = { name, size, type };
+    const member: TarMember = { name, size, type, kind: KINDS[flag] ?? `special entry (type '${flag}')` };
     this.current = member;
     this.accepted = this.sink.member(member);
     this.remaining = size;

@@ -3,13 +3,16 @@
  * `file://` writer, and `ck.callbacks` for Node.js (the core callbacks plus these two).
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataError, StateError, ValueError } from '../errors.js';
 import { Callback, callbacks as coreCallbacks, type CallbackHooks, type CallbackModel, type Logs } from '../models/callbacks.js';
 import type { LayersModel } from '../models/model.js';
 import type { ResumeState } from '../models/training.js';
 import { globalRandom } from '../tensor/random.js';
-import { asideDir, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
+import { removeDirAtomic, removeStaleTemps } from '../util/node-fs.js';
+import { readRegularFile } from '../util/regular-file.js';
+import { MAX_MODEL_JSON_BYTES, parseModelJson } from './handlers.js';
+import { asideDir, modelJsonPath, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
 import { setOptimizerState } from './load.js';
 import { modelArtifacts } from './save.js';
 import { decodeWeights } from './weights.js';
@@ -89,12 +92,21 @@ export class ModelCheckpoint extends Callback implements CallbackHooks {
   }
 }
 
+/** Settings of a run stored with its backup (plain JSON values), e.g. epochs, batch size, seed, a fingerprint of the data. */
+export type RunConfig = Record<string, string | number | boolean | null>;
+
 /** Options of `ck.callbacks.backupAndRestore`. */
 export interface BackupAndRestoreArgs {
   /** Folder for the backup (created if needed). */
   backupDir: string;
   /** Remove the backup when training ends normally (default true, as Keras). */
   deleteCheckpoint?: boolean;
+  /**
+   * The run's settings, stored with every backup. Restoring a backup stored with other settings
+   * (or none) is refused with a {@link BackupMismatchError} listing the differences, so that two
+   * different runs are never mixed.
+   */
+  runConfig?: RunConfig;
 }
 
 /** What a backup keeps besides the weights (in model.json's userDefinedMetadata). */
@@ -103,26 +115,88 @@ interface BackupState {
   iterations: number;
   rng: (number | null)[];
   history: ResumeState['history'];
+  run?: RunConfig;
+}
+
+/** A setting whose value in a backup differs from the run's (`stored` is undefined when the backup does not record it). */
+export interface RunConfigDifference {
+  key: string;
+  stored: RunConfig[string] | undefined;
+  given: RunConfig[string] | undefined;
+}
+
+/** The settings that differ between a backup's `stored` run config and the `given` one. */
+export function runConfigDifferences(stored: RunConfig | null | undefined, given: RunConfig): RunConfigDifference[] {
+  const keys = [...new Set([...Object.keys(given), ...Object.keys(stored ?? {})])];
+  return keys.filter((key) => stored?.[key] !== given[key]).map((key) => ({ key, stored: stored?.[key], given: given[key] }));
+}
+
+/** A backup was written by a run with other settings (see {@link BackupAndRestoreArgs.runConfig}). */
+export class BackupMismatchError extends ValueError {
+  override name = 'BackupMismatchError';
+  constructor(message: string, readonly backupDir: string, readonly differences: RunConfigDifference[]) {
+    super(message);
+  }
+}
+
+/** What a backup folder holds: nothing, an incomplete backup (read as none), or a backup of `epoch` (0-based). */
+export type BackupStatus =
+  | { kind: 'none' }
+  | { kind: 'incomplete'; reason: string }
+  | { kind: 'found'; file: string; epoch: number; run: RunConfig | null };
+
+function backupState(json: { userDefinedMetadata?: Record<string, unknown> }, where: string): BackupState {
+  const state = json.userDefinedMetadata?.cnnkitBackup as BackupState | undefined;
+  if (!state || !Number.isInteger(state.epoch) || !Array.isArray(state.rng) || typeof state.history !== 'object' || state.history === null)
+    throw new DataError(`${where}: not a backup written by backupAndRestore (no backup state)`);
+  return state;
+}
+
+/**
+ * Looks at the backup in `backupDir` without loading its weights. A save interrupted between its
+ * renames counts as the previous backup; a backup whose deletion was interrupted (its model.json
+ * or a weights file gone) is `incomplete`, and a run starts afresh from it.
+ * @throws DataError when the files are there but are not a backup
+ */
+export async function inspectBackup(backupDir: string): Promise<BackupStatus> {
+  const latest = join(resolve(pathFromUrl(backupDir)), 'latest');
+  const file = modelJsonPath(latest);
+  if (!existsSync(file)) {
+    if (!existsSync(latest)) return { kind: 'none' };
+    return { kind: 'incomplete', reason: `${latest} holds no model.json` };
+  }
+  const json = parseModelJson(new TextDecoder().decode(await readRegularFile(file, 'backup file', MAX_MODEL_JSON_BYTES)), file);
+  const state = backupState(json, file);
+  const lost = json.weightsManifest.flatMap((g) => g.paths).find((p) => !existsSync(join(dirname(file), p)));
+  if (lost !== undefined) return { kind: 'incomplete', reason: `its weights file ${join(dirname(file), lost)} is gone` };
+  return { kind: 'found', file, epoch: state.epoch, run: state.run ?? null };
 }
 
 /**
  * Backs up the run at each epoch's end (weights, optimizer state and step counter, random
- * generator state, epoch, history) atomically; when training starts and a backup exists, restores
- * it all and fit goes on with the next epoch (Keras BackupAndRestore).
+ * generator state, epoch, history, and the run's settings) atomically; when training starts and a
+ * backup exists, restores it all and fit goes on with the next epoch (Keras BackupAndRestore). A
+ * backup whose last epoch is the run's last makes fit go straight to its end.
  */
 export class BackupAndRestore extends Callback implements CallbackHooks {
   readonly backupDir: string;
   readonly deleteCheckpoint: boolean;
+  readonly runConfig: RunConfig | undefined;
   private history: ResumeState['history'] = { epoch: [], history: {} };
   private pending: ResumeState | null = null;
   /** The epoch a restore went on from, or -1 when training started afresh. */
   restoredEpoch = -1;
+  /** Why a backup found when training began was not used (an interrupted deletion), else null. */
+  discarded: string | null = null;
 
-  constructor({ backupDir, deleteCheckpoint = true }: BackupAndRestoreArgs) {
+  constructor({ backupDir, deleteCheckpoint = true, runConfig }: BackupAndRestoreArgs) {
     super();
     if (typeof backupDir !== 'string' || backupDir === '') throw new ValueError(`backupAndRestore: backupDir must be a folder path. Received ${JSON.stringify(backupDir)}`);
+    if (runConfig !== undefined && (typeof runConfig !== 'object' || runConfig === null || Object.values(runConfig).some((v) => v !== null && !['string', 'number', 'boolean'].includes(typeof v))))
+      throw new ValueError(`backupAndRestore: runConfig must map names to strings, numbers, booleans or null. Received ${JSON.stringify(runConfig)}`);
     this.backupDir = resolve(pathFromUrl(backupDir));
     this.deleteCheckpoint = deleteCheckpoint;
+    this.runConfig = runConfig === undefined ? undefined : { ...runConfig };
   }
 
   /** The folder holding the latest backup. */
@@ -135,12 +209,18 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
     this.history = { epoch: [], history: {} };
     this.pending = null;
     this.restoredEpoch = -1;
-    if (!existsSync(join(this.latestDir, 'model.json')) && !existsSync(join(asideDir(this.latestDir), 'model.json'))) return;
-    const where = join(this.latestDir, 'model.json');
-    const a = await readModelFile(this.latestDir);
-    const state = a.userDefinedMetadata?.cnnkitBackup as BackupState | undefined;
-    if (!state || !Number.isInteger(state.epoch) || !Array.isArray(state.rng) || typeof state.history !== 'object')
-      throw new DataError(`${where}: not a backup written by backupAndRestore (no backup state)`);
+    this.discarded = null;
+    const found = await inspectBackup(this.backupDir);
+    if (found.kind === 'incomplete') this.discarded = `the backup in ${this.backupDir} is incomplete (${found.reason}, as after an interrupted deletion)`;
+    if (found.kind !== 'found') return;
+    const where = found.file;
+    if (this.runConfig) {
+      const diffs = runConfigDifferences(found.run, this.runConfig);
+      if (diffs.length)
+        throw new BackupMismatchError(`${where}: the backup was written by a run with other settings (${diffs.map((d) => `${d.key}: ${JSON.stringify(d.stored ?? null)} in the backup, ${JSON.stringify(d.given ?? null)} now`).join('; ')}); use the same settings, or remove ${this.backupDir} to start afresh`, this.backupDir, diffs);
+    }
+    const a = await readModelFile(where);
+    const state = backupState(a, where);
     const weights = decodeWeights(a.weightSpecs ?? [], a.weightData ?? new ArrayBuffer(0), where);
     const byName = new Map(weights.map((w) => [w.spec.name, w.values]));
     const vars = model.layers.flatMap((l) => l.weights);
@@ -171,16 +251,18 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
     for (const [k, v] of Object.entries(logs)) (this.history.history[k] ??= []).push(v);
     const state: BackupState = {
       epoch, iterations: model.optimizer?.iterations ?? 0, rng: globalRandom.getState().map((x) => (Number.isNaN(x) ? null : x)), history: this.history,
+      ...(this.runConfig ? { run: this.runConfig } : {}),
     };
     const a = modelArtifacts(model, { includeOptimizer: !!model.optimizer });
     await writeModelDir(this.latestDir, { ...a, userDefinedMetadata: { cnnkitBackup: state } });
   }
 
+  /** Removes the backup (each folder renamed away first, so a kill leaves it whole or gone) when `deleteCheckpoint`. */
   async onTrainEnd(): Promise<void> {
     if (!this.deleteCheckpoint) return;
-    const { rm } = await import('node:fs/promises');
-    await rm(this.latestDir, { recursive: true, force: true });
-    await rm(asideDir(this.latestDir), { recursive: true, force: true });
+    await removeDirAtomic(asideDir(this.latestDir));
+    await removeDirAtomic(this.latestDir);
+    await removeStaleTemps(this.backupDir);
   }
 }
 

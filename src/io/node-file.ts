@@ -9,15 +9,16 @@
  * that loading and the next save recover) or the complete new one.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, ValueError } from '../errors.js';
-import { artifactsFromJson, checkModelJson, MAX_MODEL_JSON_BYTES, modelJsonFor, saveResult } from './handlers.js';
+import { artifactsFromJson, MAX_MODEL_JSON_BYTES, modelJsonFor, parseModelJson, saveResult } from './handlers.js';
 import { registerLoadRouter, registerSaveRouter } from './router.js';
 import { WEIGHTS_FILE, type IOHandler, type ModelArtifacts, type SaveResult } from './types.js';
-import { checkShardPath, parseJson } from './weights.js';
-import { writeFileSynced } from '../util/node-fs.js';
+import { checkShardPath } from './weights.js';
+import { doneWithTemp, makeDirs, removeStaleTemps, tempSibling, writeError, writeFileSynced } from '../util/node-fs.js';
+import { entryKind, openRegular, readExactly, readRegularFile } from '../util/regular-file.js';
 
 /** Steps of an atomic save, in order; a test hook may fail at any of them. */
 export type SaveStep = 'write-json' | 'write-weights' | 'sync-temp' | 'move-old-aside' | 'move-new-in' | 'remove-old';
@@ -59,22 +60,6 @@ async function recoverAside(dir: string): Promise<void> {
   else await rm(aside, { recursive: true, force: true });
 }
 
-/** Removes temporary folders of saves whose process has died. */
-async function removeStaleTemps(dir: string): Promise<void> {
-  const prefix = `.${basename(dir)}.tmp-`;
-  for (const e of await readdir(dirname(dir))) {
-    if (!e.startsWith(prefix)) continue;
-    const pid = Number(e.slice(prefix.length).split('-')[0]);
-    let alive = pid === process.pid;
-    try {
-      if (!alive && pid > 0) alive = process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) await rm(join(dirname(dir), e), { recursive: true, force: true });
-  }
-}
-
 /** Refuses to replace a folder that holds anything but a model save. */
 async function checkReplaceable(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return false;
@@ -88,15 +73,20 @@ async function checkReplaceable(dir: string): Promise<boolean> {
 export async function writeModelDir(dirPath: string, a: ModelArtifacts, options: FileSystemOptions = {}): Promise<SaveResult> {
   const dir = resolve(dirPath);
   const step = async (s: SaveStep): Promise<void> => void (await options.beforeStep?.(s));
-  await mkdir(dirname(dir), { recursive: true });
-  await recoverAside(dir);
-  await removeStaleTemps(dir);
-  const hadOld = await checkReplaceable(dir);
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`);
+  await makeDirs(dirname(dir));
+  let hadOld: boolean;
+  try {
+    await recoverAside(dir);
+    await removeStaleTemps(dirname(dir), basename(dir));
+    hadOld = await checkReplaceable(dir);
+  } catch (e) {
+    throw writeError(e, dir, 'save the model');
+  }
+  const tmp = tempSibling(dir);
   const aside = asideDir(dir);
   let movedAside = false;
-  await mkdir(tmp);
   try {
+    await mkdir(tmp);
     await step('write-json');
     writeFileSynced(join(tmp, 'model.json'), new TextEncoder().encode(JSON.stringify(modelJsonFor(a, WEIGHTS_FILE))));
     await step('write-weights');
@@ -115,51 +105,70 @@ export async function writeModelDir(dirPath: string, a: ModelArtifacts, options:
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     if (movedAside && !existsSync(dir)) await rename(aside, dir);
-    throw e;
+    throw writeError(e, dir, 'save the model');
+  } finally {
+    doneWithTemp(tmp);
   }
   await step('remove-old');
   await rm(aside, { recursive: true, force: true });
   return saveResult(a);
 }
 
-/** Reads a file of at most `max` bytes, naming it in errors. */
-async function readLimited(path: string, max: number, what: string): Promise<Uint8Array> {
-  let s;
-  try {
-    s = await stat(path);
-  } catch {
-    throw new DataError(`${path}: no such ${what}`);
-  }
-  if (!s.isFile()) throw new DataError(`${path}: the ${what} is not a regular file`);
-  if (s.size > max) throw new DataError(`${path}: the ${what} has ${s.size} bytes, more than the ${max} allowed`);
-  return new Uint8Array(await readFile(path));
-}
-
-/** The model.json a path means: the path itself, or `model.json` in a folder (or in a folder an interrupted save set aside). */
+/**
+ * The model.json a path means: the path itself, or `model.json` in a folder. A folder that an
+ * interrupted save set aside (killed between its two renames) stands in for a missing one, whether
+ * the path names the folder or its model.json: every reader recovers the same way.
+ */
 export function modelJsonPath(pathOrDir: string): string {
-  let file = resolve(pathOrDir);
-  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'model.json');
-  if (!existsSync(file) && basename(file) === 'model.json' && existsSync(join(asideDir(dirname(file)), 'model.json')))
-    file = join(asideDir(dirname(file)), 'model.json'); // a save was interrupted between its two renames
-  return file;
+  const p = resolve(pathOrDir);
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return join(p, 'model.json');
+  if (st) return p;
+  const dir = basename(p) === 'model.json' ? dirname(p) : p;
+  const recovered = join(asideDir(dir), 'model.json');
+  if (existsSync(recovered)) return recovered;
+  return basename(p) === 'model.json' || p.endsWith('.json') ? p : join(p, 'model.json');
 }
 
-/** Reads `model.json` (a folder means its model.json) and its shards, with all checks. */
+/** The shard `p` of the manifest of `file` (in `folder`, its real path): a regular file inside the folder. */
+async function shardFile(folder: string, p: string, file: string): Promise<string> {
+  const shard = join(folder, ...checkShardPath(p, file));
+  let real: string;
+  try {
+    real = await realpath(shard);
+  } catch {
+    throw new DataError(`${file}: weights file '${p}' named in the manifest does not exist (${shard})`);
+  }
+  if (!real.startsWith(folder + sep)) throw new DataError(`${file}: weights path '${p}' resolves outside the model's folder`);
+  return real;
+}
+
+/**
+ * Reads `model.json` (a folder means its model.json) and its shards, with all checks. Only regular
+ * files are read; shard sizes are compared with the manifest before a byte of them is read.
+ */
 export async function readModelFile(pathOrDir: string): Promise<ModelArtifacts> {
   const file = modelJsonPath(pathOrDir);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(await readLimited(file, MAX_MODEL_JSON_BYTES, 'model file'));
-  const json = checkModelJson(parseJson(text, file), file);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(await readRegularFile(file, 'model file', MAX_MODEL_JSON_BYTES));
+  const json = parseModelJson(text, file);
   const folder = await realpath(dirname(file));
-  return artifactsFromJson(json, async (p) => {
-    const shard = join(folder, ...checkShardPath(p, file));
-    let real: string;
-    try {
-      real = await realpath(shard);
-    } catch {
-      throw new DataError(`${file}: weights file '${p}' named in the manifest does not exist (${shard})`);
-    }
-    if (!real.startsWith(folder + sep)) throw new DataError(`${file}: weights path '${p}' resolves outside the model's folder`);
-    return readLimited(real, 2 ** 31 - 1, 'weights file');
+  return artifactsFromJson(json, {
+    size: async (p) => {
+      const real = await shardFile(folder, p, file);
+      const st = await stat(real);
+      if (!st.isFile()) throw new DataError(`${file}: weights file '${p}' is a ${entryKind(st)}, not a regular file`);
+      return st.size;
+    },
+    read: async (p, into) => {
+      const real = await shardFile(folder, p, file);
+      const f = await openRegular(real, 'weights file');
+      try {
+        if (f.size !== into.byteLength) throw new DataError(`${real}: the weights file changed size while the model was read (${into.byteLength} then ${f.size} bytes)`);
+        await readExactly(f, into, real, 'weights file');
+      } finally {
+        await f.handle.close();
+      }
+    },
   }, file);
 }
 

@@ -95,11 +95,17 @@ export function checkShardPath(path: unknown, where: string): string[] {
 export function checkManifest(manifest: unknown, where: string): WeightsManifestGroup[] {
   if (!Array.isArray(manifest)) throw new DataError(`${where}: 'weightsManifest' must be an array of groups. Received ${manifest === undefined ? 'nothing' : typeof manifest}`);
   const names = new Set<string>();
+  const shards = new Set<unknown>();
   return manifest.map((g: unknown, i) => {
     if (typeof g !== 'object' || g === null) throw new DataError(`${where}: weightsManifest group ${i} is not an object`);
     const { paths, weights } = g as Record<string, unknown>;
     if (!Array.isArray(paths)) throw new DataError(`${where}: weightsManifest group ${i} has no 'paths' array`);
-    for (const p of paths) checkShardPath(p, where);
+    for (const p of paths) {
+      checkShardPath(p, where);
+      // A shard listed twice would be read (and counted) twice: refused before anything is read.
+      if (shards.has(p)) throw new DataError(`${where}: weights file '${p}' is listed more than once in the weights manifest`);
+      shards.add(p);
+    }
     const specs = checkWeightSpecs(weights, where);
     for (const s of specs) {
       if (names.has(s.name)) throw new DataError(`${where}: weight '${s.name}' is listed twice`);
@@ -109,23 +115,21 @@ export function checkManifest(manifest: unknown, where: string): WeightsManifest
   });
 }
 
-/** Joins byte chunks into one ArrayBuffer. */
-export function concatBytes(chunks: readonly Uint8Array[]): ArrayBuffer {
-  const total = chunks.reduce((s, c) => s + c.byteLength, 0);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out.buffer;
-}
-
-/** Parses JSON text without executing anything; a syntax error becomes a DataError naming the file. */
+/**
+ * Parses JSON text without executing anything; a syntax error becomes a DataError naming the file.
+ * The message never quotes the text: a path that leads to another file (a symbolic link to
+ * /etc/passwd, say) must not echo its contents.
+ */
 export function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new DataError(`${where}: not valid JSON (${(e as Error).message})`);
+    const msg = (e as Error).message;
+    const at = /position (\d+)/.exec(msg);
+    const first = text.trimStart()[0];
+    const what = first !== '{' && first !== '['
+      ? `it does not start with '{' or '['`
+      : /Unexpected end/.test(msg) ? 'it ends in the middle of a value' : `a syntax error${at ? ` at character ${at[1]}` : ''}`;
+    throw new DataError(`${where}: not valid JSON (${what})`);
   }
 }
