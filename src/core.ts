@@ -30,6 +30,8 @@ export { losses } from './losses/index.js';
 export * as ops from './autograd/ops.js';
 export { valueAndGrads } from './autograd/grad.js';
 export * as tutorial from './models/tutorial.js';
+/** Predicted classes and confusion matrices from predictions (`ck.analysis.argmaxRows`, `confusionMatrix`). */
+export * as analysis from './viz/analysis.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
 export { loadLayersModel } from './io/load.js';
 export * as io from './io/index.js';
