@@ -6,11 +6,13 @@
  * web/test-artifacts/. Console errors fail the test. Skips without Chromium (CI installs it).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
+import { binaryEntries, gzip, makeSet, makeTar } from './helpers/cifar-fixtures.js';
 import { ARTIFACTS, buildSite, cifarArchive, launch, pickArchive, ready, skipReason, watchConsole, type Site } from './helpers/web.js';
 
 if (skipReason) console.log(`# web page tests skipped: ${skipReason}`);
@@ -32,6 +34,19 @@ function samplePng(): Buffer {
   return PNG.sync.write(png);
 }
 
+/** An archive of 1,000 training and 200 test images of noise (so that it does not compress to nothing), for the server to offer. */
+function noiseArchive(): Uint8Array {
+  const entries = binaryEntries(makeSet(200, 200));
+  let seed = 1;
+  for (const e of entries) {
+    if (!e.data || !/_batch/.test(e.name)) continue;
+    for (let i = 0; i < e.data.length; i++) if (i % 3073 !== 0) e.data[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+  }
+  return gzip(makeTar(entries));
+}
+
+const work = skipReason ? '' : mkdtempSync(join(tmpdir(), 'cnnkit-web-page-'));
+const served = join(work, 'offered.tar.gz');
 let site: Site | null = null;
 let browser: Browser | null = null;
 let page: Page | null = null;
@@ -42,7 +57,8 @@ const savedModel: string[] = [];
 before(async () => {
   if (skipReason) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  site = await buildSite();
+  writeFileSync(served, noiseArchive());
+  site = await buildSite({ archive: served });
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(60_000); // generous: CI's 2 cores may be busy with other tests
@@ -54,6 +70,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await site?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const batches = async (p: Page) => Number(await p.getAttribute('#train-stats', 'data-batches'));
@@ -135,6 +152,39 @@ test('explain: each grid is one Tab stop; arrow keys move between cells without 
   assert.equal(await p.textContent('#out-0-0'), '22');
 });
 
+/** WCAG contrast ratio of two CSS rgb() colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('explain: the padding zeros and the weight tags are legible (4.5:1 contrast, 11 px or more)', { skip }, async () => {
+  const p = page as Page;
+  await p.hover('#out-0-0');
+  // A padding zero outside the highlighted window (striped background), and one inside it.
+  const inWindow = await p.$eval('#input-grid .cell.pad.win', (el) => ({ color: getComputedStyle(el).color, bg: getComputedStyle(el).backgroundColor }));
+  assert.ok(contrast(inWindow.color, inWindow.bg) >= 4.5, `padding zero in the window: ${contrast(inWindow.color, inWindow.bg).toFixed(2)}:1`);
+  const pad = await p.$eval('#input-grid .cell.pad:not(.win)', (el) => ({
+    color: getComputedStyle(el).color, stripes: getComputedStyle(el).backgroundImage.match(/rgb\([^)]*\)/g) ?? [],
+  }));
+  assert.ok(pad.stripes.length >= 2, pad.stripes.join());
+  for (const bg of pad.stripes) assert.ok(contrast(pad.color, bg) >= 4.5, `padding zero ${pad.color} on ${bg}: ${contrast(pad.color, bg).toFixed(2)}:1`);
+  const tag = await p.$eval('#input-grid .cell.win', (el) => {
+    const after = getComputedStyle(el, '::after');
+    return { color: after.color, size: parseFloat(after.fontSize), text: after.content, bg: getComputedStyle(el).backgroundColor };
+  });
+  assert.match(tag.text, /×\d/);
+  assert.ok(contrast(tag.color, tag.bg) >= 4.5, `weight tag ${tag.color} on ${tag.bg}: ${contrast(tag.color, tag.bg).toFixed(2)}:1`);
+  assert.ok(tag.size >= 11, `weight tag ${tag.size}px`);
+});
+
 test('explain: a pixel or weight out of range is refused with a message, never shown as Infinity', { skip }, async () => {
   const p = page as Page;
   const px = '#input-grid input[data-r="0"][data-c="0"]';
@@ -162,6 +212,7 @@ test('empty states: before any data, each view says what to do next', { skip }, 
   assert.equal(await p.isVisible('#view-train'), true);
   assert.equal(await p.isDisabled('#train-start'), true);
   assert.equal(await p.isVisible('#train-hint'), true);
+  assert.match((await p.textContent('#view-train')) ?? '', /An epoch is one pass over all the training images\. The batch size is how many images/);
   assert.equal(await p.isVisible('#samples'), false, 'no empty canvas for the sample images');
   // An empty chart has no axis numbers (no '0 0 0 0 0 0').
   assert.equal(await p.getAttribute('#loss-chart', 'data-points'), '0');
@@ -373,6 +424,18 @@ test('not cross-origin isolated: the page says why it runs on one thread and wha
   assert.match(line, /Cross-Origin-Embedder-Policy: require-corp/);
   assert.deepEqual(errors, []);
   await p.close();
+});
+
+test('the server\'s copy of the archive: one size everywhere, loaded through the engine worker', { skip }, async () => {
+  const p = page as Page;
+  await p.click('#tab-train');
+  const mb = (statSync(served).size / 1e6).toFixed(1);
+  assert.equal(await p.textContent('#load-server'), `Load it from this server (${mb} MB)`);
+  await p.click('#load-server');
+  await p.waitForSelector('#data-status[data-loaded="true"]');
+  assert.match((await p.textContent('#data-status')) ?? '', /^1,000 training and 200 test images from cifar-10-binary\.tar\.gz/);
+  const sizes = ((await p.textContent('#view-train')) ?? '').match(/[\d.]+(?= MB)/g) ?? [];
+  assert.deepEqual([...new Set(sizes)], [mb], 'every size on the page is the same figure');
 });
 
 test('no console errors', { skip }, () => {

@@ -126,11 +126,13 @@ async function builtPage(): Promise<string> {
   return dir;
 }
 
-export async function buildSite(): Promise<Site> {
+/** Builds (once) and serves the page; `archive` is the file its server offers at data/cifar-10-binary.tar.gz. */
+export async function buildSite(options: { archive?: string } = {}): Promise<Site> {
   const dir = await builtPage();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/`;
-  const preview: ChildProcess = spawn(process.execPath, [VITE, 'preview', 'web', '--outDir', dir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
+  const env = options.archive ? { ...process.env, CNNKIT_CIFAR10_ARCHIVE: options.archive } : process.env;
+  const preview: ChildProcess = spawn(process.execPath, [VITE, 'preview', 'web', '--outDir', dir, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: 'ignore', env });
   await waitForHttp(base, 30_000);
   let plainServer: Server | null = null;
   return {

@@ -47,9 +47,9 @@ export function thousands(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** A size in megabytes (10^6 bytes), as every size on the page is given: 173267152 -> '173'. */
+/** A size in megabytes (10^6 bytes), as every size on the page is given: 173267152 -> '173', 1234567 -> '1.2'. */
 export function megabytes(bytes: number): string {
-  return String(Math.round(bytes / 1e6));
+  return bytes < 9.95e6 ? (bytes / 1e6).toFixed(1) : String(Math.round(bytes / 1e6));
 }
 
 /** A percentage with one decimal: 0.7142 -> '71.4'. */

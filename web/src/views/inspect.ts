@@ -105,9 +105,11 @@ export function mountInspect(root: HTMLElement): void {
 
   function show(r: InspectResult): void {
     shownVersion = r.version;
+    // Phones get fewer, larger pictures per row.
+    const narrow = root.clientWidth > 0 && root.clientWidth < 600;
     if (r.filters) {
       const [kh, kw, inC, nf] = r.filters.shape;
-      filterImages(filters, r.filters.data, kh, kw, inC, nf, 16, 36);
+      filterImages(filters, r.filters.data, kh, kw, inC, nf, narrow ? 8 : 16, 36);
     }
     if (!current) {
       root.dataset.version = String(r.version);
@@ -129,7 +131,7 @@ export function mountInspect(root: HTMLElement): void {
     const layers = r.maps.map((o, i) => {
       const [hh, ww, ch] = o.shape;
       const canvas = h('canvas', { class: 'maps', role: 'img', 'aria-label': msg('inspect.mapsLabel', { name: o.name }) });
-      const cols = 16, tile = Math.max(20, Math.min(44, Math.floor(700 / cols) - 3));
+      const cols = narrow ? 8 : 16, tile = Math.max(20, Math.min(44, Math.floor(700 / cols) - 3));
       return { draw: () => heatmaps(canvas, o.data, hh, ww, ch, cols, tile), el: h('div', { class: 'layer-maps' }, h('h4', { text: msg('inspect.layerMaps', { i: i + 1, name: o.name, n: ch, h: hh, w: ww }) }), h('div', { class: 'scroll-x' }, canvas)) };
     });
     const job = ++drawing;

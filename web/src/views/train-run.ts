@@ -74,8 +74,8 @@ export function runCard(hooks: { onStart(): void; onFinished(r: TrainResult): vo
     h('h3', { id: 'run-card-title', text: msg('train.title') }),
     recipeLine,
     h('div', { class: 'controls fields' }, trainCount.label, testCount.label, epochs.label, h('label', { class: 'field' }, h('span', { text: msg('train.batchSize') }), batch)),
-    h('p', { class: 'note', text: msg('train.explainTerms') }),
     h('div', { class: 'controls' }, startBtn, hint),
+    h('p', { class: 'note', text: msg('train.explainTerms') }),
     confirm, status,
     h('div', { class: 'charts' }, lossChart, accChart));
 
