@@ -4,26 +4,25 @@
  * characters, and a one-line usage error for an unknown language.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import stringWidth from 'string-width';
 import { CLI_LANGS, EXPLAIN_TEXT, langFromEnv } from '../src/cli/explain-text.js';
+import { main } from '../src/cli/program.js';
+import type { Io } from '../src/cli/common.js';
 
-const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
-
-function explain(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', CNNKIT_DEBUG: '' };
-  for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANG']) delete base[k];
-  const r = spawnSync(process.execPath, [MAIN, 'explain', ...args], { encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs `cnnkit explain ARGS` in this process with the locale `env` (no LANG, LC_ALL or LC_MESSAGES otherwise). */
+async function explain(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '', stderr = '';
+  const io: Io = { out: (s) => void (stdout += s), err: (s) => void (stderr += s), isTTY: false, color: false, env, columns: 80 };
+  const code = await main(['explain', ...args], io);
+  return { code, stdout, stderr };
 }
 
 /** Lines made only of numbers, layer names and shapes: what must not change with the language. */
 const invariant = (out: string) => out.split('\n').filter((l) => /^\s+[\d\s]+$/.test(l) || /\(None,/.test(l)).map((l) => l.replace(/0 \(.*?\)/, '0').replace(/\s+/g, ' ').trim());
 
-test('explain --lang ko: the worked example in Korean, with the same numbers and layer names', () => {
-  const en = explain([]), ko = explain(['--lang', 'ko']);
+test('explain --lang ko: the worked example in Korean, with the same numbers and layer names', async () => {
+  const en = await explain([]), ko = await explain(['--lang', 'ko']);
   assert.equal(ko.code, 0, ko.stderr);
   assert.match(en.stdout, /^The 6x6 grayscale image$/m, 'English by default, without a locale');
   for (const term of ['합성곱', "패딩 'same'", "패딩 'valid'", '풀링', '파라미터', '커널(필터)']) assert.ok(ko.stdout.includes(term), `uses ${term}`);
@@ -34,8 +33,8 @@ test('explain --lang ko: the worked example in Korean, with the same numbers and
   assert.doesNotMatch(ko.stdout, /\b(The|Convolution|Parameters|Total|window|kernel)\b/, 'no English sentence left');
 });
 
-test('explain: the Korean table lines up in terminal columns', () => {
-  const lines = explain(['--lang', 'ko']).stdout.split('\n');
+test('explain: the Korean table lines up in terminal columns', async () => {
+  const lines = (await explain(['--lang', 'ko'])).stdout.split('\n');
   const header = lines.find((l) => l.includes('출력 크기')) as string;
   const row = lines.find((l) => l.includes('(None, 30, 30, 32)')) as string;
   const col = (line: string, text: string) => stringWidth(line.slice(0, line.indexOf(text)));
@@ -43,18 +42,20 @@ test('explain: the Korean table lines up in terminal columns', () => {
   assert.equal(stringWidth(header), stringWidth(row), 'the count column ends in the same place');
 });
 
-test('explain follows the locale: LC_ALL, then LC_MESSAGES, then LANG; --lang wins', () => {
-  assert.match(explain([], { LANG: 'ko_KR.UTF-8' }).stdout, /^6x6 흑백 이미지$/m);
-  assert.match(explain([], { LANG: 'ko_KR.UTF-8', LC_ALL: 'en_US.UTF-8' }).stdout, /^The 6x6 grayscale image$/m);
-  assert.match(explain([], { LANG: 'en_US.UTF-8', LC_MESSAGES: 'ko_KR.UTF-8' }).stdout, /^6x6 흑백 이미지$/m);
-  assert.match(explain(['--lang', 'en'], { LANG: 'ko_KR.UTF-8' }).stdout, /^The 6x6 grayscale image$/m);
-  assert.match(explain([], { LANG: 'de_DE.UTF-8' }).stdout, /^The 6x6 grayscale image$/m, 'a locale it does not speak gives English');
+test('explain follows the locale: LC_ALL, then LC_MESSAGES, then LANG; --lang wins', async () => {
+  assert.match((await explain([], { LANG: 'ko_KR.UTF-8' })).stdout, /^6x6 흑백 이미지$/m);
+  assert.match((await explain(['--lang', 'en'], { LANG: 'ko_KR.UTF-8' })).stdout, /^The 6x6 grayscale image$/m);
+  assert.equal(langFromEnv({ LANG: 'ko_KR.UTF-8', LC_ALL: 'en_US.UTF-8' }), 'en');
+  assert.equal(langFromEnv({ LANG: 'en_US.UTF-8', LC_MESSAGES: 'ko_KR.UTF-8' }), 'ko');
+  assert.equal(langFromEnv({ LANG: 'ko_KR.UTF-8', LC_ALL: '' }), 'ko', 'an empty variable does not count');
+  assert.equal(langFromEnv({ LANG: 'de_DE.UTF-8' }), 'en', 'a locale it does not speak gives English');
   assert.equal(langFromEnv({ LANG: 'C.UTF-8' }), 'en');
   assert.equal(langFromEnv({ LANG: 'ko' }), 'ko');
+  assert.equal(langFromEnv({}), 'en');
 });
 
-test('explain --lang with a language it does not speak: one line, usage status', () => {
-  const r = explain(['--lang', 'fr']);
+test('explain --lang with a language it does not speak: one line, usage status', async () => {
+  const r = await explain(['--lang', 'fr']);
   assert.equal(r.code, 2);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, r.stderr);

@@ -2,7 +2,7 @@
  * The page stays responsive while it trains: training runs in the engine worker, so during a run
  * the main thread has no long task (PerformanceObserver 'longtask': none over 50 ms) and every
  * click and key press is painted within 100 ms. The run trains the tutorial CNN on an archive made
- * here (5,000 images), with tab switches, hovering, a key press, Pause/Resume and test image picks.
+ * here (2,000 images, 20 epochs), with tab switches, hovering, a key press, Pause/Resume and test image picks.
  *
  * Click to paint is measured from the input's time stamp to the frame after the one that showed
  * its result (two requestAnimationFrame callbacks after the handler): the main thread's part.
@@ -111,10 +111,10 @@ test('while the model trains, the main thread has no long task and every interac
   await observe(p);
   await p.goto(`${(site as Site).base}?lang=en&threads=${THREADS}#train`);
   await ready(p);
-  await pickArchive(p, 'cifar-5000.tar.gz', cifarArchive(1000, 200));
-  await p.fill('#train-count', '5000');
-  await p.fill('#test-count', '200');
-  await p.fill('#epochs', '10');
+  await pickArchive(p, 'cifar-2000.tar.gz', cifarArchive(400, 100));
+  await p.fill('#train-count', '2000');
+  await p.fill('#test-count', '100');
+  await p.fill('#epochs', '20');
   await p.click('#train-start');
   await p.waitForFunction(() => Number(document.querySelector('#train-stats')?.getAttribute('data-batches')) >= 5);
   const t0 = await p.evaluate(() => performance.now());
