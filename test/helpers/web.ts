@@ -116,6 +116,11 @@ function sourceHash(): string {
 async function builtPage(): Promise<string> {
   const dir = join(tmpdir(), `cnnkit-web-${sourceHash()}`);
   if (existsSync(join(dir, 'index.html'))) return dir;
+  // Builds of other sources, untouched for a day, go.
+  for (const name of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), name);
+    if (/^cnnkit-web-[0-9a-f]{16}$/.test(name) && Date.now() - statSync(old).mtimeMs > 86_400_000) rmSync(old, { recursive: true, force: true });
+  }
   const part = mkdtempSync(`${dir}-part-`);
   await vite(['build', 'web', '--outDir', part, '--emptyOutDir', '--logLevel', 'error'], 120_000);
   try {

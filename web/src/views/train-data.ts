@@ -5,7 +5,7 @@
  */
 import { imageGrid } from '../charts.ts';
 import { dropZone, fileButton, h, megabytes, thousands } from '../dom.ts';
-import { msg, onLang, render, say } from '../i18n/index.ts';
+import { msg, onLang, render, say, type Msg } from '../i18n/index.ts';
 import { changed, engine, onChange, state, training } from '../state.ts';
 import type { DataSource } from '../engine/protocol.ts';
 import { classLabel } from './labels.ts';
@@ -31,26 +31,69 @@ async function serverArchive(): Promise<ServerArchive> {
   }
 }
 
+/** One kind of data source: its controls, which call `load` with what the visitor chose. */
+interface SourcePanel {
+  kind: DataSource['kind'];
+  /** The source's name, in the card's title (and in the choice, once there are several). */
+  name: Msg;
+  mount(load: (source: DataSource) => void, status: HTMLElement): { el: HTMLElement; setEnabled(on: boolean): void };
+}
+
+/** The official CIFAR-10 binary archive: dropped, picked, or offered by the page's server. */
+const cifarArchive: SourcePanel = {
+  kind: 'cifar10-archive',
+  name: msg('source.cifar10'),
+  mount(load, status) {
+    const serverBtn = h('button', { type: 'button', id: 'load-server', class: 'primary', hidden: true });
+    const fromFile = (file: File): void => load({ kind: 'cifar10-archive', name: file.name, file });
+    const pick = fileButton({ id: 'archive-pick', inputId: 'archive-file', text: msg('data.pick'), accept: '.gz,.tgz,application/gzip' }, (files) => fromFile(files[0]));
+    const drop = h('div', { class: 'dropzone', id: 'archive-drop' },
+      h('p', { text: msg('data.drop') }), h('div', { class: 'controls' }, pick.button, serverBtn), pick.input);
+    dropZone(drop, (files) => fromFile(files[0]));
+    void serverArchive().then((info) => {
+      if (!info.available) return;
+      serverBtn.hidden = false;
+      say(serverBtn, msg('data.server', { mb: megabytes(info.bytes) }));
+      if (!state.data) say(status, msg('data.noneServer'));
+      serverBtn.addEventListener('click', () => load({ kind: 'cifar10-archive', name: 'cifar-10-binary.tar.gz', url: info.url }));
+    });
+    return {
+      el: h('div', {}, h('p', { class: 'note', text: msg('data.about') }), drop),
+      setEnabled: (on) => void (serverBtn.disabled = pick.button.disabled = !on),
+    };
+  },
+};
+
+/** The sources the page offers (image folders will be one more). */
+const SOURCES: readonly SourcePanel[] = [cifarArchive];
+
 /** The data card and the samples card. */
 export function dataCards(): { data: HTMLElement; samples: HTMLElement } {
-  const serverBtn = h('button', { type: 'button', id: 'load-server', class: 'primary', hidden: true });
-  const pick = fileButton({ id: 'archive-pick', inputId: 'archive-file', text: msg('data.pick'), accept: '.gz,.tgz,application/gzip' }, (files) => fromFile(files[0]));
   const status = h('p', { id: 'data-status', class: 'status', 'aria-live': 'polite', text: msg('data.none') });
-  const drop = h('div', { class: 'dropzone', id: 'archive-drop' },
-    h('p', { text: msg('data.drop') }), h('div', { class: 'controls' }, pick.button, serverBtn), pick.input, status);
-  const data = h('section', { class: 'card data-card', 'aria-labelledby': 'data-title' },
-    h('h3', { id: 'data-title', text: msg('data.title') }),
-    h('p', { class: 'note', text: msg('data.about') }), drop);
+  const panels = SOURCES.map((src) => ({ src, ...src.mount((source) => void load(source), status) }));
+  const title = h('h3', { id: 'data-title' });
+  let choice: HTMLElement | null = null;
+  if (panels.length > 1) {
+    say(title, msg('data.titleChoose'));
+    const select = h('select', { id: 'data-source' }, ...panels.map((p) => h('option', { value: p.src.kind, text: p.src.name })));
+    const showChosen = (): void => panels.forEach((p) => void (p.el.hidden = p.src.kind !== select.value));
+    select.addEventListener('change', showChosen);
+    showChosen();
+    choice = h('label', {}, msg('data.source'), ' ', select);
+  } else say(title, msg('data.title', { source: panels[0].src.name }));
+  const data = h('section', { class: 'card data-card', 'aria-labelledby': 'data-title' }, title, choice, ...panels.map((p) => p.el), status);
 
   const grid = h('canvas', { id: 'sample-grid', class: 'sample-grid', role: 'img', 'aria-label': msg('data.gridLabel') });
   const samples = h('section', { class: 'card samples-card', id: 'samples', hidden: true, 'aria-labelledby': 'samples-title' },
     h('h3', { id: 'samples-title', text: msg('data.samples') }), grid);
 
   let busy = false;
+  const enable = (): void => panels.forEach((p) => p.setEnabled(!busy && !training()));
   async function load(source: DataSource): Promise<void> {
     if (busy || training()) return;
     busy = true;
-    serverBtn.disabled = pick.button.disabled = true;
+    enable();
+    status.classList.remove('error');
     delete status.dataset.loaded;
     try {
       const summary = await engine.request({ type: 'load-data', source }, {
@@ -68,7 +111,7 @@ export function dataCards(): { data: HTMLElement; samples: HTMLElement } {
       status.classList.add('error');
     } finally {
       busy = false;
-      serverBtn.disabled = pick.button.disabled = training();
+      enable();
     }
   }
 
@@ -81,19 +124,7 @@ export function dataCards(): { data: HTMLElement; samples: HTMLElement } {
     imageGrid(grid, d.train.images, idx, idx.map((i) => render(classLabel(d.classNames[d.train.labels[i]]))), 5, 2);
   }
 
-  const fromFile = (file: File): void => {
-    status.classList.remove('error');
-    void load({ kind: 'cifar10-archive', name: file.name, file });
-  };
-  dropZone(drop, (files) => fromFile(files[0]));
-  void serverArchive().then((info) => {
-    if (!info.available) return;
-    serverBtn.hidden = false;
-    say(serverBtn, msg('data.server', { mb: megabytes(info.bytes) }));
-    if (!state.data) say(status, msg('data.noneServer'));
-    serverBtn.addEventListener('click', () => void load({ kind: 'cifar10-archive', name: 'cifar-10-binary.tar.gz', url: info.url }));
-  });
-  onChange('run', () => void (serverBtn.disabled = pick.button.disabled = busy || training()));
+  onChange('run', enable);
   onLang(drawGrid);
   return { data, samples };
 }
