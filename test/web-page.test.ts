@@ -6,7 +6,7 @@
  * web/test-artifacts/. Console errors fail the test. Skips without Chromium (CI installs it).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -282,6 +282,10 @@ test('train: an archive picked from the keyboard; bad settings are refused; it t
     await download.saveAs(path);
     savedModel.push(path);
   }
+  // The library's model.json, training configuration included.
+  const json = JSON.parse(readFileSync(savedModel[0], 'utf8')) as { trainingConfig?: { loss?: string }; weightsManifest: { paths: string[] }[] };
+  assert.equal(json.trainingConfig?.loss, 'sparseCategoricalCrossentropy');
+  assert.deepEqual(json.weightsManifest[0].paths, ['group1-shard1of1.bin']);
   await p.click('#train-start');
   assert.equal(await p.isVisible('#train-confirm'), false);
   await p.waitForSelector('#train-status[data-outcome="finished"]', { timeout: 60_000 });
