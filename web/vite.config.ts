@@ -96,8 +96,6 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^cnnkit$/, replacement: join(srcDir, 'browser.ts') },
-      // The dataset parser alone (no engine), for the worker that unpacks the archive.
-      { find: /^cnnkit\/datasets$/, replacement: join(srcDir, 'data', 'browser.ts') },
     ],
   },
   plugins: [cifar10Archive(), libraryWorkers()],

@@ -3,6 +3,7 @@
  * file writes, progress lines, and one-line error messages.
  */
 import { InvalidArgumentError } from 'commander';
+import stringWidth from 'string-width';
 
 /** Where the command writes and what the terminal can do. */
 export interface Io {
@@ -115,10 +116,12 @@ export function table(rows: readonly (readonly (string | number)[])[], header?: 
   const isNumeric = (v: string | number | undefined) => typeof v === 'number' || (typeof v === 'string' && /^-?[\d.,]+%?$/.test(v));
   const all = header ? [header, ...rows] : rows;
   const cols = Math.max(...all.map((r) => r.length));
-  const width = Array.from({ length: cols }, (_, c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
+  // Terminal columns, not UTF-16 units: Korean and other wide characters take two.
+  const width = Array.from({ length: cols }, (_, c) => Math.max(...all.map((r) => stringWidth(String(r[c] ?? '')))));
   const numeric = width.map((_, c) => rows.length > 0 && rows.every((r) => isNumeric(r[c])));
+  const fill = (v: string | number, c: number) => ' '.repeat(Math.max(0, width[c] - stringWidth(String(v))));
   const line = (r: readonly (string | number)[]) =>
-    r.map((v, c) => (numeric[c] ? String(v).padStart(width[c]) : String(v).padEnd(width[c]))).join('  ').trimEnd();
+    r.map((v, c) => (numeric[c] ? fill(v, c) + String(v) : String(v) + fill(v, c))).join('  ').trimEnd();
   const out = all.map(line);
   if (header) out.splice(1, 0, width.map((w) => '-'.repeat(w)).join('  '));
   return out.join('\n') + '\n';

@@ -4,6 +4,7 @@
  */
 import * as ck from '../index.js';
 import { styles, table, type Io } from './common.js';
+import { EXPLAIN_TEXT, langFromEnv, type CliLang } from './explain-text.js';
 
 /** A matrix as right-aligned columns, indented. */
 export function matrixText(m: readonly (readonly number[])[], indent = '  '): string {
@@ -11,28 +12,32 @@ export function matrixText(m: readonly (readonly number[])[], indent = '  '): st
   return m.map((row) => indent + row.map((v) => String(v).padStart(w)).join(' ')).join('\n') + '\n';
 }
 
-/** Prints the worked example: image, kernel, 'same' and 'valid' convolutions, pooling, parameters. */
-export function runExplain(io: Io): void {
+/**
+ * Prints the worked example: image, kernel, 'same' and 'valid' convolutions, pooling, parameters,
+ * in `lang` (default: the locale's language, see {@link langFromEnv}).
+ */
+export function runExplain(io: Io, options: { lang?: CliLang } = {}): void {
   const s = styles(io);
+  const say = EXPLAIN_TEXT[options.lang ?? langFromEnv(io.env)];
   const ex = ck.tutorial.workedExample();
   const h = ex.image.length, w = ex.image[0].length, k = ex.kernel.length;
   const o = (t: string) => io.out(t);
-  o(`${s.bold(`The ${h}x${w} grayscale image`)}\n${matrixText(ex.image)}\n`);
-  o(`${s.bold(`The ${k}x${k} kernel (filter)`)}\n${matrixText(ex.kernel)}\n`);
-  o(`${s.bold(`Convolution, padding 'same' -> ${ex.same.length}x${ex.same[0].length}`)}\n`);
-  o(s.dim(`  Zeros are added around the image so every pixel gets a full ${k}x${k} window; the size stays ${h}x${w}.\n`));
-  o(s.dim(`  Top-left: the window [[0,0,0],[0,${ex.image[0][0]},${ex.image[0][1]}],[0,${ex.image[1][0]},${ex.image[1][1]}]] times the kernel, summed = ${ex.same[0][0]}.\n`));
+  const note = (t: string) => o(s.dim(`  ${t}\n`));
+  o(`${s.bold(say.image(h, w))}\n${matrixText(ex.image)}\n`);
+  o(`${s.bold(say.kernel(k))}\n${matrixText(ex.kernel)}\n`);
+  o(`${s.bold(say.same(ex.same.length, ex.same[0].length))}\n`);
+  note(say.sameWhy(k, h, w));
+  note(say.sameCorner(`[[0,0,0],[0,${ex.image[0][0]},${ex.image[0][1]}],[0,${ex.image[1][0]},${ex.image[1][1]}]]`, ex.same[0][0]));
   o(`${matrixText(ex.same)}\n`);
-  o(`${s.bold(`Convolution, padding 'valid' -> ${ex.valid.length}x${ex.valid[0].length}`)}\n`);
-  o(s.dim(`  Only windows that fit inside the image: ${h}-${k}+1 = ${ex.valid.length} positions each way.\n`));
+  o(`${s.bold(say.valid(ex.valid.length, ex.valid[0].length))}\n`);
+  note(say.validWhy(h, k, ex.valid.length));
   o(`${matrixText(ex.valid)}\n`);
-  o(`${s.bold(`2x2 max pooling (stride 2) of the 'same' result -> ${ex.pooled.length}x${ex.pooled[0].length}`)}\n`);
-  o(s.dim('  Each 2x2 block is replaced by its largest value.\n'));
+  o(`${s.bold(say.pooled(ex.pooled.length, ex.pooled[0].length))}\n`);
+  note(say.pooledWhy);
   o(`${matrixText(ex.pooled)}\n`);
-  o(`${s.bold('Parameters of the tutorial model')}\n`);
-  o(table(ex.params.map((p) => [p.layer, p.type, p.outputShape, p.formula, p.count]),
-    ['layer', 'type', 'output shape', 'formula', 'params']).replace(/^(?=.)/gm, '  '));
-  o(`  Total params: ${ex.totalParams.toLocaleString('en-US')}\n`);
+  o(`${s.bold(say.params)}\n`);
+  o(table(ex.params.map((p) => [p.layer, p.type, p.outputShape, p.count ? p.formula : say.noWeights, p.count]), say.columns).replace(/^(?=.)/gm, '  '));
+  o(`  ${say.total(ex.totalParams.toLocaleString('en-US'))}\n`);
 }
 
 /** Prints the tutorial model's summary, Keras style. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DataError, ShapeError, StateError, ValueError } from '../errors.js';
 import { nonNegativeInt, oneLine, positiveInt, processIo, type Io } from './common.js';
+import { parseLang, type CliLang } from './explain-text.js';
 
 const USAGE_EXIT = 2;
 
@@ -53,7 +54,8 @@ export function buildProgram(io: Io): Command {
 
   program.command('explain')
     .description("Print the tutorial's worked example (convolution 'same' and 'valid', max pooling, parameter counts)")
-    .action(async () => (await import('./explain.js')).runExplain(io));
+    .option('--lang <lang>', 'language of the text: en or ko (default: from LC_ALL, LC_MESSAGES or LANG)', parseLang)
+    .action(async (o: { lang?: CliLang }) => (await import('./explain.js')).runExplain(io, o));
 
   program.command('summary')
     .description("Print the tutorial model's summary")

@@ -1,6 +1,7 @@
 /** `ck.io`: IO handlers and routers that work on every platform (tfjs `tf.io` names). */
 export { fromMemory, withSaveHandler, memorySaver, browserFiles } from './handlers.js';
 export type { FileLike } from './handlers.js';
+export { modelJsonFor } from './handlers.js';
 export { registerSaveRouter, registerLoadRouter } from './router.js';
 export type { IORouter } from './router.js';
 export { modelArtifacts } from './save.js';

@@ -12,6 +12,8 @@ export interface Series {
 export interface ChartOptions {
   title: string;
   xLabel: string;
+  /** Written across an empty chart (no points yet). */
+  empty: string;
   yMin?: number;
   yMax?: number;
   /** Formats y tick labels. */
@@ -56,9 +58,20 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
   ctx.strokeStyle = '#e3e3e3';
   ctx.lineWidth = 1;
   ctx.fillStyle = '#555';
+  if (all.length === 0) {
+    // No axis numbers for no data: just the frame and what will appear there.
+    ctx.strokeStyle = '#888';
+    ctx.strokeRect(m.l, m.t, pw, ph);
+    ctx.textAlign = 'center';
+    ctx.fillText(o.empty, m.l + pw / 2, m.t + ph / 2 + 4);
+    legend(ctx, series, m.l);
+    canvas.dataset.yTicks = '';
+    return;
+  }
   ctx.textAlign = 'right';
   const range = yMax - yMin;
   const yStep = niceStep(range);
+  const ticks: string[] = [];
   for (let i = 0; i * yStep <= range + 1e-9; i++) {
     const v = yMin + i * yStep;
     const y = Y(v);
@@ -66,8 +79,12 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
     ctx.moveTo(m.l, y);
     ctx.lineTo(m.l + pw, y);
     ctx.stroke();
-    ctx.fillText((o.yFormat ?? ((t: number) => String(Number(t.toFixed(3)))))(v), m.l - 6, y + 4);
+    const label = (o.yFormat ?? ((t: number) => String(Number(t.toFixed(3)))))(v);
+    ticks.push(label);
+    ctx.fillText(label, m.l - 6, y + 4);
   }
+  // What the axis says, for tests and for anyone reading the page's markup.
+  canvas.dataset.yTicks = ticks.join(' ');
   ctx.textAlign = 'center';
   let xStep = 1;
   for (let k = 1; xMax / xStep > 6; k++) xStep = [1, 2, 5][k % 3] * 10 ** Math.floor(k / 3); // 1, 2, 5, 10, 20, ...
@@ -75,20 +92,7 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
   ctx.fillText(o.xLabel, m.l + pw / 2, H - 6);
   ctx.strokeStyle = '#888';
   ctx.strokeRect(m.l, m.t, pw, ph);
-  // Legend, in a row under the title.
-  let lx = m.l;
-  ctx.textAlign = 'left';
-  for (const s of series) {
-    ctx.fillStyle = s.color;
-    if (s.dots) {
-      ctx.beginPath();
-      ctx.arc(lx + 5, 28, 4, 0, Math.PI * 2);
-      ctx.fill();
-    } else ctx.fillRect(lx, 27, 12, 3);
-    ctx.fillStyle = '#333';
-    ctx.fillText(s.name, lx + 16, 32);
-    lx += ctx.measureText(s.name).width + 30;
-  }
+  legend(ctx, series, m.l);
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
@@ -104,6 +108,23 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
     ctx.beginPath();
     s.points.forEach(([x, y], i) => (i ? ctx.lineTo(X(x), Y(y)) : ctx.moveTo(X(x), Y(y))));
     ctx.stroke();
+  }
+}
+
+/** The series' names and marks, in a row under the title. */
+function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number): void {
+  let lx = left;
+  ctx.textAlign = 'left';
+  for (const s of series) {
+    ctx.fillStyle = s.color;
+    if (s.dots) {
+      ctx.beginPath();
+      ctx.arc(lx + 5, 28, 4, 0, Math.PI * 2);
+      ctx.fill();
+    } else ctx.fillRect(lx, 27, 12, 3);
+    ctx.fillStyle = '#333';
+    ctx.fillText(s.name, lx + 16, 32);
+    lx += ctx.measureText(s.name).width + 30;
   }
 }
 
@@ -146,7 +167,7 @@ export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCan
 }
 
 /** A 10x10 confusion matrix: rows true class, columns predicted, shade by row share. */
-export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], names: string[]): void {
+export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], names: string[], axes: string): void {
   const n = names.length, cell = 34, left = 84, top = 84;
   const W = left + n * cell + 8, H = top + n * cell + 8;
   const ctx = sizeCanvas(canvas, W, H);
@@ -178,38 +199,58 @@ export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], na
   }
   ctx.textAlign = 'left';
   ctx.fillStyle = '#555';
-  ctx.fillText('true ↓  predicted →', 4, 14);
+  ctx.fillText(axes, 4, 14);
 }
 
-/** Maps 0..1 to a perceptual dark-blue → yellow ramp. */
+/** The heat maps' colours from low to high (a perceptual dark-blue → yellow ramp). */
+export const RAMP: readonly [number, number, number][] = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
+
+/** The ramp as a CSS gradient, for the legend. */
+export function rampCss(): string {
+  return `linear-gradient(to right, ${RAMP.map((c, i) => `rgb(${c.join(' ')}) ${(100 * i) / (RAMP.length - 1)}%`).join(', ')})`;
+}
+
+/** Maps 0..1 to the ramp. */
 function ramp(t: number): [number, number, number] {
-  const stops: [number, number, number][] = [[13, 8, 135], [126, 3, 168], [204, 71, 120], [248, 149, 64], [240, 249, 33]];
+  const stops = RAMP;
   const x = Math.min(0.9999, Math.max(0, t)) * (stops.length - 1);
   const i = Math.floor(x), f = x - i;
   const a = stops[i], b = stops[i + 1];
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
+/** The ramp in 256 steps, RGB, so that colouring a pixel is a table lookup. */
+const RAMP_TABLE = (() => {
+  const t = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) t.set(ramp(i / 255), 3 * i);
+  return t;
+})();
+
 /**
  * A grid of `count` small w x h pictures on `canvas`, `cols` per row, each scaled to `tile` pixels
- * without smoothing; `put(i, fill)` draws picture i from the RGBA pixels `fill` writes.
+ * without smoothing. `fill(i, rgba, stride, offset)` writes picture i's RGBA pixels into one shared
+ * sheet (row stride `stride` bytes, first pixel at `offset`); the sheet is put once and each picture
+ * drawn from it, so that a few hundred pictures cost a few milliseconds.
  */
-function tileSheet(canvas: HTMLCanvasElement, count: number, cols: number, tile: number, gap: number, w: number, h: number): (i: number, fill: (rgba: Uint8ClampedArray) => void) => void {
+function tileSheet(canvas: HTMLCanvasElement, count: number, cols: number, tile: number, gap: number, w: number, h: number,
+  fill: (i: number, rgba: Uint8ClampedArray, stride: number, offset: number) => void): void {
   const rows = Math.ceil(count / cols);
   const W = cols * (tile + gap) - gap, H = rows * (tile + gap) - gap;
   const ctx = sizeCanvas(canvas, W, H);
   ctx.clearRect(0, 0, W, H);
   ctx.imageSmoothingEnabled = false;
-  const small = document.createElement('canvas');
-  small.width = w;
-  small.height = h;
-  const sctx = small.getContext('2d') as CanvasRenderingContext2D;
-  return (i, fill) => {
-    const img = sctx.createImageData(w, h);
-    fill(img.data);
-    sctx.putImageData(img, 0, 0);
-    ctx.drawImage(small, (i % cols) * (tile + gap), Math.floor(i / cols) * (tile + gap), tile, tile);
-  };
+  const sheet = document.createElement('canvas');
+  sheet.width = cols * w;
+  sheet.height = rows * h;
+  const sctx = sheet.getContext('2d') as CanvasRenderingContext2D;
+  const img = sctx.createImageData(sheet.width, sheet.height);
+  const stride = 4 * sheet.width;
+  for (let i = 0; i < count; i++) fill(i, img.data, stride, Math.floor(i / cols) * h * stride + (i % cols) * w * 4);
+  sctx.putImageData(img, 0, 0);
+  for (let i = 0; i < count; i++) {
+    const c = i % cols, r = Math.floor(i / cols);
+    ctx.drawImage(sheet, c * w, r * h, w, h, c * (tile + gap), r * (tile + gap), tile, tile);
+  }
 }
 
 /**
@@ -217,44 +258,46 @@ function tileSheet(canvas: HTMLCanvasElement, count: number, cols: number, tile:
  * range, `cols` per row.
  */
 export function heatmaps(canvas: HTMLCanvasElement, data: Float32Array, h: number, w: number, channels: number, cols: number, tile: number): void {
-  const put = tileSheet(canvas, channels, cols, tile, 3, w, h);
-  for (let ch = 0; ch < channels; ch++) {
+  tileSheet(canvas, channels, cols, tile, 3, w, h, (ch, rgba, stride, offset) => {
     let lo = Infinity, hi = -Infinity;
-    for (let p = 0; p < h * w; p++) {
-      const v = data[p * channels + ch];
+    for (let p = ch; p < data.length; p += channels) {
+      const v = data[p];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    put(ch, (rgba) => {
-      for (let p = 0; p < h * w; p++) {
-        const [r, g, b] = ramp(hi > lo ? (data[p * channels + ch] - lo) / (hi - lo) : 0);
-        rgba.set([r, g, b, 255], 4 * p);
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const k = 3 * Math.round((data[(y * w + x) * channels + ch] - lo) * scale);
+        const o = offset + y * stride + 4 * x;
+        rgba[o] = RAMP_TABLE[k];
+        rgba[o + 1] = RAMP_TABLE[k + 1];
+        rgba[o + 2] = RAMP_TABLE[k + 2];
+        rgba[o + 3] = 255;
       }
-    });
-  }
+    }
+  });
   canvas.dataset.maps = String(channels);
 }
 
 /** Draws conv kernels [kh, kw, 3, filters] as small RGB pictures, normalised over all filters. */
 export function filterImages(canvas: HTMLCanvasElement, kernel: Float32Array, kh: number, kw: number, inC: number, filters: number, cols: number, tile: number): void {
-  const put = tileSheet(canvas, filters, cols, tile, 4, kw, kh);
   let lo = Infinity, hi = -Infinity;
   for (const v of kernel) {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  for (let f = 0; f < filters; f++) {
-    put(f, (rgba) => {
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          for (let c = 0; c < 3; c++) {
-            const v = kernel[((i * kw + j) * inC + Math.min(c, inC - 1)) * filters + f];
-            rgba[4 * (i * kw + j) + c] = hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 128;
-          }
-          rgba[4 * (i * kw + j) + 3] = 255;
+  tileSheet(canvas, filters, cols, tile, 4, kw, kh, (f, rgba, stride, offset) => {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const o = offset + i * stride + 4 * j;
+        for (let c = 0; c < 3; c++) {
+          const v = kernel[((i * kw + j) * inC + Math.min(c, inC - 1)) * filters + f];
+          rgba[o + c] = hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 128;
         }
+        rgba[o + 3] = 255;
       }
-    });
-  }
+    }
+  });
   canvas.dataset.filters = String(filters);
 }

@@ -1,29 +1,30 @@
-/** What the views share: the loaded dataset and the current model, with change notifications. */
-import type * as ck from 'cnnkit';
-import type { Cifar10Data } from './data.ts';
+/**
+ * What the views share: the engine worker, how it runs, the loaded dataset (as much of it as the
+ * page shows), the current model and the run in progress, with change notifications. The images
+ * and the model themselves live in the worker.
+ */
+import { Engine } from './engine/client.ts';
+import type { DataSummary, ModelInfo, RunState, RuntimeInfo, TrainStatus } from './engine/protocol.ts';
+
+export type View = 'explain' | 'train' | 'inspect';
 
 export const state: {
-  data: Cifar10Data | null;
-  model: ck.Sequential | null;
-  /** How the current model came to be, for the Inspect view. */
-  modelNote: string;
-  training: boolean;
-} = { data: null, model: null, modelNote: '', training: false };
+  runtime: RuntimeInfo | null;
+  data: DataSummary | null;
+  model: ModelInfo | null;
+  /** The run in progress, or null. */
+  run: { state: RunState; status: TrainStatus | null } | null;
+  /** The view on screen. */
+  view: View;
+} = { runtime: null, data: null, model: null, run: null, view: 'explain' };
+
+/** The page's engine worker (started when the page loads). */
+export const engine = new Engine();
+
+/** `saved`: the current model was saved (no need to ask before replacing it). */
+export type StateEvent = 'runtime' | 'data' | 'model' | 'run' | 'view' | 'saved';
 
 const events = new EventTarget();
-
-export type StateEvent = 'data' | 'model';
-
-/**
- * Makes `model` the current model and frees the weights of the one it replaces (the library has no
- * model.dispose yet; the old optimizer's slots stay allocated).
- */
-export function setModel(model: ck.Sequential, note: string): void {
-  const old = state.model;
-  state.model = model;
-  state.modelNote = note;
-  if (old && old !== model) for (const w of old.weights) w.dispose();
-}
 
 export function changed(what: StateEvent): void {
   events.dispatchEvent(new Event(what));
@@ -31,4 +32,28 @@ export function changed(what: StateEvent): void {
 
 export function onChange(what: StateEvent, fn: () => void): void {
   events.addEventListener(what, fn);
+}
+
+// The worker's model and run events keep the shared state current.
+engine.on((e) => {
+  if (e.type === 'model') {
+    state.model = e.model;
+    changed('model');
+  } else if (e.type === 'batches') {
+    if (state.model) state.model = { ...state.model, version: e.version, state: 'training' };
+    if (state.run) {
+      state.run.status = e.status;
+      if (state.run.state === 'testing') state.run.state = 'running';
+    }
+    changed('run');
+    changed('model');
+  } else if (e.type === 'run-state' && state.run) {
+    state.run.state = e.state;
+    changed('run');
+  }
+});
+
+/** Whether a model is training (or held paused). */
+export function training(): boolean {
+  return state.run !== null;
 }

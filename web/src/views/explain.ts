@@ -1,16 +1,22 @@
 /**
  * Explain: the tutorial's worked example. A 6x6 image, a 3x3 kernel sliding over it ('same' zero
  * padding or 'valid', stride 1 or 2), then 2x2 max pooling with stride 2. Every output number is
- * computed by the library's layers (ck.tutorial.convolve / maxPool); the page only lays out the
- * terms of each dot product next to the library's result.
+ * computed by the library's layers (ck.tutorial.convolve / maxPool); the page lays out the terms
+ * of each dot product next to the library's result.
  */
 import * as ck from 'cnnkit';
-import { fmt, h, thousands } from './dom.ts';
+import { fmt, h } from '../dom.ts';
+import { msg, say } from '../i18n/index.ts';
+import { gridKeys } from './grid-keys.ts';
+import { paramTable } from './param-table.ts';
 
 type Padding = ck.Padding;
 const { windowOutput } = ck;
 
 const copy = (m: number[][]): number[][] => m.map((r) => [...r]);
+
+/** What a pixel or a weight may be: a gray level, or a weight of sensible size. */
+const LIMITS = { pixel: [0, 255], weight: [-100, 100] } as const;
 
 interface Sel {
   kind: 'conv' | 'pool';
@@ -30,52 +36,63 @@ export function mountExplain(root: HTMLElement): void {
   };
   let timer = 0;
 
-  const paddingSel = h('select', { id: 'padding', 'aria-label': 'Padding' },
-    h('option', { value: 'same', text: "'same' (zero padding)" }), h('option', { value: 'valid', text: "'valid' (no padding)" }));
-  const strideSel = h('select', { id: 'stride', 'aria-label': 'Stride' }, h('option', { value: '1', text: '1' }), h('option', { value: '2', text: '2' }));
-  const prevBtn = h('button', { type: 'button', id: 'step-prev', text: '◀ Previous' });
-  const stepBtn = h('button', { type: 'button', id: 'step-next', text: 'Step ▶' });
-  const playBtn = h('button', { type: 'button', id: 'step-play', text: 'Play' });
-  const resetBtn = h('button', { type: 'button', id: 'explain-reset', text: 'Reset to the tutorial values' });
-  const inputGrid = h('div', { class: 'grid input-grid', id: 'input-grid', role: 'group', 'aria-label': 'Input image (editable pixels)' });
-  const kernelGrid = h('div', { class: 'grid kernel-grid', id: 'kernel-grid', role: 'group', 'aria-label': 'Kernel (editable)' });
-  const outGrid = h('div', { class: 'grid out-grid', id: 'out-grid', role: 'group', 'aria-label': 'Convolution output' });
-  const poolGrid = h('div', { class: 'grid out-grid', id: 'pool-grid', role: 'group', 'aria-label': 'Max pooling output' });
+  const paddingSel = h('select', { id: 'padding' },
+    h('option', { value: 'same', text: msg('explain.paddingSame') }), h('option', { value: 'valid', text: msg('explain.paddingValid') }));
+  const strideSel = h('select', { id: 'stride' }, h('option', { value: '1', text: '1' }), h('option', { value: '2', text: '2' }));
+  const prevBtn = h('button', { type: 'button', id: 'step-prev', text: msg('explain.prev') });
+  const stepBtn = h('button', { type: 'button', id: 'step-next', text: msg('explain.next') });
+  const playBtn = h('button', { type: 'button', id: 'step-play', text: msg('explain.play') });
+  const resetBtn = h('button', { type: 'button', id: 'explain-reset', text: msg('explain.reset') });
+  const inputGrid = h('div', { class: 'grid input-grid', id: 'input-grid', role: 'group', 'aria-label': msg('explain.imageGrid') });
+  const kernelGrid = h('div', { class: 'grid kernel-grid', id: 'kernel-grid', role: 'group', 'aria-label': msg('explain.kernelGrid') });
+  const outGrid = h('div', { class: 'grid out-grid', id: 'out-grid', role: 'group', 'aria-label': msg('explain.outGrid') });
+  const poolGrid = h('div', { class: 'grid out-grid', id: 'pool-grid', role: 'group', 'aria-label': msg('explain.poolGrid') });
   const sizeNote = h('p', { class: 'note', id: 'size-note' });
   const poolNote = h('p', { class: 'note', id: 'pool-note' });
   const where = h('p', { class: 'where', id: 'explain-where' });
   const terms = h('p', { class: 'terms', id: 'explain-terms' });
-  const outTitle = h('h3', { text: 'Output' });
+  const inputError = h('p', { class: 'field-error', id: 'explain-error', role: 'alert' });
+  const outTitle = h('h3');
+  const next = h('a', { href: '#train', class: 'button primary', id: 'explain-next', text: msg('explain.nextStep') });
 
   root.append(
     h('div', { class: 'intro' },
-      h('h2', { text: 'How a convolution layer computes' }),
-      h('p', { text: 'A 3x3 kernel slides over the image; at each position the output is the sum of pixel × weight over the 9 cells under it. Hover, focus or step through the output cells. Edit any pixel or weight: each number below comes from cnnkit\'s own conv2d and maxPooling2d layers.' })),
+      h('h2', { text: msg('explain.title') }),
+      h('p', { text: msg('explain.intro') })),
     h('div', { class: 'controls' },
-      h('label', {}, 'Padding ', paddingSel), h('label', {}, 'Stride ', strideSel), prevBtn, stepBtn, playBtn, resetBtn),
+      h('label', {}, msg('explain.padding'), ' ', paddingSel), h('label', {}, msg('explain.stride'), ' ', strideSel), prevBtn, stepBtn, playBtn, resetBtn),
+    h('p', { class: 'note', text: msg('explain.keys') }),
     h('div', { class: 'explain-row' },
-      h('div', { class: 'panel' }, h('h3', { text: 'Image (6x6)' }), inputGrid),
+      h('div', { class: 'panel' }, h('h3', { text: msg('explain.image') }), inputGrid),
       // Each operator wraps together with the panel it leads to.
       h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '∗' }),
-        h('div', { class: 'panel' }, h('h3', { text: 'Kernel (3x3)' }), kernelGrid)),
+        h('div', { class: 'panel' }, h('h3', { text: msg('explain.kernel') }), kernelGrid)),
       h('div', { class: 'pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '=' }),
         h('div', { class: 'panel' }, outTitle, outGrid, sizeNote)),
       h('div', { class: 'pair pool-pair' }, h('div', { class: 'panel op', 'aria-hidden': 'true', text: '→' }),
-        h('div', { class: 'panel' }, h('h3', { text: 'Max pool 2x2, stride 2' }), poolGrid, poolNote)),
-      h('div', { class: 'calc', 'aria-live': 'polite' }, where, terms)),
+        h('div', { class: 'panel' }, h('h3', { text: msg('explain.pool') }), poolGrid, poolNote)),
+      h('div', { class: 'calc', 'aria-live': 'polite' }, inputError, where, terms)),
   );
 
   // ---- inputs -----------------------------------------------------------------------------
 
-  function numberInput(value: number, label: string, onValue: (v: number) => void): HTMLInputElement {
-    const input = h('input', { type: 'number', step: 'any', value: String(value), 'aria-label': label, inputmode: 'decimal' });
+  /** An editable number; a value outside `limits` (or not a number) is refused with a message. */
+  function numberInput(value: number, kind: 'pixel' | 'weight', r: number, c: number, onValue: (v: number) => void): HTMLInputElement {
+    const label = msg(kind === 'pixel' ? 'explain.pixelLabel' : 'explain.weightLabel', { row: r + 1, col: c + 1 });
+    const input = h('input', { type: 'text', value: String(value), 'aria-label': label, inputmode: 'decimal', autocomplete: 'off', 'data-r': r, 'data-c': c, tabindex: -1 });
     input.addEventListener('input', () => {
-      const v = Number(input.value);
-      if (input.value.trim() === '' || !Number.isFinite(v)) {
+      const [lo, hi] = LIMITS[kind];
+      const text = input.value.trim();
+      const v = Number(text);
+      if (text === '' || !Number.isFinite(v) || v < lo || v > hi) {
         input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', 'explain-error');
+        say(inputError, msg(kind === 'pixel' ? 'explain.badPixel' : 'explain.badWeight', { row: r + 1, col: c + 1, lo, hi, value: text === '' ? msg('explain.nothing') : text }));
         return;
       }
       input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+      if (!root.querySelector('[aria-invalid="true"]')) say(inputError, '');
       onValue(v);
       compute();
     });
@@ -86,8 +103,9 @@ export function mountExplain(root: HTMLElement): void {
     kernelGrid.replaceChildren();
     kernelGrid.style.setProperty('--n', '3');
     st.kernel.forEach((row, r) => row.forEach((v, c) => {
-      kernelGrid.append(h('div', { class: 'cell kernel' }, numberInput(v, `kernel row ${r + 1} column ${c + 1}`, (x) => (st.kernel[r][c] = x))));
+      kernelGrid.append(h('div', { class: 'cell kernel' }, numberInput(v, 'weight', r, c, (x) => (st.kernel[r][c] = x))));
     }));
+    gridKeys(kernelGrid, 'input');
   }
 
   /** The image with its ring of zero padding (for 'same'), as cells keyed by image row/column. */
@@ -101,45 +119,38 @@ export function mountExplain(root: HTMLElement): void {
       for (let pc = 0; pc < side; pc++) {
         const r = pr - g.padBefore, c = pc - g.padBefore;
         const inside = r >= 0 && r < n && c >= 0 && c < n;
-        const cell = h('div', { class: inside ? 'cell px' : 'cell pad', 'data-r': r, 'data-c': c, title: inside ? undefined : 'zero padding' });
-        if (inside) cell.append(numberInput(st.image[r][c], `pixel row ${r + 1} column ${c + 1}`, (x) => (st.image[r][c] = x)));
+        const cell = h('div', { class: inside ? 'cell px' : 'cell pad', 'data-r': r, 'data-c': c, title: inside ? undefined : msg('explain.padTitle') });
+        if (inside) cell.append(numberInput(st.image[r][c], 'pixel', r, c, (x) => (st.image[r][c] = x)));
         else cell.append(h('span', { text: '0' }));
         inputGrid.append(cell);
       }
     }
+    gridKeys(inputGrid, 'input');
+    say(inputError, '');
   }
 
   // ---- outputs ----------------------------------------------------------------------------
 
   function outCell(kind: 'conv' | 'pool', r: number, c: number, v: number): HTMLElement {
-    const cell = h('div', {
-      class: 'cell out', role: 'button', tabindex: 0, id: `${kind === 'conv' ? 'out' : 'pool'}-${r}-${c}`,
-      'data-kind': kind, 'data-r': r, 'data-c': c, 'aria-label': `${kind === 'conv' ? 'output' : 'pooled'} row ${r + 1} column ${c + 1}: ${fmt(v)}`,
+    const cell = h('button', {
+      type: 'button', class: 'cell out', tabindex: -1, id: `${kind === 'conv' ? 'out' : 'pool'}-${r}-${c}`,
+      'data-kind': kind, 'data-r': r, 'data-c': c,
+      'aria-label': msg(kind === 'conv' ? 'explain.outLabel' : 'explain.poolLabel', { row: r + 1, col: c + 1, value: fmt(v) }),
       text: fmt(v),
     });
     const pick = (): void => select({ kind, r, c });
     cell.addEventListener('mouseenter', pick);
     cell.addEventListener('focus', pick);
-    cell.addEventListener('keydown', (e) => moveFocus(e, kind, r, c));
+    cell.addEventListener('click', pick);
     return cell;
-  }
-
-  function moveFocus(e: KeyboardEvent, kind: 'conv' | 'pool', r: number, c: number): void {
-    const d: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    const step = d[e.key];
-    if (!step) return;
-    const next = root.querySelector<HTMLElement>(`#${kind === 'conv' ? 'out' : 'pool'}-${r + step[0]}-${c + step[1]}`);
-    if (next) {
-      e.preventDefault();
-      next.focus();
-    }
   }
 
   function compute(): void {
     st.out = ck.tutorial.convolve(st.image, st.kernel, st.padding, st.stride);
     const oh = st.out.length, ow = st.out[0]?.length ?? 0;
     st.pooled = oh >= 2 && ow >= 2 ? ck.tutorial.maxPool(st.out, 2, 2) : null;
-    outTitle.textContent = `Output (${oh}x${ow})`;
+    say(outTitle, msg('explain.output', { h: oh, w: ow }));
+    const focusedOut = outGrid.contains(document.activeElement) || poolGrid.contains(document.activeElement);
     outGrid.replaceChildren();
     outGrid.style.setProperty('--n', String(ow));
     outGrid.dataset.rows = String(oh);
@@ -149,15 +160,17 @@ export function mountExplain(root: HTMLElement): void {
     if (st.pooled) {
       poolGrid.style.setProperty('--n', String(st.pooled[0].length));
       st.pooled.forEach((row, r) => row.forEach((v, c) => poolGrid.append(outCell('pool', r, c, v))));
-      poolNote.textContent = `${oh}x${ow} → ${st.pooled.length}x${st.pooled[0].length}: the largest of each 2x2 block.`;
-    } else poolNote.textContent = 'The output is too small to pool.';
+      say(poolNote, msg('explain.poolNote', { h: oh, w: ow, ph: st.pooled.length, pw: st.pooled[0].length }));
+    } else say(poolNote, msg('explain.poolTooSmall'));
+    gridKeys(outGrid, 'button');
+    gridKeys(poolGrid, 'button');
     const n = st.image.length, k = st.kernel.length, s = st.stride;
     const g = windowOutput(n, k, s, st.padding);
-    sizeNote.textContent = st.padding === 'same'
-      ? `'same': ceil(${n} / ${s}) = ${g.out} per side; ${g.padBefore + g.padAfter === 0 ? 'no' : `${g.padBefore} before + ${g.padAfter} after of`} zero padding.`
-      : `'valid': floor((${n} − ${k}) / ${s}) + 1 = ${g.out} per side: only where the kernel fits.`;
+    const pad = g.padBefore + g.padAfter === 0 ? msg('explain.noPadding') : msg('explain.somePadding', { before: g.padBefore, after: g.padAfter });
+    say(sizeNote, st.padding === 'same' ? msg('explain.sizeSame', { n, s, out: g.out, pad }) : msg('explain.sizeValid', { n, k, s, out: g.out }));
     if (st.sel && !cellFor(st.sel)) st.sel = { kind: 'conv', r: 0, c: 0 };
     select(st.sel);
+    if (focusedOut && st.sel) cellFor(st.sel)?.focus();
   }
 
   function cellFor(sel: Sel): HTMLElement | null {
@@ -178,6 +191,8 @@ export function mountExplain(root: HTMLElement): void {
     const cell = cellFor(sel);
     if (!cell) return;
     cell.classList.add('sel');
+    // The selected cell is where Tab enters its grid.
+    for (const b of (cell.parentElement as HTMLElement).querySelectorAll('button')) b.tabIndex = b === cell ? 0 : -1;
     if (sel.kind === 'conv') explainConv(sel.r, sel.c);
     else explainPool(sel.r, sel.c);
   }
@@ -205,11 +220,13 @@ export function mountExplain(root: HTMLElement): void {
       }
     }
     const value = st.out[r][c];
-    const rows = `${top + 1}–${top + k}`, cols = `${left + 1}–${left + k}`;
+    // Image rows and columns are counted from 1 inside the image; the padding ring is not a row.
+    const r0 = Math.max(top, 0) + 1, r1 = Math.min(top + k, n), c0 = Math.max(left, 0) + 1, c1 = Math.min(left + k, n);
     const padded = top < 0 || left < 0 || top + k > n || left + k > n;
-    where.textContent = `Output row ${r + 1}, column ${c + 1}: the kernel covers image rows ${rows}, columns ${cols}${padded ? ' (cells outside the image are zero padding)' : ''}.`;
-    terms.textContent = `${parts.join(' + ')} = ${fmt(value)}`;
-    if (Math.abs(sum - value) > 1e-3 * Math.max(1, Math.abs(sum))) terms.textContent += ` (the terms add up to ${fmt(sum)})`;
+    say(where, msg(padded ? 'explain.wherePadded' : 'explain.where', { row: r + 1, col: c + 1, r0, r1, c0, c1, k }));
+    const formula = `${parts.join(' + ')} = ${fmt(value)}`;
+    const differs = Math.abs(sum - value) > 1e-3 * Math.max(1, Math.abs(sum));
+    say(terms, differs ? msg('explain.termsDiffer', { formula, sum: fmt(sum) }) : formula);
   }
 
   function explainPool(r: number, c: number): void {
@@ -224,8 +241,8 @@ export function mountExplain(root: HTMLElement): void {
       }
     }
     const value = (st.pooled as number[][])[r][c];
-    where.textContent = `Pooled row ${r + 1}, column ${c + 1}: the 2x2 block at output rows ${2 * r + 1}–${2 * r + 2}, columns ${2 * c + 1}–${2 * c + 2}.`;
-    terms.textContent = `max(${vals.map(fmt).join(', ')}) = ${fmt(value)}`;
+    say(where, msg('explain.wherePool', { row: r + 1, col: c + 1, r0: 2 * r + 1, r1: 2 * r + 2, c0: 2 * c + 1, c1: 2 * c + 2 }));
+    say(terms, `max(${vals.map(fmt).join(', ')}) = ${fmt(value)}`);
   }
 
   // ---- stepping ---------------------------------------------------------------------------
@@ -233,17 +250,16 @@ export function mountExplain(root: HTMLElement): void {
   function step(delta: number): boolean {
     const oh = st.out.length, ow = st.out[0].length;
     const cur = st.sel?.kind === 'conv' ? st.sel.r * ow + st.sel.c : -1;
-    const next = cur + delta;
-    if (next < 0 || next >= oh * ow) return false;
-    select({ kind: 'conv', r: Math.floor(next / ow), c: next % ow });
+    const nextIndex = cur + delta;
+    if (nextIndex < 0 || nextIndex >= oh * ow) return false;
+    select({ kind: 'conv', r: Math.floor(nextIndex / ow), c: nextIndex % ow });
     return true;
   }
 
   function stopPlay(): void {
     window.clearInterval(timer);
     timer = 0;
-    playBtn.textContent = 'Play';
-    playBtn.setAttribute('aria-pressed', 'false');
+    say(playBtn, msg('explain.play'));
   }
 
   prevBtn.addEventListener('click', () => step(-1));
@@ -253,21 +269,22 @@ export function mountExplain(root: HTMLElement): void {
   playBtn.addEventListener('click', () => {
     if (timer) return stopPlay();
     if (st.sel?.kind !== 'conv' || !step(1)) select({ kind: 'conv', r: 0, c: 0 });
-    playBtn.textContent = 'Pause';
-    playBtn.setAttribute('aria-pressed', 'true');
+    say(playBtn, msg('explain.pause'));
     timer = window.setInterval(() => {
       if (!step(1)) stopPlay();
     }, 700);
   });
-  paddingSel.addEventListener('change', () => {
-    st.padding = paddingSel.value as Padding;
+  const rebuild = (): void => {
     buildInput();
     compute();
+  };
+  paddingSel.addEventListener('change', () => {
+    st.padding = paddingSel.value as Padding;
+    rebuild();
   });
   strideSel.addEventListener('change', () => {
     st.stride = Number(strideSel.value);
-    buildInput();
-    compute();
+    rebuild();
   });
   resetBtn.addEventListener('click', () => {
     stopPlay();
@@ -279,33 +296,10 @@ export function mountExplain(root: HTMLElement): void {
     strideSel.value = '1';
     st.sel = { kind: 'conv', r: 0, c: 0 };
     buildKernel();
-    buildInput();
-    compute();
+    rebuild();
   });
 
   buildKernel();
-  buildInput();
-  compute();
-  root.append(paramTable());
-}
-
-/** The tutorial model's layers: output shapes and parameter counts with their formulas. */
-function paramTable(): HTMLElement {
-  const model = ck.tutorial.buildModel();
-  const rows = ck.tutorial.paramRows(model);
-  const table = h('table', { class: 'params', id: 'param-table' },
-    h('caption', { text: 'The tutorial model, layer by layer (from the real layers)' }),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Layer (type)' }), h('th', { scope: 'col', text: 'Output shape' }),
-      h('th', { scope: 'col', text: 'Parameters' }), h('th', { scope: 'col', text: 'Count' }))));
-  const body = h('tbody');
-  for (const r of rows) {
-    body.append(h('tr', {}, h('th', { scope: 'row' }, h('span', { text: r.layer }), ' ', h('span', { class: 'type', text: `(${r.type})` })),
-      h('td', { class: 'mono', text: r.outputShape }), h('td', { class: 'mono', text: r.count ? `${r.formula} = ${thousands(r.count)}` : r.formula }),
-      h('td', { class: 'num', text: thousands(r.count) })));
-  }
-  table.append(body, h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3, text: 'Total trainable parameters' }),
-    h('td', { class: 'num', id: 'param-total', text: thousands(model.countParams()) }))));
-  return h('div', { class: 'table-wrap' }, h('h2', { text: 'The tutorial CNN' }),
-    h('p', { text: 'A conv2d layer has (kernel height × kernel width × input channels + 1 bias) × filters weights; a dense layer (inputs + 1) × units. Pooling and flatten have none.' }),
-    table);
+  rebuild();
+  root.append(paramTable(), h('p', { class: 'next-step' }, next));
 }

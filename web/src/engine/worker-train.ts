@@ -1,0 +1,174 @@
+/**
+ * A training run in the engine worker: model.fit with callbacks that stream progress to the page
+ * (a few times a second), hold between batches while paused, stop after the current batch, and
+ * time the run the way the Node.js benchmark does (first batch left out as warm-up; pauses and the
+ * test images' measurement left out).
+ */
+import * as ck from 'cnnkit';
+import type { Dataset } from './worker-data.ts';
+import { subsetOf } from './worker-data.ts';
+import type { ModelSlot } from './worker-model.ts';
+import type { Control, EngineEvent, TrainConfig, TrainResult, TrainStatus } from './protocol.ts';
+
+export interface TrainHooks {
+  emit(e: EngineEvent): void;
+  /** Lets the worker's message queue run (pause, stop, requests from the page). */
+  yieldNow(): Promise<void>;
+}
+
+/** How often the page hears of progress, and how often the worker reads its messages. */
+const EMIT_MS = 100, YIELD_MS = 15;
+/** The live speed is measured over the last few seconds. */
+const WINDOW_MS = 2000;
+
+/** Smooths the per-batch loss and accuracy (bias-corrected exponential moving average). */
+class Smoother {
+  private value = 0;
+  private weight = 0;
+  constructor(private readonly beta = 0.9) {}
+  add(v: number): number {
+    this.value = this.beta * this.value + (1 - this.beta) * v;
+    this.weight = this.beta * this.weight + (1 - this.beta);
+    return this.value / this.weight;
+  }
+}
+
+/** Images per second over the last WINDOW_MS of batches, and over the whole run. */
+class Speed {
+  private recent: { ms: number; n: number }[] = [];
+  totalMs = 0;
+  totalImages = 0;
+
+  add(ms: number, n: number): void {
+    this.totalMs += ms;
+    this.totalImages += n;
+    this.recent.push({ ms, n });
+    let windowMs = this.recent.reduce((a, b) => a + b.ms, 0);
+    while (this.recent.length > 1 && windowMs - this.recent[0].ms >= WINDOW_MS) windowMs -= (this.recent.shift() as { ms: number }).ms;
+  }
+
+  live(): { imagesPerSecond: number; msPerBatch: number } {
+    const ms = this.recent.reduce((a, b) => a + b.ms, 0), n = this.recent.reduce((a, b) => a + b.n, 0);
+    return ms > 0 ? { imagesPerSecond: n / (ms / 1000), msPerBatch: ms / this.recent.length } : { imagesPerSecond: NaN, msPerBatch: NaN };
+  }
+}
+
+export class Trainer {
+  running = false;
+  private paused = false;
+  private stopAsked = false;
+  private wake: (() => void) | null = null;
+  private done = 0;
+  private emit: (e: EngineEvent) => void = () => undefined;
+
+  /** Pause, resume or stop, as the page asks. */
+  control(c: Control): void {
+    if (!this.running) return;
+    if (c === 'pause') this.paused = true;
+    else if (c === 'resume') this.paused = false;
+    else this.stopAsked = true;
+    if (c !== 'pause') {
+      this.wake?.();
+      this.wake = null;
+    }
+    if (c === 'stop') this.emit({ type: 'run-state', state: 'stopping', done: this.done });
+    if (c === 'resume') this.emit({ type: 'run-state', state: 'running', done: this.done });
+  }
+
+  async run(slot: ModelSlot, data: Dataset, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+    const classes = data.classNames.length;
+    const tr = subsetOf(data.train, cfg.trainCount, classes), te = subsetOf(data.test, cfg.testCount, classes);
+    const x = ck.tensor(tr.images, [tr.count, 32, 32, 3], 'uint8'), y = ck.tensor(tr.labels, [tr.count]);
+    const xv = ck.tensor(te.images, [te.count, 32, 32, 3], 'uint8'), yv = ck.tensor(te.labels, [te.count]);
+    const model = slot.fresh(cfg.recipe, cfg.seed);
+    hooks.emit({ type: 'model', model: slot.replace(model, 'training', cfg.recipe) });
+    this.running = true;
+    this.paused = this.stopAsked = false;
+    this.done = 0;
+    this.emit = hooks.emit;
+    const steps = Math.ceil(tr.count / cfg.batchSize);
+    const speed = new Speed(), loss = new Smoother(), acc = new Smoother();
+    let epochNow = 0, seen = 0, lossSum = 0, accSum = 0, images = 0;
+    let lastEnd: number | null = null, lastEmit = 0, lastYield = performance.now();
+    let points: number[] = [];
+    let last = { loss: NaN, accuracy: NaN };
+    const status = (): TrainStatus => {
+      const live = speed.live();
+      return {
+        epoch: epochNow + 1, epochs: cfg.epochs, batch: ((this.done - 1) % steps) + 1, steps, done: this.done,
+        loss: last.loss, accuracy: last.accuracy, ...live,
+        secondsLeft: Number.isFinite(live.msPerBatch) ? ((cfg.epochs * steps - this.done) * live.msPerBatch) / 1000 : NaN,
+      };
+    };
+    const flush = (): void => {
+      const { version } = slot.touched(this.done, images, 'training');
+      hooks.emit({ type: 'batches', points, status: status(), version });
+      points = [];
+      lastEmit = performance.now();
+    };
+    let outcome: TrainResult['outcome'] = 'finished';
+    let error: string | undefined;
+    try {
+      await model.fit(x, y, {
+        epochs: cfg.epochs, batchSize: cfg.batchSize, rescale: 1 / 255, verbose: 0, validationData: [xv, yv],
+        callbacks: {
+          onEpochBegin: (epoch) => {
+            epochNow = epoch;
+            seen = lossSum = accSum = 0;
+            lastEnd = null;
+          },
+          onBatchBegin: () => {
+            lastEnd ??= performance.now();
+          },
+          onBatchEnd: async (step, logs) => {
+            const now = performance.now();
+            const n = Number(logs?.size ?? cfg.batchSize);
+            this.done++;
+            images += n;
+            // The run's first batch compiles and touches memory: left out, as in the benchmark.
+            if (this.done > 1) speed.add(now - (lastEnd as number), n);
+            lastEnd = now;
+            // fit reports running means over the epoch; the charts show each batch's own value, smoothed.
+            seen += n;
+            const batchLoss = (Number(logs?.loss) * seen - lossSum) / n, batchAcc = (Number(logs?.accuracy) * seen - accSum) / n;
+            lossSum = Number(logs?.loss) * seen;
+            accSum = Number(logs?.accuracy) * seen;
+            last = { loss: loss.add(batchLoss), accuracy: acc.add(batchAcc) };
+            points.push(this.done, last.loss, last.accuracy);
+            const epochEnds = step === steps - 1 || this.stopAsked;
+            if (now - lastEmit >= EMIT_MS || this.done <= 3 || epochEnds || this.paused) flush();
+            if (now - lastYield >= YIELD_MS) {
+              await hooks.yieldNow();
+              lastYield = performance.now();
+            }
+            if (this.paused && !this.stopAsked) {
+              flush();
+              hooks.emit({ type: 'run-state', state: 'paused', done: this.done });
+              await new Promise<void>((r) => (this.wake = r));
+              lastEnd = lastYield = performance.now();
+            }
+            if (this.stopAsked) model.stopTraining = true;
+            if (step === steps - 1 || this.stopAsked) hooks.emit({ type: 'run-state', state: 'testing', done: this.done });
+          },
+          onEpochEnd: (epoch, logs) => {
+            hooks.emit({ type: 'epoch', epoch, done: this.done, testLoss: Number(logs?.val_loss), testAccuracy: Number(logs?.val_accuracy) });
+          },
+        },
+      });
+      if (this.stopAsked) outcome = 'stopped';
+    } catch (e) {
+      outcome = 'failed';
+      error = (e as Error).message;
+    } finally {
+      this.running = false;
+      this.wake = null;
+      for (const t of [x, y, xv, yv]) t.dispose();
+    }
+    const info = slot.touched(this.done, images, outcome === 'finished' ? 'trained' : 'stopped');
+    hooks.emit({ type: 'model', model: info });
+    return {
+      outcome, error, batches: this.done, images, seconds: speed.totalMs / 1000,
+      imagesPerSecond: speed.totalMs > 0 ? speed.totalImages / (speed.totalMs / 1000) : NaN,
+    };
+  }
+}
