@@ -10,7 +10,7 @@ import { enableRelaxedSimd, fromBase64 } from './platform.js';
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
 /** Task kinds understood by `runTask` (see assembly/index.ts). */
-export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8, WINO_FWD: 9, WINO_FILTER: 10, WINO_FILTER_OUT: 11, WINO_INPUT: 12, CONV_BWD_FILTER_SEG: 13 } as const;
+export const Kind = { GEMM: 0, CONV_FWD: 1, CONV_BWD_INPUT: 2, CONV_BWD_FILTER: 3, POOL: 4, BIAS_ACT: 5, ACT_BWD: 6, ZERO: 7, BIAS_GRAD: 8, WINO_FWD: 9, WINO_FILTER: 10, WINO_FILTER_OUT: 11, WINO_INPUT: 12, CONV_BWD_FILTER_SEG: 13, WINO4_FWD: 14, WINO4_FILTER: 15, WINO4_FILTER_OUT: 16, WINO4_INPUT: 17 } as const;
 /** Pooling sub-kinds (job word 17). */
 export const PoolKind = { MAX_FWD: 0, MAX_BWD: 1, AVG_FWD: 2, AVG_BWD: 3 } as const;
 
@@ -36,8 +36,12 @@ export interface Kernels {
   winoChunkBytes(n: number): number;
   /** u[16 spread blocks][n] = G g Gᵀ for the n = inC·outC columns of a 3x3 kernel w[3][3][n]. */
   winoFilter(w: number, u: number, n: number): void;
-  /** Packs u into 16 GEMM operands: U_ξ [inC x outC], or with `transpose` U_ξᵀ [outC x inC]. */
-  winoPackFilter(u: number, packed: number, inC: number, outC: number, transpose: number): void;
+  /** Packs u into `positions` (16 or 36) GEMM operands: U_ξ [inC x outC], or with `transpose` U_ξᵀ [outC x inC]. */
+  winoPackFilter(u: number, packed: number, inC: number, outC: number, transpose: number, positions: number): void;
+  /** Bytes of one chunk of Winograd F(4x4) filter-gradient partial sums for n = inC·outC. */
+  wino4ChunkBytes(n: number): number;
+  /** u[36 spread blocks][n] = G g Gᵀ (F(4x4, 3x3)) for the n = inC·outC columns of a 3x3 kernel w[3][3][n]. */
+  wino4Filter(w: number, u: number, n: number): void;
   biasActivation(x: number, bias: number, y: number, row0: number, row1: number, cols: number, act: number): void;
   activationBackward(y: number, dy: number, dx: number, i0: number, i1: number, act: number, accumulate: number): void;
   biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
@@ -58,7 +62,7 @@ export interface Kernels {
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
-  'heapBase', 'tileRows', 'constant', 'spanCount', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'reduceFilterSegments', 'segmentRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'biasActivation',
+  'heapBase', 'tileRows', 'constant', 'spanCount', 'scratchBytes', 'runTask', 'packB', 'reduceChunks', 'reduceFilter', 'reduceFilterSegments', 'segmentRows', 'winoChunkBytes', 'winoFilter', 'winoPackFilter', 'wino4ChunkBytes', 'wino4Filter', 'biasActivation',
   'activationBackward', 'biasGrad', 'binary', 'scale', 'fill', 'zero', 'copy', 'fromUint8', 'sum', 'softmax',
   'softmaxCrossEntropy', 'adam', 'sgd', 'rmsprop',
 ];
