@@ -26,7 +26,7 @@ import { spread } from './winograd';
 /** Positions of a transformed tile. */
 const P: i32 = 36;
 /** Tiles of a filter-gradient sub-block (the depth of its GEMMs). */
-export const WB4: i32 = 32;
+export const WB4: i32 = 64;
 
 // @ts-ignore: decorator
 @inline
