@@ -7,8 +7,11 @@
  * PyTorch, then the next sample), so a noisy neighbour slows all alike; the table gives GFLOPS of
  * the median call, counting direct convolution's 2·M·N·K whatever the algorithm.
  *
+ * With --clock cpu the tables use process CPU time instead (all threads of each engine: GFLOPS per
+ * busy core), which stays meaningful when other processes hold the cores.
+ *
  * usage: node dist/bench/conv-shapes.js [--batch 256,1024] [--set recipe,resnet] [--samples 3]
- *        [--threads 2] [--torch 1] [--only NAME] [--out FILE]
+ *        [--threads 2] [--torch 1] [--only NAME] [--clock wall|cpu] [--out FILE]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -32,6 +35,8 @@ const samples = Number(opt('samples', '3'));
 const threads = Number(opt('threads', '2'));
 const useTorch = opt('torch', '1') !== '0';
 const only = opt('only', '');
+const clock = opt('clock', 'wall');
+if (clock !== 'wall' && clock !== 'cpu') throw new Error(`conv-shapes: --clock must be wall or cpu. Received ${clock}`);
 const outFile = opt('out', join(here, '..', '..', 'bench', 'results', 'conv-shapes.json'));
 
 type Op = 'forward' | 'input' | 'filter';
@@ -65,12 +70,13 @@ class TorchPeer {
     if (r.done) throw new Error('pytorch_conv.py: the peer exited');
     return r.value;
   }
-  async time(s: ConvShape, batch: number, info: Conv2DInfo, op: Op): Promise<number> {
+  async time(s: ConvShape, batch: number, info: Conv2DInfo, op: Op): Promise<Sample> {
     const padBottom = Math.max(0, (info.outH - 1) * s.stride + s.k - s.h - info.padTop);
     const padRight = Math.max(0, (info.outW - 1) * s.stride + s.k - s.w - info.padLeft);
     const req = { batch, h: s.h, w: s.w, inC: s.inC, outC: s.outC, k: s.k, stride: s.stride, pad: [info.padTop, padBottom, info.padLeft, padRight], op, calls: 1 };
     this.proc.stdin.write(`${JSON.stringify(req)}\n`);
-    return (JSON.parse(await this.next()) as { ms: number[] }).ms[0];
+    const r = JSON.parse(await this.next()) as { ms: number[]; cpu: number[] };
+    return { wall: r.ms[0], cpu: r.cpu[0] };
   }
   close(): void {
     this.proc.stdin.end('\n');
@@ -91,12 +97,16 @@ function operands(be: WasmBackend, info: Conv2DInfo): Operands {
   return { x: fill(be, xn), w: fill(be, wn), dy: fill(be, yn), y: be.alloc(yn), dx: be.alloc(xn), dw: be.alloc(wn) };
 }
 
-function call(be: WasmBackend, o: Operands, info: Conv2DInfo, op: Op): number {
-  const t0 = performance.now();
+/** Wall and process CPU milliseconds of one call. */
+interface Sample { wall: number; cpu: number }
+
+function call(be: WasmBackend, o: Operands, info: Conv2DInfo, op: Op): Sample {
+  const c0 = process.cpuUsage(), t0 = performance.now();
   if (op === 'forward') be.conv2d(o.x, o.w, o.y, info);
   else if (op === 'input') be.conv2dBackpropInput(o.dy, o.w, o.dx, info, false);
   else be.conv2dBackpropFilter(o.x, o.dy, o.dw, info, false);
-  return performance.now() - t0;
+  const wall = performance.now() - t0, c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 function median(v: number[]): number {
@@ -104,7 +114,11 @@ function median(v: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-interface Row { set: string; name: string; count: number; batch: number; op: Op; gflop: number; chosen: string; ms: Partial<Record<Variant | 'torch', number>> }
+/** Median milliseconds per engine, by the chosen clock (`ms`) and both (`wall`, `cpu`). */
+interface Row {
+  set: string; name: string; count: number; batch: number; op: Op; gflop: number; chosen: string;
+  ms: Partial<Record<Variant | 'torch', number>>; wall: Partial<Record<Variant | 'torch', number>>; cpu: Partial<Record<Variant | 'torch', number>>;
+}
 
 const shapes = CONV_SHAPES.filter((s) => sets.includes(s.set) && (!only || s.name.includes(only)));
 const maxBytes = Math.max(...batches.flatMap((b) => shapes.map((s) => 4 * b * (2 * s.h * s.w * s.inC + 2 * Math.ceil(s.h / s.stride) * Math.ceil(s.w / s.stride) * s.outC))));
@@ -117,7 +131,7 @@ const make = (o: { winograd?: boolean; winogradTile?: 2 | 4 }): WasmBackend => {
 const engines: Record<Variant, WasmBackend> = { im2col: make({ winograd: false }), F2: make({ winogradTile: 2 }), F4: make({ winogradTile: 4 }) };
 const auto = make({});
 const torch = useTorch ? await TorchPeer.start() : null;
-console.log(`cnnkit WASM (${auto.variant} build, ${threads} threads) vs ${torch ? `PyTorch ${torch.version} (2 threads, channels_last, huge pages)` : 'no PyTorch'}; ${samples} interleaved samples per cell, GFLOPS of the median call`);
+console.log(`cnnkit WASM (${auto.variant} build, ${threads} threads) vs ${torch ? `PyTorch ${torch.version} (2 threads, channels_last, huge pages)` : 'no PyTorch'}; ${samples} interleaved samples per cell, GFLOPS of the median call by ${clock === 'cpu' ? 'process CPU time (per busy core)' : 'wall time'}`);
 
 const rows: Row[] = [];
 for (const batch of batches) {
@@ -129,7 +143,7 @@ for (const batch of batches) {
     const tile = auto.winogradTile(info);
     const chosen = tile === 4 ? 'F4' : tile === 2 ? 'F2' : 'im2col';
     for (const op of OPS) {
-      const times = new Map<Variant | 'torch', number[]>();
+      const times = new Map<Variant | 'torch', Sample[]>();
       for (let r = -1; r < samples; r++) {
         for (const v of variants) {
           const t = call(engines[v], held.get(v) as Operands, info, op);
@@ -137,9 +151,13 @@ for (const batch of batches) {
         }
         if (torch && r >= 0) times.set('torch', [...(times.get('torch') ?? []), await torch.time(s, batch, info, op)]);
       }
-      const ms: Row['ms'] = {};
-      for (const [k, v] of times) ms[k] = median(v);
-      const row: Row = { set: s.set, name: s.name, count: s.count, batch, op, gflop, chosen, ms };
+      const wall: Row['ms'] = {}, cpu: Row['ms'] = {};
+      for (const [k, v] of times) {
+        wall[k] = median(v.map((x) => x.wall));
+        cpu[k] = median(v.map((x) => x.cpu));
+      }
+      const row: Row = { set: s.set, name: s.name, count: s.count, batch, op, gflop, chosen, ms: clock === 'cpu' ? cpu : wall, wall, cpu };
+      const ms = row.ms;
       rows.push(row);
       const g = (k: Variant | 'torch') => (ms[k] ? (gflop / (ms[k] as number) * 1e3).toFixed(1) : '-').padStart(7);
       console.log(`  ${`${s.set} ${s.name}`.padEnd(18)} b${String(batch).padEnd(5)} ${op.padEnd(8)} im2col ${g('im2col')}  F2 ${g('F2')}  F4 ${g('F4')}  torch ${g('torch')} GFLOPS`);
@@ -152,7 +170,7 @@ for (const be of [...Object.values(engines), auto]) be.dispose();
 
 // ---- tables ----------------------------------------------------------------------------------------
 const gf = (r: Row, k: Variant | 'torch') => (r.ms[k] ? (r.gflop / (r.ms[k] as number) * 1e3).toFixed(1) : '-');
-console.log('\nGFLOPS (direct-convolution work / median time); cnnkit = the path chosen per shape; ratio = cnnkit / PyTorch time');
+console.log(`\nGFLOPS (direct-convolution work / median ${clock} time); cnnkit = the path chosen per shape; ratio = PyTorch time / cnnkit time`);
 console.log('| set | layer | x | batch | op | im2col | F(2x2) | F(4x4) | chosen | PyTorch | cnnkit vs PyTorch |\n|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const mine = r.ms[r.chosen as Variant] as number;
@@ -161,7 +179,7 @@ for (const r of rows) {
 }
 // Whole networks: every convolution of a training step (each layer's forward, its filter gradient, and
 // its input gradient except for the first layer), weighted by how often the shape occurs.
-console.log('\nConvolution milliseconds of one training step (layers weighted by count; the first layer has no input gradient)');
+console.log(`\nConvolution milliseconds (${clock}) of one training step (layers weighted by count; the first layer has no input gradient)`);
 console.log('| set | batch | im2col only | F(2x2) where possible | F(4x4) where possible | chosen | PyTorch | cnnkit vs PyTorch |\n|---|---|---|---|---|---|---|---|');
 for (const set of sets) {
   for (const batch of batches) {
@@ -176,6 +194,6 @@ for (const set of sets) {
 }
 mkdirSync(dirname(outFile), { recursive: true });
 const tmp = `${outFile}.tmp-${process.pid}`;
-writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), threads, samples, variant: engines.F2.variant, torch: torch?.version ?? null, rows }, null, 2));
+writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), threads, samples, clock, variant: engines.F2.variant, torch: torch?.version ?? null, rows }, null, 2));
 renameSync(tmp, outFile);
 console.log(`\nwritten ${outFile}`);

@@ -9,10 +9,11 @@ GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (set by the caller). Each request is one J
 
 pad is [top, bottom, left, right] as the cnnkit side computes it ('same' puts the odd extra row at
 the bottom, as TensorFlow does); asymmetric padding is timed with the symmetric padding PyTorch
-supports and the same output size (same work). The answer is one JSON line: {"ms": [...]}, the
+supports and the same output size (same work). The answer is one JSON line: {"ms": [...], "cpu": [...]}, the
 wall milliseconds of each call (the first request of an op on a shape makes one untimed call
 first). Tensors are kept between requests of
-the same shape. An empty line or EOF ends the process. Usage: python3 pytorch_conv.py serve
+the same shape; "cpu" gives the process CPU milliseconds of each call too (all threads, a measure
+that holds when other processes share the cores). An empty line or EOF ends the process. Usage: python3 pytorch_conv.py serve
 """
 import json
 import sys
@@ -68,12 +69,13 @@ def main() -> None:
         if op not in held['warm']:
             call()
             held['warm'].add(op)
-        times = []
+        times, cpu = [], []
         for _ in range(int(req.get('calls', 1))):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             call()
             times.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({'ms': times}), flush=True)
+            cpu.append((time.process_time() - c0) * 1000)
+        print(json.dumps({'ms': times, 'cpu': cpu}), flush=True)
 
 
 if __name__ == '__main__':
