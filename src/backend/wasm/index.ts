@@ -13,6 +13,9 @@ import { compileAsync, compileSync, instantiate, Kind, PoolKind, type KernelVari
 import { availableCores } from './platform.js';
 import { ThreadPool } from './threads.js';
 import { Workspace } from './workspace.js';
+import { chooseConvAlgorithm, winogradBlockBytes } from './conv-plan.js';
+
+export { chooseConvAlgorithm } from './conv-plan.js';
 
 /** Options of the WASM backend. */
 export interface WasmBackendOptions extends BackendOptions {
@@ -30,41 +33,6 @@ export interface WasmBackendOptions extends BackendOptions {
    * instead of the choice per shape (benchmarks and tests compare them).
    */
   winogradTile?: 2 | 4;
-}
-
-/**
- * Relative cost per multiply-add of each path, from single-thread measurements of the recipe's and
- * a ResNet's shapes (bench/conv-shapes.ts): im2col's GEMM runs fastest per product, F(2x2)'s and
- * F(4x4)'s transforms add about 20% and 35%. Transforming and packing the kernel costs about
- * CONV_FILTER_COST products per element of U, once a call (it dominates a batch of one small map).
- */
-const COST_IM2COL = 1, COST_F2 = 1.2, COST_F4 = 1.35, CONV_FILTER_COST = 15;
-
-/**
- * The algorithm for a 3x3 stride-1 convolution that can run as Winograd, from its shape alone
- * (so every thread count computes the same sums): 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0 for
- * im2col + GEMM, whichever has the least modelled cost. Products per kernel element: im2col 9 per
- * output, F(m x m) (m + 2)² per tile of m x m outputs (tiles past the edge compute in full).
- * F(4x4) wins from 3x3 maps up, except 5x5 and 6x6 (no fewer products than F(2x2)); F(2x2) wins on
- * 2x2 maps; im2col on 1-wide maps and for a single small image.
- */
-export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 {
-  const winograd = (m: number, weight: number) => (m + 2) ** 2 * (info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m) * weight + CONV_FILTER_COST);
-  const costs: [0 | 2 | 4, number][] = [[4, winograd(4, COST_F4)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
-  let best = costs[0];
-  for (const c of costs) if (c[1] < best[1]) best = c;
-  return best[0];
-}
-
-/**
- * Bytes of transformed tiles (inputs and products) a Winograd task keeps per block: about 384 KB,
- * so the block and the transformed kernel U (positions·inC·outC floats) share L2; 768 KB when U
- * alone outgrows L2 and is streamed from L3 anyway, so each pass over it serves twice the tiles
- * (a cache simulation of a 1 MB L2 counted 20-45% fewer misses on the recipe's 64->128 and
- * 128->128 layers, and more misses where U fits).
- */
-function blockBytes(positions: number, i: Conv2DInfo): number {
-  return positions * i.inC * i.outC * 4 > 655360 ? 786432 : 393216;
 }
 
 /** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
@@ -321,7 +289,7 @@ export class WasmBackend implements Backend {
     const tiles = i.batch * Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     const mr = this.mr, positions = (m + 2) * (m + 2);
     // Tiles per task: the block's transformed inputs and products stay within L2 (see blockBytes).
-    let per = Math.max(mr, Math.floor(blockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr);
+    let per = Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr);
     // At least ~32 tiles a task: each task runs 16 or 36 GEMMs, whose fixed costs dominate tiny blocks.
     if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
@@ -416,7 +384,7 @@ export class WasmBackend implements Backend {
     const tiles = Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     // Whole images a task, at least ~32 tiles (small images: several per task).
     const g = this.parallel(i.batch * tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS) ? Math.min(i.batch, Math.max(Math.ceil(32 / tiles), Math.ceil(i.batch / (8 * this.threads)))) : i.batch;
-    const blk = Math.min(Math.max(mr, Math.floor(blockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
+    const blk = Math.min(Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
     const packed = this.winogradFilter(w, info, true, m);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
     this.run(m === 4 ? Kind.WINO4_INPUT : Kind.WINO_INPUT, this.k.spanCount(i.batch, g, 1));
