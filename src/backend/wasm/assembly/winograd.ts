@@ -1,7 +1,7 @@
 /**
  * Winograd F(2x2, 3x3) convolution for 3x3 kernels at stride 1 over NHWC images (Lavin & Gray,
- * "Fast Algorithms for Convolutional Neural Networks", 2016); F(4x4, 3x3) is in winograd4.ts. Each 2x2 output tile comes from a
- * 4x4 input patch with 16 products per channel pair instead of 36:
+ * "Fast Algorithms for Convolutional Neural Networks", 2016; F(4x4, 3x3) is in winograd4.ts).
+ * Each 2x2 output tile comes from a 4x4 input patch with 16 products per channel pair instead of 36:
  *
  *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,  summed over input channels, so for each of the 16 positions
  *   ξ of the 4x4 transformed tile the channel sum is a GEMM: M_ξ[tiles x outC] = V_ξ[tiles x inC] · U_ξ[inC x outC].
