@@ -15,13 +15,16 @@ import * as cpuImage from '../cpu/image.js';
 import * as norm from '../cpu/normalization.js';
 import * as cpuScan from '../cpu/scan.js';
 import type { BackendOptions } from '../engine.js';
-import { StateError, ValueError } from '../../errors.js';
+import { StateError, ValueError, check } from '../../errors.js';
 import { LinearAllocator } from './allocator.js';
 import { CONTROL_BYTES, JOB_OFFSET } from './control.js';
 import { compileAsync, compileSync, instantiate, Kind, PoolKind, type KernelVariant, type Kernels } from './module.js';
 import { availableCores } from './platform.js';
 import { ThreadPool } from './threads.js';
 import { Workspace } from './workspace.js';
+import { chooseConvAlgorithm, winogradBlockBytes } from './conv-plan.js';
+
+export { chooseConvAlgorithm } from './conv-plan.js';
 
 /** Options of the WASM backend. */
 export interface WasmBackendOptions extends BackendOptions {
@@ -34,6 +37,11 @@ export interface WasmBackendOptions extends BackendOptions {
    * (default true). Results are identical either way; tests turn it off to force the threads.
    */
   adaptive?: boolean;
+  /**
+   * Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)) for every one,
+   * instead of the choice per shape (benchmarks and tests compare them).
+   */
+  winogradTile?: 2 | 4;
 }
 
 /** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
@@ -154,6 +162,7 @@ export class WasmBackend implements Backend {
   private readonly fb: number;
   private readonly ws: Workspace;
   private readonly useWinograd: boolean;
+  private readonly forcedTile: 2 | 4 | undefined;
   private inStep = false;
   private disposed = false;
 
@@ -170,6 +179,8 @@ export class WasmBackend implements Backend {
     this.mr = this.k.tileRows();
     this.fb = this.k.constant(4);
     this.useWinograd = options.winograd ?? true;
+    check(options.winogradTile === undefined || options.winogradTile === 2 || options.winogradTile === 4, 'WASM backend', 'winogradTile must be 2 or 4', { winogradTile: options.winogradTile });
+    this.forcedTile = options.winogradTile;
     const control = roundUp(this.k.heapBase(), 64);
     // The last 64 bytes stay unallocated: kernels may read a vector past the end of a block.
     this.heap = new LinearAllocator(control + CONTROL_BYTES, pages * 65536 - 64);
@@ -389,34 +400,47 @@ export class WasmBackend implements Backend {
     this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy, bias, act);
   }
 
-  /** Whether this convolution runs as Winograd F(2x2, 3x3): 3x3 kernel, stride 1, channels in fours (at least 8). */
+  /** Whether this convolution runs as Winograd (F(2x2, 3x3) or F(4x4, 3x3)): 3x3 kernel, stride 1, channels in fours (at least 8). */
   usesWinograd(info: Conv2DInfo): boolean {
-    return this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 && !dilated(info) &&
+    return this.winogradTile(info) !== 0;
+  }
+
+  /**
+   * The Winograd output tile this convolution runs with: 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0
+   * for im2col + GEMM. The choice depends on the shape only (see `chooseConvAlgorithm`), so every
+   * thread count computes the same sums; the `winogradTile` option forces a tile wherever
+   * Winograd can run.
+   */
+  winogradTile(info: Conv2DInfo): 0 | 2 | 4 {
+    const ok = this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 && !dilated(info) &&
       info.inC % 4 === 0 && info.outC % 4 === 0 && info.inC >= 8 && info.outC >= 8 && info.batch > 0 && info.outH > 0 && info.outW > 0;
+    if (!ok) return 0;
+    return this.forcedTile ?? chooseConvAlgorithm(info);
   }
 
   /** The layer's kernel transformed (U = G g Gᵀ) and packed for the forward pass or, with `transpose`, the input gradient. */
-  private winogradFilter(w: number, info: Conv2DInfo, transpose: boolean): number {
-    const n = info.inC * info.outC;
-    const u = this.ws.ensure('winogradU', this.k.winoChunkBytes(n));
-    this.k.winoFilter(w, u, n);
-    const packed = this.ws.ensure('pack', 16 * roundUp(transpose ? info.inC : info.outC, 8) * (transpose ? info.outC : info.inC) * 4);
-    this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose);
+  private winogradFilter(w: number, info: Conv2DInfo, transpose: boolean, m: 2 | 4): number {
+    const n = info.inC * info.outC, positions = (m + 2) * (m + 2);
+    const u = this.ws.ensure('winogradU', m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n));
+    if (m === 4) this.k.wino4Filter(w, u, n);
+    else this.k.winoFilter(w, u, n);
+    const packed = this.ws.ensure('pack', positions * roundUp(transpose ? info.inC : info.outC, 8) * (transpose ? info.outC : info.inC) * 4);
+    this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose, positions);
     return packed;
   }
 
   /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */
-  private winogradConv(x: number, packed: number, y: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number, outC: number, padTop: number, padLeft: number, bias: number, act: number): void {
-    const tiles = batch * Math.ceil(outH / 2) * Math.ceil(outW / 2);
-    const mr = this.mr;
-    // Tiles per task: the block's 16 transformed inputs and products stay within ~384 KB (L2).
-    let per = Math.max(mr, Math.floor(393216 / (64 * (inC + outC)) / mr) * mr);
-    // At least ~32 tiles a task: each task runs 16 GEMMs, whose fixed costs dominate tiny blocks.
-    if (this.parallel(tiles * 32 * inC * outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
+  private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: 2 | 4, bias: number, act: number): void {
+    const tiles = i.batch * Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
+    const mr = this.mr, positions = (m + 2) * (m + 2);
+    // Tiles per task: the block's transformed inputs and products stay within L2 (see blockBytes).
+    let per = Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr);
+    // At least ~32 tiles a task: each task runs 16 or 36 GEMMs, whose fixed costs dominate tiny blocks.
+    if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));
-    this.setJob(x, packed, y, batch, inH, inW, inC, outH, outW, outC, padTop, padLeft, per, bias, act);
-    this.run(Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
+    this.setJob(x, packed, y, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per, bias, act);
+    this.run(m === 4 ? Kind.WINO4_FWD : Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
@@ -429,12 +453,12 @@ export class WasmBackend implements Backend {
     out(y, info.batch * info.outH * info.outW * info.outC);
     const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
     const act = epilogue ? ACT_CODE[epilogue.act] : 0;
-    if (this.usesWinograd(info)) {
+    const m = this.winogradTile(info);
+    if (m !== 0) {
       // The output transform adds the bias and applies linear/relu itself; other activations get a pass after.
       const inline = act <= ACT_CODE.relu;
-      const i = info;
-      this.winogradConv(xPtr, this.winogradFilter(wPtr, i, false), ptrOf(y), i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, inline ? bias : 0, inline ? act : 0);
-      if (!inline) this.biasActivation(y, epilogue?.bias ?? null, y, i.batch * i.outH * i.outW, i.outC, epilogue?.act ?? 'linear');
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, info, false, m), ptrOf(y), info, m, inline ? bias : 0, inline ? act : 0);
+      if (!inline) this.biasActivation(y, epilogue?.bias ?? null, y, info.batch * info.outH * info.outW, info.outC, epilogue?.act ?? 'linear');
       return;
     }
     const K = info.kH * info.kW * info.inC, M = info.batch * info.outH * info.outW, N = info.outC;
@@ -461,8 +485,9 @@ export class WasmBackend implements Backend {
     inp(dy);
     inp(w);
     acc(dx, accumulate, info.batch * info.inH * info.inW * info.inC);
-    if (this.usesWinograd(info)) {
-      this.winogradBackpropInput(ptrOf(dy), ptrOf(w), ptrOf(dx), info, accumulate);
+    const m = this.winogradTile(info);
+    if (m !== 0) {
+      this.winogradBackpropInput(ptrOf(dy), ptrOf(w), ptrOf(dx), info, accumulate, m);
       return;
     }
     const packed = this.ws.ensure('pack', roundUp(K, 8) * info.outC * 4);
@@ -488,8 +513,9 @@ export class WasmBackend implements Backend {
       if (!accumulate) this.k.fill(ptrOf(dw), 0, K * N);
       return;
     }
-    if (this.usesWinograd(info)) {
-      this.winogradBackpropFilter(ptrOf(x), ptrOf(dy), ptrOf(dw), info, accumulate);
+    const m = this.winogradTile(info);
+    if (m !== 0) {
+      this.winogradBackpropFilter(ptrOf(x), ptrOf(dy), ptrOf(dw), info, accumulate, m);
       return;
     }
     // Row chunks depend on the shape only (deterministic for any thread count).
@@ -528,23 +554,23 @@ export class WasmBackend implements Backend {
   }
 
   /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */
-  private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean): void {
-    const i = info, mr = this.mr;
-    const tiles = Math.ceil(i.outH / 2) * Math.ceil(i.outW / 2);
+  private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean, m: 2 | 4): void {
+    const i = info, mr = this.mr, positions = (m + 2) * (m + 2);
+    const tiles = Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     // Whole images a task, at least ~32 tiles (small images: several per task).
-    const g = this.parallel(i.batch * tiles * 32 * i.inC * i.outC, PAR_FLOPS) ? Math.min(i.batch, Math.max(Math.ceil(32 / tiles), Math.ceil(i.batch / (8 * this.threads)))) : i.batch;
-    const blk = Math.min(Math.max(mr, Math.floor(393216 / (64 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
-    const packed = this.winogradFilter(w, info, true);
+    const g = this.parallel(i.batch * tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS) ? Math.min(i.batch, Math.max(Math.ceil(32 / tiles), Math.ceil(i.batch / (8 * this.threads)))) : i.batch;
+    const blk = Math.min(Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
+    const packed = this.winogradFilter(w, info, true, m);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
-    this.run(Kind.WINO_INPUT, this.k.spanCount(i.batch, g, 1));
+    this.run(m === 4 ? Kind.WINO4_INPUT : Kind.WINO_INPUT, this.k.spanCount(i.batch, g, 1));
   }
 
   /** Filter gradient as Winograd: per tile chunk Σ V_ξᵀ · (A dY Aᵀ)_ξ, then the chunks summed and dW = Gᵀ dU G. */
-  private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean): void {
+  private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean, m: 2 | 4): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
-    const tiles = info.batch * Math.ceil(info.outH / 2) * Math.ceil(info.outW / 2);
+    const tiles = info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m);
     // Up to 8 chunks (plus the tail), fewer for small jobs and when their partial sums would pass 64 MiB.
-    const n = info.inC * info.outC, chunkBytes = this.k.winoChunkBytes(n);
+    const n = info.inC * info.outC, chunkBytes = m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
     let base = Math.max(1, Math.min(8, Math.floor(tiles / 64))), per = 0, chunks = 0;
     for (; ; base--) {
       per = Math.ceil(tiles / base);
@@ -552,13 +578,13 @@ export class WasmBackend implements Backend {
       if (base === 1 || chunks * chunkBytes <= PARTIAL_BYTES) break;
     }
     const partial = this.ws.ensure('partial', chunks * chunkBytes);
-    const i = info;
+    const i = info, positions = (m + 2) * (m + 2);
     this.setJob(x, dy, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
-    this.run(Kind.WINO_FILTER, chunks);
+    this.run(m === 4 ? Kind.WINO4_FILTER : Kind.WINO_FILTER, chunks);
     // Sum the chunks and transform back to 3x3, split over kernel columns.
-    const cols = this.parallel(n * chunks * 16, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 4) : n;
+    const cols = this.parallel(n * chunks * positions, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 4) : n;
     this.setJob(partial, dw, n, chunks, +accumulate, cols);
-    this.run(Kind.WINO_FILTER_OUT, Math.ceil(n / cols));
+    this.run(m === 4 ? Kind.WINO4_FILTER_OUT : Kind.WINO_FILTER_OUT, Math.ceil(n / cols));
   }
 
   // ---- pooling ---------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ import { FB, convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInput
 import { poolTask } from './pool';
 export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
+import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
 export { adam, binary, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
 export { biasActivation, activationBackward };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
+export { wino4ChunkBytes, wino4Filter } from './winograd4';
 
 /** Job kinds (the host reads them from the build: names starting JOB_ become `Kind`). */
 export const JOB_GEMM: i32 = 0;
@@ -31,6 +33,10 @@ export const JOB_WINO_FILTER: i32 = 10;
 export const JOB_WINO_FILTER_OUT: i32 = 11;
 export const JOB_WINO_INPUT: i32 = 12;
 export const JOB_CONV_BWD_FILTER_SEG: i32 = 13;
+export const JOB_WINO4_FWD: i32 = 14;
+export const JOB_WINO4_FILTER: i32 = 15;
+export const JOB_WINO4_FILTER_OUT: i32 = 16;
+export const JOB_WINO4_INPUT: i32 = 17;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -58,6 +64,10 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == JOB_WINO_FILTER_OUT) return 256;
   if (kind == JOB_WINO_INPUT) return winoInputScratch(job);
   if (kind == JOB_CONV_BWD_FILTER_SEG) return convBwdFilterSegScratch(job);
+  if (kind == JOB_WINO4_FWD) return wino4FwdScratch(job);
+  if (kind == JOB_WINO4_FILTER) return wino4FilterScratch(job);
+  if (kind == JOB_WINO4_FILTER_OUT) return WINO4_FILTER_OUT_SCRATCH;
+  if (kind == JOB_WINO4_INPUT) return wino4InputScratch(job);
   return 0;
 }
 
@@ -72,6 +82,10 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_WINO_FILTER_OUT) winoFilterOutTask(job, t, scratch);
   else if (kind == JOB_WINO_INPUT) winoInputTask(job, t, scratch);
   else if (kind == JOB_CONV_BWD_FILTER_SEG) convBwdFilterSegTask(job, t, scratch);
+  else if (kind == JOB_WINO4_FWD) wino4FwdTask(job, t, scratch);
+  else if (kind == JOB_WINO4_FILTER) wino4FilterTask(job, t, scratch);
+  else if (kind == JOB_WINO4_FILTER_OUT) wino4FilterOutTask(job, t, scratch);
+  else if (kind == JOB_WINO4_INPUT) wino4InputTask(job, t, scratch);
   else if (kind == JOB_POOL) poolTask(word(job, 17), job, t);
   else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task

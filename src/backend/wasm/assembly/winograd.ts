@@ -1,7 +1,7 @@
 /**
  * Winograd F(2x2, 3x3) convolution for 3x3 kernels at stride 1 over NHWC images (Lavin & Gray,
- * "Fast Algorithms for Convolutional Neural Networks", 2016). Each 2x2 output tile comes from a
- * 4x4 input patch with 16 products per channel pair instead of 36:
+ * "Fast Algorithms for Convolutional Neural Networks", 2016; F(4x4, 3x3) is in winograd4.ts).
+ * Each 2x2 output tile comes from a 4x4 input patch with 16 products per channel pair instead of 36:
  *
  *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,  summed over input channels, so for each of the 16 positions
  *   ξ of the 4x4 transformed tile the channel sum is a GEMM: M_ξ[tiles x outC] = V_ξ[tiles x inC] · U_ξ[inC x outC].
@@ -342,12 +342,12 @@ export function winoFilter(w: usize, u: usize, n: i32): void {
 }
 
 /**
- * Packs U for the GEMMs as 16 blocks of 8-column panels: U_ξ [inC x outC] for the forward pass,
- * or with `transpose` U_ξᵀ [outC x inC] for the input gradient.
+ * Packs U for the GEMMs as `positions` (16 for F(2x2), 36 for F(4x4)) blocks of 8-column panels:
+ * U_ξ [inC x outC] for the forward pass, or with `transpose` U_ξᵀ [outC x inC] for the input gradient.
  */
-export function winoPackFilter(u: usize, packed: usize, inC: i32, outC: i32, transpose: bool): void {
+export function winoPackFilter(u: usize, packed: usize, inC: i32, outC: i32, transpose: bool, positions: i32): void {
   const n = <usize>spread(inC * outC * 4);
-  for (let xi = 0; xi < 16; xi++) {
+  for (let xi = 0; xi < positions; xi++) {
     if (!transpose) packB(u + <usize>xi * n, outC, 1, inC, outC, packed + (<usize>(xi * roundUp(outC, NR) * inC) << 2));
     else packB(u + <usize>xi * n, 1, outC, outC, inC, packed + (<usize>(xi * roundUp(inC, NR) * outC) << 2));
   }

@@ -1,0 +1,40 @@
+/**
+ * How the WASM backend runs a convolution, from its shape alone (so every thread count computes
+ * the same sums): the algorithm for 3x3 stride-1 layers, and the block sizes of Winograd tasks.
+ */
+import type { Conv2DInfo } from '../backend.js';
+
+/**
+ * Relative cost per multiply-add of each path, from single-thread CPU time on the recipe's, a
+ * ResNet's and the tutorial's shapes (bench/conv-shapes.ts --threads 1 --clock cpu, batches 1 to
+ * 1024, maps 1x1 to 32x32, 8 to 256 channels): im2col's GEMM runs fastest per product, F(2x2)'s and
+ * F(4x4)'s transforms add about 20% and 35%. Transforming and packing the kernel costs about
+ * CONV_FILTER_COST products per element of U, once a call (it dominates a batch of one small map).
+ */
+const COST_IM2COL = 1, COST_F2 = 1.2, COST_F4 = 1.35, CONV_FILTER_COST = 15;
+
+/**
+ * The algorithm for a 3x3 stride-1 convolution that can run as Winograd: 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0 for
+ * im2col + GEMM, whichever has the least modelled cost. Products per kernel element: im2col 9 per
+ * output, F(m x m) (m + 2)² per tile of m x m outputs (tiles past the edge compute in full).
+ * F(4x4) wins from 3x3 maps up, except 5x5 and 6x6 (no fewer products than F(2x2)); F(2x2) wins on
+ * 2x2 maps; im2col on 1-wide maps and for a single small image.
+ */
+export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 {
+  const winograd = (m: number, weight: number) => (m + 2) ** 2 * (info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m) * weight + CONV_FILTER_COST);
+  const costs: [0 | 2 | 4, number][] = [[4, winograd(4, COST_F4)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
+  let best = costs[0];
+  for (const c of costs) if (c[1] < best[1]) best = c;
+  return best[0];
+}
+
+/**
+ * Bytes of transformed tiles (inputs and products) a Winograd task keeps per block: about 384 KB,
+ * so the block and the transformed kernel U (positions·inC·outC floats) share L2; 768 KB when U
+ * alone outgrows L2 and is streamed from L3 anyway, so each pass over it serves twice the tiles
+ * (a cache simulation of a 1 MB L2 counted 20-45% fewer misses on the recipe's 64->128 and
+ * 128->128 layers, and more misses where U fits).
+ */
+export function winogradBlockBytes(positions: number, i: Conv2DInfo): number {
+  return positions * i.inC * i.outC * 4 > 655360 ? 786432 : 393216;
+}

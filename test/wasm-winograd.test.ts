@@ -1,0 +1,140 @@
+/**
+ * The WASM convolution algorithms for 3x3 stride-1 layers (im2col + GEMM, Winograd F(2x2, 3x3)
+ * and F(4x4, 3x3)): each one's own rounding error against float64 direct convolution, in both
+ * kernel builds; bit-identical results for 1 and 2 threads on shapes that split into many tasks;
+ * and the choice of algorithm per shape. (Parity with the reference backend on odd shapes is in
+ * wasm-kernels.test.ts.)
+ *
+ * Error bounds, as max |err| / max |exact| and RMS(err) / RMS(exact), set from
+ * bench/winograd-error.ts on the fast recipe's and a ResNet's layers (4 images, up to 256
+ * channels, both builds), whose worst cases were: im2col 1.4e-6 and 5.7e-7, F(2x2) 6.1e-7 and
+ * 5.1e-7, F(4x4) 9.8e-6 and 3.4e-6 (its interpolation points ±2 scale some products up to 64x
+ * in the output transform). The bounds below leave about 2x over those.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseConvAlgorithm, createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
+import { conv2dInfo, type Padding } from '../src/backend/shape.js';
+import type { Conv2DInfo, Storage } from '../src/backend/backend.js';
+import { Random } from '../src/tensor/random.js';
+import { conv2d64, conv2dBackpropFilter64, conv2dBackpropInput64, relativeError } from './helpers/conv64.js';
+
+const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
+const variants: ('simd' | 'relaxed-simd')[] = VARIANT ? [VARIANT] : ['simd', 'relaxed-simd'];
+if (!VARIANT) {
+  const probe = createWasmBackendSync({ threads: 1, memoryMB: 1 });
+  if (probe.variant !== 'relaxed-simd') variants.pop();
+  probe.dispose();
+}
+
+type Path = 'im2col' | 'F(2x2)' | 'F(4x4)';
+const OPTIONS: Record<Path, { winograd?: boolean; winogradTile?: 2 | 4 }> = { 'im2col': { winograd: false }, 'F(2x2)': { winogradTile: 2 }, 'F(4x4)': { winogradTile: 4 } };
+/** [max, rms] bounds per algorithm. */
+const BOUNDS: Record<Path, [number, number]> = { 'im2col': [3e-6, 1.2e-6], 'F(2x2)': [1.5e-6, 1.2e-6], 'F(4x4)': [2e-5, 7e-6] };
+
+function uniform(rng: Random, n: number, lo: number, hi: number, relu = false): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = lo + (hi - lo) * rng.uniform();
+    a[i] = relu ? Math.max(0, v) : v;
+  }
+  return a;
+}
+
+function put(be: WasmBackend, a: Float32Array): Storage {
+  const s = be.alloc(a.length);
+  be.write(s, a);
+  return s;
+}
+
+function info3x3(batch: number, h: number, w: number, inC: number, outC: number, padding: Padding = 'same'): Conv2DInfo {
+  return conv2dInfo({ batch, inH: h, inW: w, inC, outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding });
+}
+
+for (const variant of variants) {
+  test(`each algorithm's error against float64 stays within its measured bound (${variant})`, () => {
+    const rng = new Random(7);
+    const engines = Object.fromEntries(Object.entries(OPTIONS).map(([p, o]) => [p, createWasmBackendSync({ threads: 1, memoryMB: 64, variant, ...o })])) as Record<Path, WasmBackend>;
+    // Recipe-like layers at a few images: 24 -> 64 on an odd map, 64 -> 64, 128 -> 128 on 7x7, a 'valid' one.
+    for (const info of [info3x3(2, 11, 11, 24, 64), info3x3(2, 9, 9, 64, 64), info3x3(1, 7, 7, 128, 128), info3x3(3, 8, 8, 32, 64, 'valid')]) {
+      const scale = Math.sqrt(6 / (9 * info.inC));
+      const x = uniform(rng, info.batch * info.inH * info.inW * info.inC, -1, 1, true);
+      const w = uniform(rng, 9 * info.inC * info.outC, -scale, scale);
+      const dy = uniform(rng, info.batch * info.outH * info.outW * info.outC, -1, 1);
+      const exact = [conv2d64(x, w, info), conv2dBackpropInput64(dy, w, info), conv2dBackpropFilter64(x, dy, info)];
+      for (const [path, be] of Object.entries(engines) as [Path, WasmBackend][]) {
+        const xs = put(be, x), ws = put(be, w), dys = put(be, dy);
+        const y = be.alloc(dy.length), dx = be.alloc(x.length), dw = be.alloc(w.length);
+        be.conv2d(xs, ws, y, info);
+        be.conv2dBackpropInput(dys, ws, dx, info, false);
+        be.conv2dBackpropFilter(xs, dys, dw, info, false);
+        [y, dx, dw].forEach((got, k) => {
+          const e = relativeError(be.readSync(got) as Float32Array, exact[k]);
+          const [maxB, rmsB] = BOUNDS[path];
+          const what = `${path} ${['forward', 'input gradient', 'filter gradient'][k]} ${info.batch}x${info.inH}x${info.inW} ${info.inC}->${info.outC}`;
+          assert.ok(e.max <= maxB, `${what}: max error ${e.max.toExponential(2)} > ${maxB}`);
+          assert.ok(e.rms <= rmsB, `${what}: RMS error ${e.rms.toExponential(2)} > ${rmsB}`);
+        });
+        for (const s of [xs, ws, dys, y, dx, dw]) be.free(s);
+      }
+    }
+    for (const be of Object.values(engines)) be.dispose();
+  });
+
+  test(`1 and 2 threads give bit-identical convolutions with every algorithm (${variant})`, () => {
+    // Enough tiles for many forward tasks, several input-gradient tasks and filter-gradient chunks.
+    const shapes = [info3x3(24, 15, 15, 24, 32), info3x3(40, 7, 7, 32, 32), info3x3(6, 31, 31, 16, 16), info3x3(9, 10, 13, 8, 24, 'valid')];
+    const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(4x4)'];
+    for (const path of paths) {
+      const runs = [1, 2].map((threads) => {
+        const be = createWasmBackendSync({ threads, memoryMB: 96, variant, adaptive: false, ...(path === 'chosen' ? {} : OPTIONS[path]) });
+        be.waitForWorkers();
+        const rng = new Random(11);
+        const out: Buffer[] = [];
+        for (const info of shapes) {
+          const x = put(be, uniform(rng, info.batch * info.inH * info.inW * info.inC, -1, 1));
+          const w = put(be, uniform(rng, 9 * info.inC * info.outC, -1, 1));
+          const dy = put(be, uniform(rng, info.batch * info.outH * info.outW * info.outC, -1, 1));
+          const bias = put(be, uniform(rng, info.outC, -1, 1));
+          const y = be.alloc(dy.size), dx = put(be, uniform(rng, x.size, -1, 1)), dw = put(be, uniform(rng, w.size, -1, 1));
+          be.conv2d(x, w, y, info, { bias, act: 'relu' });
+          be.conv2dBackpropInput(dy, w, dx, info, true);
+          be.conv2dBackpropFilter(x, dy, dw, info, true);
+          for (const s of [y, dx, dw]) out.push(Buffer.from(Float32Array.from(be.readSync(s) as Float32Array).buffer));
+          be.conv2dBackpropInput(dy, w, dx, info, false);
+          be.conv2dBackpropFilter(x, dy, dw, info, false);
+          for (const s of [dx, dw]) out.push(Buffer.from(Float32Array.from(be.readSync(s) as Float32Array).buffer));
+        }
+        out.forEach((b, i) => (out[i] = Buffer.from(b)));
+        be.dispose();
+        return out;
+      });
+      runs[0].forEach((b, i) => assert.ok(b.equals(runs[1][i]), `${path}: output ${i} differs between 1 and 2 threads`));
+    }
+  });
+}
+
+test('the algorithm is chosen per shape: F(4x4) from 3x3 maps up, F(2x2) on 2x2 and 5x5 maps, im2col on 1x1 maps and single small images', () => {
+  const recipe: [number, number, number][] = [[31, 24, 64], [15, 64, 64], [15, 64, 128], [7, 128, 128], [3, 128, 128]];
+  for (const batch of [32, 256, 1024])
+    for (const [hw, inC, outC] of recipe) assert.equal(chooseConvAlgorithm(info3x3(batch, hw, hw, inC, outC)), 4, `recipe layer ${hw}x${hw} ${inC}->${outC} at batch ${batch}`);
+  // The tutorial's conv2 (15x15 -> 13x13) and conv3 (6x6 -> 4x4) when training.
+  assert.equal(chooseConvAlgorithm(info3x3(32, 15, 15, 32, 64, 'valid')), 4);
+  assert.equal(chooseConvAlgorithm(info3x3(32, 6, 6, 64, 64, 'valid')), 4);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 5, 5, 128, 128)), 2);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 2, 2, 128, 128)), 2);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 1, 1, 128, 128)), 0);
+  assert.equal(chooseConvAlgorithm(info3x3(1, 7, 7, 128, 128)), 0);
+
+  const be = createWasmBackendSync({ threads: 1, memoryMB: 8 });
+  const off = createWasmBackendSync({ threads: 1, memoryMB: 8, winograd: false });
+  const info = info3x3(8, 15, 15, 64, 64);
+  assert.equal(be.winogradTile(info), 4);
+  assert.equal(off.winogradTile(info), 0, 'winograd: false keeps im2col');
+  assert.equal(be.winogradTile(info3x3(64, 1, 1, 128, 128)), 0);
+  assert.equal(be.winogradTile(conv2dInfo({ batch: 8, inH: 16, inW: 16, inC: 64, outC: 64, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' })), 0, 'stride 2');
+  assert.equal(be.winogradTile(info3x3(8, 32, 32, 3, 64)), 0, 'channels not in fours');
+  be.dispose();
+  off.dispose();
+  assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 3 as 2 }), /WASM backend: winogradTile must be 2 or 4\. Received winogradTile=3/);
+});
