@@ -56,6 +56,8 @@ export type { LossSpec, LossArg, LossOrMetricFn } from './losses/index.js';
 export { metrics } from './metrics/index.js';
 export * as ops from './autograd/ops.js';
 export * as tutorial from './applications/tutorial.js';
+export * as recipes from './applications/recipes.js';
+export type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './applications/recipes.js';
 /** Predicted classes and confusion matrices from predictions (`ck.analysis.argmaxRows`, `confusionMatrix`). */
 export * as analysis from './viz/analysis.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';
