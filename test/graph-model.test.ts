@@ -285,7 +285,7 @@ test('fitDataset shares fit\'s loop: the same batches give the same history and 
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['acc'] });
     const seen: ck.Tensor[] = [];
     const h = viaDataset
-      ? await m.fitDataset(arrayDataset(x, y, 16, seen), { epochs: 2, verbose: 0, validationData: [x, y] })
+      ? await m.fitDataset(arrayDataset(x, y, 16, seen), { epochs: 2, verbose: 0, validationData: [x, y], validationBatchSize: 16 })
       : await m.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false, verbose: 0, validationData: [x, y] });
     if (viaDataset) assert.ok(seen.length === 12 && seen.every((t) => t.isDisposed), 'each batch is disposed after its step, as tfjs does');
     return { h, w: Float32Array.from(m.getWeights()[0].dataSync()) };

@@ -8,7 +8,7 @@ import { ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type Kwargs, type LayerVariable, type Shape } from '../layers/layer.js';
 import { isSymbolic, type Node, type SymbolicTensor } from '../layers/symbolic.js';
-import { resolveLoss, type LossSpec } from '../losses/index.js';
+import { resolveLoss, type LossArg, type LossSpec } from '../losses/index.js';
 import { resolveMetrics } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -26,7 +26,7 @@ import { saveModel } from '../io/save.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 
 /** A loss given as a name (`'sparseCategoricalCrossentropy'`, Keras `'sparse_categorical_crossentropy'`) or a spec from `ck.losses`. */
-export type LossIdentifier = string | LossSpec;
+export type LossIdentifier = LossArg;
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
@@ -273,7 +273,8 @@ export class LayersModel {
       }
       throw new ValueError(`${where}: ${what} must be given. Received ${String(v)}`);
     };
-    const isLoss = (x: unknown): boolean => typeof x === 'string' || (typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as LossSpec).name === 'string' && 'fromLogits' in x);
+    const isLoss = (x: unknown): boolean => typeof x === 'string' || typeof x === 'function' ||
+      (typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as LossSpec).name === 'string' && ('fromLogits' in x || typeof (x as LossSpec).fn === 'function'));
     const losses = byOutput<LossIdentifier>(args.loss, 'loss', isLoss).map((l) => resolveLoss(l));
     const metrics = args.metrics === undefined ? names.map(() => []) : Array.isArray(args.metrics)
       ? names.map(() => [...(args.metrics as string[])])

@@ -68,19 +68,36 @@ function readJpeg(bytes: Uint8Array): Rgba {
   return { width: img.width, height: img.height, data: img.data, frames: 1, fileChannels: jpegComponents(bytes) === 1 ? 1 : 3 };
 }
 
+/**
+ * The fourth byte of each pixel of a 32-bit uncompressed (BI_RGB) bitmap, top row first: TensorFlow's
+ * decode_bmp reads it as alpha, where bmp-ts treats it as unused. Null for other bitmaps.
+ */
+function bmpAlpha32(bytes: Uint8Array, width: number, height: number): Uint8Array | null {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 34 || dv.getUint16(28, true) !== 32 || dv.getUint32(30, true) !== 0) return null;
+  const offset = dv.getUint32(10, true), bottomUp = dv.getInt32(22, true) > 0;
+  if (offset + width * height * 4 > bytes.length) return null;
+  const alpha = new Uint8Array(width * height);
+  for (let r = 0; r < height; r++) {
+    const src = offset + (bottomUp ? height - 1 - r : r) * width * 4;
+    for (let x = 0; x < width; x++) alpha[r * width + x] = bytes[src + 4 * x + 3];
+  }
+  return alpha;
+}
+
 function readBmp(bytes: Uint8Array): Rgba {
   const img = bmpDecode(buf(bytes));
   const n = img.width * img.height;
+  const alpha = img.bitPP === 32 ? bmpAlpha32(bytes, img.width, img.height) : null;
   // bmp-ts writes ABGR unless asked for RGBA.
   const data = new Uint8Array(n * 4);
-  const alpha = img.bitPP === 32;
   for (let i = 0; i < n; i++) {
     data[4 * i] = img.data[4 * i + 3];
     data[4 * i + 1] = img.data[4 * i + 2];
     data[4 * i + 2] = img.data[4 * i + 1];
-    data[4 * i + 3] = alpha ? img.data[4 * i] : 255;
+    data[4 * i + 3] = alpha ? alpha[i] : img.bitPP === 32 ? img.data[4 * i] : 255;
   }
-  return { width: img.width, height: img.height, data, frames: 1, fileChannels: alpha ? 4 : 3 };
+  return { width: img.width, height: img.height, data, frames: 1, fileChannels: img.bitPP === 32 ? 4 : 3 };
 }
 
 /** Every frame (or the first), each composed over the previous one as a viewer shows it. */
