@@ -324,3 +324,46 @@ test('compile takes any loss name or a loss function: fit follows tfjs-layers ep
     compare(`fit loss ${what}`, () => ck.tensor(ours), () => tf.tensor(theirs), [], 2e-6);
   }
 });
+
+test('fit with classWeight weights each sample\'s loss as tfjs-layers does, for sparse and one-hot targets', async () => {
+  const x = values(24 * 4, 51), w = values(4 * 3, 52), b = values(3, 53);
+  const labels = values(24, 54, 0, 3, true);
+  const oneHot = labels.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
+  const classWeight = { 0: 1, 1: 4, 2: 0.5 };
+  for (const [loss, y, shape] of [['sparseCategoricalCrossentropy', labels, [24]], ['categoricalCrossentropy', oneHot, [24, 3]]] as const) {
+    const fit = async (T: typeof ck | typeof tf, cw: typeof classWeight | undefined): Promise<{ loss: number[]; kernel: Float32Array }> => {
+      const L = T.layers as typeof tf.layers;
+      const model = (T.sequential as typeof tf.sequential)({ layers: [L.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+      model.setWeights([(T.tensor2d as typeof tf.tensor2d)(w, [4, 3]), (T.tensor1d as typeof tf.tensor1d)(b)]);
+      model.compile({ optimizer: (T.train as typeof tf.train).sgd(0.3), loss });
+      const h = await model.fit((T.tensor2d as typeof tf.tensor2d)(x, [24, 4]), (T.tensor as typeof tf.tensor)(y, [...shape]), { epochs: 3, batchSize: 8, shuffle: false, verbose: 0, classWeight: cw });
+      return { loss: h.history.loss as number[], kernel: Float32Array.from(model.getWeights()[0].dataSync()) };
+    };
+    const ours = await fit(ck, classWeight), theirs = await fit(tf, classWeight), plain = await fit(ck, undefined);
+    compare(`classWeight ${loss}: loss per epoch`, () => ck.tensor(ours.loss), () => tf.tensor(theirs.loss), [], 2e-6);
+    compare(`classWeight ${loss}: kernel`, () => ck.tensor(ours.kernel), () => tf.tensor(theirs.kernel), [], 2e-6);
+    assert.ok(Math.abs(ours.loss[0] - plain.loss[0]) > 1e-3, 'the weights change the loss');
+  }
+  const model = ck.sequential({ layers: [ck.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+  model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+  await assert.rejects(model.fit(ck.tensor2d(x, [24, 4]), ck.tensor1d(labels), { classWeight: { 0: 1, 1: 2 }, verbose: 0 }), /classWeight must contain all classes in the training data. The class 2 exists/);
+  await assert.rejects(model.fit(ck.tensor2d(x, [24, 4]), ck.tensor1d(labels), { classWeight: { a: 1 } as never, verbose: 0 }), /classWeight keys must be class indices/);
+});
+
+test('CustomCallback and onYield: hooks from an object, called as tfjs calls them', async () => {
+  const seen: string[] = [];
+  const cb = new ck.CustomCallback({
+    onTrainBegin: () => void seen.push('trainBegin'),
+    onEpochEnd: (epoch, logs) => void seen.push(`epochEnd ${epoch} ${typeof logs?.loss}`),
+    onYield: (epoch, batch, logs) => void seen.push(`yield ${epoch} ${batch >= 0} ${typeof logs.loss}`),
+  });
+  assert.throws(() => new ck.CustomCallback({ onEpochEnds: () => {} } as never), /unknown hook 'onEpochEnds'/);
+  const model = ck.sequential({ layers: [ck.layers.dense({ units: 1, inputShape: [4] })] });
+  model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const n = 600;
+  // Slow enough batches that the loop yields (every 50 ms) at least once.
+  await model.fit(ck.randomNormal([n, 4]), ck.randomNormal([n, 1]), { epochs: 2, batchSize: 1, verbose: 0, callbacks: [cb] });
+  assert.equal(seen[0], 'trainBegin');
+  assert.deepEqual(seen.filter((s) => s.startsWith('epochEnd')), ['epochEnd 0 number', 'epochEnd 1 number']);
+  assert.ok(seen.some((s) => s === 'yield 0 true number'), `onYield runs with the running logs: ${seen.slice(0, 5).join('; ')}`);
+});

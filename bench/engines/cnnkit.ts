@@ -1,17 +1,46 @@
 /**
  * One cnnkit measurement in its own process (so peak RSS is its own): training or inference
- * images/s of the tutorial CNN. Prints one JSON object.
- * usage: node dist/bench/engines/cnnkit.js BACKEND THREADS train|predict BATCH SECONDS
+ * images/s of the tutorial CNN, or of the ResNet-style graph model of bench/peers/pytorch_resnet.py
+ * (conv-BN-ReLU stem, basic blocks at 64/128/256 channels with residual adds, global average
+ * pooling, dense). Prints one JSON object.
+ * usage: node dist/bench/engines/cnnkit.js BACKEND THREADS train|predict BATCH SECONDS [tutorial|resnet] [BLOCKS]
  */
 import * as ck from '../../src/index.js';
 
-const [backend = 'wasm', threadsArg = '2', mode = 'train', batchArg = '32', secondsArg = '10'] = process.argv.slice(2);
-const threads = Number(threadsArg), batch = Number(batchArg), seconds = Number(secondsArg);
+const [backend = 'wasm', threadsArg = '2', mode = 'train', batchArg = '32', secondsArg = '10', modelName = 'tutorial', blocksArg = '1'] = process.argv.slice(2);
+const threads = Number(threadsArg), batch = Number(batchArg), seconds = Number(secondsArg), blocks = Number(blocksArg);
+
+/** BN as PyTorch's defaults (momentum 0.1 = Keras 0.9, epsilon 1e-5). */
+const bn = (x: ck.SymbolicTensor): ck.SymbolicTensor => ck.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(x) as ck.SymbolicTensor;
+const relu = (x: ck.SymbolicTensor): ck.SymbolicTensor => ck.layers.activation({ activation: 'relu' }).apply(x) as ck.SymbolicTensor;
+const conv = (x: ck.SymbolicTensor, filters: number, kernelSize: number, strides: number): ck.SymbolicTensor =>
+  ck.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false }).apply(x) as ck.SymbolicTensor;
+
+/** The ResNet-style model of bench/peers/pytorch_resnet.py (1,227,594 parameters with one block per stage). */
+function resnet(blocksPerStage: number): ck.LayersModel {
+  const input = ck.input({ shape: [32, 32, 3] });
+  let x = relu(bn(conv(input, 64, 3, 1)));
+  let cin = 64;
+  for (const [cout, stride] of [[64, 1], [128, 2], [256, 2]]) {
+    for (let i = 0; i < blocksPerStage; i++) {
+      const s = i === 0 ? stride : 1;
+      const main = bn(conv(relu(bn(conv(x, cout, 3, s))), cout, 3, 1));
+      const shortcut = s !== 1 || cin !== cout ? bn(conv(x, cout, 1, s)) : x;
+      x = relu(ck.layers.add().apply([main, shortcut]) as ck.SymbolicTensor);
+      cin = cout;
+    }
+  }
+  const pooled = ck.layers.globalAveragePooling2d().apply(x) as ck.SymbolicTensor;
+  const out = ck.layers.dense({ units: 10, activation: 'softmax' }).apply(pooled) as ck.SymbolicTensor;
+  return ck.model({ inputs: input, outputs: out });
+}
 
 ck.setBackendSync(backend, { threads });
 ck.setSeed(0);
-const model = ck.tutorial.buildModel();
-model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+if (modelName !== 'tutorial' && modelName !== 'resnet') throw new Error(`model must be tutorial or resnet. Received ${modelName}`);
+const model: ck.LayersModel = modelName === 'resnet' ? resnet(blocks) : ck.tutorial.buildModel();
+model.compile({ optimizer: ck.train.adam(1e-3, 0.9, 0.999, 1e-7), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+if (process.env.CNNKIT_BENCH_SUMMARY) model.summary();
 const rng = new ck.Random(1);
 // The reference backend takes seconds per batch: a couple of batches is enough there.
 const batches = mode === 'train' ? (backend === 'reference' ? 2 : 16) : 1;
@@ -21,7 +50,7 @@ const y = ck.tensor(Int32Array.from({ length: n }, () => rng.int(10)), [n], 'int
 
 async function once(): Promise<number> {
   if (mode === 'train') await model.fit(x, y, { epochs: 1, batchSize: batch, rescale: 1 / 255, verbose: 0, shuffle: false });
-  else model.predict(x, { batchSize: batch, rescale: 1 / 255 }).dispose();
+  else (model.predict(x, { batchSize: batch, rescale: 1 / 255 }) as ck.Tensor).dispose();
   return n;
 }
 
@@ -32,7 +61,7 @@ const start = performance.now();
 while (performance.now() - start < seconds * 1000) images += await once();
 const elapsed = (performance.now() - start) / 1000;
 console.log(JSON.stringify({
-  engine: `cnnkit-${backend}`, threads: ck.getBackend().threads, mode, batch,
+  engine: `cnnkit-${backend}`, model: modelName, ...(modelName === 'resnet' ? { blocks } : {}), threads: ck.getBackend().threads, mode, batch,
   imagesPerSecond: images / elapsed, peakRssMB: process.resourceUsage().maxRSS / 1024,
 }));
 ck.getBackend().dispose();

@@ -4,7 +4,7 @@
  * labelSmoothing })`) or any function (yTrue, yPred) → tensor; the batch loss is the mean of what
  * the function returns. `ck.losses` also holds tfjs's `tf.losses` functions on tensors.
  */
-import { mean, softmaxCrossEntropy as fusedSoftmaxCrossEntropy, squaredDifference } from '../autograd/ops.js';
+import { mean, mul, softmaxCrossEntropy as fusedSoftmaxCrossEntropy, squaredDifference } from '../autograd/ops.js';
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import * as core from './core.js';
@@ -83,24 +83,40 @@ function smooth(spec: LossSpec, target: Tensor, classes: number): Tensor {
  * path) or the loss was declared `fromLogits`. Targets: int32 class indices [n] for the sparse
  * loss, rows like the output otherwise. A function's result is averaged to a scalar.
  */
-export function computeLoss(spec: LossSpec, output: Tensor, target: Tensor, outputIsLogits: boolean): Tensor {
+export function computeLoss(spec: LossSpec, output: Tensor, target: Tensor, outputIsLogits: boolean, sampleWeights: Tensor | null = null): Tensor {
+  if (sampleWeights) return mean(mul(perSampleLoss(spec, output, target, outputIsLogits), sampleWeights));
   if (spec.fn) {
     const r = spec.fn(target, output);
     if (!(r instanceof Tensor)) throw new ValueError(`loss '${spec.name}': the loss function must return a tensor. Received ${typeof r}`);
     return r.rank === 0 ? r : mean(r);
   }
+  if (spec.name === 'sparseCategoricalCrossentropy' && outputIsLogits) return fusedSoftmaxCrossEntropy(output, target);
+  return mean(perSampleLoss(spec, output, target, outputIsLogits));
+}
+
+/**
+ * The loss of each sample, [batch] (tfjs-layers' loss functions before their mean): what class
+ * weights multiply, as tfjs's `computeWeightedLoss` does.
+ */
+export function perSampleLoss(spec: LossSpec, output: Tensor, target: Tensor, outputIsLogits: boolean): Tensor {
+  if (spec.fn) {
+    const r = spec.fn(target, output);
+    if (!(r instanceof Tensor)) throw new ValueError(`loss '${spec.name}': the loss function must return a tensor. Received ${typeof r}`);
+    if (r.rank === 0) throw new ValueError(`loss '${spec.name}': class weights need the loss of each sample, but the loss function returned a scalar`);
+    return r;
+  }
   const classes = output.shape[output.rank - 1] ?? 1;
   switch (spec.name) {
     case 'sparseCategoricalCrossentropy':
-      return outputIsLogits ? fusedSoftmaxCrossEntropy(output, target) : mean(sparseCategoricalCrossentropy(target, output));
+      return sparseCategoricalCrossentropy(target, output, outputIsLogits);
     case 'categoricalCrossentropy':
-      return mean(categoricalCrossentropy(smooth(spec, target, classes), output, outputIsLogits));
+      return categoricalCrossentropy(smooth(spec, target, classes), output, outputIsLogits);
     case 'binaryCrossentropy':
-      return mean(binaryCrossentropy(smooth(spec, target, classes), output, outputIsLogits));
+      return binaryCrossentropy(smooth(spec, target, classes), output, outputIsLogits);
     default: {
       const fn = LOSSES[spec.name];
       if (!fn) throw new ValueError(`loss: unknown loss '${spec.name}'`);
-      return mean(fn(target, output));
+      return fn(target, output);
     }
   }
 }

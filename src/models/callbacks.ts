@@ -12,6 +12,8 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Called when the loop lets the event loop run (about every 50 ms), with the epoch's running logs (tfjs). */
+  onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;
 }
 
 /** What a callback may use of the model it is attached to. */
@@ -97,6 +99,31 @@ export class EarlyStopping extends Callback implements CallbackHooks {
       this.model.stopTraining = true;
       if (this.restoreBestWeights && this.bestWeights) this.model.setWeights(this.bestWeights);
     }
+  }
+}
+
+/**
+ * A callback from hook functions (tfjs `tf.CustomCallback`): `new ck.CustomCallback({ onEpochEnd:
+ * (epoch, logs) => ... })`. Unknown keys are refused.
+ */
+export class CustomCallback extends Callback implements CallbackHooks {
+  onTrainBegin?: CallbackHooks['onTrainBegin'];
+  onTrainEnd?: CallbackHooks['onTrainEnd'];
+  onEpochBegin?: CallbackHooks['onEpochBegin'];
+  onEpochEnd?: CallbackHooks['onEpochEnd'];
+  onBatchBegin?: CallbackHooks['onBatchBegin'];
+  onBatchEnd?: CallbackHooks['onBatchEnd'];
+  onYield?: CallbackHooks['onYield'];
+
+  constructor(args: CallbackHooks) {
+    super();
+    const hooks = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'] as const;
+    if (typeof args !== 'object' || args === null) throw new ValueError(`CustomCallback: expects an object of hook functions (${hooks.join(', ')}). Received ${String(args)}`);
+    for (const [k, v] of Object.entries(args)) {
+      if (!(hooks as readonly string[]).includes(k)) throw new ValueError(`CustomCallback: unknown hook '${k}'. Hooks: ${hooks.join(', ')}`);
+      if (v !== undefined && v !== null && typeof v !== 'function') throw new ValueError(`CustomCallback: ${k} must be a function. Received ${typeof v}`);
+    }
+    for (const k of hooks) if (typeof args[k] === 'function') (this as Record<string, unknown>)[k] = (args[k] as (...a: unknown[]) => unknown).bind(args);
   }
 }
 

@@ -23,6 +23,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { History, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
+import { classWeightTables, sampleWeightsOf, type ClassWeight, type ClassWeightMap } from './class-weight.js';
 import { Totals, checkPairAsync, checkPairSync, gatherInputs, gatherTargets, inputDTypes, isSparse, logNames, modelInputs, type ModelData } from './data.js';
 import type { LayersModel } from './model.js';
 import { ProgressBar } from './progress.js';
@@ -51,6 +52,11 @@ export interface FitArgs extends EvaluateArgs {
   callbacks?: CallbackHooks | (CallbackHooks | Callback)[] | null;
   /** Only 'auto' (tfjs's default): the loop lets the event loop run at least every 50 ms. */
   yieldEvery?: 'auto';
+  /**
+   * Weights per class index (`{ 0: 1, 1: 5 }`), multiplying each sample's loss as tfjs does;
+   * per output as an array or an object keyed by output name.
+   */
+  classWeight?: ClassWeight | ClassWeight[] | ClassWeightMap;
 }
 
 /** Accepts tfjs's `yieldEvery` only as 'auto', which is what the loop does. */
@@ -59,7 +65,7 @@ export function checkYieldEvery(v: unknown, where: string): void {
 }
 
 const EVALUATE_KEYS = ['batchSize', 'rescale', 'verbose'];
-const FIT_KEYS = [...EVALUATE_KEYS, 'epochs', 'shuffle', 'validationData', 'validationSplit', 'initialEpoch', 'callbacks', 'yieldEvery'];
+const FIT_KEYS = [...EVALUATE_KEYS, 'epochs', 'shuffle', 'validationData', 'validationSplit', 'initialEpoch', 'callbacks', 'yieldEvery', 'classWeight'];
 
 /** Arrays of samples one loop visits, by index into the first dimension. */
 export interface ArrayData {
@@ -118,8 +124,13 @@ function seesLogits(model: LayersModel): boolean[] {
 }
 
 /** Each output's mean loss and their sum (the loss gradients follow), inside a step. */
-function batchLosses(losses: readonly LossSpec[], outs: readonly Tensor[], ys: readonly Tensor[], logits: readonly boolean[]): { total: Tensor; perOutput: Tensor[] } {
-  const perOutput = outs.map((o, i) => computeLoss(losses[i], o, ys[i], logits[i]));
+function batchLosses(
+  losses: readonly LossSpec[], outs: readonly Tensor[], ys: readonly Tensor[], logits: readonly boolean[], classWeights: readonly (Tensor | null)[] = [],
+): { total: Tensor; perOutput: Tensor[] } {
+  const perOutput = outs.map((o, i) => {
+    const table = classWeights[i];
+    return computeLoss(losses[i], o, ys[i], logits[i], table ? sampleWeightsOf(table, ys[i], 'fit: classWeight') : null);
+  });
   return { total: perOutput.slice(1).reduce((s, l) => add(s, l), perOutput[0]), perOutput };
 }
 
@@ -248,7 +259,7 @@ function resumeFrom(hooks: readonly CallbackHooks[], history: History): number |
 }
 
 /** One optimisation step on a batch, inside a step arena. */
-function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch: Batch, totals: Totals): void {
+function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch: Batch, totals: Totals, classWeights: readonly (Tensor | null)[]): void {
   const losses = model.lossFunctions;
   const logits = seesLogits(model);
   runStep((b) => {
@@ -257,7 +268,7 @@ function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], 
     let perOutput: Tensor[] = [];
     const { value, grads } = valueAndGrads(() => {
       outs = model.execute(xs, true, true);
-      const l = batchLosses(losses, outs, ys, logits);
+      const l = batchLosses(losses, outs, ys, logits, classWeights);
       perOutput = l.perOutput;
       let total = l.total;
       // As tfjs: the mean loss plus each regularization penalty.
@@ -295,6 +306,8 @@ export interface LoopOptions {
   /** Validation logs at an epoch's end (keys without the val_ prefix), or null. */
   validate: (() => Promise<Logs>) | null;
   where: string;
+  /** Per output, a class-weight table (see class-weight.ts) or null. */
+  classWeights?: readonly (Tensor | null)[];
 }
 
 /**
@@ -315,6 +328,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     };
     // Batch logs are read every batch only when a callback asks for them (as tfjs does).
     const batchLogs = hooks.some((h) => typeof h.onBatchEnd === 'function');
+    const yieldLogs = hooks.some((h) => typeof h.onYield === 'function');
     const history = new History({ epochs: o.epochs, ...source.params });
     const names = logNames(model);
     model.stopTraining = false;
@@ -337,7 +351,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
           if (!batch) break;
           await call((h) => h.onBatchBegin?.(step, { batch: step, size: batch.count }));
           try {
-            trainBatch(model, optimizer, params, batch, totals);
+            trainBatch(model, optimizer, params, batch, totals, o.classWeights ?? []);
           } finally {
             batch.dispose?.();
           }
@@ -348,6 +362,10 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
           }
           if (performance.now() - lastYield > 50) {
             await yieldToEventLoop();
+            if (yieldLogs) {
+              const running = await readTotals(totals, `in epoch ${epoch + 1} by batch ${step + 1}`);
+              await call((h) => h.onYield?.(epoch, step, running));
+            }
             lastYield = performance.now();
           }
         }
@@ -409,5 +427,10 @@ export async function fitModel(model: LayersModel, x: ModelData, y: ModelData, a
       return logs;
     }
     : null;
-  return trainLoop(model, source, { epochs, verbose, initialEpoch, callbacks: args.callbacks, validate, where: 'fit' });
+  const classWeights = await classWeightTables(args.classWeight, model.outputNames, train.ys, 'fit');
+  try {
+    return await trainLoop(model, source, { epochs, verbose, initialEpoch, callbacks: args.callbacks, validate, where: 'fit', classWeights });
+  } finally {
+    for (const t of classWeights) t?.dispose();
+  }
 }
