@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import * as ck from '../src/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cnnkit-io-graph-'));

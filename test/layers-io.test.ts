@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import * as ck from '../src/index.js';
 import { tf, values } from './helpers/tfjs-compare.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import * as ck from '../src/index.js';
 import { decodeModel } from '../src/io/onnx/proto.js';
 
