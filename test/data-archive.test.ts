@@ -95,6 +95,18 @@ describe('CIFAR-10 archives', () => {
     assert.ok(Buffer.from(d.train.images).equals(Buffer.from(odd.trainNhwc)));
   });
 
+  test('in memory, an archive that compresses more than 64-fold is read whole (each compressed byte once)', () => {
+    // Fixture pixels compress far better than photos: the first 64 KB piece inflates > 64-fold,
+    // and the reader goes on in smaller pieces from where it was.
+    const set = makeSet(200, 200);
+    const bytes = gzip(makeTar(binaryEntries(set)));
+    const d = parseCifar10Archive(bytes, 'small');
+    assert.equal(d.train.count, 1000);
+    assert.equal(d.test.count, 200);
+    assert.ok(Buffer.from(d.train.images).equals(Buffer.from(set.trainNhwc)));
+    assert.deepEqual(Array.from(d.test.labels), set.test.labels);
+  });
+
   test('crc32 matches the standard check value', () => {
     assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
   });

@@ -101,6 +101,6 @@ export default defineConfig({
   plugins: [cifar10Archive(), libraryWorkers()],
   server: { headers: isolationHeaders, fs: { allow: [repoRoot] } },
   preview: { headers: isolationHeaders },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [libraryWorkers()] },
   build: { target: 'es2022', outDir: join(webDir, 'dist'), emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });

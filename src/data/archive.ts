@@ -143,10 +143,11 @@ export function parseCifar10Archive(bytes: Uint8Array, name = 'archive'): Cifar1
     // 4 KB pieces keep a decompression bomb at 4 MB a piece.
     let piece = 1 << 16;
     try {
-      for (let i = 0; i < bytes.length; i += piece) {
+      for (let i = 0; i < bytes.length; ) {
         const before = out;
         const n = Math.min(piece, bytes.length - i);
         gz.push(bytes.subarray(i, i + n));
+        i += n;
         if (out - before > 64 * n) piece = 1 << 12;
       }
       gz.finish();
