@@ -168,3 +168,21 @@ test('stopTraining set during a batch ends the epoch after that batch; dispose f
   assert.ok(freed >= model.countParams() * 3 * 4, `freed ${freed} bytes`);
   assert.ok(model.weights.every((w) => w.isDisposed));
 });
+
+test('API misuse gets a clear error: rescale, empty data, setWeights, disposed inputs, a second fit while one runs', async () => {
+  const m = ck.sequential({ layers: [ck.layers.dense({ units: 2, inputShape: [3] })] });
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const x = ck.ones([8, 3]), y = ck.ones([8, 2]);
+  await assert.rejects(m.fit(x, y, { rescale: NaN, verbose: 0 }), /fit: rescale must be a finite number \(e\.g\. 1\/255\)\. Received rescale=NaN/);
+  await assert.rejects(m.fit(x, y, { rescale: 'abc' as never, verbose: 0 }), /Received rescale="abc"/);
+  assert.throws(() => m.evaluate(ck.ones([0, 3]), ck.ones([0, 2])), /evaluate: there are no samples \(x has shape \(0, 3\)\)/);
+  await assert.rejects(m.fit(ck.ones([0, 3]), ck.ones([0, 2]), { verbose: 0 }), /fit: there are no samples/);
+  assert.throws(() => m.setWeights([1, 2] as never), /setWeights expects tensors\. Received 1 for weight 'dense\/kernel'/);
+  const u = ck.tensor(new Uint8Array(12), [4, 3], 'uint8');
+  u.dispose();
+  assert.throws(() => m.predict(u), /predict: x \(4, 3\) is disposed/);
+  const first = m.fit(ck.ones([256, 3]), ck.ones([256, 2]), { epochs: 2, batchSize: 8, verbose: 0 });
+  await assert.rejects(m.fit(x, y, { verbose: 0 }), /fit: model 'sequential(_\d+)?' is already training \(a second fit must wait for the first to finish\)/);
+  await first;
+  await m.fit(x, y, { verbose: 0 }); // and once the first is done, fit runs again
+});

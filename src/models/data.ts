@@ -75,6 +75,7 @@ export function checkPair(model: LayersModel, x: unknown, y: unknown, where: str
   const ys = standardize(y, model.outputNames, where, 'y');
   if (xs[0].shape[0] !== ys[0].shape[0])
     throw new ValueError(`${where}: x and y must have the same number of samples. Received x ${fmtShape(xs[0].shape)} and y ${fmtShape(ys[0].shape)}`);
+  if (xs[0].shape[0] === 0) throw new ValueError(`${where}: there are no samples (x has shape ${fmtShape(xs[0].shape)})`);
   const probes: Tensor[] = [];
   ys.forEach((t, i) => {
     const out = model.outputShapes[i];

@@ -90,7 +90,7 @@ export function batchSizeOf(args: EvaluateArgs, where: string): number {
 
 function rescaleOf(args: EvaluateArgs, where: string): number {
   const { rescale = 1 } = args;
-  if (typeof rescale !== 'number' || !Number.isFinite(rescale)) throw new ValueError(`${where}: rescale must be a finite number (e.g. 1/255). Received rescale=${JSON.stringify(rescale)}`);
+  if (typeof rescale !== 'number' || !Number.isFinite(rescale)) throw new ValueError(`${where}: rescale must be a finite number (e.g. 1/255). Received rescale=${typeof rescale === 'number' ? String(rescale) : JSON.stringify(rescale)}`);
   return rescale;
 }
 
