@@ -50,7 +50,7 @@ const [xTrain, yTrain] = tensors(train), [xTest, yTest] = tensors(test);
 const model = ck.tutorial.buildModel();
 model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const dir = mkdtempSync(join(tmpdir(), 'cnnkit-memory-'));
-const rss: number[] = [], heap: number[] = [];
+const rss: number[] = [], heap: number[] = [], external: number[] = [], backendMB: number[] = [];
 const t0 = performance.now();
 try {
   await model.fit(xTrain, yTrain, {
@@ -59,8 +59,13 @@ try {
       ...(args.includes('--no-backup') ? [] : [ck.callbacks.backupAndRestore({ backupDir: join(dir, 'backup') })]),
       {
         onEpochEnd: () => {
+          (globalThis as { gc?: () => void }).gc?.();
           rss.push(process.memoryUsage.rss() / 2 ** 20);
-          heap.push(process.memoryUsage().heapUsed / 2 ** 20);
+          const m = process.memoryUsage();
+          heap.push(m.heapUsed / 2 ** 20);
+          external.push(m.external / 2 ** 20);
+          const bm = ck.getBackend().memory();
+          backendMB.push((bm.persistentBytes + bm.arenaHighWater) / 2 ** 20);
         },
       },
     ],
@@ -73,5 +78,7 @@ const worst = Math.max(...rss.map((r) => Math.abs(r - first) / first));
 console.log(`${train.count} training and ${test.count} test images (${source}), ${epochs} epochs, backend ${ck.getBackendName()} with ${threads} threads, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`RSS after each epoch (MB): ${rss.map((r) => r.toFixed(1)).join(', ')}`);
 console.log(`JS heap in use after each epoch (MB): ${heap.map((r) => r.toFixed(1)).join(', ')}`);
+console.log(`external memory (array buffers, WebAssembly) after each epoch (MB): ${external.map((r) => r.toFixed(1)).join(', ')}`);
+console.log(`backend memory in use (persistent + step arena high-water) after each epoch (MB): ${backendMB.map((r) => r.toFixed(1)).join(', ')}`);
 console.log(`largest difference from epoch 1: ${(worst * 100).toFixed(2)}% (limit 5%); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 process.exitCode = worst <= 0.05 ? 0 : 1;
