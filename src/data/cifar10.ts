@@ -95,7 +95,7 @@ export const cifar10: {
   },
 };
 
-// The whole public surface is also reachable from this module, as the spec of `src/data/cifar10.ts` names it.
+// Re-exported, so the CIFAR-10 names and types can be imported from this one module.
 export { CIFAR10_CLASSES, type Cifar10Data, type Cifar10Split } from './format.js';
 export type { LoadOptions, LoadProgress } from './options.js';
 export { parseCifar10Archive } from './archive.js';
