@@ -160,3 +160,20 @@ test('with a CIFAR-10 archive, --image-size and --validation-split are refused b
     assert.match(r.stderr, pattern);
   }
 });
+
+test('a run killed after training resumes with --resume and the same options; other options are refused, naming them', { timeout: 5 * 60_000 }, async () => {
+  const dir = join(tmp, 'interrupted');
+  const args = ['train', '--data', folder, '--epochs', '2', '--seed', '5', '--out', dir, '--no-preview'];
+  mkdirSync(join(dir, 'report.html'), { recursive: true }); // the last write fails: training is backed up
+  const killed = await cnnkit(args);
+  assert.equal(killed.code, 1, killed.stdout);
+  assert.ok(existsSync(join(dir, 'backup', 'latest', 'model.json')), 'the backup is kept until every output is written');
+  const other = await cnnkit([...args, '--resume', '--image-size', '24', '--validation-split', '0.25']);
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /--resume: the backup in .*interrupted\/backup was written by a run with other options: --image-size 32x32 in the backup, 24x24 now, --validation-split 0\.2 in the backup, 0\.25 now, --data \(other images/);
+  rmSync(join(dir, 'report.html'), { recursive: true });
+  const same = await cnnkit([...args, '--resume']);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /The backup holds all 2 epochs: training is complete; going on with evaluation and saving/);
+  assert.ok(existsSync(join(dir, 'report.html')) && !existsSync(join(dir, 'backup')));
+});

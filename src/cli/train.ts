@@ -192,6 +192,8 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const xVal = ck.Tensor.host([heldOut.count, h, w, c], heldOut.images);
   const yVal = ck.Tensor.host([heldOut.count], Int32Array.from(heldOut.labels));
   const backup = ck.callbacks.backupAndRestore({ backupDir, deleteCheckpoint: false, runConfig });
+  // Layer names as in a fresh process, so a backup matches the model whatever ran before in this one.
+  ck.clearSession();
   const summary = new SummaryPrinter(io);
   const tFit = performance.now();
   const { model, history } = await recipe.train({ xTrain, yTrain, xVal, yVal, classNames: names }, {
