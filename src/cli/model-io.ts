@@ -9,7 +9,7 @@ import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cif
 import { DataError, ValueError } from '../errors.js';
 import { loadImageFile as loadPreparedImage } from '../data/image-file.js';
 import { modelJsonPath } from '../io/node-file.js';
-import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/index.js';
+import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/analysis.js';
 import { Progress, styles, table, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
 import { imageJob, modelClassifierMetadata, peekClassifierMetadata } from './model-metadata.js';

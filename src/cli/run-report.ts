@@ -6,10 +6,19 @@
 import { join } from 'node:path';
 import type { BackupAndRestore } from '../io/checkpoint.js';
 import {
-  accuracySpec, argmaxRows, confusionMatrix, confusionSpec, historyCsv, imageGrid, lossSpec, misclassified,
-  perClassAccuracy, perClassCsv, renderChart, sampleIndices, type ClassAccuracy, type HistoryRecord, type ReportFiles,
-} from '../viz/index.js';
+  argmaxRows, confusionMatrix, historyCsv, misclassified, perClassAccuracy, perClassCsv, type ClassAccuracy, type HistoryRecord,
+} from '../viz/analysis.js';
+import { imageGrid, sampleIndices } from '../viz/grid.js';
+import type { ReportFiles } from '../viz/report.js';
 import { writeFileAtomic, type Io } from './common.js';
+
+/**
+ * The chart module, loaded when the first chart is drawn: Vega and Vega-Lite take about 20 MB that
+ * would otherwise stay resident through training.
+ */
+function charts(): Promise<typeof import('../viz/charts.js')> {
+  return import('../viz/charts.js');
+}
 
 /** The files a run writes into its output folder, in the order written. */
 export class RunOutputs {
@@ -68,6 +77,7 @@ export async function writeSamples(out: RunOutputs, samples: Samples): Promise<{
 export async function writeHistory(out: RunOutputs, hist: HistoryRecord, epochs: number, batchSize: number): Promise<void> {
   await out.write('history.json', JSON.stringify({ epochs, batchSize, history: hist }, null, 2) + '\n');
   await out.write('history.csv', historyCsv(hist));
+  const { accuracySpec, lossSpec, renderChart } = await charts();
   for (const [name, spec] of [['accuracy', accuracySpec(hist)], ['loss', lossSpec(hist)]] as const) {
     const chart = await renderChart(spec);
     await out.write(`${name}.svg`, chart.svg);
@@ -92,6 +102,7 @@ export async function writeAnalysis(io: Io, out: RunOutputs, set: ImageSet, prob
   const { classes, confidence } = argmaxRows(probs, names.length);
   const matrix = confusionMatrix(set.labels, classes, names.length);
   const perClass = perClassAccuracy(matrix, names);
+  const { confusionSpec, renderChart } = await charts();
   const confusion = await renderChart(confusionSpec(matrix, names, perClass));
   await out.write('confusion.svg', confusion.svg);
   await out.write('confusion.png', confusion.png);

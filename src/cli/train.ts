@@ -13,7 +13,9 @@ import { resolveLocation } from '../data/node-sources.js';
 import { DataError, ValueError } from '../errors.js';
 import { Callback, type CallbackModel } from '../models/callbacks.js';
 import { removeDirAtomic } from '../util/node-fs.js';
-import { reportHtml, supportsTrueColor, terminalPreview } from '../viz/index.js';
+import { collectGarbage } from '../util/node-gc.js';
+import { reportHtml } from '../viz/report.js';
+import { supportsTrueColor, terminalPreview } from '../viz/terminal.js';
 import { duration, styles, type Io } from './common.js';
 import { loadData, saveModel } from './model-io.js';
 import { cifar10Metadata, type ClassifierMetadata } from './model-metadata.js';
@@ -203,6 +205,7 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   xTrain.dispose();
   yTrain.dispose();
   train.images = new Uint8Array(0);
+  await collectGarbage(); // the training images' memory goes back before the renderer takes its own
   const grid = await writeSamples(out, samples);
   io.out(`Wrote samples.png (${grid.width}x${grid.height})\n`);
   const hist = history.history;

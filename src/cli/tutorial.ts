@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import * as ck from '../index.js';
 import { cifar10Subset, splitToTensors } from '../data/index.js';
 import { removeDirAtomic } from '../util/node-fs.js';
-import { reportHtml, supportsTrueColor, terminalPreview } from '../viz/index.js';
+import { collectGarbage } from '../util/node-gc.js';
+import { reportHtml } from '../viz/report.js';
+import { supportsTrueColor, terminalPreview } from '../viz/terminal.js';
 import { duration, styles, type Io } from './common.js';
 import { cifar10Metadata, loadData, saveModel } from './model-io.js';
 import { dataFingerprint, openRunFolder, prepareBackup } from './run-folder.js';
@@ -117,6 +119,8 @@ async function runInFolder(io: Io, opts: TutorialOptions, outDir: string): Promi
   xTrain.dispose(); // the training images are not needed any more: let them go
   yTrain.dispose();
   train.images = new Uint8Array(0);
+  // Freed now, before the renderer takes its memory, rather than at V8's next collection.
+  await collectGarbage();
   const grid = await writeSamples(out, samples);
   io.out(`Wrote samples.png (${grid.width}x${grid.height})\n`);
   const hist = history.history;
