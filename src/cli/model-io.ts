@@ -10,7 +10,7 @@ import { DataError, ValueError } from '../errors.js';
 import { loadImageFile as loadPreparedImage } from '../data/image-file.js';
 import { modelJsonPath } from '../io/node-file.js';
 import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/analysis.js';
-import { Progress, styles, table, type Io } from './common.js';
+import { Progress, styles, table, thousands, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
 import { imageJob, modelClassifierMetadata, peekClassifierMetadata } from './model-metadata.js';
 
@@ -54,7 +54,7 @@ export async function loadData(io: Io, path: string | undefined): Promise<Cifar1
       else progress.update(p.done, p.total, 'B');
     },
   });
-  progress.done(`(${data.train.count.toLocaleString('en-US')} training, ${data.test.count.toLocaleString('en-US')} test images)`);
+  progress.done(`(${thousands(data.train.count)} training, ${thousands(data.test.count)} test images)`);
   return data;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DataError, ShapeError, StateError, ValueError } from '../errors.js';
-import { nonNegativeInt, oneLine, positiveInt, processIo, type Io } from './common.js';
+import { nonNegativeInt, oneLine, positiveInt, processIo, thousands, type Io } from './common.js';
 import { parseLang, type CliLang } from './explain-text.js';
 
 const USAGE_EXIT = 2;
@@ -110,7 +110,7 @@ export function buildProgram(io: Io): Command {
     .action(async (o: { model: string; onnx: string }) => {
       const { exportOnnxFile } = await import('../io/onnx/node.js');
       const bytes = await exportOnnxFile(o.model, o.onnx);
-      io.out(`Wrote ${o.onnx} (${bytes.toLocaleString('en-US')} bytes)\n`);
+      io.out(`Wrote ${o.onnx} (${thousands(bytes)} bytes)\n`);
     });
 
   program.command('predict')

@@ -16,7 +16,7 @@ import { removeDirAtomic } from '../util/node-fs.js';
 import { collectGarbage } from '../util/node-gc.js';
 import { reportHtml } from '../viz/report.js';
 import { supportsTrueColor, terminalPreview } from '../viz/terminal.js';
-import { duration, styles, type Io } from './common.js';
+import { duration, styles, thousands, type Io } from './common.js';
 import { loadData, saveModel } from './model-io.js';
 import { cifar10Metadata, type ClassifierMetadata } from './model-metadata.js';
 import { dataFingerprint, openRunFolder, prepareBackup } from './run-folder.js';
@@ -172,7 +172,7 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const data = await loadTrainData(io, opts);
   const { train, heldOut, classNames: names, heldOutName } = data;
   const [h, w, c] = train.imageShape;
-  io.out(`${train.count.toLocaleString('en-US')} training and ${heldOut.count.toLocaleString('en-US')} ${heldOutName} images of ${w}x${h}, ${names.length} classes: ${names.join(', ')}\n`);
+  io.out(`${thousands(train.count)} training and ${thousands(heldOut.count)} ${heldOutName} images of ${w}x${h}, ${names.length} classes: ${names.join(', ')}\n`);
   const backupDir = join(outDir, 'backup');
   const runConfig = {
     recipe: recipe.name, epochs, batchSize, imageSize: `${h}x${w}`, validationSplit: heldOutName === 'validation' ? (opts.validationSplit ?? DEFAULT_VALIDATION_SPLIT) : null,
@@ -228,8 +228,8 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
     title: `cnnkit: ${recipe.name} recipe on ${basename(resolve(opts.data))}`,
     createdAt: new Date().toISOString(),
     settings: {
-      data: data.source, classes: names.join(', '), 'image size': `${w}x${h}`, 'training images': train.count.toLocaleString('en-US'),
-      [`${heldOutName} images`]: heldOut.count.toLocaleString('en-US'), recipe: recipe.name, epochs, 'batch size': batchSize,
+      data: data.source, classes: names.join(', '), 'image size': `${w}x${h}`, 'training images': thousands(train.count),
+      [`${heldOutName} images`]: thousands(heldOut.count), recipe: recipe.name, epochs, 'batch size': batchSize,
       seed: opts.seed ?? 'random', backend: ck.getBackendName(), threads: opts.threads ?? 'default',
       'training time': duration(fitSeconds), 'total time': duration(totalSeconds),
     },

@@ -10,7 +10,7 @@ import { removeDirAtomic } from '../util/node-fs.js';
 import { collectGarbage } from '../util/node-gc.js';
 import { reportHtml } from '../viz/report.js';
 import { supportsTrueColor, terminalPreview } from '../viz/terminal.js';
-import { duration, styles, type Io } from './common.js';
+import { duration, styles, thousands, type Io } from './common.js';
 import { cifar10Metadata, loadData, saveModel } from './model-io.js';
 import { dataFingerprint, openRunFolder, prepareBackup } from './run-folder.js';
 import { RunOutputs, announceBackup, pickSamples, reportFiles, writeAnalysis, writeHistory, writeSamples } from './run-report.js';
@@ -146,7 +146,7 @@ async function runInFolder(io: Io, opts: TutorialOptions, outDir: string): Promi
   await out.write('report.html', reportHtml({
     createdAt: new Date().toISOString(),
     settings: {
-      'training images': train.count.toLocaleString('en-US'), 'test images': test.count.toLocaleString('en-US'), epochs: opts.epochs, 'batch size': opts.batchSize,
+      'training images': thousands(train.count), 'test images': thousands(test.count), epochs: opts.epochs, 'batch size': opts.batchSize,
       seed: opts.seed ?? 'random', backend: ck.getBackendName(), threads: opts.threads ?? 'default', 'training time': duration(fitSeconds),
       'total time': duration(totalSeconds), data: data.source,
     },
