@@ -177,3 +177,9 @@ test('a run killed after training resumes with --resume and the same options; ot
   assert.match(same.stdout, /The backup holds all 2 epochs: training is complete; going on with evaluation and saving/);
   assert.ok(existsSync(join(dir, 'report.html')) && !existsSync(join(dir, 'backup')));
 });
+
+test('evaluate refuses a model of other classes than CIFAR-10\'s, naming them, before reading any data', async () => {
+  const r = await cnnkit(['evaluate', '--model', join(out, 'model'), '--data', join(tmp, 'no-such-archive.tar.gz')]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /--model .*: the model classifies aeroplanes, frogs, lorries, not CIFAR-10's classes/);
+});

@@ -81,6 +81,9 @@ export interface EvaluateOptions {
 /** `cnnkit evaluate`: test loss, accuracy and per-class accuracy of a saved model. */
 export async function runEvaluate(io: Io, opts: EvaluateOptions): Promise<void> {
   const model = await loadModel(opts.model);
+  const classes = modelClassifierMetadata(model)?.classNames;
+  if (classes && classes.join('\n') !== CIFAR10_CLASSES.join('\n'))
+    throw new ValueError(`--model ${opts.model}: the model classifies ${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', ...' : ''}, not CIFAR-10's classes; evaluate measures models on the CIFAR-10 test set (the report of \`cnnkit train\` has this model's validation figures)`);
   try {
     model.requireCompiled('evaluate');
   } catch {
