@@ -57,6 +57,7 @@ export function nonNegativeInt(value: string): number {
 }
 
 export { writeFileAtomic } from '../util/node-fs.js';
+export { thousands } from '../models/summary.js';
 
 
 /**

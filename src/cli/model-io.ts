@@ -7,10 +7,14 @@ import { resolve } from 'node:path';
 import * as ck from '../index.js';
 import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cifar10Split } from '../data/index.js';
 import { DataError, ValueError } from '../errors.js';
+import { loadImageFile as loadPreparedImage } from '../data/image-file.js';
 import { modelJsonPath } from '../io/node-file.js';
-import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/index.js';
-import { Progress, styles, table, type Io } from './common.js';
+import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/analysis.js';
+import { Progress, styles, table, thousands, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
+import { imageJob, modelClassifierMetadata, peekClassifierMetadata } from './model-metadata.js';
+
+export { cifar10Metadata } from './model-metadata.js';
 
 type Model = ck.LayersModel;
 
@@ -50,14 +54,19 @@ export async function loadData(io: Io, path: string | undefined): Promise<Cifar1
       else progress.update(p.done, p.total, 'B');
     },
   });
-  progress.done(`(${data.train.count.toLocaleString('en-US')} training, ${data.test.count.toLocaleString('en-US')} test images)`);
+  progress.done(`(${thousands(data.train.count)} training, ${thousands(data.test.count)} test images)`);
   return data;
 }
 
-/** Class names for a model's outputs: CIFAR-10's for 10 outputs, else `class N`. */
+/** Class names for a model's outputs: those it was saved with, else CIFAR-10's for 10 outputs, else `class N`. */
 export function classNamesFor(model: Model): string[] {
   const out = model.outputShapes[0];
   const units = out[out.length - 1] as number;
+  const recorded = modelClassifierMetadata(model)?.classNames;
+  if (recorded) {
+    if (recorded.length !== units) throw new DataError(`--model: the model has ${units} outputs but its metadata names ${recorded.length} classes (${recorded.slice(0, 5).join(', ')}${recorded.length > 5 ? ', ...' : ''})`);
+    return recorded;
+  }
   return units === CIFAR10_CLASSES.length ? [...CIFAR10_CLASSES] : Array.from({ length: units }, (_, i) => `class ${i}`);
 }
 
@@ -72,6 +81,9 @@ export interface EvaluateOptions {
 /** `cnnkit evaluate`: test loss, accuracy and per-class accuracy of a saved model. */
 export async function runEvaluate(io: Io, opts: EvaluateOptions): Promise<void> {
   const model = await loadModel(opts.model);
+  const classes = modelClassifierMetadata(model)?.classNames;
+  if (classes && classes.join('\n') !== CIFAR10_CLASSES.join('\n'))
+    throw new ValueError(`--model ${opts.model}: the model classifies ${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', ...' : ''}, not CIFAR-10's classes; evaluate measures models on the CIFAR-10 test set (the report of \`cnnkit train\` has this model's validation figures)`);
   try {
     model.requireCompiled('evaluate');
   } catch {
@@ -110,24 +122,35 @@ export interface Prediction {
   top: { name: string; probability: number }[];
 }
 
-/** `cnnkit predict`: the top classes with probabilities for each of the user's images. */
+/**
+ * `cnnkit predict`: the top classes with probabilities for each of the user's images. A model that
+ * records how its training images were shaped (see model-metadata.ts) gets photos shaped the same
+ * way and names its classes; others get photos centre-cropped and resized to 32x32.
+ */
 export async function runPredict(io: Io, images: readonly string[], opts: PredictOptions): Promise<Prediction[]> {
+  // Fail fast on a bad file, before loading the model.
+  const meta = peekClassifierMetadata(opts.model);
   const pics: RgbImage[] = [];
-  for (const p of images) pics.push(await loadImageFile(p, 32)); // fail fast on a bad file, before loading the model
+  for (const p of images) {
+    if (!meta) pics.push(await loadImageFile(p, 32));
+    else pics.push({ width: meta.imageSize[1], height: meta.imageSize[0], data: await loadPreparedImage(p, imageJob(meta)) });
+  }
   const model = await loadModel(opts.model);
   return predictAndReport(io, model, images, pics, opts.top);
 }
 
-/** Classifies 32x32 RGB images with a model and prints the top `k` classes of each. */
+/** Classifies images shaped for the model (RGB, its input size) and prints the top `k` classes of each. */
 export function predictAndReport(io: Io, model: Model, labels: readonly string[], pics: readonly RgbImage[], k = 3): Prediction[] {
   const s = styles(io);
   const names = classNamesFor(model);
-  const batch = new Uint8Array(pics.length * 32 * 32 * 3);
+  const [h, w] = modelClassifierMetadata(model)?.imageSize ?? [32, 32];
+  const bytes = h * w * 3;
+  const batch = new Uint8Array(pics.length * bytes);
   pics.forEach((p, i) => {
-    if (p.width !== 32 || p.height !== 32) throw new ValueError(`predict: ${labels[i]} must be resized to 32x32 first. Received ${p.width}x${p.height}`);
-    batch.set(p.data, i * 32 * 32 * 3);
+    if (p.width !== w || p.height !== h) throw new ValueError(`predict: ${labels[i]} must be resized to ${w}x${h} first. Received ${p.width}x${p.height}`);
+    batch.set(p.data, i * bytes);
   });
-  const probs = predictOne(model, ck.Tensor.host([pics.length, 32, 32, 3], batch), { rescale: 1 / 255 }).dataSync();
+  const probs = predictOne(model, ck.Tensor.host([pics.length, h, w, 3], batch), { rescale: 1 / 255 }).dataSync();
   const n = names.length;
   const width = Math.max(...names.map((x) => x.length));
   return labels.map((image, i) => {

@@ -1,15 +1,30 @@
 /**
- * The `cnnkit` program: `tutorial`, `explain`, `summary`, `evaluate`, `predict`.
+ * The `cnnkit` program: `tutorial`, `train`, `explain`, `summary`, `evaluate`, `export`, `predict`.
  * Bad arguments and bad files end with a one-line error and a non-zero exit status (2 for usage,
  * 1 otherwise); set CNNKIT_DEBUG=1 to see stack traces.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DataError, ShapeError, StateError, ValueError } from '../errors.js';
-import { nonNegativeInt, oneLine, positiveInt, processIo, type Io } from './common.js';
+import { nonNegativeInt, oneLine, positiveInt, processIo, thousands, type Io } from './common.js';
 import { parseLang, type CliLang } from './explain-text.js';
 
 const USAGE_EXIT = 2;
+
+/** `--image-size`: N or HxW, sides 8 to 1024. */
+function parseSize(value: string): [number, number] {
+  const m = /^\s*(\d+)\s*(?:x\s*(\d+)\s*)?$/i.exec(value);
+  const dims = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [];
+  if (dims.length !== 2 || dims.some((d) => !Number.isSafeInteger(d) || d < 8 || d > 1024)) throw new InvalidArgumentError('expected N or HxW, sides from 8 to 1024 pixels.');
+  return [dims[0], dims[1]];
+}
+
+/** `--validation-split`: a fraction strictly between 0 and 1. */
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(value) || !(n > 0 && n < 1)) throw new InvalidArgumentError('expected a fraction between 0 and 1 (exclusive), e.g. 0.2.');
+  return n;
+}
 
 function version(): string {
   try {
@@ -52,6 +67,24 @@ export function buildProgram(io: Io): Command {
       await runTutorial(io, { ...o, preview: o.preview ? undefined : false });
     });
 
+  program.command('train')
+    .description('Train a recipe on your own images (a folder with one subfolder per class) or CIFAR-10, and write the same report as the tutorial')
+    .requiredOption('--data <path>', 'image folder with one subfolder of images per class (photos/cats, photos/dogs, ...), or a CIFAR-10 archive or its extracted folder')
+    .option('--recipe <name>', 'how to build and train the network (see ck.recipes; e.g. tutorial, fast)', 'tutorial')
+    .option('--image-size <n>', 'images are resized to N x N pixels (or HxW) (default: 32)', parseSize)
+    .option('--epochs <n>', "training epochs (default: the recipe's)", positiveInt)
+    .option('--batch-size <n>', "samples per batch (default: the recipe's)", positiveInt)
+    .option('--validation-split <fraction>', 'fraction of an image folder held out for validation (default: 0.2)', fraction)
+    .option('--seed <n>', 'random seed for weights, shuffling and the validation split (reproducible runs)', nonNegativeInt)
+    .option('--out <dir>', 'output folder', './cnnkit-train')
+    .option('--threads <n>', 'worker threads for the backend (default: all cores)', positiveInt)
+    .option('--resume', 'go on from the backup of an interrupted run in --out (same options), instead of starting afresh')
+    .addOption(new Option('--no-preview', 'do not show sample images in the terminal'))
+    .action(async (o: { data: string; recipe: string; imageSize?: [number, number]; epochs?: number; batchSize?: number; validationSplit?: number; seed?: number; out: string; threads?: number; preview: boolean; resume?: boolean }) => {
+      const { runTrain } = await import('./train.js');
+      await runTrain(io, { ...o, preview: o.preview ? undefined : false });
+    });
+
   program.command('explain')
     .description("Print the tutorial's worked example (convolution 'same' and 'valid', max pooling, parameter counts)")
     .option('--lang <lang>', 'language of the text: en or ko (default: from LC_ALL, LC_MESSAGES or LANG)', parseLang)
@@ -77,7 +110,7 @@ export function buildProgram(io: Io): Command {
     .action(async (o: { model: string; onnx: string }) => {
       const { exportOnnxFile } = await import('../io/onnx/node.js');
       const bytes = await exportOnnxFile(o.model, o.onnx);
-      io.out(`Wrote ${o.onnx} (${bytes.toLocaleString('en-US')} bytes)\n`);
+      io.out(`Wrote ${o.onnx} (${thousands(bytes)} bytes)\n`);
     });
 
   program.command('predict')

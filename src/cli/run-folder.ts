@@ -4,7 +4,6 @@
  * and data (otherwise two runs would be mixed in one history).
  */
 import { createHash } from 'node:crypto';
-import type { Cifar10Data } from '../data/index.js';
 import { ValueError } from '../errors.js';
 import { inspectBackup, runConfigDifferences, type RunConfig, type RunConfigDifference } from '../io/checkpoint.js';
 import { lockFolder, type FolderLock } from '../util/lock.js';
@@ -12,9 +11,9 @@ import { makeDirs, removeDirAtomic, removeStaleTemps } from '../util/node-fs.js'
 import type { Io } from './common.js';
 
 /** Creates and locks the output folder, and removes what killed runs left in it. */
-export async function openRunFolder(io: Io, outDir: string, label: string): Promise<FolderLock> {
+export async function openRunFolder(io: Io, outDir: string, label: string, command = 'cnnkit tutorial'): Promise<FolderLock> {
   await makeDirs(outDir, label);
-  const lock = await lockFolder(outDir, 'cnnkit tutorial', label);
+  const lock = await lockFolder(outDir, command, label);
   try {
     if (lock.replaced) io.out(`Took over the lock of an earlier run that ended without releasing it (pid ${lock.replaced.pid}, since ${lock.replaced.since})\n`);
     await removeStaleTemps(outDir);
@@ -25,19 +24,33 @@ export async function openRunFolder(io: Io, outDir: string, label: string): Prom
   }
 }
 
-/** A short fingerprint of the images and labels a run trains and validates on. */
-export function dataFingerprint(data: Cifar10Data): string {
+/** Images and labels of one split. */
+interface SplitData {
+  count: number;
+  images: Uint8Array;
+  labels: Uint8Array | Int32Array;
+}
+
+/**
+ * A short fingerprint of the images and labels a run trains and validates on (and, when given, of
+ * the class names the labels stand for).
+ */
+export function dataFingerprint(data: { train: SplitData; test: SplitData }, classNames?: readonly string[]): string {
   const h = createHash('sha256');
   for (const split of [data.train, data.test]) {
     h.update(Uint32Array.of(split.count));
     h.update(split.images);
     h.update(split.labels);
   }
+  if (classNames) h.update(JSON.stringify(classNames));
   return `sha256:${h.digest('hex').slice(0, 16)}`;
 }
 
 /** The command-line option each run setting comes from. */
-const OPTION: Record<string, string> = { epochs: '--epochs', batchSize: '--batch-size', limit: '--limit', seed: '--seed', data: '--data' };
+const OPTION: Record<string, string> = {
+  epochs: '--epochs', batchSize: '--batch-size', limit: '--limit', seed: '--seed', data: '--data', recipe: '--recipe', imageSize: '--image-size',
+  validationSplit: '--validation-split',
+};
 
 function describeDifference(d: RunConfigDifference): string {
   const show = (v: unknown) => (v === undefined ? 'not recorded' : v === null ? 'not given' : String(v));

@@ -144,6 +144,11 @@ export function modelFromArtifacts(a: ModelArtifacts, where = 'model artifacts',
   // Layer by layer (the model's own order puts trainable weights first, as tfjs does).
   vars.forEach((v, i) => v.write(values[i]));
   applyTraining(model, a.trainingConfig, optWeights, where);
+  if (a.userDefinedMetadata !== undefined) {
+    const m = a.userDefinedMetadata as unknown;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new DataError(`${where}: userDefinedMetadata must be a JSON object. Received ${JSON.stringify(m)?.slice(0, 40)}`);
+    model.setUserDefinedMetadata(m as Record<string, unknown>);
+  }
   return model;
 }
 

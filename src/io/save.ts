@@ -81,9 +81,11 @@ export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
 export function modelArtifacts(model: LayersModel, config: SaveConfig = {}): ModelArtifacts {
   const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer));
   const training = trainingConfig(model);
+  const metadata = model.getUserDefinedMetadata();
   return {
     modelTopology: modelTopology(model), weightSpecs, weightData, format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null,
     ...(training ? { trainingConfig: training } : {}),
+    ...(metadata ? { userDefinedMetadata: metadata } : {}),
   };
 }
 

@@ -68,6 +68,7 @@ export class LayersModel {
   protected symbolicInputs: SymbolicTensor[] = [];
   protected symbolicOutputs: SymbolicTensor[] = [];
   private network: Network | null = null;
+  private userDefinedMetadata: Record<string, unknown> | undefined = undefined;
   private cachedPlan: { network: Network; losses: LossSpec[]; plan: ExecutionPlan } | null = null;
 
   constructor(args: ModelArgs | { name?: string }) {
@@ -352,6 +353,32 @@ export class LayersModel {
    */
   async save(handlerOrUrl: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrUrl, config);
+  }
+
+  /**
+   * Stores free-form JSON that `save` writes into model.json (tfjs `setUserDefinedMetadata`): e.g.
+   * the class names and input size a classifier was trained with. Loading restores it.
+   * @throws ValueError when it is not a plain object that survives JSON serialisation
+   */
+  setUserDefinedMetadata(metadata: object | undefined): void {
+    if (metadata !== undefined) {
+      if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+        throw new ValueError(`setUserDefinedMetadata: expected a plain object. Received ${metadata === null ? 'null' : Array.isArray(metadata) ? 'an array' : typeof metadata}`);
+      let text: string;
+      try {
+        text = JSON.stringify(metadata);
+      } catch (e) {
+        throw new ValueError(`setUserDefinedMetadata: the metadata must be JSON-serialisable. Received an object that is not (${(e as Error).message})`);
+      }
+      this.userDefinedMetadata = JSON.parse(text) as Record<string, unknown>;
+      return;
+    }
+    this.userDefinedMetadata = undefined;
+  }
+
+  /** The metadata set by {@link setUserDefinedMetadata} or loaded with the model (tfjs `getUserDefinedMetadata`). */
+  getUserDefinedMetadata(): Record<string, unknown> | undefined {
+    return this.userDefinedMetadata;
   }
 
   /** Frees the weights and the optimizer state; the model is unusable afterwards. */

@@ -15,9 +15,15 @@ interface Summarizable {
   readonly layers: readonly Layer[];
 }
 
-/** 122570 → '122,570'. */
+/**
+ * 122570 → '122,570' (en-US grouping; written out rather than with toLocaleString, whose locale
+ * data costs a few MB of memory in every process that formats a number).
+ */
 export function thousands(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isFinite(n)) return String(n);
+  const [int, frac] = String(Math.abs(n)).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
 }
 
 /** One row, wrapped over several lines as Keras's print_row does (breaking after '),', '],', "',"). */
