@@ -4,10 +4,7 @@
  * Sums run over rows in order, in float64.
  */
 import type { NormActivation } from '../backend.js';
-import { erf } from './elementwise.js';
-
-const INV_SQRT2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+import { gelu, geluGrad } from './gelu.js';
 
 /** act(z) and act'(z) of the activations a normalisation can fuse. */
 export function normAct(act: NormActivation): { f: (z: number) => number; d: (z: number) => number } {
@@ -17,7 +14,7 @@ export function normAct(act: NormActivation): { f: (z: number) => number; d: (z:
     case 'relu':
       return { f: (z) => (z > 0 ? z : 0), d: (z) => (z > 0 ? 1 : 0) };
     case 'gelu':
-      return { f: (z) => 0.5 * z * (1 + erf(z * INV_SQRT2)), d: (z) => 0.5 * (1 + erf(z * INV_SQRT2)) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI };
+      return { f: gelu, d: geluGrad };
     default:
       return act satisfies never;
   }
@@ -75,15 +72,15 @@ export function batchNormBackward(
     g[c] = gamma ? gamma[c] : 1;
     b[c] = beta ? beta[c] : 0;
   }
-  // dz = dy · act'(z), z = γ·x̂ + β; sums of dz and dz·x̂ per column.
+  // dz = dy · act'(z), z = γ·x̂ + β; sums of dz and dz·x̂ per column (act' is evaluated again in
+  // the second pass rather than kept: a buffer of the whole map would cost more than it saves).
   const sumDz = new Float64Array(cols), sumDzXhat = new Float64Array(cols);
-  const dzAt = (i: number, c: number): { dz: number; xhat: number } => {
-    const xhat = (x[i] - mean[c]) * inv[c];
-    return { dz: dy[i] * d(g[c] * xhat + b[c]), xhat };
-  };
+  const linear = act === 'linear';
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
-      const { dz, xhat } = dzAt(r * cols + c, c);
+      const i = r * cols + c;
+      const xhat = (x[i] - mean[c]) * inv[c];
+      const dz = linear ? dy[i] : dy[i] * d(g[c] * xhat + b[c]);
       sumDz[c] += dz;
       sumDzXhat[c] += dz * xhat;
     }
@@ -92,11 +89,18 @@ export function batchNormBackward(
     if (dbeta) dbeta[c] = (accumulate.dbeta ? dbeta[c] : 0) + sumDz[c];
   }
   if (!dx) return;
+  const k = new Float64Array(cols), m = new Float64Array(cols), q = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    k[c] = g[c] * inv[c];
+    m[c] = training ? sumDz[c] / rows : 0;
+    q[c] = training ? sumDzXhat[c] / rows : 0;
+  }
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
-      const { dz, xhat } = dzAt(i, c);
-      const v = training ? g[c] * inv[c] * (dz - sumDz[c] / rows - (xhat * sumDzXhat[c]) / rows) : g[c] * inv[c] * dz;
+      const xhat = (x[i] - mean[c]) * inv[c];
+      const dz = linear ? dy[i] : dy[i] * d(g[c] * xhat + b[c]);
+      const v = k[c] * (dz - m[c] - xhat * q[c]);
       dx[i] = accumulate.dx ? dx[i] + v : v;
     }
 }
