@@ -49,8 +49,10 @@ export type { FitArgs, EvaluateArgs, ModelData } from './models/training.js';
 export type { Dataset as DatasetLike, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
 export { History, Callback, EarlyStopping, callbacks } from './models/callbacks.js';
 export type { Logs, CallbackHooks } from './models/callbacks.js';
-export { Optimizer, Adam, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
-export type { AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients } from './optimizers/optimizer.js';
+export { Optimizer, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
+export type {
+  AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients, ParamOptions, WeightDecayMode, LearningRateSchedule,
+} from './optimizers/optimizer.js';
 export { losses, Reduction } from './losses/index.js';
 export type { LossSpec, LossArg, LossOrMetricFn } from './losses/index.js';
 export { metrics } from './metrics/index.js';
