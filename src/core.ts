@@ -47,8 +47,8 @@ export type { InputConfig } from './layers/input-layer.js';
 export { SymbolicTensor } from './layers/symbolic.js';
 export type { FitArgs, EvaluateArgs, ModelData } from './models/training.js';
 export type { Dataset as DatasetLike, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
-export { History, Callback, EarlyStopping, callbacks } from './models/callbacks.js';
-export type { Logs, CallbackHooks } from './models/callbacks.js';
+export { History, Callback, EarlyStopping, Lookahead, callbacks } from './models/callbacks.js';
+export type { Logs, CallbackHooks, LookaheadArgs } from './models/callbacks.js';
 export { Optimizer, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
 export type {
   AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients, ParamOptions, WeightDecayMode, LearningRateSchedule,
