@@ -27,6 +27,7 @@ import { patchWhitening } from '../layers/init/whitening.js';
 import type { Layer } from '../layers/layer.js';
 import { Lookahead, type Callback, type CallbackHooks } from '../models/callbacks.js';
 import type { Dataset, DatasetBatch } from '../models/dataset.js';
+import type { LayersModel } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
 import { losses } from '../losses/index.js';
 import { SGD } from '../optimizers/optimizer.js';
@@ -230,7 +231,7 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   const validation: [Tensor, Tensor] | undefined = data.xVal && data.yVal
     ? [data.xVal, Tensor.fromValues([data.yVal.shape[0], classes], oneHot(labelsOf(data.yVal, classes, `${where}: yVal`), classes))]
     : undefined;
-  checkMemory(s, [h, w, c], where);
+  checkMemory(model, s.batchSize, where);
   const history = await model.fitDataset(trainingBatches(images, labels, xTrain.shape, classes, s, rng, steps), {
     epochs: s.epochs, batchesPerEpoch: steps, validationData: validation, validationBatchSize: 500,
     callbacks, verbose: options.verbose ?? 1,
@@ -240,18 +241,31 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
 }
 
 /**
- * Fails before training when the WASM backend's memory cannot hold a step of this batch size
- * (about 0.95 MiB per 32x32 image at airbench93's widths, scaled by area and width).
+ * Backend bytes a training step needs per image: the layers' outputs (float32) times 2.1, about the
+ * ratio of the step arena's high-water mark to the forward activations measured for this network
+ * (gradients, GELU inputs, convolution workspaces): 1.95 MiB per 32x32 image at widths 64/128/128,
+ * against 2.0 estimated.
  */
-function checkMemory(s: FastSettings, [h, w]: readonly number[], where: string): void {
+export function stepBytesPerImage(model: LayersModel): number {
+  let values = 0;
+  for (const l of model.layers) {
+    const shape = l.outputShape as (number | null)[];
+    values += shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+  }
+  return 2.1 * 4 * values;
+}
+
+/** Fails before training when the WASM backend's memory cannot hold a step of `batchSize`. */
+function checkMemory(model: LayersModel, batchSize: number, where: string): void {
   const b = getBackend();
   if (b.name !== 'wasm') return;
-  const capacity = b.memory().reservedBytes - b.memory().persistentBytes;
-  const perImage = 0.95 * 1048576 * ((h * w) / 1024) * ((s.widths[0] + s.widths[1] / 2 + s.widths[2] / 4) / 128);
-  const need = perImage * s.batchSize;
-  if (need > capacity * 0.9) {
-    throw new ValueError(`${where}: a step of batch ${s.batchSize} needs about ${Math.ceil(need / 1048576)} MiB of backend memory; the WASM backend has ${Math.floor(capacity / 1048576)} MiB free. ` +
-      `Create it with more (ck.setBackend('wasm', { memoryMB: ${Math.ceil((need * 1.2) / 1048576)} })) or pass a smaller batchSize`);
+  const { reservedBytes, persistentBytes } = b.memory();
+  const free = reservedBytes - persistentBytes;
+  const need = stepBytesPerImage(model) * batchSize;
+  if (need > free) {
+    const mb = (n: number): number => Math.ceil(n / 1048576);
+    throw new ValueError(`${where}: a training step of batch ${batchSize} needs about ${mb(need)} MiB of backend memory; the WASM backend has ${mb(free)} MiB free of ${mb(reservedBytes)} MiB. ` +
+      `Create it with more (ck.setBackend('wasm', { memoryMB: ${mb(reservedBytes - free + need * 1.1)} }), at most 4095) or pass a smaller batch size (about ${Math.max(1, Math.floor(free / stepBytesPerImage(model)))})`);
   }
 }
 
