@@ -3,7 +3,7 @@
  * JavaScript: gelu(z) = z·Φ(z) and gelu'(z) = Φ(z) + z·φ(z), with Φ the standard normal CDF and
  * φ its density.
  *
- * Φ and φ are tabulated once at load on [−10, 10] in steps of 1/64 and evaluated as quintic
+ * Φ, φ and gelu' are tabulated once at load on [−10, 10] in steps of 1/64 and evaluated as quintic
  * Hermite pieces, which match the values, first and second derivatives at both ends of each step
  * (Φ' = φ, φ' = −zφ, φ'' = (z² − 1)φ are exact). The node values come from the series /
  * continued-fraction `erf` below. The interpolation error, about (h·|z|)⁶/46080 relative, stays below
@@ -90,6 +90,11 @@ const PDF = quinticTable((z) => {
   const p = pdf(z);
   return [p, -z * p, (z * z - 1) * p];
 });
+// gelu'(z) = Φ + zφ, gelu'' = φ(2 − z²), gelu''' = zφ(z² − 4): one lookup per derivative.
+const GELU_GRAD = quinticTable((z) => {
+  const p = pdf(z);
+  return [cdfAccurate(z) + z * p, p * (2 - z * z), z * p * (z * z - 4)];
+});
 
 function lookup(table: Float64Array, z: number): number {
   const u = (z + LIMIT) / H;
@@ -118,5 +123,6 @@ export function gelu(z: number): number {
 
 /** d/dz GELU = Φ(z) + z·φ(z). */
 export function geluGrad(z: number): number {
+  if (z > -LIMIT && z < LIMIT) return lookup(GELU_GRAD, z);
   return normalCdf(z) + z * normalPdf(z);
 }

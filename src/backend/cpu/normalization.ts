@@ -6,6 +6,17 @@
 import type { NormActivation } from '../backend.js';
 import { gelu, geluGrad } from './gelu.js';
 
+let scratchBuffer = new Float32Array(0);
+
+/**
+ * A float32 buffer of at least n values, kept between calls: fresh memory is slow to touch on
+ * these machines (engine notes), and a training step calls the backward of every normalisation.
+ */
+function scratch(n: number): Float32Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
+  return scratchBuffer;
+}
+
 /** act(z) and act'(z) of the activations a normalisation can fuse. */
 export function normAct(act: NormActivation): { f: (z: number) => number; d: (z: number) => number } {
   switch (act) {
@@ -72,15 +83,17 @@ export function batchNormBackward(
     g[c] = gamma ? gamma[c] : 1;
     b[c] = beta ? beta[c] : 0;
   }
-  // dz = dy · act'(z), z = γ·x̂ + β; sums of dz and dz·x̂ per column (act' is evaluated again in
-  // the second pass rather than kept: a buffer of the whole map would cost more than it saves).
+  // dz = dy · act'(z), z = γ·x̂ + β, kept in a scratch buffer reused across calls for the second
+  // pass; sums of dz and dz·x̂ per column.
   const sumDz = new Float64Array(cols), sumDzXhat = new Float64Array(cols);
   const linear = act === 'linear';
+  const dzAll = dx ? scratch(rows * cols) : null;
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       const xhat = (x[i] - mean[c]) * inv[c];
       const dz = linear ? dy[i] : dy[i] * d(g[c] * xhat + b[c]);
+      if (dzAll) dzAll[i] = dz;
       sumDz[c] += dz;
       sumDzXhat[c] += dz * xhat;
     }
@@ -88,7 +101,7 @@ export function batchNormBackward(
     if (dgamma) dgamma[c] = (accumulate.dgamma ? dgamma[c] : 0) + sumDzXhat[c];
     if (dbeta) dbeta[c] = (accumulate.dbeta ? dbeta[c] : 0) + sumDz[c];
   }
-  if (!dx) return;
+  if (!dx || !dzAll) return;
   const k = new Float64Array(cols), m = new Float64Array(cols), q = new Float64Array(cols);
   for (let c = 0; c < cols; c++) {
     k[c] = g[c] * inv[c];
@@ -99,8 +112,7 @@ export function batchNormBackward(
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       const xhat = (x[i] - mean[c]) * inv[c];
-      const dz = linear ? dy[i] : dy[i] * d(g[c] * xhat + b[c]);
-      const v = k[c] * (dz - m[c] - xhat * q[c]);
+      const v = k[c] * (dzAll[i] - m[c] - xhat * q[c]);
       dx[i] = accumulate.dx ? dx[i] + v : v;
     }
 }
