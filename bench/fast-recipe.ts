@@ -2,7 +2,7 @@
  * A full run of the fast recipe on CIFAR-10 (not a test): reads the binary archive the way
  * `cnnkit tutorial` does, trains with `ck.recipes.get('fast')` (or a variant from the flags), and
  * prints after every epoch the test accuracy (no test-time augmentation), the wall time since the
- * start of the program and the peak RSS; at the end the accuracy with the recipe's test-time
+ * start of the program, the process's CPU seconds (all threads) and the peak RSS; at the end the accuracy with the recipe's test-time
  * augmentation and without it. The last line is JSON.
  *
  * usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB]
@@ -42,16 +42,21 @@ if (limit > 0) data = cifar10Subset(data, limit, Math.max(1, Math.floor(limit / 
 const [[xTrain, yTrain], [xTest, yTest]] = ck.datasets.cifar10Tensors(data);
 const seconds = (): number => (performance.now() - start) / 1000;
 const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds of this process (all threads): robust to other processes sharing the cores. */
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 console.log(`data read: ${data.train.count} training and ${data.test.count} test images at ${seconds().toFixed(1)} s`);
 
 const recipe = makeFastRecipe(settings);
-const perEpoch: { epoch: number; seconds: number; testAccuracy: number; peakRssMB: number }[] = [];
+const perEpoch: { epoch: number; seconds: number; cpuSeconds: number; testAccuracy: number; peakRssMB: number }[] = [];
 const { model } = await recipe.train({ xTrain, yTrain, xVal: xTest, yVal: yTest, classNames: data.classNames }, {
   seed, verbose: 0,
   callbacks: [{
     onEpochEnd: (epoch, logs) => {
-      perEpoch.push({ epoch: epoch + 1, seconds: seconds(), testAccuracy: logs?.val_accuracy ?? NaN, peakRssMB: rssMB() });
-      console.log(`epoch ${epoch + 1}: test accuracy ${(logs?.val_accuracy ?? NaN).toFixed(4)}, train loss ${(logs?.loss ?? NaN).toFixed(4)}, ${seconds().toFixed(1)} s, peak RSS ${rssMB().toFixed(0)} MB`);
+      perEpoch.push({ epoch: epoch + 1, seconds: seconds(), cpuSeconds: cpuSeconds(), testAccuracy: logs?.val_accuracy ?? NaN, peakRssMB: rssMB() });
+      console.log(`epoch ${epoch + 1}: test accuracy ${(logs?.val_accuracy ?? NaN).toFixed(4)}, train loss ${(logs?.loss ?? NaN).toFixed(4)}, ${seconds().toFixed(1)} s (CPU ${cpuSeconds().toFixed(0)} s), peak RSS ${rssMB().toFixed(0)} MB`);
     },
   }],
 });
@@ -71,5 +76,5 @@ const ttaAccuracy = accuracy(recipe.predict(model, xTest));
 const ttaAt = seconds();
 const plain = accuracy(testTimeLogits(model, xTest, 0, 'logits'));
 console.log(`final: test accuracy ${plain.toFixed(4)} without TTA, ${ttaAccuracy.toFixed(4)} with the recipe's TTA (level ${settings.tta}) at ${ttaAt.toFixed(1)} s (TTA took ${(ttaAt - trainedAt).toFixed(1)} s); peak RSS ${rssMB().toFixed(0)} MB`);
-console.log(JSON.stringify({ seed, threads, ...settings, perEpoch, testAccuracy: plain, ttaAccuracy, wallSeconds: ttaAt, trainedSeconds: trainedAt, peakRssMB: rssMB() }));
+console.log(JSON.stringify({ seed, threads, ...settings, perEpoch, testAccuracy: plain, ttaAccuracy, wallSeconds: ttaAt, trainedSeconds: trainedAt, cpuSeconds: cpuSeconds(), peakRssMB: rssMB() }));
 ck.getBackend().dispose();
