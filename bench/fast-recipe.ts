@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import * as ck from '../src/index.js';
 import { cifar10Subset, readCifar10 } from '../src/data/index.js';
 import { FAST_DEFAULTS, makeFastRecipe, type FastSettings } from '../src/applications/fast.js';
-import { testTimeLogits } from '../src/applications/fast-augment.js';
+import { testTimeAugmentation } from '../src/applications/fast-augment.js';
 
 const start = performance.now();
 const args = process.argv.slice(2);
@@ -74,7 +74,7 @@ const accuracy = (probs: ck.Tensor): number => {
 const trainedAt = seconds();
 const ttaAccuracy = accuracy(recipe.predict(model, xTest));
 const ttaAt = seconds();
-const plain = accuracy(testTimeLogits(model, xTest, 0, 'logits'));
+const plain = accuracy(testTimeAugmentation(model, xTest, { level: 0, output: 'logits' }));
 console.log(`final: test accuracy ${plain.toFixed(4)} without TTA, ${ttaAccuracy.toFixed(4)} with the recipe's TTA (level ${settings.tta}) at ${ttaAt.toFixed(1)} s (TTA took ${(ttaAt - trainedAt).toFixed(1)} s); peak RSS ${rssMB().toFixed(0)} MB`);
 console.log(JSON.stringify({ seed, threads, ...settings, perEpoch, testAccuracy: plain, ttaAccuracy, wallSeconds: ttaAt, trainedSeconds: trainedAt, cpuSeconds: cpuSeconds(), peakRssMB: rssMB() }));
 ck.getBackend().dispose();

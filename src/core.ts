@@ -60,6 +60,10 @@ export * as ops from './autograd/ops.js';
 export * as tutorial from './applications/tutorial.js';
 export * as recipes from './applications/recipes.js';
 export type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './applications/recipes.js';
+export { testTimeAugmentation } from './applications/fast-augment.js';
+export type { TestTimeAugmentationOptions } from './applications/fast-augment.js';
+export { patchWhitening } from './layers/init/whitening.js';
+export type { PatchWhiteningArgs } from './layers/init/whitening.js';
 /** Predicted classes and confusion matrices from predictions (`ck.analysis.argmaxRows`, `confusionMatrix`). */
 export * as analysis from './viz/analysis.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';

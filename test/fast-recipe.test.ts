@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ck from '../src/index.js';
 import { buildFastModel, makeFastRecipe, stepBytesPerImage } from '../src/applications/fast.js';
-import { augmentBatch, testTimeLogits } from '../src/applications/fast-augment.js';
+import { augmentBatch, testTimeAugmentation } from '../src/applications/fast-augment.js';
 import { patchWhitening, symmetricEigen } from '../src/layers/init/whitening.js';
 
 ck.setBackendSync('reference');
@@ -107,7 +107,7 @@ test('augmentBatch: reflect-padded translations and flips, reproducible from the
   }
 });
 
-test('test-time augmentation averages the logits of the mirror images (level 1) and returns probabilities', () => {
+test('testTimeAugmentation averages the logits of the mirror images (level 1) and returns probabilities', () => {
   ck.setSeed(2);
   const model = buildFastModel([16, 16, 3], 4, [4, 4, 4]);
   const rng = new ck.Random(1);
@@ -116,9 +116,11 @@ test('test-time augmentation averages the logits of the mirror images (level 1) 
   const mirrored = new Uint8Array(pixels.length);
   for (let i = 0; i < 3; i++) for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) for (let c = 0; c < 3; c++) mirrored[((i * 16 + y) * 16 + x) * 3 + c] = pixels[((i * 16 + y) * 16 + 15 - x) * 3 + c];
   const a = (model.predict(images) as ck.Tensor).dataSync(), b = (model.predict(ck.Tensor.host([3, 16, 16, 3], mirrored)) as ck.Tensor).dataSync();
-  const tta = testTimeLogits(model, images, 1, 'logits').dataSync();
+  const tta = testTimeAugmentation(model, images, { level: 1, output: 'logits' }).dataSync();
   tta.forEach((v, i) => assert.ok(Math.abs(v - 0.5 * (a[i] + b[i])) < 1e-6, `logit ${i}`));
-  const probs = testTimeLogits(model, images, 2, 'probabilities');
+  const probs = ck.testTimeAugmentation(model, images);
+  assert.throws(() => ck.testTimeAugmentation(model, images, { level: 3 as 0 }), /level must be 0, 1 or 2/);
+  assert.throws(() => ck.testTimeAugmentation(model, ck.zeros([3, 16, 16, 3])), /images must be uint8/);
   assert.deepEqual(probs.shape, [3, 4]);
   for (let r = 0; r < 3; r++) assert.ok(Math.abs(Array.from(probs.dataSync().slice(r * 4, r * 4 + 4)).reduce((s, v) => s + v, 0) - 1) < 1e-6);
 });

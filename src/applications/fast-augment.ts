@@ -3,6 +3,7 @@
  * translations by up to 2 pixels with reflect padding (a random crop of the reflect-padded image)
  * and horizontal flips, for training; mirror images and 1-pixel shifts averaged at test time.
  */
+import { ValueError } from '../errors.js';
 import type { LayersModel } from '../models/model.js';
 import type { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -51,12 +52,26 @@ function views(level: 0 | 1 | 2): [number, number, boolean, number][] {
   return [[0, 0, false, 0.25], [0, 0, true, 0.25], [-1, -1, false, 0.125], [-1, -1, true, 0.125], [1, 1, false, 0.125], [1, 1, true, 0.125]];
 }
 
+/** Options of `testTimeAugmentation`. */
+export interface TestTimeAugmentationOptions {
+  /** 0: the images alone; 1: and their mirror images; 2 (default): and both shifted by one pixel diagonally each way (airbench). */
+  level?: 0 | 1 | 2;
+  /** 'probabilities' (default: softmax of the averaged logits) or 'logits' (the model's outputs averaged). */
+  output?: 'logits' | 'probabilities';
+  batchSize?: number;
+}
+
 /**
- * The model's logits for uint8 images [n, h, w, c], averaged over test-time views (level 0: the
- * images alone; 1: and their mirror images; 2: and both shifted by one pixel diagonally each way),
- * returned as logits or as softmax probabilities [n, classes].
+ * Test-time augmentation (`ck.testTimeAugmentation`): the model's outputs for uint8 images
+ * [n, h, w, c], averaged over mirrored and shifted views (shifts fill by reflection), as
+ * [n, classes]. For a model whose last layer gives logits; its predict runs once per view.
+ * @example const probs = ck.testTimeAugmentation(model, xTest, { level: 1 });
  */
-export function testTimeLogits(model: LayersModel, images: Tensor, level: 0 | 1 | 2, output: 'logits' | 'probabilities', batchSize = 500): Tensor {
+export function testTimeAugmentation(model: LayersModel, images: Tensor, options: TestTimeAugmentationOptions = {}): Tensor {
+  const { level = 2, output = 'probabilities', batchSize = 500 } = options;
+  if (level !== 0 && level !== 1 && level !== 2) throw new ValueError(`testTimeAugmentation: level must be 0, 1 or 2. Received level=${String(level)}`);
+  if (output !== 'logits' && output !== 'probabilities') throw new ValueError(`testTimeAugmentation: output must be 'logits' or 'probabilities'. Received output=${JSON.stringify(output)}`);
+  if (!(images instanceof Tensor) || images.rank !== 4 || images.dtype !== 'uint8') throw new ValueError(`testTimeAugmentation: images must be uint8 [n, height, width, channels]. Received ${images instanceof Tensor ? `${images.dtype} [${images.shape.join(', ')}]` : typeof images}`);
   const [n, h, w, c] = images.shape;
   const src = images.isHost ? (images.hostData as Uint8Array) : Uint8Array.from(images.dataSync() as ArrayLike<number>);
   const buffer = new Uint8Array(n * h * w * c);

@@ -35,7 +35,7 @@ import { piecewiseLinear } from '../optimizers/schedules.js';
 import { Random, setSeed } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './recipes.js';
-import { augmentBatch, testTimeLogits } from './fast-augment.js';
+import { augmentBatch, testTimeAugmentation } from './fast-augment.js';
 
 /** The recipe's settings; `makeFastRecipe` takes any of them. */
 export interface FastSettings {
@@ -188,7 +188,7 @@ export function makeFastRecipe(settings: Partial<FastSettings> = {}, name = 'fas
       return model;
     },
     train: (data, options) => trainFast(recipe, s, data, options ?? {}),
-    predict: (model, images) => testTimeLogits(model, images, s.tta, 'probabilities'),
+    predict: (model, images) => testTimeAugmentation(model, images, { level: s.tta }),
   };
   return recipe;
 }
