@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ck from '../src/index.js';
-import { buildFastModel, makeFastRecipe, stepBytesPerImage } from '../src/applications/fast.js';
+import { buildFastModel, fastRecipeMemoryMB, makeFastRecipe, stepBytesPerImage } from '../src/applications/fast.js';
 import { augmentBatch, testTimeAugmentation } from '../src/applications/fast-augment.js';
 import { patchWhitening, symmetricEigen } from '../src/layers/init/whitening.js';
 
@@ -131,6 +131,9 @@ test('the network: airbench93 widths give its parameter count; its memory estima
   assert.equal(model.countParams(), 569_656 - 64 * 2 - 128 * 4 + 2 * (64 * 2 + 128 * 4));
   const mib = stepBytesPerImage(model) / 1048576;
   assert.ok(mib > 1.8 && mib < 2.3, `${mib} MiB per image`);
+  // A step of 1024 measured 1,993 MiB of arena and 55 MiB of persistent memory on the WASM backend.
+  const total = fastRecipeMemoryMB([32, 32, 3], 10);
+  assert.ok(total > 2048 && total < 2600, `${total} MiB`);
   const kernel = model.getLayer('block2_conv2').getWeights()[0].dataSync();
   // [3, 3, 128, 128]: filter o < 128 is the identity at the centre tap.
   assert.equal(kernel[(4 * 128 + 5) * 128 + 5], 1);

@@ -179,7 +179,7 @@ export function makeFastRecipe(settings: Partial<FastSettings> = {}, name = 'fas
   const s: FastSettings = { ...FAST_DEFAULTS, ...settings };
   const recipe: Recipe = {
     name,
-    summary: `an airbench93-style network (widths ${s.widths.join('/')}) with BatchNorm, GELU, Nesterov SGD, lookahead and augmentation (about 90%+ on CIFAR-10)`,
+    summary: `an airbench93-style network (widths ${s.widths.join('/')}, BatchNorm, GELU) with Nesterov SGD, lookahead, flips and translations, ${s.epochs} epochs at batch ${s.batchSize}`,
     defaultEpochs: s.epochs,
     batchSize: s.batchSize,
     build(inputShape, classes) {
@@ -253,6 +253,20 @@ export function stepBytesPerImage(model: LayersModel): number {
     values += shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
   }
   return 2.1 * 4 * values;
+}
+
+/**
+ * MiB of WASM backend memory the fast recipe needs to train on images [h, w, c] (a step of the
+ * batch size, plus weights, optimizer state and a margin): pass it as `memoryMB` when creating the
+ * backend (`ck.setBackend('wasm', { memoryMB })`). About 2,300 MiB for CIFAR-10 at the defaults.
+ */
+export function fastRecipeMemoryMB(inputShape: readonly [number, number, number], classes: number, settings: Partial<FastSettings> = {}): number {
+  const s = { ...FAST_DEFAULTS, ...settings };
+  const model = buildFastModel(inputShape, classes, s.widths);
+  const step = stepBytesPerImage(model) * s.batchSize;
+  const weights = 4 * 3 * model.countParams();
+  model.dispose();
+  return Math.ceil((1.1 * step + weights) / 1048576) + 64;
 }
 
 /** Fails before training when the WASM backend's memory cannot hold a step of `batchSize`. */
