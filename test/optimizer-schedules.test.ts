@@ -79,6 +79,9 @@ test('AdamW is tfjs Adam after shrinking p by (1 − lr·wd) each step, and agre
   // relative; PyTorch computes them in float64.
   close(ours, [0.6197524666786194, -1.716606616973877], 1e-5, 'adamw vs PyTorch');
   assert.equal(ck.train.adamw().getClassName(), 'AdamW');
+  const m = ck.sequential({ layers: [ck.layers.dense({ units: 1, inputShape: [2] })] });
+  m.compile({ optimizer: 'adamw', loss: 'meanSquaredError' });
+  assert.ok(m.optimizer instanceof ck.AdamW);
   assert.equal(ck.train.adamw().getConfig().weight_decay, 0.004);
   assert.throws(() => new ck.AdamW({ weightDecayMode: 'l2' }), /decoupled by definition/);
 });
