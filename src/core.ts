@@ -47,11 +47,13 @@ export type { InputConfig } from './layers/input-layer.js';
 export { SymbolicTensor } from './layers/symbolic.js';
 export type { FitArgs, EvaluateArgs, ModelData } from './models/training.js';
 export type { Dataset as DatasetLike, DatasetBatch, FitDatasetArgs } from './models/dataset.js';
-export { History, Callback, CustomCallback, EarlyStopping, callbacks } from './models/callbacks.js';
+export { History, Callback, CustomCallback, EarlyStopping, Lookahead, callbacks } from './models/callbacks.js';
 export type { ClassWeight, ClassWeightMap } from './models/class-weight.js';
-export type { Logs, CallbackHooks } from './models/callbacks.js';
-export { Optimizer, Adam, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
-export type { AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients } from './optimizers/optimizer.js';
+export type { Logs, CallbackHooks, LookaheadArgs } from './models/callbacks.js';
+export { Optimizer, Adam, AdamW, SGD, RMSprop, Adagrad, Adadelta, Adamax, train } from './optimizers/optimizer.js';
+export type {
+  AdamArgs, SGDArgs, RMSpropArgs, AdagradArgs, AdadeltaArgs, AdamaxArgs, NamedTensor, NamedGradients, ParamOptions, WeightDecayMode, LearningRateSchedule,
+} from './optimizers/optimizer.js';
 export { losses, Reduction } from './losses/index.js';
 export type { LossSpec, LossArg, LossOrMetricFn } from './losses/index.js';
 export { metrics } from './metrics/index.js';
@@ -59,6 +61,10 @@ export * as ops from './autograd/ops.js';
 export * as tutorial from './applications/tutorial.js';
 export * as recipes from './applications/recipes.js';
 export type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './applications/recipes.js';
+export { testTimeAugmentation } from './applications/fast-augment.js';
+export type { TestTimeAugmentationOptions } from './applications/fast-augment.js';
+export { patchWhitening } from './layers/init/whitening.js';
+export type { PatchWhiteningArgs } from './layers/init/whitening.js';
 /** Predicted classes and confusion matrices from predictions (`ck.analysis.argmaxRows`, `confusionMatrix`). */
 export * as analysis from './viz/analysis.js';
 export { ValueError, ShapeError, DataError, StateError } from './errors.js';

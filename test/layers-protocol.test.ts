@@ -100,6 +100,8 @@ const SAMPLES: Record<string, { args: Record<string, unknown>; input: ck.Shape |
   ThresholdedReLU: { args: { theta: 0.7 }, input: [null, 8] },
   Softmax: { args: { axis: [1, 2] }, input: [null, 3, 4, 2] },
   Rescaling: { args: { scale: 0.5, offset: -1 }, input: [null, 3] },
+  RandomFlip: { args: { mode: 'horizontal', seed: 3 }, input: [null, 4, 4, 2] },
+  RandomTranslation: { args: { heightFactor: 0.1, widthFactor: [-0.2, 0.1], fillMode: 'wrap', interpolation: 'nearest', seed: 1, fillValue: 0 }, input: [null, 4, 4, 2] },
   Add: { args: {}, input: [[null, 4, 2], [null, 1, 2], [null, 4, 2]] },
   Subtract: { args: {}, input: [[null, 3], [null, 3]] },
   Multiply: { args: {}, input: [[null, 3], [null, 3]] },

@@ -127,7 +127,7 @@ test('fit and evaluate reject bad input with messages that name the problem', as
   const nan = ck.tensor(values, [12, 8, 8, 1]);
   await assert.rejects(model.fit(nan, data.y, { verbose: 0 }), /fit: x contains NaN at flat index 70/);
   await assert.rejects(model.fit(ck.zeros([12, 8, 8, 2]), data.y), /x has shape \(12, 8, 8, 2\) but model '.*' expects \(None, 8, 8, 1\)/);
-  assert.throws(() => model.compile({ optimizer: 'adamw', loss: 'mse' }), /unknown optimizer "adamw"/);
+  assert.throws(() => model.compile({ optimizer: 'nadam', loss: 'mse' }), /unknown optimizer "nadam"/);
   assert.throws(() => model.compile({ optimizer: 'adam', loss: 'focalLoss' }), /unknown loss "focalLoss"/);
   model.compile({ optimizer: ck.train.sgd(1e30), loss: 'meanSquaredError' });
   const target = ck.tensor(new Float32Array(36).fill(1e30), [12, 3]);
@@ -177,7 +177,7 @@ test('API misuse gets a clear error: rescale, empty data, setWeights, disposed i
   await assert.rejects(m.fit(x, y, { rescale: 'abc' as never, verbose: 0 }), /Received rescale="abc"/);
   assert.throws(() => m.evaluate(ck.ones([0, 3]), ck.ones([0, 2])), /evaluate: there are no samples \(x has shape \(0, 3\)\)/);
   await assert.rejects(m.fit(ck.ones([0, 3]), ck.ones([0, 2]), { verbose: 0 }), /fit: there are no samples/);
-  assert.throws(() => m.setWeights([1, 2] as never), /setWeights expects tensors\. Received 1 for weight 'dense\/kernel'/);
+  assert.throws(() => m.setWeights([1, 2] as never), /setWeights expects tensors\. Received 1 for weight 'dense(_\d+)?\/kernel'/);
   const u = ck.tensor(new Uint8Array(12), [4, 3], 'uint8');
   u.dispose();
   assert.throws(() => m.predict(u), /predict: x \(4, 3\) is disposed/);

@@ -9,6 +9,7 @@ import type { Callback, CallbackHooks, History } from '../models/callbacks.js';
 import type { LayersModel } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildModel } from './tutorial.js';
+import { fastRecipe } from './fast.js';
 
 /** Images and labels a recipe trains on: uint8 images [n, h, w, c] and int32 class indices [n]. */
 export interface RecipeData {
@@ -53,6 +54,11 @@ export interface Recipe {
   train(data: RecipeData, options?: RecipeOptions): Promise<RecipeRun>;
   /** Class probabilities [n, classes] for uint8 images [n, h, w, c] (with the recipe's test-time augmentation, if any). */
   predict(model: LayersModel, images: Tensor): Tensor;
+  /**
+   * The backend memory (MB) training needs, for recipes that need more than the default: callers
+   * that create the backend pass it as `memoryMB`.
+   */
+  memoryMB?(inputShape: readonly [number, number, number], classes: number, batchSize?: number): number;
 }
 
 /** The tutorial's network (Conv2D/MaxPooling2D/Dense, Adam, 10 epochs, batch 32, pixels / 255). */
@@ -85,6 +91,7 @@ export const tutorialRecipe: Recipe = {
 };
 
 const registry = new Map<string, Recipe>([[tutorialRecipe.name, tutorialRecipe]]);
+register(fastRecipe);
 
 /** Makes a recipe available by name (`get`, `cnnkit train --recipe`). */
 export function register(recipe: Recipe): void {

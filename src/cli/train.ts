@@ -165,7 +165,11 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const batchSize = opts.batchSize ?? recipe.batchSize;
 
   if (opts.seed !== undefined) ck.setSeed(opts.seed);
-  if (opts.threads !== undefined) ck.configureDefaultBackend(null, { threads: opts.threads });
+  // A recipe that needs more backend memory than the default says how much (images of the size
+  // asked for, or CIFAR-10's 32x32; ten classes stand in for the count, which barely matters).
+  const [ih, iw] = opts.imageSize ?? [32, 32];
+  const memoryMB = recipe.memoryMB?.([ih, iw, 3], 10, batchSize);
+  if (opts.threads !== undefined || memoryMB !== undefined) ck.configureDefaultBackend(null, { ...(opts.threads !== undefined ? { threads: opts.threads } : {}), ...(memoryMB !== undefined ? { memoryMB } : {}) });
   await ck.ready();
 
   step(`Loading ${basename(resolve(opts.data))}`);

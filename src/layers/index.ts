@@ -22,6 +22,7 @@ import {
   MaxPooling2D, Pooling1D, Pooling2D, type GlobalPoolingArgs, type Pooling1DArgs, type Pooling2DArgs,
 } from './pooling.js';
 import { Rescaling, type RescalingArgs } from './preprocessing.js';
+import { RandomFlip, RandomTranslation, type RandomFlipArgs, type RandomTranslationArgs } from './augmentation.js';
 import {
   Permute, Reshape, UpSampling2D, ZeroPadding2D, type PermuteArgs, type ReshapeArgs, type UpSampling2DArgs, type ZeroPadding2DArgs,
 } from './reshaping.js';
@@ -71,6 +72,8 @@ export const thresholdedReLU = (args: ThresholdedReLUArgs = {}): ThresholdedReLU
 export const softmax = (args: SoftmaxArgs = {}): Softmax => new Softmax(args);
 // Preprocessing and inputs
 export const rescaling = (args: RescalingArgs): Rescaling => new Rescaling(args);
+export const randomFlip = (args: RandomFlipArgs = {}): RandomFlip => new RandomFlip(args);
+export const randomTranslation = (args: RandomTranslationArgs): RandomTranslation => new RandomTranslation(args);
 export const inputLayer = (args: InputLayerArgs): InputLayer => new InputLayer(args);
 /** Merge layers: `ck.layers.add().apply([a, b])`. */
 export const add = (args?: LayerArgs): Add => new Add(args);
@@ -84,7 +87,7 @@ export const concatenate = (args?: ConcatenateArgs): Concatenate => new Concaten
 export {
   Activation, AveragePooling1D, AveragePooling2D, BatchNormalization, Conv, Conv1D, Conv2D, Dense, DepthwiseConv2D, Dropout, ELU, Embedding, Flatten,
   GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalPooling, InputLayer, LeakyReLU, MaxPooling1D, MaxPooling2D,
-  Permute, Pooling1D, Pooling2D, PReLU, ReLU, Rescaling, Reshape, SeparableConv2D, Softmax, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU,
+  Permute, Pooling1D, Pooling2D, PReLU, RandomFlip, RandomTranslation, ReLU, Rescaling, Reshape, SeparableConv2D, Softmax, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU,
   UpSampling2D, ZeroPadding2D,
 };
 export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate };
@@ -93,6 +96,6 @@ export { Layer, LayerVariable, clearSession } from './layer.js';
 export type { LayerArgs, Kwargs, Shape } from './layer.js';
 export type {
   ActivationArgs, BatchNormalizationArgs, Conv1DArgs, Conv2DArgs, ConvArgs, DenseArgs, DepthwiseConv2DArgs, DropoutArgs, ELUArgs, EmbeddingArgs, FlattenArgs,
-  GlobalPoolingArgs, InputLayerArgs, LeakyReLUArgs, PermuteArgs, Pooling1DArgs, Pooling2DArgs, PReLUArgs, ReLUArgs, RescalingArgs, ReshapeArgs,
+  GlobalPoolingArgs, InputLayerArgs, LeakyReLUArgs, PermuteArgs, Pooling1DArgs, Pooling2DArgs, PReLUArgs, ReLUArgs, RandomFlipArgs, RandomTranslationArgs, RescalingArgs, ReshapeArgs,
   SeparableConv2DArgs, SoftmaxArgs, SpatialDropoutArgs, ThresholdedReLUArgs, UpSampling2DArgs, ZeroPadding2DArgs, ConcatenateArgs,
 };

@@ -1,6 +1,6 @@
 /** Training callbacks (Keras `keras.callbacks` / tfjs `CustomCallbackArgs`) and the History record. */
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 
 export type Logs = Record<string, number>;
 
@@ -127,6 +127,116 @@ export class CustomCallback extends Callback implements CallbackHooks {
   }
 }
 
+export interface LookaheadArgs {
+  /** Update (and copy back) the average every this many steps (default 5). */
+  every?: number;
+  /**
+   * The old average's weight in each update: a number in [0, 1], or a function of the 1-based
+   * global step and `totalSteps` (default 0.99).
+   */
+  decay?: number | ((step: number, totalSteps: number) => number);
+  /** The average starts (as a copy of the weights) at the first update at or after this step (default 0). */
+  startStep?: number;
+  /** Steps of the whole run, passed to a decay function (default 0: unknown). */
+  totalSteps?: number;
+  /** Average only trainable weights, not moving statistics (default false). */
+  trainableOnly?: boolean;
+}
+
+interface LiveWeights {
+  weights: Tensor[];
+  trainableWeights: Tensor[];
+}
+
+const KEYS = ['every', 'decay', 'startStep', 'totalSteps', 'trainableOnly'];
+
+/**
+ * Lookahead (`ck.callbacks.lookahead`) averaging of weights as a training callback (Zhang et al. 2019, "Lookahead Optimizer";
+ * the form airbench uses): every `every` steps an exponential moving average of the model's weights
+ * is updated, avg ← decay·avg + (1 − decay)·w, and copied back into the model, so training goes on
+ * from the average. At the end of training the model keeps the average. BatchNormalization's moving
+ * statistics are averaged too unless `trainableOnly`.
+ *
+ * ```ts
+ * const steps = epochs * Math.ceil(n / batchSize);
+ * model.fit(x, y, { epochs, batchSize, callbacks: [ck.callbacks.lookahead({ every: 5, decay: (s, t) => 0.95 ** 5 * (s / t) ** 3, totalSteps: steps })] });
+ * ```
+ */
+export class Lookahead extends Callback implements CallbackHooks {
+  readonly every: number;
+  readonly startStep: number;
+  readonly totalSteps: number;
+  readonly trainableOnly: boolean;
+  private readonly decay: (step: number, total: number) => number;
+  private step = 0;
+  private averages: Tensor[] | null = null;
+  private targets: Tensor[] = [];
+
+  constructor(args: LookaheadArgs = {}) {
+    super();
+    for (const k of Object.keys(args)) if (!KEYS.includes(k)) throw new ValueError(`Lookahead: unknown option '${k}'. Expected ${KEYS.join(', ')}`);
+    const { every = 5, decay = 0.99, startStep = 0, totalSteps = 0, trainableOnly = false } = args;
+    if (!Number.isInteger(every) || every < 1) throw new ValueError(`Lookahead: every must be a positive integer. Received every=${every}`);
+    if (!Number.isInteger(startStep) || startStep < 0) throw new ValueError(`Lookahead: startStep must be a non-negative integer. Received startStep=${startStep}`);
+    if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new ValueError(`Lookahead: totalSteps must be a non-negative integer. Received totalSteps=${totalSteps}`);
+    if (typeof decay === 'number' && !(decay >= 0 && decay <= 1)) throw new ValueError(`Lookahead: decay must be in [0, 1] or a function of (step, totalSteps). Received decay=${decay}`);
+    if (typeof decay !== 'number' && typeof decay !== 'function') throw new ValueError(`Lookahead: decay must be in [0, 1] or a function of (step, totalSteps). Received ${typeof decay}`);
+    this.every = every;
+    this.startStep = startStep;
+    this.totalSteps = totalSteps;
+    this.trainableOnly = trainableOnly;
+    this.decay = typeof decay === 'number' ? () => decay : decay;
+  }
+
+  override setModel(model: CallbackModel): void {
+    const live = model as unknown as Partial<LiveWeights>;
+    if (!Array.isArray(live.weights)) throw new ValueError('Lookahead: needs a model with weights (a LayersModel)');
+    super.setModel(model);
+  }
+
+  onTrainBegin(): void {
+    const live = this.model as unknown as LiveWeights | null;
+    if (!live) throw new ValueError('Lookahead: no model is attached (pass the callback to fit)');
+    this.targets = (this.trainableOnly ? live.trainableWeights : live.weights).filter((w) => w.dtype === 'float32');
+    this.free();
+    this.step = 0;
+  }
+
+  onBatchEnd(): void {
+    this.step++;
+    if (this.step < this.startStep || this.step % this.every !== 0) return;
+    if (!this.averages) {
+      this.averages = this.targets.map((w) => {
+        const a = Tensor.empty(w.shape, 'float32', w.backend);
+        a.kept = true;
+        w.backend.copy(w.storage, 0, a.storage, 0, w.size);
+        return a;
+      });
+      return;
+    }
+    const d = this.decay(this.step, this.totalSteps);
+    if (!(d >= 0 && d <= 1)) throw new ValueError(`Lookahead: decay must be in [0, 1]. Received ${d} at step ${this.step}`);
+    this.targets.forEach((w, i) => {
+      const a = (this.averages as Tensor[])[i], b = w.backend;
+      b.scale(a.storage, d, a.storage, w.size, false);
+      b.scale(w.storage, 1 - d, a.storage, w.size, true);
+      b.copy(a.storage, 0, w.storage, 0, w.size);
+    });
+  }
+
+  /** The model keeps the average (when one was started). */
+  onTrainEnd(): void {
+    this.averages?.forEach((a, i) => a.backend.copy(a.storage, 0, this.targets[i].storage, 0, a.size));
+    this.free();
+  }
+
+  private free(): void {
+    this.averages?.forEach((a) => a.dispose());
+    this.averages = null;
+  }
+}
+
 export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs): EarlyStopping => new EarlyStopping(args),
+  lookahead: (args?: LookaheadArgs): Lookahead => new Lookahead(args),
 };

@@ -7,9 +7,11 @@
  */
 import { tidy } from '../backend/engine.js';
 import { variableGrads } from '../autograd/gradients.js';
+import { add, mul } from '../autograd/ops.js';
 import { DataError, ValueError, fmtShape } from '../errors.js';
 import { Tensor, fill } from '../tensor/tensor.js';
 import { Variable, registeredVariables } from '../tensor/variable.js';
+import { isSchedule, type LearningRateSchedule } from './schedules.js';
 
 /** A tensor with a name (tfjs `NamedTensor`). */
 export interface NamedTensor {
@@ -20,12 +22,78 @@ export interface NamedTensor {
 /** Gradients by variable name (tfjs `NamedTensorMap`); null entries are skipped. */
 export type NamedGradients = Record<string, Tensor | null | undefined>;
 
+/** Settings for a group of parameters (`optimizer.paramGroup`), as PyTorch's parameter groups. */
+export interface ParamOptions {
+  /** Multiplies the learning rate (and its schedule) for these parameters (default 1). */
+  learningRateScale?: number;
+  /** The weight decay of these parameters, instead of the optimizer's `weightDecay`. */
+  weightDecay?: number;
+  /**
+   * false: the parameters are left as they are (slots too) until set back to true, as a
+   * PyTorch parameter with `requires_grad = False`; e.g. a bias trained for the first epochs only.
+   */
+  trainable?: boolean;
+}
+
+/** How weight decay enters an update (see `SGDArgs.weightDecayMode`). */
+export type WeightDecayMode = 'decoupled' | 'l2';
+
+const PARAM_OPTIONS = ['learningRateScale', 'weightDecay', 'trainable'];
+
 export abstract class Optimizer {
   /** The class name tfjs and Keras use, e.g. 'Adam'. */
   abstract readonly className: string;
   /** Number of updates applied so far (Keras `iterations`, tfjs `iterations`). */
   iterations = 0;
   private slots = new Map<Tensor, Tensor[]>();
+  private groups = new Map<Tensor, ParamOptions>();
+  /** Whether the update rule honours `learningRateScale` and `weightDecay` groups. */
+  protected readonly supportsGroups: boolean = false;
+
+  /**
+   * Gives `params` their own settings (merged with any given before): a learning-rate factor, a
+   * weight decay, or `trainable: false` to hold them still.
+   * @example optimizer.paramGroup(batchNormBetas, { learningRateScale: 64, weightDecay: 5e-5 })
+   * @throws ValueError for an unknown key, a bad value, or a factor or decay this optimizer does not apply
+   */
+  paramGroup(params: readonly Tensor[], options: ParamOptions): void {
+    const where = `${this.className}.paramGroup`;
+    for (const k of Object.keys(options)) if (!PARAM_OPTIONS.includes(k)) throw new ValueError(`${where}: unknown option '${k}'. Expected ${PARAM_OPTIONS.join(', ')}`);
+    const { learningRateScale, weightDecay, trainable } = options;
+    if (learningRateScale !== undefined && !(learningRateScale >= 0 && Number.isFinite(learningRateScale))) throw new ValueError(`${where}: learningRateScale must be a non-negative number. Received learningRateScale=${learningRateScale}`);
+    if (weightDecay !== undefined && !(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new ValueError(`${where}: weightDecay must be a non-negative number. Received weightDecay=${weightDecay}`);
+    if (trainable !== undefined && typeof trainable !== 'boolean') throw new ValueError(`${where}: trainable must be true or false. Received trainable=${JSON.stringify(trainable)}`);
+    if ((learningRateScale !== undefined || weightDecay !== undefined) && !this.supportsGroups)
+      throw new ValueError(`${where}: ${this.className} does not apply per-group learning rates or weight decay (SGD, Adam and AdamW do); only trainable can be set`);
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new ValueError(`${where}: params must be tensors (e.g. model.trainableWeights). Received ${String(p)}`);
+      this.groups.set(p, { ...this.groups.get(p), ...options });
+    }
+  }
+
+  /** The settings of p's group ({} when it has none). */
+  paramOptions(p: Tensor): ParamOptions {
+    return this.groups.get(p) ?? {};
+  }
+
+  /** The learning rate of p at update `step` (1-based): the schedule at step − 1, times p's factor. */
+  protected rateFor(rate: number | LearningRateSchedule, p: Tensor, step: number): number {
+    const base = isSchedule(rate) ? rate(step - 1) : rate;
+    return base * (this.groups.get(p)?.learningRateScale ?? 1);
+  }
+
+  /**
+   * Applies weight decay `wd` to p at learning rate `lr` and returns the gradient to use:
+   * 'decoupled' shrinks p by lr·wd·p before the step (Loshchilov & Hutter; Keras 3's `weight_decay`,
+   * PyTorch's AdamW); 'l2' adds wd·p to the gradient (PyTorch SGD's and Adam's `weight_decay`, the
+   * gradient of ½·wd·‖p‖²), which then passes through momentum. Call inside a tidy.
+   */
+  protected decayed(p: Tensor, g: Tensor, lr: number, wd: number, mode: WeightDecayMode): Tensor {
+    if (wd === 0) return g;
+    if (mode === 'l2') return add(g, mul(p, wd));
+    p.backend.scale(p.storage, 1 - lr * wd, p.storage, p.size, false);
+    return g;
+  }
 
   /** Names of the per-parameter state tensors as tfjs saves them (`<variable>/<slot>`), e.g. ['m', 'v']. */
   abstract slotNames(): string[];
@@ -99,6 +167,7 @@ export abstract class Optimizer {
     });
     this.iterations++;
     params.forEach((p, i) => {
+      if (this.groups.get(p)?.trainable === false) return;
       let slots = this.slots.get(p);
       if (!slots) {
         this.build([p]);
@@ -204,6 +273,7 @@ export abstract class Optimizer {
   dispose(): void {
     for (const slots of this.slots.values()) for (const t of slots) t.dispose();
     this.slots.clear();
+    this.groups.clear();
   }
 }
 

@@ -8,17 +8,34 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ValueError } from '../errors.js';
 import { add, div, mul, sqrt, square, sub } from '../autograd/ops.js';
 import { Adadelta, Adagrad, Adamax, type AdadeltaArgs, type AdagradArgs, type AdamaxArgs } from './adaptive.js';
-import { Optimizer, fraction, positive, writeUpdate } from './base.js';
+import { tidy } from '../backend/engine.js';
+import { Optimizer, fraction, positive, writeUpdate, type WeightDecayMode } from './base.js';
+import * as schedules from './schedules.js';
+import { isSchedule, type LearningRateSchedule } from './schedules.js';
 
 export { Optimizer, Adadelta, Adagrad, Adamax };
-export type { NamedTensor, NamedGradients } from './base.js';
+export type { NamedTensor, NamedGradients, ParamOptions, WeightDecayMode } from './base.js';
+export type { LearningRateSchedule } from './schedules.js';
+
+/** A fixed rate or a schedule → [rate at step 0 (checked positive), the schedule or null]. */
+function rateArg(v: number | LearningRateSchedule, where: string): [number, LearningRateSchedule | null] {
+  if (isSchedule(v)) return [v(0), v];
+  return [positive(v, 'learningRate', where), null];
+}
+
+function decayArgs(weightDecay: number, mode: WeightDecayMode, where: string): [number, WeightDecayMode] {
+  if (!(typeof weightDecay === 'number' && weightDecay >= 0 && Number.isFinite(weightDecay))) throw new ValueError(`${where}: weightDecay must be a non-negative number. Received weightDecay=${weightDecay}`);
+  if (mode !== 'decoupled' && mode !== 'l2') throw new ValueError(`${where}: weightDecayMode must be 'decoupled' or 'l2'. Received ${JSON.stringify(mode)}`);
+  return [weightDecay, mode];
+}
 export type { AdadeltaArgs, AdagradArgs, AdamaxArgs };
 
 /** tfjs's default epsilon (`backend.epsilon()` for float32), also Keras's. */
 export const EPSILON = 1e-7;
 
 export interface AdamArgs {
-  learningRate?: number;
+  /** A fixed rate or a schedule of the step (`ck.train.schedules`). */
+  learningRate?: number | LearningRateSchedule;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -28,19 +45,29 @@ export interface AdamArgs {
    * lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε)). The two agree except where √v̂ is near ε.
    */
   epsilonMode?: 'tfjs' | 'keras';
+  /** Weight decay (default 0; see weightDecayMode). */
+  weightDecay?: number;
+  /** 'decoupled' (default, Keras 3 and AdamW: p −= lr·wd·p before the step) or 'l2' (PyTorch Adam: g += wd·p). */
+  weightDecayMode?: WeightDecayMode;
 }
 
 /** Adam (Kingma & Ba 2015) with tfjs defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export class Adam extends Optimizer {
-  readonly className = 'Adam';
+  readonly className: string = 'Adam';
+  /** The rate of the first step (of the schedule, when there is one). */
   readonly learningRate: number;
+  readonly schedule: LearningRateSchedule | null;
+  readonly weightDecay: number;
+  readonly weightDecayMode: WeightDecayMode;
+  protected override readonly supportsGroups = true;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   readonly epsilonMode: 'tfjs' | 'keras';
-  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = EPSILON, epsilonMode = 'tfjs' }: AdamArgs = {}) {
+  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = EPSILON, epsilonMode = 'tfjs', weightDecay = 0, weightDecayMode = 'decoupled' }: AdamArgs = {}) {
     super();
-    this.learningRate = positive(learningRate, 'learningRate', 'Adam');
+    [this.learningRate, this.schedule] = rateArg(learningRate, 'Adam');
+    [this.weightDecay, this.weightDecayMode] = decayArgs(weightDecay, weightDecayMode, 'Adam');
     this.beta1 = fraction(beta1, 'beta1', 'Adam');
     this.beta2 = fraction(beta2, 'beta2', 'Adam');
     this.epsilon = positive(epsilon, 'epsilon', 'Adam');
@@ -66,9 +93,16 @@ export class Adam extends Optimizer {
     return this.acc;
   }
 
-  protected update(p: Tensor, g: Tensor, [m, v]: Tensor[], step: number): void {
+  protected update(p: Tensor, g: Tensor, slots: Tensor[], step: number): void {
+    const rate = this.rateFor(this.schedule ?? this.learningRate, p, step);
+    const wd = this.paramOptions(p).weightDecay ?? this.weightDecay;
+    if (wd === 0) return this.adamStep(p, g, slots, step, rate);
+    tidy(() => this.adamStep(p, this.decayed(p, g, rate, wd, this.weightDecayMode), slots, step, rate));
+  }
+
+  private adamStep(p: Tensor, g: Tensor, [m, v]: Tensor[], step: number, rate: number): void {
     if (this.epsilonMode === 'keras') {
-      p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
+      p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr: rate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step });
       return;
     }
     // tfjs: p −= lr · m̂/(√v̂ + ε), m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t), its β^t float32 products.
@@ -78,19 +112,41 @@ export class Adam extends Optimizer {
     const { b1, b2 } = this.accumulated(step);
     const c1 = Math.fround(1 - b1), c2 = Math.fround(1 - b2);
     const k1 = 1 - this.beta1 ** step, k2 = 1 - this.beta2 ** step;
-    const lr = (this.learningRate * (Math.sqrt(c2) / c1)) / (Math.sqrt(k2) / k1);
+    const lr = (rate * (Math.sqrt(c2) / c1)) / (Math.sqrt(k2) / k1);
     p.backend.adamUpdate(p.storage, g.storage, m.storage, v.storage, p.size, { lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon * Math.sqrt(c2), step });
   }
   getConfig(): Record<string, number | string> {
-    const base = { learning_rate: this.learningRate, beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon };
-    return this.epsilonMode === 'keras' ? { ...base, epsilon_mode: 'keras' } : base;
+    const base: Record<string, number | string> = { learning_rate: this.learningRate, beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon };
+    if (this.epsilonMode === 'keras') base.epsilon_mode = 'keras';
+    if (this.weightDecay !== 0 || this.className === 'AdamW') Object.assign(base, { weight_decay: this.weightDecay, weight_decay_mode: this.weightDecayMode });
+    return base;
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter 2019; Keras 3 `AdamW`, PyTorch `AdamW`): Adam with decoupled weight
+ * decay, p −= lr·wd·p before each Adam step; default weightDecay 0.004 (Keras's).
+ */
+export class AdamW extends Adam {
+  override readonly className: string = 'AdamW';
+  constructor(args: AdamArgs = {}) {
+    if (args.weightDecayMode !== undefined && args.weightDecayMode !== 'decoupled') throw new ValueError(`AdamW: weight decay is decoupled by definition. Received weightDecayMode=${JSON.stringify(args.weightDecayMode)} (use Adam for 'l2')`);
+    super({ weightDecay: 0.004, ...args, weightDecayMode: 'decoupled' });
   }
 }
 
 export interface SGDArgs {
-  learningRate?: number;
+  /** A fixed rate or a schedule of the step (`ck.train.schedules`); default 0.01. */
+  learningRate?: number | LearningRateSchedule;
   momentum?: number;
   nesterov?: boolean;
+  /** Weight decay (default 0; see weightDecayMode). */
+  weightDecay?: number;
+  /**
+   * 'decoupled' (default, Keras 3's `weight_decay`): p −= lr·wd·p before the step. 'l2' (PyTorch
+   * SGD's `weight_decay`): g += wd·p, so the decay passes through momentum.
+   */
+  weightDecayMode?: WeightDecayMode;
 }
 
 /**
@@ -100,34 +156,56 @@ export interface SGDArgs {
  */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
+  /** The rate of the first step (of the schedule, when there is one). */
   readonly learningRate: number;
+  readonly schedule: LearningRateSchedule | null;
   readonly momentum: number;
   readonly nesterov: boolean;
-  constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: SGDArgs = {}) {
+  readonly weightDecay: number;
+  readonly weightDecayMode: WeightDecayMode;
+  protected override readonly supportsGroups = true;
+  constructor({ learningRate = 0.01, momentum = 0, nesterov = false, weightDecay = 0, weightDecayMode = 'decoupled' }: SGDArgs = {}) {
     super();
-    this.learningRate = positive(learningRate, 'learningRate', 'SGD');
+    [this.learningRate, this.schedule] = rateArg(learningRate, 'SGD');
+    [this.weightDecay, this.weightDecayMode] = decayArgs(weightDecay, weightDecayMode, 'SGD');
     this.momentum = fraction(momentum, 'momentum', 'SGD');
     this.nesterov = nesterov;
   }
   slotNames(): string[] {
     return this.momentum > 0 ? ['momentum'] : [];
   }
-  protected update(p: Tensor, g: Tensor, slots: Tensor[]): void {
-    p.backend.sgdUpdate(p.storage, g.storage, slots[0]?.storage ?? null, p.size, this.learningRate, this.momentum, this.nesterov);
+  /**
+   * Keras's form: v = m·v − lr·g; p += v (Nesterov: p += m·v − lr·g), with lr the step's rate
+   * (of the schedule, times the parameter's group factor).
+   */
+  protected update(p: Tensor, g: Tensor, slots: Tensor[], step: number): void {
+    const lr = this.rateFor(this.schedule ?? this.learningRate, p, step);
+    const wd = this.paramOptions(p).weightDecay ?? this.weightDecay;
+    const run = (grad: Tensor): void => p.backend.sgdUpdate(p.storage, grad.storage, slots[0]?.storage ?? null, p.size, lr, this.momentum, this.nesterov);
+    if (wd === 0) return run(g);
+    tidy(() => run(this.decayed(p, g, lr, wd, this.weightDecayMode)));
   }
-  /** The momentum slot as tfjs stores it: the accumulation a = −v / lr (and back). */
+  /** The rate of the latest step (the accumulation's scale in tfjs's form). */
+  private lastRate(): number {
+    return this.schedule ? this.schedule(Math.max(0, this.iterations - 1)) : this.learningRate;
+  }
+  /** The momentum slot as tfjs stores it: the accumulation a = −v / lr (and back), lr the latest step's base rate. */
   override exportSlot(_k: number, values: Float32Array): Float32Array {
-    return values.map((v) => -v / this.learningRate);
+    const lr = this.lastRate();
+    return values.map((v) => -v / lr);
   }
   override importSlot(_k: number, values: Float32Array): Float32Array {
-    return values.map((a) => -a * this.learningRate);
+    const lr = this.lastRate();
+    return values.map((a) => -a * lr);
   }
   /** tfjs's class name: 'Momentum' with momentum, else 'SGD'. */
   override getClassName(): string {
     return this.momentum > 0 ? 'Momentum' : 'SGD';
   }
-  getConfig(): Record<string, number | boolean> {
-    return { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+  getConfig(): Record<string, number | boolean | string> {
+    const c: Record<string, number | boolean | string> = { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
+    if (this.weightDecay !== 0) Object.assign(c, { weight_decay: this.weightDecay, weight_decay_mode: this.weightDecayMode });
+    return c;
   }
 }
 
@@ -188,7 +266,7 @@ export class RMSprop extends Optimizer {
   }
 }
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax';
+export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax';
 
 /**
  * `'adam'` (any case) or an Optimizer instance → an Optimizer, with the defaults tfjs-layers uses
@@ -199,6 +277,8 @@ export function getOptimizer(o: OptimizerName | string | Optimizer): Optimizer {
   switch (typeof o === 'string' ? o.toLowerCase() : o) {
     case 'adam':
       return new Adam();
+    case 'adamw':
+      return new AdamW();
     case 'sgd':
       return new SGD();
     case 'rmsprop':
@@ -210,7 +290,7 @@ export function getOptimizer(o: OptimizerName | string | Optimizer): Optimizer {
     case 'adamax':
       return new Adamax();
     default:
-      throw new ValueError(`compile: unknown optimizer ${JSON.stringify(o)}. Expected 'adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax' or an optimizer from ck.train`);
+      throw new ValueError(`compile: unknown optimizer ${JSON.stringify(o)}. Expected 'adam', 'adamw', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax' or an optimizer from ck.train`);
   }
 }
 
@@ -230,10 +310,14 @@ export const train = {
     new RMSprop(typeof a === 'number' ? { learningRate: a, decay, momentum, epsilon: nullable(epsilon), centered } : a),
   adam: (a: AdamArgs | number = {}, beta1?: number, beta2?: number, epsilon?: number | null): Adam =>
     new Adam(typeof a === 'number' ? { learningRate: a, beta1, beta2, epsilon: nullable(epsilon) } : a),
+  /** AdamW: Adam with decoupled weight decay (Keras 3 `AdamW`; default weightDecay 0.004). */
+  adamw: (a: AdamArgs | number = {}, weightDecay?: number): AdamW => new AdamW(typeof a === 'number' ? { learningRate: a, weightDecay } : a),
   adagrad: (a: AdagradArgs | number = {}, initialAccumulatorValue?: number): Adagrad =>
     new Adagrad(typeof a === 'number' ? { learningRate: a, initialAccumulatorValue } : a),
   adadelta: (a: AdadeltaArgs | number = {}, rho?: number, epsilon?: number | null): Adadelta =>
     new Adadelta(typeof a === 'number' ? { learningRate: a, rho, epsilon: nullable(epsilon) } : a),
   adamax: (a: AdamaxArgs | number = {}, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number): Adamax =>
     new Adamax(typeof a === 'number' ? { learningRate: a, beta1, beta2, epsilon: nullable(epsilon), decay } : a),
+  /** Learning-rate schedules: piecewiseLinear, cosine, oneCycle, warmup, constant. */
+  schedules,
 };

@@ -5,39 +5,13 @@
  * store float32, so they agree bit for bit.
  */
 import type { BinaryOp, DifferentiableUnaryOp, UnaryOp } from '../backend.js';
+import { erf, gelu, geluGrad } from './gelu.js';
+
+export { erf };
 
 const SELU_SCALE = 1.0507009873554805;
 const SELU_ALPHA = 1.6732632423543772;
-const SQRT1_2 = Math.SQRT1_2;
 const SQRT_2_PI = Math.sqrt(2 / Math.PI);
-
-/**
- * The error function to about 1e-15 relative error: Taylor series near 0, a continued fraction
- * for erfc beyond (Abramowitz & Stegun 7.1.5 and 7.1.14), enough for float32 results.
- */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    // erf(x) = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1))
-    let term = ax, sum = ax;
-    const x2 = ax * ax;
-    for (let n = 1; n < 80; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    const r = (2 / Math.sqrt(Math.PI)) * sum;
-    return x < 0 ? -r : r;
-  }
-  if (ax > 6) return x < 0 ? -1 : 1;
-  // erfc(x) = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))), evaluated bottom-up.
-  let f = ax;
-  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return x < 0 ? erfc - 1 : 1 - erfc;
-}
 
 function softplus(x: number): number {
   // log(1 + e^x) without overflow.
@@ -98,7 +72,7 @@ export function unaryFn(op: UnaryOp, p: readonly number[] = []): (x: number) => 
     case 'logSigmoid': return (x) => -softplus(-x);
     case 'softplus': return softplus;
     case 'softsign': return (x) => x / (1 + Math.abs(x));
-    case 'gelu': return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
+    case 'gelu': return gelu;
     case 'geluTanh': return (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_PI * (x + 0.044715 * x * x * x)));
     case 'swish': return (x) => x * sigmoid(x);
     case 'mish': return (x) => x * Math.tanh(softplus(x));
@@ -167,7 +141,7 @@ export function derivativeFn(op: DifferentiableUnaryOp, p: readonly number[] = [
     case 'logSigmoid': return (x) => sigmoid(-x);
     case 'softplus': return (x) => sigmoid(x);
     case 'softsign': return (x) => 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x)));
-    case 'gelu': return (x) => 0.5 * (1 + erf(x * SQRT1_2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+    case 'gelu': return geluGrad;
     case 'geluTanh': return (x) => {
       const u = SQRT_2_PI * (x + 0.044715 * x * x * x);
       const t = Math.tanh(u);

@@ -1,0 +1,288 @@
+/**
+ * The fast CIFAR-10 recipe (`cnnkit train --recipe fast`, `ck.recipes.get('fast')`): an
+ * airbench93-style network and training procedure (Keller Jordan, "94% on CIFAR-10 in 3.29 seconds
+ * on a single GPU", 2024), sized for a CPU.
+ *
+ * Network: a frozen 2x2 whitening convolution (24 channels, from the training images' patch
+ * covariance, layers/init/whitening.ts) and GELU; three blocks [conv3x3 → max-pool 2 →
+ * BatchNorm → GELU → conv3x3 → BatchNorm → GELU]; a global max pool; a bias-free dense layer
+ * scaled by 1/9. Convolutions start as PyTorch's default with their first min(in, out) filters
+ * set to the identity; BatchNorm has no scale (γ = 1), momentum 0.6 (Keras form), ε = 1e-12.
+ *
+ * Training: batch 1024; cross-entropy with label smoothing 0.2; Nesterov SGD (momentum 0.85) with
+ * L2 weight decay, BatchNorm biases in a group at 64× the learning rate; a triangular schedule
+ * (0.2 → 1 at 23% of the steps → 0.07, per step); the whitening bias trained for the first epochs
+ * only; lookahead (an average of all weights and BatchNorm statistics every 5 steps, its decay
+ * growing as (step/total)³); reflect-padded random 2-pixel translations and horizontal flips that
+ * alternate per epoch (each image is flipped in every other epoch, starting from a random half).
+ * Prediction averages the logits over mirror images and 1-pixel shifts (test-time augmentation).
+ *
+ * Pixels stay 0-255: the whitening layer's data-dependent weights absorb the scale and the mean.
+ */
+import { getBackend } from '../backend/engine.js';
+import { ValueError } from '../errors.js';
+import * as layers from '../layers/index.js';
+import { initializers } from '../layers/initializers.js';
+import { patchWhitening } from '../layers/init/whitening.js';
+import type { Layer } from '../layers/layer.js';
+import { Lookahead, type Callback, type CallbackHooks } from '../models/callbacks.js';
+import type { Dataset, DatasetBatch } from '../models/dataset.js';
+import type { LayersModel } from '../models/model.js';
+import { Sequential } from '../models/sequential.js';
+import { losses } from '../losses/index.js';
+import { SGD } from '../optimizers/optimizer.js';
+import { piecewiseLinear } from '../optimizers/schedules.js';
+import { Random, setSeed } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './recipes.js';
+import { augmentBatch, testTimeAugmentation } from './fast-augment.js';
+
+/** The recipe's settings; `makeFastRecipe` takes any of them. */
+export interface FastSettings {
+  /** Widths of the three blocks (airbench93: 64, 128, 128). */
+  widths: readonly [number, number, number];
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate for the mean loss (airbench93's 11.5 per summed batch of 1024 with its momentum scaling). */
+  learningRate: number;
+  momentum: number;
+  /** L2 weight decay (PyTorch SGD form) for the mean loss; BatchNorm biases get it / biasScale. */
+  weightDecay: number;
+  /** Learning-rate factor of the BatchNorm biases. */
+  biasScale: number;
+  labelSmoothing: number;
+  /** Epochs during which the whitening bias trains. */
+  whiteningBiasEpochs: number;
+  /** Fraction of the steps after which lookahead averaging starts (0 to 1; 1 turns it off). */
+  lookaheadStart: number;
+  /** Test-time augmentation of predict: 0 none, 1 mirror, 2 mirror and 1-pixel shifts. */
+  tta: 0 | 1 | 2;
+}
+
+/** airbench93's recipe, with its learning rate and decay rewritten for a mean (not summed) loss. */
+export const FAST_DEFAULTS: FastSettings = {
+  widths: [64, 128, 128],
+  epochs: 10,
+  batchSize: 1024,
+  // 11.5 / (1024 · (1 + 1/(1 − 0.85))) per summed sample = 1.5 for the batch mean.
+  learningRate: 1.5,
+  momentum: 0.85,
+  // PyTorch weight_decay 0.0153 · 1024 / 11.5 on the summed loss = 1.3624 → / 1024 for the mean.
+  weightDecay: 1.3624 / 1024,
+  biasScale: 64,
+  labelSmoothing: 0.2,
+  whiteningBiasEpochs: 3,
+  lookaheadStart: 0.25,
+  tta: 2,
+};
+
+const WHITEN_FILTERS = 24;
+
+/** A 3x3 'same' convolution without bias, PyTorch's default initialisation (U(±1/√fanIn)). */
+function conv3x3(filters: number, name: string): Layer {
+  return layers.conv2d({
+    filters, kernelSize: 3, padding: 'same', useBias: false, name,
+    kernelInitializer: initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
+  });
+}
+
+function batchNorm(name: string): Layer {
+  return layers.batchNormalization({ momentum: 0.6, epsilon: 1e-12, scale: false, name });
+}
+
+/** Sets the first min(in, out) filters of a 3x3 kernel [3, 3, in, out] to the identity (PyTorch `dirac_` on them). */
+function diracFirstFilters(layer: Layer): void {
+  const [kernel] = layer.getWeights();
+  const [kh, kw, cin, cout] = kernel.shape;
+  const v = Float32Array.from(kernel.dataSync() as Float32Array);
+  const centre = (Math.floor(kh / 2) * kw + Math.floor(kw / 2)) * cin;
+  for (let o = 0; o < Math.min(cin, cout); o++) {
+    for (let i = 0; i < kh * kw * cin; i++) v[i * cout + o] = 0;
+    v[(centre + o) * cout + o] = 1;
+  }
+  layer.setWeights([Tensor.fromValues(kernel.shape, v)]);
+}
+
+/** The network (uncompiled) for images [h, w, c] and `classes` classes. */
+export function buildFastModel(inputShape: readonly [number, number, number], classes: number, widths: readonly number[] = FAST_DEFAULTS.widths): Sequential {
+  const [h, w] = inputShape;
+  if (h < 16 || w < 16) throw new ValueError(`recipe 'fast': images must be at least 16x16 pixels (three 2x2 poolings after a 2x2 convolution). Received ${h}x${w}`);
+  const model = new Sequential({ name: 'airbench' });
+  model.add(layers.conv2d({ filters: WHITEN_FILTERS, kernelSize: 2, activation: 'gelu', inputShape: [...inputShape], name: 'whiten' }));
+  const convs: Layer[] = [];
+  widths.forEach((width, b) => {
+    const first = conv3x3(width, `block${b + 1}_conv1`), second = conv3x3(width, `block${b + 1}_conv2`);
+    convs.push(first, second);
+    model.add(first);
+    model.add(layers.maxPooling2d({ poolSize: 2, name: `block${b + 1}_pool` }));
+    model.add(batchNorm(`block${b + 1}_norm1`));
+    model.add(layers.activation({ activation: 'gelu', name: `block${b + 1}_gelu1` }));
+    model.add(second);
+    model.add(batchNorm(`block${b + 1}_norm2`));
+    model.add(layers.activation({ activation: 'gelu', name: `block${b + 1}_gelu2` }));
+  });
+  model.add(layers.globalMaxPooling2d({ name: 'pool' }));
+  model.add(layers.dense({
+    units: classes, useBias: false, name: 'head',
+    kernelInitializer: initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
+  }));
+  model.add(layers.rescaling({ scale: 1 / 9, name: 'head_scale' }));
+  for (const c of convs) diracFirstFilters(c);
+  return model;
+}
+
+/** One-hot float32 rows for class indices. */
+function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) out[i * classes + labels[i]] = 1;
+  return out;
+}
+
+function labelsOf(y: Tensor, classes: number, where: string): Int32Array {
+  const v = Int32Array.from(y.dataSync() as ArrayLike<number>);
+  for (const c of v) if (!(c >= 0 && c < classes)) throw new ValueError(`${where}: labels must be class indices in [0, ${classes}). Received ${c}`);
+  return v;
+}
+
+/**
+ * The training batches of every epoch from one iterator (fitDataset's `batchesPerEpoch` form):
+ * a fresh shuffle per epoch, dropping the last partial batch, augmented as the module comment says.
+ */
+function trainingBatches(images: Uint8Array, labels: Int32Array, shape: readonly number[], classes: number, s: FastSettings, rng: Random, steps: number): Dataset {
+  const [n, h, w, c] = shape;
+  const pixels = h * w * c;
+  const flipBase = Uint8Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const buffer = new Uint8Array(s.batchSize * pixels);
+  return {
+    iterator: async () => {
+      let step = 0;
+      let order = new Int32Array(0);
+      return {
+        next: async (): Promise<IteratorResult<DatasetBatch>> => {
+          const epoch = Math.floor(step / steps), inEpoch = step % steps;
+          if (inEpoch === 0) order = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+          step++;
+          const picked = order.subarray(inEpoch * s.batchSize, (inEpoch + 1) * s.batchSize);
+          augmentBatch(images, shape, picked, buffer, rng, (j) => (flipBase[j] ^ (epoch & 1)) === 1);
+          const batchLabels = Int32Array.from(picked, (j) => labels[j]);
+          const xs = Tensor.host([s.batchSize, h, w, c], buffer);
+          const ys = Tensor.fromValues([s.batchSize, classes], oneHot(batchLabels, classes));
+          return { value: { xs, ys }, done: false };
+        },
+      };
+    },
+  };
+}
+
+/** A recipe with `settings` over airbench93's defaults (`ck.recipes.get('fast')` is `makeFastRecipe()`). */
+export function makeFastRecipe(settings: Partial<FastSettings> = {}, name = 'fast'): Recipe {
+  const s: FastSettings = { ...FAST_DEFAULTS, ...settings };
+  const recipe: Recipe = {
+    name,
+    summary: `an airbench93-style network (widths ${s.widths.join('/')}, BatchNorm, GELU) with Nesterov SGD, lookahead, flips and translations, ${s.epochs} epochs at batch ${s.batchSize}`,
+    defaultEpochs: s.epochs,
+    batchSize: s.batchSize,
+    build(inputShape, classes) {
+      const model = buildFastModel(inputShape, classes, s.widths);
+      model.compile({ optimizer: new SGD({ learningRate: s.learningRate, momentum: s.momentum, nesterov: true }), loss: losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: s.labelSmoothing }), metrics: ['accuracy'] });
+      return model;
+    },
+    train: (data, options) => trainFast(recipe, s, data, options ?? {}),
+    predict: (model, images) => testTimeAugmentation(model, images, { level: s.tta }),
+    memoryMB: (inputShape, classes, batchSize) => fastRecipeMemoryMB(inputShape, classes, { ...s, ...(batchSize ? { batchSize } : {}) }),
+  };
+  return recipe;
+}
+
+async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, options: RecipeOptions): Promise<RecipeRun> {
+  const where = `recipe '${recipe.name}'`;
+  const s: FastSettings = { ...base, epochs: options.epochs ?? base.epochs, batchSize: options.batchSize ?? base.batchSize };
+  const { xTrain, yTrain } = data;
+  if (xTrain.dtype !== 'uint8' || xTrain.rank !== 4) throw new ValueError(`${where}: xTrain must be uint8 images [n, h, w, c]. Received ${xTrain.dtype} [${xTrain.shape.join(', ')}]`);
+  const [n, h, w, c] = xTrain.shape;
+  const classes = data.classNames.length;
+  if (n < s.batchSize) throw new ValueError(`${where}: needs at least one batch of ${s.batchSize} training images. Received ${n} (pass a smaller batchSize)`);
+  if (options.seed !== undefined) setSeed(options.seed);
+  const rng = new Random(options.seed ?? Date.now());
+  const model = buildFastModel([h, w, c], classes, s.widths);
+  const steps = Math.floor(n / s.batchSize);
+  const total = steps * s.epochs;
+  const peak = Math.max(1, Math.round(0.23 * total));
+  const optimizer = new SGD({
+    learningRate: piecewiseLinear([0, peak, total], [0.2 * s.learningRate, s.learningRate, 0.07 * s.learningRate]),
+    momentum: s.momentum, nesterov: true, weightDecay: s.weightDecay, weightDecayMode: 'l2',
+  });
+  model.compile({ optimizer, loss: losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: s.labelSmoothing }), metrics: ['accuracy'] });
+  const whiten = model.getLayer('whiten');
+  const { kernel, bias } = patchWhitening(xTrain, { kernelSize: 2, maxImages: 5000 });
+  whiten.setWeights([kernel, bias]);
+  const [whitenKernel, whitenBias] = whiten.trainableWeights.map((v) => v.tensor);
+  optimizer.paramGroup([whitenKernel], { trainable: false });
+  const betas = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.trainableWeights.map((v) => v.tensor));
+  optimizer.paramGroup(betas, { learningRateScale: s.biasScale, weightDecay: s.weightDecay / s.biasScale });
+  const freezeBias: CallbackHooks = {
+    onEpochBegin: (epoch) => optimizer.paramGroup([whitenBias], { trainable: epoch < s.whiteningBiasEpochs }),
+  };
+  const callbacks: (CallbackHooks | Callback)[] = [freezeBias, ...(options.callbacks ?? [])];
+  if (s.lookaheadStart < 1) {
+    callbacks.unshift(new Lookahead({ every: 5, startStep: Math.floor(s.lookaheadStart * total), totalSteps: total, decay: (step, t) => 0.95 ** 5 * (step / t) ** 3 }));
+  }
+  const labels = labelsOf(yTrain, classes, where);
+  const images = xTrain.isHost ? (xTrain.hostData as Uint8Array) : Uint8Array.from(xTrain.dataSync() as ArrayLike<number>);
+  const validation: [Tensor, Tensor] | undefined = data.xVal && data.yVal
+    ? [data.xVal, Tensor.fromValues([data.yVal.shape[0], classes], oneHot(labelsOf(data.yVal, classes, `${where}: yVal`), classes))]
+    : undefined;
+  checkMemory(model, s.batchSize, where);
+  const history = await model.fitDataset(trainingBatches(images, labels, xTrain.shape, classes, s, rng, steps), {
+    epochs: s.epochs, batchesPerEpoch: steps, validationData: validation, validationBatchSize: 500,
+    callbacks, verbose: options.verbose ?? 1,
+  });
+  validation?.[1].dispose();
+  return { model, history };
+}
+
+/**
+ * Backend bytes a training step needs per image: the layers' outputs (float32) times 2.1, about the
+ * ratio of the step arena's high-water mark to the forward activations measured for this network
+ * (gradients, GELU inputs, convolution workspaces): 1.95 MiB per 32x32 image at widths 64/128/128,
+ * against 2.0 estimated.
+ */
+export function stepBytesPerImage(model: LayersModel): number {
+  let values = 0;
+  for (const l of model.layers) {
+    const shape = l.outputShape as (number | null)[];
+    values += shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+  }
+  return 2.1 * 4 * values;
+}
+
+/**
+ * MiB of WASM backend memory the fast recipe needs to train on images [h, w, c] (a step of the
+ * batch size, plus weights, optimizer state and a margin): pass it as `memoryMB` when creating the
+ * backend (`ck.setBackend('wasm', { memoryMB })`). About 2,300 MiB for CIFAR-10 at the defaults.
+ */
+export function fastRecipeMemoryMB(inputShape: readonly [number, number, number], classes: number, settings: Partial<FastSettings> = {}): number {
+  const s = { ...FAST_DEFAULTS, ...settings };
+  const model = buildFastModel(inputShape, classes, s.widths);
+  const step = stepBytesPerImage(model) * s.batchSize;
+  const weights = 4 * 3 * model.countParams();
+  model.dispose();
+  return Math.ceil((1.1 * step + weights) / 1048576) + 64;
+}
+
+/** Fails before training when the WASM backend's memory cannot hold a step of `batchSize`. */
+function checkMemory(model: LayersModel, batchSize: number, where: string): void {
+  const b = getBackend();
+  if (b.name !== 'wasm') return;
+  const { reservedBytes, persistentBytes } = b.memory();
+  const free = reservedBytes - persistentBytes;
+  const need = stepBytesPerImage(model) * batchSize;
+  if (need > free) {
+    const mb = (n: number): number => Math.ceil(n / 1048576);
+    throw new ValueError(`${where}: a training step of batch ${batchSize} needs about ${mb(need)} MiB of backend memory; the WASM backend has ${mb(free)} MiB free of ${mb(reservedBytes)} MiB. ` +
+      `Create it with more (ck.setBackend('wasm', { memoryMB: ${mb(reservedBytes - free + need * 1.1)} }), at most 4095) or pass a smaller batch size (about ${Math.max(1, Math.floor(free / stepBytesPerImage(model)))})`);
+  }
+}
+
+/** The fast recipe with airbench93's defaults. */
+export const fastRecipe: Recipe = makeFastRecipe();
