@@ -76,6 +76,9 @@ test('cnnkit train --data FOLDER: trains above chance and writes the report with
   assert.equal(history.history.val_accuracy.length, 8);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(html, /aeroplanes, frogs, lorries/);
+  assert.match(html, /<h2>Validation set<\/h2>/, 'the held-out images are named a validation set');
+  assert.match(html, /validation accuracy<b>/);
+  assert.doesNotMatch(html, /Test set|test accuracy/);
   for (const ref of reportReferences(html)) assert.ok(existsSync(join(out, ref)), `report.html links ${ref}`);
   assert.ok(!existsSync(join(out, 'backup')), 'the backup is removed once every output is written');
 

@@ -239,6 +239,7 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
     },
     summary: summary.lines.join('\n'),
     test: { loss, accuracy: analysis.accuracy },
+    heldOutName,
     history: hist,
     perClass: analysis.perClass,
     files: reportFiles(analysis.misclassifiedFile),

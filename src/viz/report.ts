@@ -32,6 +32,8 @@ export interface ReportData {
   /** The model summary as printed. */
   summary?: string;
   test?: { loss: number; accuracy: number };
+  /** What the held-out images are called: 'test' (default) or 'validation' (a split of the training folder). */
+  heldOutName?: 'test' | 'validation';
   history: HistoryRecord;
   perClass?: readonly ClassAccuracy[];
   files: ReportFiles;
@@ -91,9 +93,10 @@ export function reportHtml(d: ReportData): string {
   const title = d.title ?? 'cnnkit: CIFAR-10 tutorial run';
   const settings = Object.entries(d.settings)
     .map(([k, v]) => `<tr><th class="l">${esc(k)}</th><td class="l">${esc(String(v))}</td></tr>`).join('');
+  const held = d.heldOutName ?? 'test';
   const cards = d.test
-    ? `<div class="cards"><div class="card">test accuracy<b>${(d.test.accuracy * 100).toFixed(2)}%</b></div>` +
-      `<div class="card">test loss<b>${fmt(d.test.loss)}</b></div>` +
+    ? `<div class="cards"><div class="card">${held} accuracy<b>${(d.test.accuracy * 100).toFixed(2)}%</b></div>` +
+      `<div class="card">${held} loss<b>${fmt(d.test.loss)}</b></div>` +
       `<div class="card">epochs<b>${historyEpochs(d.history)}</b></div></div>`
     : '';
   const links: [string | undefined, string][] = [
@@ -120,10 +123,10 @@ ${figure(f.accuracySvg, 'Accuracy and validation accuracy per epoch', 'accuracy 
 ${figure(f.lossSvg, 'Loss and validation loss per epoch', 'loss and val_loss per epoch', f.lossPng)}
 </div>
 <h3>History</h3>${historyTable(d.history)}
-${f.confusionSvg || d.perClass ? '<h2>Test set</h2>' : ''}
-${figure(f.confusionSvg, 'Confusion matrix of the test set and per-class accuracy', 'rows: true class; columns: predicted class', f.confusionPng)}
+${f.confusionSvg || d.perClass ? `<h2>${held === 'test' ? 'Test' : 'Validation'} set</h2>` : ''}
+${figure(f.confusionSvg, `Confusion matrix of the ${held} set and per-class accuracy`, 'rows: true class; columns: predicted class', f.confusionPng)}
 ${d.perClass ? `<h3>Per-class accuracy</h3>${perClassTable(d.perClass)}` : ''}
-${f.misclassified ? `<h2>Mistakes</h2>${figure(f.misclassified, 'Misclassified test images', 'The most confident mistakes: true class, then the prediction and its probability')}` : ''}
+${f.misclassified ? `<h2>Mistakes</h2>${figure(f.misclassified, `Misclassified ${held} images`, 'The most confident mistakes: true class, then the prediction and its probability')}` : ''}
 <h2>Files</h2><ul class="files">${fileList}</ul>
 </main></body></html>
 `;
