@@ -142,3 +142,22 @@ test('includeOptimizer round-trips compile settings and optimizer state; tfjs re
   assert.equal(again.optimizer?.iterations, 4);
   assert.deepEqual((again.optimizer as ck.Optimizer).getWeights(again.trainableWeights).map((w) => Array.from(w.dataSync())), a);
 });
+
+test('weight decay survives a save and load (AdamW, SGD with L2), and tfjs still reads the file', async () => {
+  ck.setBackendSync('reference');
+  ck.clearSession();
+  for (const [opt, want] of [
+    [ck.train.adamw({ learningRate: 0.01 }), { className: 'Adam', weightDecay: 0.004, weightDecayMode: 'decoupled' }],
+    [new ck.SGD({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, weightDecayMode: 'l2' }), { className: 'SGD', weightDecay: 5e-4, weightDecayMode: 'l2' }],
+  ] as const) {
+    const model = ck.sequential({ layers: [ck.layers.dense({ units: 2, inputShape: [3] })] });
+    model.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const saver = ck.io.memorySaver();
+    await model.save(saver);
+    const loaded = await ck.loadLayersModel(ck.io.fromMemory(saver.artifacts as ck.io.ModelArtifacts));
+    const o = loaded.optimizer as unknown as { className: string; weightDecay: number; weightDecayMode: string };
+    assert.deepEqual({ className: o.className, weightDecay: o.weightDecay, weightDecayMode: o.weightDecayMode }, want);
+    const tfModel = await tf.loadLayersModel(tf.io.fromMemory(saver.artifacts as tf.io.ModelArtifacts));
+    assert.ok(tfModel.optimizer, 'tfjs compiles the model from the same training config');
+  }
+});

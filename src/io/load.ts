@@ -23,12 +23,20 @@ export interface LoadOptions {
 function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): Optimizer {
   const c = (cfg.config ?? {}) as Record<string, number | boolean | undefined>;
   const pick = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v) => typeof v === 'number') as number | undefined;
+  // Weight decay as cnnkit writes it beside tfjs's keys (absent in tfjs's own files).
+  const decay = (): { weightDecay?: number; weightDecayMode?: 'decoupled' | 'l2' } => {
+    const wd = pick('weightDecay', 'weight_decay');
+    if (wd === undefined) return {};
+    const mode = (cfg.config as Record<string, unknown> | undefined)?.weightDecayMode ?? 'decoupled';
+    if (mode !== 'decoupled' && mode !== 'l2') throw new DataError(`${where}: optimizer weightDecayMode must be 'decoupled' or 'l2'. Received ${JSON.stringify(mode)}`);
+    return { weightDecay: wd, weightDecayMode: mode };
+  };
   switch (cfg.class_name) {
     case 'Adam':
-      return new Adam({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon') });
+      return new Adam({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon'), ...decay() });
     case 'SGD':
     case 'Momentum':
-      return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true });
+      return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true, ...decay() });
     case 'RMSprop':
     case 'RMSProp':
       return new RMSprop({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho', 'decay'), momentum: pick('momentum'), epsilon: pick('epsilon'), centered: c.centered === true });

@@ -50,15 +50,18 @@ export function namedWeights(model: LayersModel, includeOptimizer = false): Name
 
 /** The optimizer as tfjs serializes it (class and camelCase config that tfjs's `fromConfig` reads). */
 function tfjsOptimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
-  if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
+  // Weight decay (AdamW, or Adam/SGD with weightDecay) rides along as extra keys: tfjs's fromConfig
+  // reads the keys it knows and ignores these, cnnkit's loader restores them.
+  const decay = (x: { weightDecay: number; weightDecayMode: string }) => (x.weightDecay > 0 ? { weightDecay: x.weightDecay, weightDecayMode: x.weightDecayMode } : {});
+  if (o instanceof Adam) return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, ...decay(o) } };
   if (o instanceof RMSprop) return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: o.centered } };
   if (o instanceof Adagrad) return { class_name: 'Adagrad', config: { learningRate: o.learningRate, initialAccumulatorValue: o.initialAccumulatorValue } };
   if (o instanceof Adadelta) return { class_name: 'Adadelta', config: { learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon } };
   if (o instanceof Adamax) return { class_name: 'Adamax', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, decay: o.decay } };
   if (o instanceof SGD)
     return o.momentum > 0
-      ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov } }
-      : { class_name: 'SGD', config: { learningRate: o.learningRate } };
+      ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: o.nesterov, ...decay(o) } }
+      : { class_name: 'SGD', config: { learningRate: o.learningRate, ...decay(o) } };
   return { class_name: o.className, config: { ...o.getConfig() } };
 }
 
