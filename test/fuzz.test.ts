@@ -20,6 +20,7 @@ import * as ck from '../src/index.js';
 import { Random } from '../src/tensor/random.js';
 import { binaryEntries, gzip, makeSet, makeTar, pythonBatchPickle, pythonEntries, PickleWriter, type TarEntry } from './helpers/cifar-fixtures.js';
 import { blackPng, gzipZeros, hugeJpegHeader, repeatedPickle, tarHeader } from './helpers/hostile-files.js';
+import { inPairs } from './helpers/child-processes.js';
 import { gzipSync } from 'node:zlib';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fuzz-child.js');
@@ -216,20 +217,6 @@ function runCases(group: Case[], i: number): Promise<Report[]> {
     for (const c of group.slice(reports.length)) reports.push({ name: c.name, outcome: `no report (exit ${code ?? signal}: ${err.slice(-300)})`, ms: NaN, cpuMs: NaN, maxRssMB: NaN });
     resolve(reports);
   }));
-}
-
-/** Runs `tasks` two at a time (one per core). */
-async function inPairs<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  return results;
 }
 
 test('fuzz corpus: every hostile or damaged file fails with a clear error, under 300 MB of RSS and 10 s of CPU time', { timeout: 15 * 60_000 }, async (t) => {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Random } from '../src/tensor/random.js';
 import { binaryEntries, gzip, makeSet, makeTar } from './helpers/cifar-fixtures.js';
+import { inPairs } from './helpers/child-processes.js';
 
 const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
 const PRELOAD = join(process.cwd(), 'dist/test/fixtures/fs-faults.js');
@@ -62,20 +63,6 @@ function strays(out: string): string[] {
   const top = readdirSync(out).filter((e) => e.startsWith('.') || e === 'backup');
   const model = existsSync(join(out, 'model')) ? readdirSync(join(out, 'model')).filter((e) => e !== 'model.json' && e !== 'group1-shard1of1.bin') : ['model/ missing'];
   return [...top, ...model.map((e) => `model/${e}`)];
-}
-
-/** Runs `tasks` two at a time (one per core). */
-async function inPairs<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  return results;
 }
 
 const RESUMED = new RegExp(`Resuming from the backup: epoch \\d of ${EPOCHS}|The backup holds all ${EPOCHS} epochs: training is complete`);
