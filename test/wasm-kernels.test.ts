@@ -20,12 +20,13 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
-import type { Backend, Conv2DInfo, KernelActivation, Storage } from '../src/backend/backend.js';
+import type { Backend, Conv2DInfo, KernelActivation, NormActivation, Storage } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
 const REDUCE_TOL = 2e-5;
 const ELEM_TOL = 1e-6;
+const NORM_TOL = 1e-6;
 
 const ref = new ReferenceBackend();
 const rng = new Random(1234);
@@ -294,6 +295,43 @@ for (const [label, make] of backends) {
       close(r.got[0], r.want[0], ELEM_TOL, `fromUint8 n=${n}`);
       r = both(w, [randomArray(n), new Float32Array(1)], (be, [x, o]) => be.reduce('sum', x, o, 1, n));
       close(r.got[1], r.want[1], 0, `sum n=${n}`);
+    }
+  });
+
+  test(`batch normalisation statistics, forward and backward (linear, relu, gelu) match the reference (${label})`, () => {
+    const acts: NormActivation[] = ['linear', 'relu', 'gelu'];
+    // Odd column counts (vector tails), one task and many chunks, a mean far from zero.
+    for (const [rows, cols, offset] of [[5, 3, 0], [37, 33, 0.5], [3000, 24, 4], [700, 130, -2]]) {
+      const n = rows * cols;
+      const x = randomArray(n, -2, 2).map((v) => v + offset);
+      let r = both(w, [x, new Float32Array(cols), new Float32Array(cols)], (be, [xs, m, v]) => be.batchNormStats(xs, m, v, rows, cols));
+      close(r.got[1], r.want[1], REDUCE_TOL, `batchNormStats mean ${rows}x${cols}`);
+      close(r.got[2], r.want[2], REDUCE_TOL, `batchNormStats variance ${rows}x${cols}`);
+      const [mean, variance] = [r.want[1], r.want[2]];
+      const gamma = randomArray(cols, 0.5, 1.5), beta = randomArray(cols, -0.5, 0.5);
+      for (const act of acts) {
+        for (const affine of [true, false]) {
+          r = both(w, [x, mean, variance, gamma, beta, new Float32Array(n)], (be, [xs, m, v, g, b, y]) =>
+            be.batchNormForward(xs, m, v, affine ? g : null, affine ? b : null, y, rows, cols, 1e-3, act));
+          close(r.got[5], r.want[5], NORM_TOL, `batchNormForward ${act} affine=${affine} ${rows}x${cols}`);
+        }
+        r = both(w, [x, mean, variance, gamma, beta], (be, [xs, m, v, g, b]) => be.batchNormForward(xs, m, v, g, b, xs, rows, cols, 1e-3, act));
+        close(r.got[0], r.want[0], NORM_TOL, `batchNormForward in place ${act}`);
+        const dy = randomArray(n);
+        for (const training of [true, false])
+          for (const accumulate of [{ dx: false, dgamma: false, dbeta: false }, { dx: true, dgamma: true, dbeta: true }]) {
+            r = both(w, [x, dy, mean, variance, gamma, beta, randomArray(n), randomArray(cols), randomArray(cols)], (be, [xs, d, m, v, g, b, dx, dg, db]) =>
+              be.batchNormBackward(xs, d, m, v, g, b, dx, dg, db, rows, cols, 1e-3, act, training, accumulate));
+            const what = `batchNormBackward ${act} training=${training} accumulate=${accumulate.dx} ${rows}x${cols}`;
+            close(r.got[6], r.want[6], NORM_TOL, `${what}: dx`);
+            close(r.got[7], r.want[7], REDUCE_TOL, `${what}: dgamma`);
+            close(r.got[8], r.want[8], REDUCE_TOL, `${what}: dbeta`);
+          }
+        // Only some outputs, no gamma/beta.
+        r = both(w, [x, dy, mean, variance, new Float32Array(cols)], (be, [xs, d, m, v, db]) =>
+          be.batchNormBackward(xs, d, m, v, null, null, null, null, db, rows, cols, 1e-3, act, true, { dx: false, dgamma: false, dbeta: false }));
+        close(r.got[4], r.want[4], REDUCE_TOL, `batchNormBackward dbeta only ${act}`);
+      }
     }
   });
 

@@ -55,6 +55,16 @@ const MAX_SPANS = 30000;
 /** Budget for the Winograd filter gradient's partial sums. */
 const PARTIAL_BYTES = 64 << 20;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+const NORM_ACT: Record<NormActivation, number> = { linear: 0, relu: 1, gelu: 2 };
+
+/**
+ * Rows per task of a normalisation's sums: a function of the shape alone (so the sums, added per
+ * chunk, do not depend on the thread count), one task below PAR_ELEMS values, at most 64 chunks.
+ */
+function normChunks(rows: number, cols: number): { per: number; chunks: number } {
+  const per = rows * cols < PAR_ELEMS ? rows : Math.max(64, Math.ceil(rows / 64));
+  return { per, chunks: Math.ceil(rows / per) };
+}
 
 const PERSISTENT = 0, STEP = 1, VIEW = 2;
 
@@ -337,22 +347,115 @@ export class WasmBackend implements Backend {
     cpuImage.cropAndResize(vin(image), vin(boxes), vin(boxIndices), vin(y), info);
   }
 
-  // ---- batch normalisation (plain loops over views for now) ---------------------------------------
+  // ---- batch normalisation ----------------------------------------------------------------------
+  // SIMD tasks over row spans (assembly/norm.ts); per-column sums come back as float64 partials per
+  // chunk of rows, added here in chunk order, and per-column coefficients are computed here in
+  // float64. Chunks depend on the shape only, so results do not depend on the thread count.
   batchNormStats(x: Storage, mean: Storage, variance: Storage, rows: number, cols: number): void {
-    norm.batchNormStats(vin(x) as Float32Array, vout(mean, cols) as Float32Array, vout(variance, cols) as Float32Array, rows, cols);
+    if (rows <= 0 || cols <= 0) {
+      norm.batchNormStats(vin(x) as Float32Array, vout(mean, cols) as Float32Array, vout(variance, cols) as Float32Array, rows, cols);
+      return;
+    }
+    const X = vin(x) as Float32Array;
+    const { per, chunks } = normChunks(rows, cols);
+    const part = this.ws.ensure('normPartials', chunks * cols * 16);
+    this.setJob(ptrOf(x), rows, cols, per, part);
+    this.run(Kind.NORM_STATS, chunks);
+    const [s1, s2] = this.normSums(part, chunks, cols);
+    const m = vout(mean, cols), v = vout(variance, cols);
+    for (let c = 0; c < cols; c++) {
+      const d = s1[c] / rows;
+      m[c] = X[c] + d;
+      v[c] = Math.max(0, s2[c] / rows - d * d);
+    }
   }
   batchNormForward(x: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, y: Storage, rows: number, cols: number, epsilon: number, act: NormActivation): void {
-    const X = vin(x) as Float32Array;
-    norm.batchNormForward(X, vin(mean) as Float32Array, vin(variance) as Float32Array, gamma && (vin(gamma) as Float32Array), beta && (vin(beta) as Float32Array), (y === x ? X : vout(y, rows * cols)) as Float32Array, rows, cols, epsilon, act);
+    if (rows <= 0 || cols <= 0) return;
+    const M = vin(mean), V = vin(variance), G = gamma && vin(gamma), B = beta && vin(beta);
+    const coef = this.normCoefficients(cols, 2);
+    for (let c = 0; c < cols; c++) {
+      const scale = (G ? G[c] : 1) / Math.sqrt(V[c] + epsilon);
+      coef[0][c] = scale;
+      coef[1][c] = (B ? B[c] : 0) - M[c] * scale;
+    }
+    inp(x);
+    if (y !== x) out(y, rows * cols);
+    const per = this.parallel(rows * cols, PAR_ELEMS) ? Math.ceil(rows / (4 * this.threads)) : rows;
+    this.setJob(ptrOf(x), ptrOf(y), rows, cols, coef[0].byteOffset, coef[1].byteOffset, NORM_ACT[act], per);
+    this.run(Kind.NORM_FWD, Math.ceil(rows / per));
   }
   batchNormBackward(
     x: Storage, dy: Storage, mean: Storage, variance: Storage, gamma: Storage | null, beta: Storage | null, dx: Storage | null, dgamma: Storage | null, dbeta: Storage | null,
     rows: number, cols: number, epsilon: number, act: NormActivation, training: boolean, accumulate: NormAccumulate,
   ): void {
-    const f = (s: Storage | null) => s && (vin(s) as Float32Array);
-    const o = (s: Storage | null, acc: boolean, n: number) => s && ((acc ? vin(s) : vout(s, n)) as Float32Array);
-    norm.batchNormBackward(vin(x) as Float32Array, vin(dy) as Float32Array, vin(mean) as Float32Array, vin(variance) as Float32Array, f(gamma), f(beta),
-      o(dx, accumulate.dx, rows * cols), o(dgamma, accumulate.dgamma, cols), o(dbeta, accumulate.dbeta, cols), rows, cols, epsilon, act, training, accumulate);
+    if (rows <= 0 || cols <= 0) {
+      const f = (s: Storage | null) => s && (vin(s) as Float32Array);
+      const o = (s: Storage | null, a: boolean, n: number) => s && ((a ? vin(s) : vout(s, n)) as Float32Array);
+      norm.batchNormBackward(vin(x) as Float32Array, vin(dy) as Float32Array, vin(mean) as Float32Array, vin(variance) as Float32Array, f(gamma), f(beta),
+        o(dx, accumulate.dx, rows * cols), o(dgamma, accumulate.dgamma, cols), o(dbeta, accumulate.dbeta, cols), rows, cols, epsilon, act, training, accumulate);
+      return;
+    }
+    const M = vin(mean), V = vin(variance), G = gamma && vin(gamma), B = beta && vin(beta);
+    // 0 mean, 1 inv, 2 g, 3 b, then the second pass's 4 A, 5 Q, 6 C.
+    const coef = this.normCoefficients(cols, 7);
+    const inv = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      inv[c] = 1 / Math.sqrt(V[c] + epsilon);
+      coef[0][c] = M[c];
+      coef[1][c] = inv[c];
+      coef[2][c] = G ? G[c] : 1;
+      coef[3][c] = B ? B[c] : 0;
+    }
+    inp(x);
+    inp(dy);
+    // dz = dy·act'(z) is kept in dx when dx is overwritten; an accumulated dx recomputes it.
+    const keep = dx !== null && !accumulate.dx && act !== 'linear';
+    const dzPtr = keep ? out(dx, rows * cols) : 0;
+    const { per, chunks } = normChunks(rows, cols);
+    const part = this.ws.ensure('normPartials', chunks * cols * 16);
+    this.setJob(ptrOf(x), ptrOf(dy), rows, cols, per, part, coef[0].byteOffset, coef[1].byteOffset, coef[2].byteOffset, coef[3].byteOffset, NORM_ACT[act], dzPtr);
+    this.run(Kind.NORM_BWD_SUMS, chunks);
+    const [sumDz, sumDzXhat] = this.normSums(part, chunks, cols);
+    if (dgamma) {
+      const d = accOut(dgamma, accumulate.dgamma, cols);
+      for (let c = 0; c < cols; c++) d[c] = (accumulate.dgamma ? d[c] : 0) + sumDzXhat[c];
+    }
+    if (dbeta) {
+      const d = accOut(dbeta, accumulate.dbeta, cols);
+      for (let c = 0; c < cols; c++) d[c] = (accumulate.dbeta ? d[c] : 0) + sumDz[c];
+    }
+    if (!dx) return;
+    // dx = k·(dz − m − x̂·q) = A·dz + Q·(x − mean) + C with k = γ·inv, m and q the means of dz and dz·x̂.
+    for (let c = 0; c < cols; c++) {
+      const k = coef[2][c] * inv[c], m = training ? sumDz[c] / rows : 0, q = training ? sumDzXhat[c] / rows : 0;
+      coef[4][c] = k;
+      coef[5][c] = -k * q * inv[c];
+      coef[6][c] = -k * m;
+    }
+    acc(dx, accumulate.dx, rows * cols);
+    const rowsPer = this.parallel(rows * cols, PAR_ELEMS) ? Math.ceil(rows / (4 * this.threads)) : rows;
+    this.setJob(ptrOf(x), keep ? dzPtr : ptrOf(dy), ptrOf(dx), rows, cols, coef[4].byteOffset, coef[5].byteOffset, coef[6].byteOffset, coef[0].byteOffset, +accumulate.dx, rowsPer,
+      keep || act === 'linear' ? -1 : NORM_ACT[act], coef[1].byteOffset, coef[2].byteOffset, coef[3].byteOffset);
+    this.run(Kind.NORM_BWD_DX, Math.ceil(rows / rowsPer));
+  }
+  /** `count` float32 arrays of `cols` values in one workspace (the kernels' per-column coefficients). */
+  private normCoefficients(cols: number, count: number): Float32Array[] {
+    const stride = roundUp(cols, 16);
+    const ptr = this.ws.ensure('normCoefficients', count * stride * 4);
+    return Array.from({ length: count }, (_, i) => new Float32Array(this.memoryObject.buffer, ptr + i * stride * 4, cols));
+  }
+  /** The two per-column sums of a normalisation job's float64 partials, added in chunk order. */
+  private normSums(part: number, chunks: number, cols: number): [Float64Array, Float64Array] {
+    const p = new Float64Array(this.memoryObject.buffer, part, chunks * cols * 2);
+    const s1 = new Float64Array(cols), s2 = new Float64Array(cols);
+    for (let t = 0; t < chunks; t++) {
+      const o = t * cols * 2;
+      for (let c = 0; c < cols; c++) {
+        s1[c] += p[o + c];
+        s2[c] += p[o + cols + c];
+      }
+    }
+    return [s1, s2];
   }
 
   // ---- dense linear algebra --------------------------------------------------------------------

@@ -11,6 +11,7 @@ export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_F
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { activationBackward, biasActivation, biasGradColumns } from './ops';
+import { normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
 export { adam, binary, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
@@ -37,6 +38,10 @@ export const JOB_WINO4_FWD: i32 = 14;
 export const JOB_WINO4_FILTER: i32 = 15;
 export const JOB_WINO4_FILTER_OUT: i32 = 16;
 export const JOB_WINO4_INPUT: i32 = 17;
+export const JOB_NORM_STATS: i32 = 18;
+export const JOB_NORM_FWD: i32 = 19;
+export const JOB_NORM_BWD_SUMS: i32 = 20;
+export const JOB_NORM_BWD_DX: i32 = 21;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -68,6 +73,8 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == JOB_WINO4_FILTER) return wino4FilterScratch(job);
   if (kind == JOB_WINO4_FILTER_OUT) return WINO4_FILTER_OUT_SCRATCH;
   if (kind == JOB_WINO4_INPUT) return wino4InputScratch(job);
+  if (kind == JOB_NORM_STATS) return normSumScratch(job, 2);
+  if (kind == JOB_NORM_BWD_SUMS) return normSumScratch(job, 3);
   return 0;
 }
 
@@ -87,6 +94,10 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_WINO4_FILTER_OUT) wino4FilterOutTask(job, t, scratch);
   else if (kind == JOB_WINO4_INPUT) wino4InputTask(job, t, scratch);
   else if (kind == JOB_POOL) poolTask(word(job, 17), job, t);
+  else if (kind == JOB_NORM_STATS) normStatsTask(job, t, scratch);
+  else if (kind == JOB_NORM_FWD) normForwardTask(job, t);
+  else if (kind == JOB_NORM_BWD_SUMS) normBackwardSumsTask(job, t, scratch);
+  else if (kind == JOB_NORM_BWD_DX) normBackwardDxTask(job, t);
   else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
     const per = word(job, 6), r0 = t * per;

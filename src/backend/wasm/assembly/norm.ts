@@ -1,0 +1,274 @@
+/**
+ * Batch normalisation over the rows of a rows×cols matrix (NHWC flattened: one column per
+ * channel), as tasks over row spans: statistics, the normalised (and activated) output, and the
+ * two passes of the backward. Activations: 0 linear, 1 relu, 2 gelu (exact, erf form).
+ *
+ * Sums per column are taken per chunk of rows (the chunking depends on the shape only, so a result
+ * never depends on the thread count): float32 lanes over blocks of BLOCK rows, flushed into a
+ * float64 partial per chunk that the host adds up in chunk order. Statistics sum x − x[0, c] (the
+ * first row as a shift), which keeps the variance free of cancellation when the mean is large.
+ */
+import { word } from './gemm';
+
+const RELU: i32 = 1;
+const GELU: i32 = 2;
+/** Rows summed in float32 before they are added into the float64 partials. */
+const BLOCK: i32 = 32;
+
+// @ts-ignore: decorator
+@inline
+function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+// ---- exp, Φ and GELU on four lanes ---------------------------------------------------------------
+
+/**
+ * e^x on four lanes for x ≤ 88 (arguments below −87.3 give 2^−126): x = n·ln 2 + r with |r| ≤ ln 2 / 2
+ * (ln 2 split in two parts, as in Cephes' expf), e^r by its degree-7 minimax polynomial (Cephes),
+ * 2^n through the exponent bits. Relative error about 2 ulp.
+ */
+// @ts-ignore: decorator
+@inline
+function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504089)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, e);
+}
+
+/**
+ * P(t) of erfc(x) = t·exp(−x² + P(t)), t = 1/(1 + x/2), x ≥ 0 (Numerical Recipes' erfcc, relative
+ * error below 1.2e-7 for every x ≥ 0, the far tail included).
+ */
+// @ts-ignore: decorator
+@inline
+function erfcPoly(t: v128): v128 {
+  let p = f32x4.splat(0.17087277);
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.82215223));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.48851587));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.13520398));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.27886807));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.18628806));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09678418));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37409196));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.00002368));
+  return f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.26551223));
+}
+
+/** t = 1/(1 + x/2) of x = |z|/√2. */
+// @ts-ignore: decorator
+@inline
+function erfcT(z: v128): v128 {
+  const x = f32x4.mul(f32x4.abs(z), f32x4.splat(0.70710678));
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(x, f32x4.splat(0.5))));
+}
+
+/** Φ(z) given h = erfc(|z|/√2)/2: h below zero, 1 − h above. */
+// @ts-ignore: decorator
+@inline
+function cdfFrom(z: v128, h: v128): v128 {
+  return v128.bitselect(h, f32x4.sub(f32x4.splat(1), h), f32x4.lt(z, f32x4.splat(0)));
+}
+
+/** gelu(z) = z·Φ(z). */
+// @ts-ignore: decorator
+@inline
+function geluv(z: v128): v128 {
+  const t = erfcT(z);
+  const half = f32x4.mul(z, f32x4.splat(0.5));
+  const h = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), expv(f32x4.add(f32x4.neg(f32x4.mul(z, half)), erfcPoly(t))));
+  return f32x4.mul(z, cdfFrom(z, h));
+}
+
+/** gelu'(z) = Φ(z) + z·φ(z), φ(z) = exp(−z²/2)/√(2π). */
+// @ts-ignore: decorator
+@inline
+function geluGradv(z: v128): v128 {
+  const t = erfcT(z);
+  const e = expv(f32x4.neg(f32x4.mul(z, f32x4.mul(z, f32x4.splat(0.5)))));
+  const h = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), f32x4.mul(e, expv(erfcPoly(t))));
+  return f32x4.add(cdfFrom(z, h), f32x4.mul(z, f32x4.mul(e, f32x4.splat(0.39894228))));
+}
+
+/** act(z) on four lanes. */
+// @ts-ignore: decorator
+@inline
+function actv(z: v128, act: i32): v128 {
+  if (act == RELU) return f32x4.max(z, f32x4.splat(0));
+  if (act == GELU) return geluv(z);
+  return z;
+}
+
+/** dy·act'(z) on four lanes. */
+// @ts-ignore: decorator
+@inline
+function actGradv(z: v128, dy: v128, act: i32): v128 {
+  if (act == RELU) return v128.and(dy, f32x4.gt(z, f32x4.splat(0)));
+  if (act == GELU) return f32x4.mul(dy, geluGradv(z));
+  return dy;
+}
+
+/** Lane 0 of a four-lane function for the last cols mod 4 columns. */
+// @ts-ignore: decorator
+@inline
+function lane(v: v128): f32 {
+  return f32x4.extract_lane(v, 0);
+}
+
+// ---- jobs ----------------------------------------------------------------------------------------
+
+/** Scratch bytes of a sum task: two float32 accumulators per column. */
+export function normSumScratch(job: usize, colsWord: i32): i32 {
+  return (word(job, colsWord) << 3) + 64;
+}
+
+/** Adds the block sums s1, s2 (float32) into the chunk's float64 partials p1, p2 and clears them. */
+// @ts-ignore: decorator
+@inline
+function flush(s1: usize, s2: usize, p1: usize, p2: usize, cols: i32): void {
+  for (let c = 0; c < cols; c++) {
+    const o = <usize>c << 3;
+    store<f64>(p1 + o, load<f64>(p1 + o) + <f64>load<f32>(at(s1, c)));
+    store<f64>(p2 + o, load<f64>(p2 + o) + <f64>load<f32>(at(s2, c)));
+  }
+  memory.fill(s1, 0, <usize>cols << 3);
+}
+
+/**
+ * Statistics task t: rows [t·per, (t+1)·per). Job words: 0 x, 1 rows, 2 cols, 3 rows per task,
+ * 4 partials (float64 [task][2][cols]: Σ (x − x[0]) and Σ (x − x[0])²).
+ */
+export function normStatsTask(job: usize, t: i32, scratch: usize): void {
+  const x = <usize>word(job, 0), rows = word(job, 1), cols = word(job, 2), per = word(job, 3);
+  const r0 = t * per, r1 = min(rows, r0 + per);
+  const p1 = <usize>word(job, 4) + (<usize>(t * cols) << 4), p2 = p1 + (<usize>cols << 3);
+  const s1 = scratch, s2 = at(scratch, cols);
+  memory.fill(p1, 0, <usize>cols << 4);
+  memory.fill(s1, 0, <usize>cols << 3);
+  for (let b = r0; b < r1; b += BLOCK) {
+    const e = min(r1, b + BLOCK);
+    for (let r = b; r < e; r++) {
+      const row = at(x, r * cols);
+      let c = 0;
+      for (; c + 4 <= cols; c += 4) {
+        const d = f32x4.sub(v128.load(at(row, c)), v128.load(at(x, c)));
+        v128.store(at(s1, c), f32x4.add(v128.load(at(s1, c)), d));
+        v128.store(at(s2, c), f32x4.add(v128.load(at(s2, c)), f32x4.mul(d, d)));
+      }
+      for (; c < cols; c++) {
+        const d = load<f32>(at(row, c)) - load<f32>(at(x, c));
+        store<f32>(at(s1, c), load<f32>(at(s1, c)) + d);
+        store<f32>(at(s2, c), load<f32>(at(s2, c)) + d * d);
+      }
+    }
+    flush(s1, s2, p1, p2, cols);
+  }
+}
+
+/**
+ * Forward task t: y = act(x·scale + shift) for rows [t·per, (t+1)·per). Job words: 0 x, 1 y,
+ * 2 rows, 3 cols, 4 scale, 5 shift (float32 per column), 6 act, 7 rows per task.
+ */
+export function normForwardTask(job: usize, t: i32): void {
+  const x = <usize>word(job, 0), y = <usize>word(job, 1), rows = word(job, 2), cols = word(job, 3);
+  const scale = <usize>word(job, 4), shift = <usize>word(job, 5), act = word(job, 6), per = word(job, 7);
+  const r0 = t * per, r1 = min(rows, r0 + per);
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * cols), yr = at(y, r * cols);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const z = f32x4.add(f32x4.mul(v128.load(at(xr, c)), v128.load(at(scale, c))), v128.load(at(shift, c)));
+      v128.store(at(yr, c), actv(z, act));
+    }
+    for (; c < cols; c++) {
+      const z = f32x4.splat(load<f32>(at(xr, c)) * load<f32>(at(scale, c)) + load<f32>(at(shift, c)));
+      store<f32>(at(yr, c), lane(actv(z, act)));
+    }
+  }
+}
+
+/**
+ * First backward pass, task t over rows [t·per, (t+1)·per): dz = dy·act'(z) with
+ * x̂ = (x − mean)·inv and z = g·x̂ + b; stores dz where a buffer is given (it may be dy itself) and
+ * sums Σ dz and Σ dz·x̂ per column. Job words: 0 x, 1 dy, 2 rows, 3 cols, 4 rows per task,
+ * 5 partials (float64 [task][2][cols]), 6 mean, 7 inv, 8 g, 9 b (float32 per column), 10 act,
+ * 11 dz (0: not stored).
+ */
+export function normBackwardSumsTask(job: usize, t: i32, scratch: usize): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), rows = word(job, 2), cols = word(job, 3), per = word(job, 4);
+  const mean = <usize>word(job, 6), inv = <usize>word(job, 7), g = <usize>word(job, 8), b = <usize>word(job, 9);
+  const act = word(job, 10), dz = <usize>word(job, 11);
+  const r0 = t * per, r1 = min(rows, r0 + per);
+  const p1 = <usize>word(job, 5) + (<usize>(t * cols) << 4), p2 = p1 + (<usize>cols << 3);
+  const s1 = scratch, s2 = at(scratch, cols);
+  memory.fill(p1, 0, <usize>cols << 4);
+  memory.fill(s1, 0, <usize>cols << 3);
+  for (let bl = r0; bl < r1; bl += BLOCK) {
+    const e = min(r1, bl + BLOCK);
+    for (let r = bl; r < e; r++) {
+      const xr = at(x, r * cols), dyr = at(dy, r * cols), dzr = dz ? at(dz, r * cols) : 0;
+      let c = 0;
+      for (; c + 4 <= cols; c += 4) {
+        const xhat = f32x4.mul(f32x4.sub(v128.load(at(xr, c)), v128.load(at(mean, c))), v128.load(at(inv, c)));
+        const z = f32x4.add(f32x4.mul(v128.load(at(g, c)), xhat), v128.load(at(b, c)));
+        const d = actGradv(z, v128.load(at(dyr, c)), act);
+        if (dz) v128.store(at(dzr, c), d);
+        v128.store(at(s1, c), f32x4.add(v128.load(at(s1, c)), d));
+        v128.store(at(s2, c), f32x4.add(v128.load(at(s2, c)), f32x4.mul(d, xhat)));
+      }
+      for (; c < cols; c++) {
+        const xhat = (load<f32>(at(xr, c)) - load<f32>(at(mean, c))) * load<f32>(at(inv, c));
+        const z = f32x4.splat(load<f32>(at(g, c)) * xhat + load<f32>(at(b, c)));
+        const d = lane(actGradv(z, f32x4.splat(load<f32>(at(dyr, c))), act));
+        if (dz) store<f32>(at(dzr, c), d);
+        store<f32>(at(s1, c), load<f32>(at(s1, c)) + d);
+        store<f32>(at(s2, c), load<f32>(at(s2, c)) + d * xhat);
+      }
+    }
+    flush(s1, s2, p1, p2, cols);
+  }
+}
+
+/**
+ * Second backward pass, task t over rows [t·per, (t+1)·per): dx (+)= A·dz + Q·(x − mean) + C per
+ * column. dz is read from `src`, or, with `recompute` ≥ 0, recomputed from src = dy as in the
+ * first pass with that activation. Job words: 0 x, 1 src, 2 dx, 3 rows, 4 cols, 5 A, 6 Q, 7 C,
+ * 8 mean, 9 accumulate, 10 rows per task, 11 recompute (−1: src is dz), 12 inv, 13 g, 14 b.
+ */
+export function normBackwardDxTask(job: usize, t: i32): void {
+  const x = <usize>word(job, 0), src = <usize>word(job, 1), dx = <usize>word(job, 2), rows = word(job, 3), cols = word(job, 4);
+  const A = <usize>word(job, 5), Q = <usize>word(job, 6), C = <usize>word(job, 7), mean = <usize>word(job, 8);
+  const accumulate = word(job, 9) != 0, per = word(job, 10), act = word(job, 11);
+  const inv = <usize>word(job, 12), g = <usize>word(job, 13), b = <usize>word(job, 14);
+  const r0 = t * per, r1 = min(rows, r0 + per);
+  for (let r = r0; r < r1; r++) {
+    const xr = at(x, r * cols), sr = at(src, r * cols), dxr = at(dx, r * cols);
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const centred = f32x4.sub(v128.load(at(xr, c)), v128.load(at(mean, c)));
+      let d = v128.load(at(sr, c));
+      if (act >= 0) d = actGradv(f32x4.add(f32x4.mul(v128.load(at(g, c)), f32x4.mul(centred, v128.load(at(inv, c)))), v128.load(at(b, c))), d, act);
+      let v = f32x4.add(f32x4.add(f32x4.mul(v128.load(at(A, c)), d), f32x4.mul(v128.load(at(Q, c)), centred)), v128.load(at(C, c)));
+      if (accumulate) v = f32x4.add(v128.load(at(dxr, c)), v);
+      v128.store(at(dxr, c), v);
+    }
+    for (; c < cols; c++) {
+      const centred = load<f32>(at(xr, c)) - load<f32>(at(mean, c));
+      let d = load<f32>(at(sr, c));
+      if (act >= 0) d = lane(actGradv(f32x4.splat(load<f32>(at(g, c)) * (centred * load<f32>(at(inv, c))) + load<f32>(at(b, c))), f32x4.splat(d), act));
+      let v = load<f32>(at(A, c)) * d + load<f32>(at(Q, c)) * centred + load<f32>(at(C, c));
+      if (accumulate) v += load<f32>(at(dxr, c));
+      store<f32>(at(dxr, c), v);
+    }
+  }
+}
