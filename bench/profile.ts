@@ -1,12 +1,17 @@
 /**
- * Per-kernel time profile of training steps of the tutorial CNN (not a test): wraps every Backend
- * kernel method of the active backend with a timer (wall and process CPU time), trains a few
- * batches, and prints milliseconds per step by kernel (conv kernels split by layer shape).
- * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps]
+ * Per-kernel time profile of training steps (not a test): wraps every kernel method of the active
+ * backend with a timer (wall and process CPU time), trains a few batches of the tutorial CNN, the
+ * ResNet-style model of bench/models.ts or the fast recipe's network, and prints milliseconds per
+ * step by kernel (convolutions split by shape, stride and kernel size; batch normalisation by
+ * activation).
+ * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|fast]
  */
 import * as ck from '../src/index.js';
+import { buildFastModel } from '../src/applications/fast.js';
+import { resnet } from './models.js';
+import { ReferenceBackend } from '../src/backend/reference/index.js';
 
-const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40'] = process.argv.slice(2);
+const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial'] = process.argv.slice(2);
 const threads = Number(threadsArg), batch = Number(batchArg), steps = Number(stepsArg);
 
 ck.setBackendSync(backend, { threads });
@@ -16,19 +21,27 @@ let recording = false;
 
 function label(name: string, args: unknown[]): string {
   if (name.startsWith('conv2d')) {
-    const info = args[3] as { inH: number; inW: number; inC: number; outC: number };
-    return `${name} ${info.inH}x${info.inW}x${info.inC}->${info.outC}`;
+    const info = args[3] as { inH: number; inW: number; inC: number; outC: number; kH: number; strideH: number };
+    return `${name} ${info.inH}x${info.inW}x${info.inC}->${info.outC} k${info.kH} s${info.strideH}`;
   }
+  if (name === 'binary') {
+    const info = args[4] as { shape: number[]; strides: number[][] };
+    const same = info.strides.every((st) => st.join() === info.strides[0].join());
+    return `binary ${args[0]} ${info.shape.reduce((a, b) => a * b, 1) >= 65536 ? 'large' : 'small'}${same ? '' : ' broadcast'}`;
+  }
+  if (name === 'batchNormForward') return `${name} ${args[9]}`;
+  if (name === 'batchNormBackward') return `${name} ${args[12]}`;
   if (name === 'gemm') return `gemm ${args[3]}x${args[4]}x${args[5]}${args[6] ? ' Aᵀ' : ''}${args[7] ? ' Bᵀ' : ''}`;
   return name;
 }
 
-/** The Backend interface's kernel methods (memory management is not timed). */
-const KERNELS = [
-  'gemm', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
-  'biasActivation', 'activationBackward', 'biasGrad', 'add', 'mul', 'scale', 'fill', 'copy', 'fromUint8', 'sum', 'softmax',
-  'softmaxCrossEntropy', 'adamUpdate', 'sgdUpdate', 'rmspropUpdate',
-];
+/**
+ * The kernel methods of the Backend contract: the methods both backends have (private helpers
+ * are the WASM backend's own), less memory management and steps, which are not timed.
+ */
+const NOT_KERNELS = new Set(['constructor', 'alloc', 'free', 'write', 'readSync', 'read', 'beginStep', 'endStep', 'memory', 'dispose', 'materialize', 'waitForWorkers', 'winogradTile']);
+const contract = new Set(Object.getOwnPropertyNames(ReferenceBackend.prototype));
+const KERNELS = Object.getOwnPropertyNames(Object.getPrototypeOf(be)).filter((k) => contract.has(k) && typeof be[k] === 'function' && !NOT_KERNELS.has(k));
 for (const name of KERNELS) {
   const f = be[name] as (...a: unknown[]) => unknown;
   be[name] = (...args: unknown[]) => {
@@ -49,7 +62,8 @@ for (const name of KERNELS) {
 }
 
 ck.setSeed(0);
-const model = ck.tutorial.buildModel();
+if (!['tutorial', 'resnet', 'fast'].includes(modelName)) throw new Error(`model must be tutorial, resnet or fast. Received ${modelName}`);
+const model = modelName === 'resnet' ? resnet(1) : modelName === 'fast' ? buildFastModel([32, 32, 3], 10, [64, 128, 128]) : ck.tutorial.buildModel();
 model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const rng = new ck.Random(1);
 const n = batch * steps;
@@ -67,7 +81,7 @@ for (const e of totals.values()) {
   kernelMs += e.ms;
   kernelCpu += e.cpu;
 }
-console.log(`Per-kernel profile: ${backend}, ${ck.getBackend().threads} thread(s), batch ${batch}, ${steps} steps`);
+console.log(`Per-kernel profile: ${modelName}, ${backend}, ${ck.getBackend().threads} thread(s), batch ${batch}, ${steps} steps`);
 console.log(`step ${(wall / steps).toFixed(2)} ms (${((batch * steps) / (wall / 1000)).toFixed(0)} images/s); kernels ${(kernelMs / steps).toFixed(2)} ms, outside kernels ${((wall - kernelMs) / steps).toFixed(2)} ms`);
 console.log(`kernel CPU time (all threads) ${(kernelCpu / steps).toFixed(2)} ms/step: the CPU column is robust to other processes sharing the cores`);
 console.log(`${'kernel'.padEnd(40)} ${'wall ms'.padStart(8)} ${'share'.padStart(6)} ${'cpu ms'.padStart(8)} ${'share'.padStart(6)} ${'calls'.padStart(6)}`);

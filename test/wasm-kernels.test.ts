@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
-import type { Backend, Conv2DInfo, KernelActivation, NormActivation, Storage } from '../src/backend/backend.js';
+import type { Backend, BinaryOp, Conv2DInfo, KernelActivation, NormActivation, Storage } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
@@ -295,6 +295,33 @@ for (const [label, make] of backends) {
       close(r.got[0], r.want[0], ELEM_TOL, `fromUint8 n=${n}`);
       r = both(w, [randomArray(n), new Float32Array(1)], (be, [x, o]) => be.reduce('sum', x, o, 1, n));
       close(r.got[1], r.want[1], 0, `sum n=${n}`);
+    }
+  });
+
+  test(`binary element-wise ops (same shape, a repeated row, one value, either side) equal the reference exactly (${label})`, () => {
+    const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow'];
+    const contiguous = (shape: number[]): number[] => shape.map((_, d) => shape.slice(d + 1).reduce((p, x) => p * x, 1));
+    for (const shape of [[3, 5], [2, 3, 7], [70, 33, 32], [1, 1], [4100, 17]]) {
+      const n = shape.reduce((p, x) => p * x, 1), full = contiguous(shape);
+      const rowShape = shape.map((d, i) => (i === 0 ? 1 : d)), row = rowShape.reduce((p, x) => p * x, 1);
+      const rowStrides = full.map((st, i) => (i === 0 ? 0 : st));
+      const middle = shape.length === 3 ? { strides: [shape[2], 0, 1], size: shape[0] * shape[2] } : null;
+      const cases: [string, number, number, number[][]][] = [
+        ['same shape', n, n, [full, full]],
+        ['row on the right', n, row, [full, rowStrides]],
+        ['row on the left', row, n, [rowStrides, full]],
+        ['one value on the right', n, 1, [full, full.map(() => 0)]],
+        ['one value on the left', 1, n, [full.map(() => 0), full]],
+        ...(middle ? [['a middle dimension repeated (generic loops)', n, middle.size, [full, middle.strides]] as [string, number, number, number[][]]] : []),
+      ];
+      for (const op of ops)
+        for (const [what, na, nb, strides] of cases) {
+          const a = randomArray(na, -2, 2), b = randomArray(nb, -2, 2);
+          if (op === 'div' && nb > 0) b[0] = 0;
+          if (op === 'maximum') a[0] = NaN;
+          const r = both(w, [a, b, new Float32Array(n)], (be, [x, y, o]) => be.binary(op, x, y, o, { shape, strides }));
+          assert.deepEqual([...r.got[2]], [...r.want[2]], `binary ${op} ${what} ${shape.join('x')}`);
+        }
     }
   });
 

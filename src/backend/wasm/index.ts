@@ -56,6 +56,23 @@ const MAX_SPANS = 30000;
 const PARTIAL_BYTES = 64 << 20;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 const NORM_ACT: Record<NormActivation, number> = { linear: 0, relu: 1, gelu: 2 };
+/** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
+const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
+const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
+
+/**
+ * How an operand's strides cover a contiguous output `shape`: mode 0 the same layout, 1 a trailing
+ * block of `cols` values repeated over the leading dimensions (zero strides there), 2 one value,
+ * 3 anything else.
+ */
+function broadcastMode(shape: readonly number[], strides: readonly number[]): { mode: number; cols: number } {
+  let expect = 1, d = shape.length - 1;
+  for (; d >= 0 && (shape[d] === 1 || strides[d] === expect); d--) expect *= shape[d];
+  const cols = expect;
+  for (; d >= 0; d--) if (shape[d] !== 1 && strides[d] !== 0) return { mode: 3, cols };
+  const n = shape.reduce((p, x) => p * x, 1);
+  return cols === n ? { mode: 0, cols } : cols === 1 ? { mode: 2, cols } : { mode: 1, cols };
+}
 
 /**
  * Rows per task of a normalisation's sums: a function of the shape alone (so the sums, added per
@@ -295,7 +312,35 @@ export class WasmBackend implements Backend {
     cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
   }
   binary(op: BinaryOp, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
-    cpu.binary(op, vin(a), vin(b), vout(o, o.size), info);
+    if (!this.binaryKernel(op, a, b, o, info)) cpu.binary(op, vin(a), vin(b), vout(o, o.size), info);
+  }
+  /**
+   * The SIMD kernel for float32 add/sub/mul/div/maximum/minimum where one operand has the output's
+   * shape and the other the same shape, a trailing block of it repeated (a bias row) or one value;
+   * false for everything else (left to the generic loops).
+   */
+  private binaryKernel(op: BinaryOp, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): boolean {
+    const code = BINARY_CODE[op];
+    if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || o.dtype !== 'float32') return false;
+    const n = info.shape.reduce((p, d) => p * d, 1);
+    if (n === 0) return true;
+    const [sa, sb] = info.strides;
+    const ma = broadcastMode(info.shape, sa), mb = broadcastMode(info.shape, sb);
+    let full = a, other = b, mode = mb, opCode = code;
+    if (ma.mode !== 0) [full, other, mode, opCode] = [b, a, ma, SWAPPED_CODE[op]!];
+    if ((full === a ? ma : mb).mode !== 0 || mode.mode === 3) return false;
+    const cols = mode.mode === 1 ? mode.cols : Math.min(n, 1024);
+    if (mode.mode !== 1 && n % cols !== 0) return this.binaryRun(full, other, o, 1, n, opCode, mode.mode, n);
+    return this.binaryRun(full, other, o, n / cols, cols, opCode, mode.mode, n);
+  }
+  private binaryRun(a: Storage, b: Storage, o: Storage, rows: number, cols: number, op: number, mode: number, n: number): boolean {
+    inp(a);
+    inp(b);
+    out(o, n);
+    const per = rows > 1 && this.parallel(n, PAR_ELEMS) ? Math.ceil(rows / (4 * this.threads)) : rows;
+    this.setJob(ptrOf(a), ptrOf(b), ptrOf(o), rows, cols, op, mode, per);
+    this.run(Kind.BINARY, Math.ceil(rows / per));
+    return true;
   }
   where(cond: Storage, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
     cpu.where(vin(cond), vin(a), vin(b), vout(o, o.size), info);

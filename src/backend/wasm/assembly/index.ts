@@ -10,12 +10,12 @@ import { poolTask } from './pool';
 export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
-import { activationBackward, biasActivation, biasGradColumns } from './ops';
+import { activationBackward, biasActivation, biasGradColumns, binaryRows } from './ops';
 import { normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
-export { adam, binary, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
-export { biasActivation, activationBackward };
+export { adam, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
+export { biasActivation, activationBackward, binaryRows };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
 export { wino4ChunkBytes, wino4Filter } from './winograd4';
 
@@ -42,6 +42,7 @@ export const JOB_NORM_STATS: i32 = 18;
 export const JOB_NORM_FWD: i32 = 19;
 export const JOB_NORM_BWD_SUMS: i32 = 20;
 export const JOB_NORM_BWD_DX: i32 = 21;
+export const JOB_BINARY: i32 = 22;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -106,6 +107,10 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
     // 0 y, 1 dy, 2 dx, 3 n, 4 act, 5 accumulate, 6 elements per task
     const per = word(job, 6), i0 = t * per;
     activationBackward(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), i0, min(word(job, 3), i0 + per), word(job, 4), word(job, 5) != 0);
+  } else if (kind == JOB_BINARY) {
+    // 0 a, 1 b, 2 out, 3 rows, 4 cols, 5 op, 6 mode, 7 rows per task
+    const per = word(job, 7), r0 = t * per;
+    binaryRows(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), r0, min(word(job, 3), r0 + per), word(job, 4), word(job, 5), word(job, 6));
   } else if (kind == JOB_ZERO) {
     // 0 pointer, 1 bytes, 2 bytes per task
     const per = word(job, 2), off = t * per;

@@ -87,17 +87,42 @@ export function biasGradColumns(dy: usize, db: usize, rows: i32, cols: i32, c0: 
   }
 }
 
-/** Binary element-wise op: 0 add, 1 mul. */
-export function binary(a: usize, b: usize, out: usize, n: i32, op: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const x = v128.load(at(a, i)), y = v128.load(at(b, i));
-    v128.store(at(out, i), op == 0 ? f32x4.add(x, y) : f32x4.mul(x, y));
+/** Binary element-wise ops: 0 add, 1 mul, 2 sub, 3 div, 4 maximum, 5 minimum, 6 b − a, 7 b / a. */
+// @ts-ignore: decorator
+@inline
+function binv(x: v128, y: v128, op: i32): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.mul(x, y);
+  if (op == 2) return f32x4.sub(x, y);
+  if (op == 3) return f32x4.div(x, y);
+  if (op == 4) return f32x4.max(x, y);
+  if (op == 5) return f32x4.min(x, y);
+  if (op == 6) return f32x4.sub(y, x);
+  return f32x4.div(y, x);
+}
+
+/** out[i] = op(a[i], b[i·bStep]) for i in [i0, i1); bStep 0 broadcasts one value of b. */
+function binaryRange(a: usize, b: usize, out: usize, i0: i32, i1: i32, op: i32, bStep: i32): void {
+  let i = i0;
+  if (bStep) {
+    for (; i + 4 <= i1; i += 4) v128.store(at(out, i), binv(v128.load(at(a, i)), v128.load(at(b, i)), op));
+    for (; i < i1; i++) store<f32>(at(out, i), f32x4.extract_lane(binv(f32x4.splat(load<f32>(at(a, i))), f32x4.splat(load<f32>(at(b, i))), op), 0));
+  } else {
+    const bv = v128.load32_splat(b);
+    for (; i + 4 <= i1; i += 4) v128.store(at(out, i), binv(v128.load(at(a, i)), bv, op));
+    for (; i < i1; i++) store<f32>(at(out, i), f32x4.extract_lane(binv(f32x4.splat(load<f32>(at(a, i))), bv, op), 0));
   }
-  for (; i < n; i++) {
-    const x = load<f32>(at(a, i)), y = load<f32>(at(b, i));
-    store<f32>(at(out, i), op == 0 ? x + y : x * y);
-  }
+}
+
+/**
+ * Rows [r0, r1) of out = op(a, b) over rows×cols float32 values: b is `a`'s shape (mode 0), one
+ * row of cols values repeated for every row (mode 1) or a single value (mode 2). The arithmetic is
+ * IEEE float32, the same values as float64 arithmetic rounded to float32 for these ops.
+ */
+export function binaryRows(a: usize, b: usize, out: usize, r0: i32, r1: i32, cols: i32, op: i32, mode: i32): void {
+  if (mode == 1) {
+    for (let r = r0; r < r1; r++) binaryRange(at(a, r * cols), b, at(out, r * cols), 0, cols, op, 1);
+  } else binaryRange(a, b, out, r0 * cols, r1 * cols, op, mode == 0 ? 1 : 0);
 }
 
 /** out (+)= alpha · x. */
