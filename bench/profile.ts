@@ -29,6 +29,7 @@ function label(name: string, args: unknown[]): string {
     const same = info.strides.every((st) => st.join() === info.strides[0].join());
     return `binary ${args[0]} ${info.shape.reduce((a, b) => a * b, 1) >= 65536 ? 'large' : 'small'}${same ? '' : ' broadcast'}`;
   }
+  if (name === 'unary' || name === 'unaryBackward') return `${name} ${args[0]} ${(args[name === 'unary' ? 3 : 5] as number) >= 65536 ? 'large' : 'small'}`;
   if (name === 'batchNormForward') return `${name} ${args[9]}`;
   if (name === 'batchNormBackward') return `${name} ${args[12]}`;
   if (name === 'gemm') return `gemm ${args[3]}x${args[4]}x${args[5]}${args[6] ? ' Aᵀ' : ''}${args[7] ? ' Bᵀ' : ''}`;

@@ -325,7 +325,17 @@ for (const [label, make] of backends) {
     }
   });
 
-  test(`batch normalisation statistics, forward and backward (linear, relu, gelu) match the reference (${label})`, () => {
+  test(`batch normalisation statistics, forward and backward (linear, relu, gelu), and GELU alone, match the reference (${label})`, () => {
+    for (const n of [3, 37, 70001]) {
+      const x = randomArray(n, -6, 6);
+      x[0] = -30;
+      let r = both(w, [x, new Float32Array(n)], (be, [xs, y]) => be.unary('gelu', xs, y, n));
+      close(r.got[1], r.want[1], NORM_TOL, `unary gelu n=${n}`);
+      for (const accumulate of [false, true]) {
+        r = both(w, [x, randomArray(n), randomArray(n)], (be, [xs, dy, dx]) => be.unaryBackward('gelu', xs, null, dy, dx, n, accumulate));
+        close(r.got[2], r.want[2], NORM_TOL, `unaryBackward gelu accumulate=${accumulate} n=${n}`);
+      }
+    }
     const acts: NormActivation[] = ['linear', 'relu', 'gelu'];
     // Odd column counts (vector tails), one task and many chunks, a mean far from zero.
     for (const [rows, cols, offset] of [[5, 3, 0], [37, 33, 0.5], [3000, 24, 4], [700, 130, -2]]) {

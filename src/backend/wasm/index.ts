@@ -306,10 +306,22 @@ export class WasmBackend implements Backend {
   // ---- generic kernels -------------------------------------------------------------------------
   // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend.
   unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
-    cpu.unary(op, vin(x), vout(y, n), n, params);
+    if (op === 'gelu' && x.dtype === 'float32') this.gelu(x, null, y, n, false);
+    else cpu.unary(op, vin(x), vout(y, n), n, params);
   }
   unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
-    cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
+    if (op === 'gelu' && x) this.gelu(x, dy, dx, n, accumulate);
+    else cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
+  }
+  /** GELU (dy null) or its gradient dy·gelu'(x) as a SIMD kernel over the threads (assembly/norm.ts). */
+  private gelu(x: Storage, dy: Storage | null, o: Storage, n: number, accumulate: boolean): void {
+    if (n <= 0) return;
+    inp(x);
+    if (dy) inp(dy);
+    acc(o, accumulate, n);
+    const per = this.parallel(n, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 16) : n;
+    this.setJob(ptrOf(x), dy ? ptrOf(dy) : 0, ptrOf(o), n, per, +accumulate);
+    this.run(Kind.GELU, Math.ceil(n / per));
   }
   binary(op: BinaryOp, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
     if (!this.binaryKernel(op, a, b, o, info)) cpu.binary(op, vin(a), vin(b), vout(o, o.size), info);

@@ -11,7 +11,7 @@ export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_F
 import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { activationBackward, biasActivation, biasGradColumns, binaryRows } from './ops';
-import { normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
+import { geluTask, normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
 export { adam, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
@@ -43,6 +43,7 @@ export const JOB_NORM_FWD: i32 = 19;
 export const JOB_NORM_BWD_SUMS: i32 = 20;
 export const JOB_NORM_BWD_DX: i32 = 21;
 export const JOB_BINARY: i32 = 22;
+export const JOB_GELU: i32 = 23;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -99,6 +100,7 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_NORM_FWD) normForwardTask(job, t);
   else if (kind == JOB_NORM_BWD_SUMS) normBackwardSumsTask(job, t, scratch);
   else if (kind == JOB_NORM_BWD_DX) normBackwardDxTask(job, t);
+  else if (kind == JOB_GELU) geluTask(job, t);
   else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
     const per = word(job, 6), r0 = t * per;

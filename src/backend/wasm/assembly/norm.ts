@@ -272,3 +272,26 @@ export function normBackwardDxTask(job: usize, t: i32): void {
     }
   }
 }
+
+/**
+ * GELU as a task over elements [t·per, (t+1)·per): out = gelu(x), or with dy, out (+)= dy·gelu'(x).
+ * Job words: 0 x, 1 dy (0: forward), 2 out, 3 n, 4 elements per task (a multiple of 4), 5 accumulate.
+ */
+export function geluTask(job: usize, t: i32): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), o = <usize>word(job, 2), n = word(job, 3), per = word(job, 4);
+  const accumulate = word(job, 5) != 0;
+  const i0 = t * per, i1 = min(n, i0 + per);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const z = v128.load(at(x, i));
+    let v = dy ? f32x4.mul(v128.load(at(dy, i)), geluGradv(z)) : geluv(z);
+    if (accumulate) v = f32x4.add(v128.load(at(o, i)), v);
+    v128.store(at(o, i), v);
+  }
+  for (; i < i1; i++) {
+    const z = f32x4.splat(load<f32>(at(x, i)));
+    let v = lane(dy ? f32x4.mul(f32x4.splat(load<f32>(at(dy, i))), geluGradv(z)) : geluv(z));
+    if (accumulate) v += load<f32>(at(o, i));
+    store<f32>(at(o, i), v);
+  }
+}
