@@ -36,11 +36,13 @@ export interface PlatformWorker {
 
 /**
  * Starts the module worker at `url` with `data` as its start message; in Node.js the worker does
- * not keep the process alive.
+ * not keep the process alive, and its JavaScript heap is kept small (a kernel worker only runs
+ * WebAssembly over the shared memory and allocates nothing while it serves jobs; V8's default
+ * young generation alone would add megabytes of resident memory per worker).
  */
 export function startWorker(url: URL, data: unknown): PlatformWorker {
   if (nodeWorkers) {
-    const w = new nodeWorkers.Worker(url, { workerData: data });
+    const w = new nodeWorkers.Worker(url, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 } });
     w.unref();
     w.on('error', (e: Error) => {
       console.error(`cnnkit: kernel worker failed: ${e.message}`);
