@@ -304,7 +304,8 @@ export class WasmBackend implements Backend {
   }
 
   // ---- generic kernels -------------------------------------------------------------------------
-  // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend.
+  // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend,
+  // except GELU and the common float32 binary ops, which have SIMD kernels.
   unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
     if (op === 'gelu' && x.dtype === 'float32') this.gelu(x, null, y, n, false);
     else cpu.unary(op, vin(x), vout(y, n), n, params);
@@ -341,16 +342,13 @@ export class WasmBackend implements Backend {
     let full = a, other = b, mode = mb, opCode = code;
     if (ma.mode !== 0) [full, other, mode, opCode] = [b, a, ma, SWAPPED_CODE[op]!];
     if ((full === a ? ma : mb).mode !== 0 || mode.mode === 3) return false;
-    const cols = mode.mode === 1 ? mode.cols : Math.min(n, 1024);
-    if (mode.mode !== 1 && n % cols !== 0) return this.binaryRun(full, other, o, 1, n, opCode, mode.mode, n);
-    return this.binaryRun(full, other, o, n / cols, cols, opCode, mode.mode, n);
-  }
-  private binaryRun(a: Storage, b: Storage, o: Storage, rows: number, cols: number, op: number, mode: number, n: number): boolean {
-    inp(a);
-    inp(b);
+    // Rows of the repeated block, or single elements (in spans that keep whole vectors).
+    const cols = mode.mode === 1 ? mode.cols : 1, rows = n / cols;
+    inp(full);
+    inp(other);
     out(o, n);
-    const per = rows > 1 && this.parallel(n, PAR_ELEMS) ? Math.ceil(rows / (4 * this.threads)) : rows;
-    this.setJob(ptrOf(a), ptrOf(b), ptrOf(o), rows, cols, op, mode, per);
+    const per = rows > 1 && this.parallel(n, PAR_ELEMS) ? (cols === 1 ? roundUp(Math.ceil(n / (4 * this.threads)), 16) : Math.ceil(rows / (4 * this.threads))) : rows;
+    this.setJob(ptrOf(full), ptrOf(other), ptrOf(o), rows, cols, opCode, mode.mode, per);
     this.run(Kind.BINARY, Math.ceil(rows / per));
     return true;
   }
