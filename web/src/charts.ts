@@ -128,9 +128,9 @@ function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number): 
   }
 }
 
-/** Draws `count` 32x32 RGB images (NHWC bytes) as a captioned grid of `cols` columns. */
-export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices: number[], captions: string[], cols: number, scale = 3): void {
-  const side = 32 * scale, capH = 18, gap = 8;
+/** Draws square `size` x `size` RGB images (NHWC bytes) as a captioned grid of `cols` columns, each `side` pixels wide. */
+export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices: number[], captions: string[], cols: number, side = 96, size = 32): void {
+  const capH = 18, gap = 8;
   const rows = Math.ceil(indices.length / cols);
   const W = cols * (side + gap) - gap, H = rows * (side + capH + gap) - gap;
   const ctx = sizeCanvas(canvas, W, H);
@@ -141,14 +141,14 @@ export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices
   ctx.textAlign = 'center';
   indices.forEach((idx, i) => {
     const x = (i % cols) * (side + gap), y = Math.floor(i / cols) * (side + capH + gap);
-    ctx.drawImage(rgbBitmap(images, idx), x, y, side, side);
+    ctx.drawImage(rgbBitmap(images, idx, size), x, y, side, side);
     ctx.fillStyle = '#222';
-    ctx.fillText(captions[i], x + side / 2, y + side + 13);
+    ctx.fillText(captions[i], x + side / 2, y + side + 13, side + gap - 2);
   });
   canvas.dataset.images = String(indices.length);
 }
 
-/** One 32x32 NHWC image as a canvas. */
+/** One square NHWC image (32x32 unless told) as a canvas. */
 export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = size;
