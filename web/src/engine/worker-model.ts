@@ -94,7 +94,7 @@ function softmax(v: Float32Array): Float32Array {
 }
 
 /** Heat maps shown per conv layer at most (a wide layer's first ones). */
-const MAX_MAPS = 32;
+const MAX_MAPS = 64;
 
 function firstChannels(data: Float32Array, hw: number, c: number, keep: number): Float32Array {
   if (keep >= c) return data;
