@@ -101,6 +101,11 @@ test('own images: a picked folder is read with its class names; bad files are sk
   assert.equal(await p.isVisible('#archive-drop'), false);
   await assertAccessible(p, 'the Train view with the folder panel');
   await p.screenshot({ path: join(ARTIFACTS, 'folder-panel.png') });
+  await p.setViewportSize({ width: 390, height: 844 });
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the folder panel is ${overflow}px wider than a phone`);
+  await p.screenshot({ path: join(ARTIFACTS, 'folder-panel-phone.png'), fullPage: true });
+  await p.setViewportSize({ width: 1280, height: 800 });
   await p.setInputFiles('#folder-files', photos);
   await p.waitForSelector('#data-status[data-loaded="true"]');
   const text = await status(p);
@@ -219,6 +224,7 @@ test('the fast recipe: its cost measured here; it trains on the folder, pauses a
   await p.waitForSelector('#recipe-cost[data-images-per-second]');
   console.log(`# ${await p.textContent('#recipe-cost')}`);
   await assertAccessible(p, 'the Train view with the fast recipe');
+  await p.evaluate(() => document.querySelector('.run-card')?.scrollIntoView());
   await p.screenshot({ path: join(ARTIFACTS, 'folder-fast-recipe.png') });
   await p.setViewportSize({ width: 390, height: 844 });
   await p.screenshot({ path: join(ARTIFACTS, 'folder-fast-recipe-phone.png'), fullPage: true });

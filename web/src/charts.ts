@@ -168,8 +168,12 @@ export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCan
 
 /** A 10x10 confusion matrix: rows true class, columns predicted, shade by row share. */
 export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], names: string[], axes: string): void {
-  const n = names.length, cell = 34, left = 84, top = 84;
-  const W = left + n * cell + 8, H = top + n * cell + 8;
+  // Room for the longest class name (a visitor's own names can be long) and for the axes' caption.
+  const probe = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+  probe.font = '11px system-ui, sans-serif';
+  const longest = Math.min(160, Math.max(0, ...names.map((t) => probe.measureText(t).width)));
+  const n = names.length, cell = 34, left = Math.max(84, longest + 12), top = Math.max(84, longest * 0.87 + 20);
+  const W = Math.max(left + n * cell + 8, probe.measureText(axes).width + 8), H = top + n * cell + 8;
   const ctx = sizeCanvas(canvas, W, H);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, H);

@@ -22,6 +22,7 @@ export function mountInspect(root: HTMLElement): void {
   const modelNote = h('p', { id: 'model-note', class: 'status', 'aria-live': 'polite' });
   const photo = fileButton({ id: 'photo-pick', inputId: 'photo-file', text: msg('inspect.pickPhoto'), accept: 'image/*' }, (f) => void fromPhoto(f[0]));
   const modelFiles = fileButton({ id: 'model-pick', inputId: 'model-files', text: msg('inspect.loadModel'), accept: '.json,.bin', multiple: true }, (f) => void loadModel(f));
+  const dropText = h('p', { text: msg('inspect.drop') });
   const randomBtn = h('button', { type: 'button', id: 'random-test', text: msg('inspect.random'), hidden: true });
   const strip = h('div', { class: 'strip', id: 'test-strip', role: 'group', 'aria-label': msg('inspect.testImages') });
   const goTrain = h('a', { href: '#train', class: 'button', id: 'go-train', text: msg('inspect.goTrain') });
@@ -41,7 +42,7 @@ export function mountInspect(root: HTMLElement): void {
     h('div', {}, inputTitle, previewLabel, preview, caption),
     h('div', { class: 'grow' }, h('h3', { id: 'top3-title', text: msg('inspect.top3') }), bars));
   const drop = h('div', { class: 'dropzone', id: 'photo-drop' },
-    h('p', { text: msg('inspect.drop') }),
+    dropText,
     h('div', { class: 'controls' }, photo.button, randomBtn, modelFiles.button), photo.input, modelFiles.input,
     h('p', { class: 'note', text: msg('inspect.modelFilesNote') }),
     noData, strip);
@@ -237,6 +238,9 @@ export function mountInspect(root: HTMLElement): void {
   }
 
   onChange('data', () => {
+    const validation = state.data?.heldOut === 'validation';
+    say(dropText, msg(validation ? 'inspect.dropValidation' : 'inspect.drop'));
+    say(randomBtn, msg(validation ? 'inspect.randomValidation' : 'inspect.random'));
     fillStrip();
     if (!current && state.data) void showTest(0);
   });

@@ -55,7 +55,8 @@ const cifarArchive: SourcePanel = {
       if (!info.available) return;
       serverBtn.hidden = false;
       say(serverBtn, msg('data.server', { mb: megabytes(info.bytes) }));
-      if (!state.data) say(status, msg('data.noneServer'));
+      status.dataset.server = 'true';
+      if (!state.data && !drop.closest('[hidden]')) say(status, msg('data.noneServer'));
       serverBtn.addEventListener('click', () => load({ kind: 'cifar10-archive', name: 'cifar-10-binary.tar.gz', url: info.url }));
     });
     return {
@@ -96,13 +97,19 @@ function skippedLine(d: DataSummary): Msg | '' {
 /** The data card and the samples card. */
 export function dataCards(): { data: HTMLElement; samples: HTMLElement } {
   const status = h('p', { id: 'data-status', class: 'status', 'aria-live': 'polite', text: msg('data.none') });
+  let busy = false;
   const panels = SOURCES.map((src) => ({ src, ...src.mount((source) => void load(source), status) }));
   const title = h('h3', { id: 'data-title' });
   let choice: HTMLElement | null = null;
   if (panels.length > 1) {
     say(title, msg('data.titleChoose'));
     const select = h('select', { id: 'data-source' }, ...panels.map((p) => h('option', { value: p.src.kind, text: p.src.name })));
-    const showChosen = (): void => panels.forEach((p) => void (p.el.hidden = p.src.kind !== select.value));
+    const showChosen = (): void => {
+      panels.forEach((p) => void (p.el.hidden = p.src.kind !== select.value));
+      // Before any data: the server's copy is worth a word only where the archive is offered.
+      if (!state.data && !busy && !status.classList.contains('error'))
+        say(status, select.value === 'cifar10-archive' && status.dataset.server ? msg('data.noneServer') : msg('data.none'));
+    };
     select.addEventListener('change', showChosen);
     showChosen();
     choice = h('label', {}, msg('data.source'), ' ', select);
@@ -114,7 +121,6 @@ export function dataCards(): { data: HTMLElement; samples: HTMLElement } {
   const samples = h('section', { class: 'card samples-card', id: 'samples', hidden: true, 'aria-labelledby': 'samples-title' },
     h('h3', { id: 'samples-title', text: msg('data.samples') }), grid);
 
-  let busy = false;
   const enable = (): void => panels.forEach((p) => p.setEnabled(!busy && !training()));
   async function load(source: DataSource): Promise<void> {
     if (busy || training()) return;

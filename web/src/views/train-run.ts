@@ -153,7 +153,7 @@ export function runCard(hooks: { onStart(): void; onFinished(r: TrainResult): vo
   function drawCharts(): void {
     drawn = performance.now();
     series.loss.name = series.acc.name = t('chart.training');
-    series.valLoss.name = series.valAcc.name = t('chart.test');
+    series.valLoss.name = series.valAcc.name = t(state.data?.heldOut === 'validation' ? 'chart.validation' : 'chart.test');
     const empty = t('chart.empty');
     lineChart(lossChart, [series.loss, series.valLoss], { title: t('chart.loss'), xLabel: t('chart.batch'), empty });
     lineChart(accChart, [series.acc, series.valAcc], { title: t('chart.accuracy'), xLabel: t('chart.batch'), empty, yMin: 0, yMax: 1, yFormat: (v) => `${Math.round(v * 100)}%` });
@@ -182,7 +182,7 @@ export function runCard(hooks: { onStart(): void; onFinished(r: TrainResult): vo
     } else if (e.type === 'epoch') {
       series.valLoss.points.push([e.done, e.testLoss]);
       series.valAcc.points.push([e.done, e.testAccuracy]);
-      say(status, msg('train.epochDone', { epoch: e.epoch + 1, loss: e.testLoss.toFixed(3), accuracy: percent(e.testAccuracy) }));
+      say(status, msg(state.data?.heldOut === 'validation' ? 'train.epochDoneValidation' : 'train.epochDone', { epoch: e.epoch + 1, loss: e.testLoss.toFixed(3), accuracy: percent(e.testAccuracy) }));
       scheduleDraw();
     }
   });
@@ -208,6 +208,7 @@ export function runCard(hooks: { onStart(): void; onFinished(r: TrainResult): vo
   }
   onChange('data', () => {
     refresh();
+    drawCharts();
     // A folder's held-out images are its validation split.
     say(testCount.text, msg(state.data?.heldOut === 'validation' ? 'train.validationCount' : 'train.testCount'));
     // A smaller dataset than the fields ask for: they show what it has.
