@@ -150,7 +150,7 @@ async function handle(id: number, req: Request): Answer<Request['type']> {
     case 'measure': {
       notWhileTraining('measure the speed');
       const d = needData();
-      return exclusive(async () => ({ result: { imagesPerSecond: await measure(req.recipe, d.imageSize, d.classNames.length, req.batchSize, yieldNow) } }));
+      return exclusive(async () => ({ result: { imagesPerSecond: await measure(req.recipe, d, req.batchSize, yieldNow) } }));
     }
     case 'save': {
       notWhileTraining('save');

@@ -87,7 +87,7 @@ export function runCard(hooks: { onStart(): void; onFinished(r: TrainResult): vo
   /** Batch sizes offered per recipe, and the default (the fast recipe's 1,024 needs more memory than a page should ask for). */
   const BATCHES: Record<RecipeId, { sizes: number[]; pick: number; epochs: number }> = {
     tutorial: { sizes: [8, 16, 32, 64, 128], pick: 32, epochs: 2 },
-    fast: { sizes: [32, 64, 128, 256, 512], pick: 256, epochs: 4 },
+    fast: { sizes: [32, 64, 128, 256, 512], pick: 256, epochs: 2 },
   };
   function recipeChanged(): void {
     const r = BATCHES[recipe()];
