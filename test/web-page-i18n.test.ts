@@ -63,6 +63,7 @@ after(async () => {
 
 /** Words that stay as they are in Korean: names of files, formats, layers, products, code. */
 const KEEP = [
+  /\bcnnkit train --data\b/g, /photos\/[\w/*.]+/g, /\b(cats|dogs)\//g, /\.zip\b/g, /\b(PNG|JPEG|BMP|GIF|WebP|SGD|GELU|CPU|airbench)\b/g,
   /[\w-]+\.tar\.gz/g, /model\.json/g, /group1-shard1of1\.bin/g, /\bTensorFlow\.js layers\b/g, /\bcnnkit\b/g, /\bCIFAR-10\b/g, /\bWebAssembly\b/g,
   /\bTypeScript\b/g, /\bCNN\b/g, /\bAdam\b/g, /\bReLU\b/g, /\bRGB\b/g, /\bMB\b/g, /\bTab\b/g, /\bEnglish\b/g,
   /\b(conv2d|max_pooling2d|dense|flatten)(_\d+)?\b/g, /\b(Conv2D|MaxPooling2D|Flatten|Dense|None|maxPooling2d)\b/g,
@@ -133,6 +134,13 @@ test('language: the browser\'s language, the switch and ?lang= choose it; every 
   await p.hover('#out-0-0');
   const ko = await invariant(p);
   for (const view of VIEWS) await checkView(p, 'ko', view, 'empty');
+  // The other data source and the other recipe, in Korean too.
+  await p.click('#tab-train');
+  await p.selectOption('#data-source', 'image-folder');
+  await p.selectOption('#recipe', 'fast');
+  await checkView(p, 'ko', 'train', 'folder');
+  await p.selectOption('#data-source', 'cifar10-archive');
+  await p.selectOption('#recipe', 'tutorial');
   await switchTo(p, 'en');
   await p.click('#tab-explain');
   assert.equal(await p.textContent('#tab-explain'), 'Explain');

@@ -27,11 +27,14 @@ interface Decoders {
 }
 let decoders: Decoders | null = null;
 let loading: Promise<Decoders> | null = null;
+/** The header reader alone: a page that decodes with the browser's own decoders needs only this. */
+let sizeReader: typeof ImageSize | null = null;
 
 /** Loads the JavaScript decoders (once). */
 export function loadDecoders(): Promise<Decoders> {
   loading ??= Promise.all([import('bmp-ts'), import('image-size'), import('omggif'), import('pngjs')]).then(([bmp, size, gif, png]) => {
     decoders = { decodeBmp: bmp.decode, imageSize: size.imageSize, GifReader: gif.GifReader, PNG: png.PNG };
+    sizeReader = size.imageSize;
     return decoders;
   });
   return loading;
@@ -123,7 +126,7 @@ function fail(name: string, what: string): never {
  * @throws DataError for a file that is not a PNG, JPEG, BMP, GIF or WebP image, or a bad header
  */
 export async function readImageHeader(bytes: Uint8Array, name = 'image'): Promise<ImageHeader> {
-  await loadDecoders();
+  sizeReader ??= (await import('image-size')).imageSize;
   return readHeaderSync(bytes, name);
 }
 
@@ -132,7 +135,7 @@ function readHeaderSync(bytes: Uint8Array, name: string): ImageHeader {
   if (!format) fail(name, `not a PNG, JPEG, BMP, GIF or WebP image (the first bytes are ${Array.from(bytes.subarray(0, 4), (x) => x.toString(16).padStart(2, '0')).join(' ') || 'missing: the file is empty'})`);
   let size;
   try {
-    size = lib().imageSize(bytes);
+    size = (sizeReader ?? lib().imageSize)(bytes);
   } catch (e) {
     fail(name, `cannot read the ${format.toUpperCase()} header (${e instanceof Error ? e.message : String(e)})`);
   }

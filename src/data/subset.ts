@@ -47,12 +47,14 @@ export function balancedSplitSubset(split: Cifar10Split, count: number, classes 
       taken++;
     }
   }
-  const images = new Uint8Array(n * CIFAR10_IMAGE_BYTES);
+  // Bytes per image from the split itself: image folders' splits hold other sizes than 32x32x3.
+  const bytes = split.count > 0 ? split.images.length / split.count : CIFAR10_IMAGE_BYTES;
+  const images = new Uint8Array(n * bytes);
   const labels = new Uint8Array(n);
   let o = 0;
   for (let i = 0; i < split.count; i++) {
     if (!picked[i]) continue;
-    images.set(split.images.subarray(i * CIFAR10_IMAGE_BYTES, (i + 1) * CIFAR10_IMAGE_BYTES), o * CIFAR10_IMAGE_BYTES);
+    images.set(split.images.subarray(i * bytes, (i + 1) * bytes), o * bytes);
     labels[o++] = split.labels[i];
   }
   return { images, labels, count: n };

@@ -128,9 +128,9 @@ function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number): 
   }
 }
 
-/** Draws `count` 32x32 RGB images (NHWC bytes) as a captioned grid of `cols` columns. */
-export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices: number[], captions: string[], cols: number, scale = 3): void {
-  const side = 32 * scale, capH = 18, gap = 8;
+/** Draws square `size` x `size` RGB images (NHWC bytes) as a captioned grid of `cols` columns, each `side` pixels wide. */
+export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices: number[], captions: string[], cols: number, side = 96, size = 32): void {
+  const capH = 18, gap = 8;
   const rows = Math.ceil(indices.length / cols);
   const W = cols * (side + gap) - gap, H = rows * (side + capH + gap) - gap;
   const ctx = sizeCanvas(canvas, W, H);
@@ -141,14 +141,14 @@ export function imageGrid(canvas: HTMLCanvasElement, images: Uint8Array, indices
   ctx.textAlign = 'center';
   indices.forEach((idx, i) => {
     const x = (i % cols) * (side + gap), y = Math.floor(i / cols) * (side + capH + gap);
-    ctx.drawImage(rgbBitmap(images, idx), x, y, side, side);
+    ctx.drawImage(rgbBitmap(images, idx, size), x, y, side, side);
     ctx.fillStyle = '#222';
-    ctx.fillText(captions[i], x + side / 2, y + side + 13);
+    ctx.fillText(captions[i], x + side / 2, y + side + 13, side + gap - 2);
   });
   canvas.dataset.images = String(indices.length);
 }
 
-/** One 32x32 NHWC image as a canvas. */
+/** One square NHWC image (32x32 unless told) as a canvas. */
 export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = size;
@@ -168,8 +168,12 @@ export function rgbBitmap(images: Uint8Array, index: number, size = 32): HTMLCan
 
 /** A 10x10 confusion matrix: rows true class, columns predicted, shade by row share. */
 export function confusionChart(canvas: HTMLCanvasElement, matrix: number[][], names: string[], axes: string): void {
-  const n = names.length, cell = 34, left = 84, top = 84;
-  const W = left + n * cell + 8, H = top + n * cell + 8;
+  // Room for the longest class name (a visitor's own names can be long) and for the axes' caption.
+  const probe = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+  probe.font = '11px system-ui, sans-serif';
+  const longest = Math.min(160, Math.max(0, ...names.map((t) => probe.measureText(t).width)));
+  const n = names.length, cell = 34, left = Math.max(84, longest + 12), top = Math.max(84, longest * 0.87 + 20);
+  const W = Math.max(left + n * cell + 8, probe.measureText(axes).width + 8), H = top + n * cell + 8;
   const ctx = sizeCanvas(canvas, W, H);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, H);

@@ -4,13 +4,34 @@
  * stop: no answer) and gets events (progress, training batches, model changes).
  */
 
-/** The models the page can train (one now; the recipe list is where new ones go). */
-export type RecipeId = 'tutorial';
-export const RECIPES: readonly RecipeId[] = ['tutorial'];
+/** The models the page can train: the library's recipes (`ck.recipes`) it offers. */
+export type RecipeId = 'tutorial' | 'fast';
+export const RECIPES: readonly RecipeId[] = ['tutorial', 'fast'];
 
-/** Where a dataset comes from (one kind now; new sources add a kind and a loader in the worker). */
-export type DataSource = { kind: 'cifar10-archive'; name: string; file?: File; url?: string };
-export const SOURCE_KINDS: readonly DataSource['kind'][] = ['cifar10-archive'];
+/** The visitor's own images: picked or dropped files with their paths in the folder, or a .zip. */
+export interface FolderSource {
+  kind: 'image-folder';
+  name: string;
+  files?: { path: string; file: File }[];
+  zip?: File;
+  /** Images are resized to imageSize x imageSize. */
+  imageSize: number;
+}
+
+/** Where a dataset comes from; each kind has a loader in the worker. */
+export type DataSource = { kind: 'cifar10-archive'; name: string; file?: File; url?: string } | FolderSource;
+export const SOURCE_KINDS: readonly DataSource['kind'][] = ['cifar10-archive', 'image-folder'];
+
+/** A file of the visitor's folder that was left out, and why. */
+export interface Skipped {
+  path: string;
+  reason: 'notImage' | 'tooLarge' | 'corrupt';
+  /** The format or the size, where it helps. */
+  detail: string;
+}
+
+/** Why a folder cannot make a classifier: the page says it in its language (`folder.<code>`). */
+export type FolderProblem = { code: 'noClasses' | 'noClassesImages' | 'badZip' | 'emptyClass' | 'oneClass' | 'unreadableClass' | 'tooFew' | 'tooManyClasses'; name: string; [param: string]: string | number };
 
 /** How the engine runs. */
 export interface RuntimeInfo {
@@ -26,12 +47,20 @@ export interface RuntimeInfo {
 /** A small part of the dataset that the page shows; the images stay in the worker. */
 export interface DataSummary {
   name: string;
+  kind: DataSource['kind'];
   trainCount: number;
+  /** Held-out images: CIFAR-10's test set, or a folder's validation split. */
   testCount: number;
+  heldOut: 'test' | 'validation';
   classNames: string[];
+  /** Images are imageSize x imageSize x 3. */
+  imageSize: number;
+  /** A folder's image files (before any was skipped), and the ones skipped. */
+  files: number;
+  skipped: Skipped[];
   /** Seconds taken to unpack. */
   seconds: number;
-  /** The first training images (32x32x3 each) and their labels. */
+  /** The first training images and their labels. */
   train: { images: Uint8Array; labels: Uint8Array };
   /** The first test images and their labels, for the Inspect view's strip. */
   test: { images: Uint8Array; labels: Uint8Array };
@@ -51,6 +80,9 @@ export interface ModelInfo {
   batches: number;
   images: number;
   layers: { name: string; className: string }[];
+  /** What the model's outputs are called, and the size of its input images. */
+  classNames: string[];
+  imageSize: number;
 }
 
 export interface TrainConfig {
@@ -103,7 +135,7 @@ export interface InspectResult {
   version: number;
   probs: Float32Array;
   /** Each conv layer's output for the image: [height, width, channels]. */
-  maps: { name: string; shape: [number, number, number]; data: Float32Array }[];
+  maps: { name: string; shape: [number, number, number]; data: Float32Array; relu: boolean; channels: number }[];
   /** The first conv layer's kernel [kh, kw, inC, filters]. */
   filters: { shape: [number, number, number, number]; data: Float32Array } | null;
 }
@@ -123,7 +155,11 @@ export type Request =
   /** `pixels` null: only the first layer's filters. */
   | { type: 'inspect'; pixels: Uint8Array | null }
   | { type: 'save' }
-  | { type: 'load-model'; files: File[] };
+  | { type: 'load-model'; files: File[] }
+  /** A photo decoded and shaped as the current model's inputs were. */
+  | { type: 'photo'; file: File }
+  /** Training speed of a recipe on this computer, from a few batches of the current data's shape. */
+  | { type: 'measure'; recipe: RecipeId; batchSize: number };
 
 /** The answer each request type resolves to. */
 export interface Answers {
@@ -135,6 +171,8 @@ export interface Answers {
   inspect: InspectResult;
   save: SavedModel;
   'load-model': ModelInfo;
+  photo: { pixels: Uint8Array; width: number; height: number; imageSize: number };
+  measure: { imagesPerSecond: number };
 }
 
 export type Control = 'pause' | 'resume' | 'stop';
@@ -142,7 +180,7 @@ export type Control = 'pause' | 'resume' | 'stop';
 export type RunState = 'running' | 'paused' | 'stopping' | 'testing';
 
 export type EngineEvent =
-  | { type: 'progress'; id: number; stage: 'read' | 'download' | 'unpack' | 'evaluate'; done: number; total: number }
+  | { type: 'progress'; id: number; stage: 'read' | 'download' | 'unpack' | 'decode' | 'evaluate'; done: number; total: number }
   /** Points are [batch, smoothed loss, smoothed accuracy] triples; `version` is the model's after them. */
   | { type: 'batches'; points: number[]; status: TrainStatus; version: number }
   | { type: 'epoch'; epoch: number; done: number; testLoss: number; testAccuracy: number }

@@ -1,5 +1,6 @@
 /**
- * A training run in the engine worker: model.fit with callbacks that stream progress to the page
+ * A training run in the engine worker: the recipe's own training (`ck.recipes`: the tutorial's
+ * model.fit, or the fast recipe's fitDataset with augmentation) with callbacks that stream progress to the page
  * (a few times a second), hold between batches while paused, stop after the current batch, and
  * time the run the way the Node.js benchmark does (first batch left out as warm-up; pauses and the
  * test images' measurement left out).
@@ -7,13 +8,18 @@
 import * as ck from 'cnnkit';
 import type { Dataset } from './worker-data.ts';
 import { subsetOf } from './worker-data.ts';
-import type { ModelSlot } from './worker-model.ts';
+import { recipeOf, type ModelSlot } from './worker-model.ts';
 import type { Control, EngineEvent, TrainConfig, TrainResult, TrainStatus } from './protocol.ts';
 
 export interface TrainHooks {
   emit(e: EngineEvent): void;
   /** Lets the worker's message queue run (pause, stop, requests from the page). */
   yieldNow(): Promise<void>;
+}
+
+/** Batches per epoch: the fast recipe drops a last partial batch, fit does not. */
+export function stepsPerEpoch(recipe: string, images: number, batchSize: number): number {
+  return recipe === 'fast' ? Math.floor(images / batchSize) : Math.ceil(images / batchSize);
 }
 
 /** How often the page hears of progress, and how often the worker reads its messages. */
@@ -60,10 +66,29 @@ export class Trainer {
   private wake: (() => void) | null = null;
   private done = 0;
   private emit: (e: EngineEvent) => void = () => undefined;
+  /** A train request arrived: controls before its run starts are kept for it. */
+  private expecting = false;
+  private early: Control[] = [];
+
+  /** A run was asked for (controls from now on belong to it). */
+  expect(): void {
+    this.expecting = true;
+    this.early = [];
+  }
+
+  /** The asked-for run will not start (or has). */
+  settled(): void {
+    this.expecting = false;
+    this.early = [];
+  }
 
   /** Pause, resume or stop, as the page asks. */
   control(c: Control): void {
-    if (!this.running) return;
+    // A run asked for but not started yet (waiting for a speed measurement): it starts as told.
+    if (!this.running) {
+      if (this.expecting) this.early.push(c);
+      return;
+    }
     if (c === 'pause') this.paused = true;
     else if (c === 'resume') this.paused = false;
     else this.stopAsked = true;
@@ -76,17 +101,19 @@ export class Trainer {
   }
 
   async run(slot: ModelSlot, data: Dataset, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
-    const classes = data.classNames.length;
+    const classes = data.classNames.length, size = data.imageSize;
     const tr = subsetOf(data.train, cfg.trainCount, classes), te = subsetOf(data.test, cfg.testCount, classes);
-    const x = ck.tensor(tr.images, [tr.count, 32, 32, 3], 'uint8'), y = ck.tensor(tr.labels, [tr.count]);
-    const xv = ck.tensor(te.images, [te.count, 32, 32, 3], 'uint8'), yv = ck.tensor(te.labels, [te.count]);
-    const model = slot.fresh(cfg.recipe, cfg.seed);
-    hooks.emit({ type: 'model', model: slot.replace(model, 'training', cfg.recipe) });
+    const x = ck.tensor(tr.images, [tr.count, size, size, 3], 'uint8'), y = ck.tensor(tr.labels, [tr.count]);
+    const xv = ck.tensor(te.images, [te.count, size, size, 3], 'uint8'), yv = ck.tensor(te.labels, [te.count]);
+    const recipe = recipeOf(cfg.recipe);
+    let model: ck.Sequential | null = null;
     this.running = true;
     this.paused = this.stopAsked = false;
     this.done = 0;
     this.emit = hooks.emit;
-    const steps = Math.ceil(tr.count / cfg.batchSize);
+    for (const c of this.early) this.control(c);
+    this.settled();
+    const steps = stepsPerEpoch(cfg.recipe, tr.count, cfg.batchSize);
     const speed = new Speed(), loss = new Smoother(), acc = new Smoother();
     let epochNow = 0, seen = 0, lossSum = 0, accSum = 0, images = 0;
     let lastEnd: number | null = null, lastEmit = 0, lastYield = performance.now();
@@ -106,54 +133,67 @@ export class Trainer {
       points = [];
       lastEmit = performance.now();
     };
+    const callbacks: ck.CallbackHooks = {
+      onEpochBegin: (epoch) => {
+        epochNow = epoch;
+        seen = lossSum = accSum = 0;
+        lastEnd = null;
+      },
+      onBatchBegin: () => {
+        lastEnd ??= performance.now();
+      },
+      onBatchEnd: async (step, logs) => {
+        const now = performance.now();
+        const n = Number(logs?.size ?? cfg.batchSize);
+        this.done++;
+        images += n;
+        // The run's first batch compiles and touches memory: left out, as in the benchmark.
+        if (this.done > 1) speed.add(now - (lastEnd as number), n);
+        lastEnd = now;
+        // fit reports running means over the epoch; the charts show each batch's own value, smoothed.
+        seen += n;
+        const batchLoss = (Number(logs?.loss) * seen - lossSum) / n, batchAcc = (Number(logs?.accuracy) * seen - accSum) / n;
+        lossSum = Number(logs?.loss) * seen;
+        accSum = Number(logs?.accuracy) * seen;
+        last = { loss: loss.add(batchLoss), accuracy: acc.add(batchAcc) };
+        points.push(this.done, last.loss, last.accuracy);
+        const epochEnds = step === steps - 1 || this.stopAsked;
+        if (now - lastEmit >= EMIT_MS || this.done <= 3 || epochEnds || this.paused) flush();
+        if (now - lastYield >= YIELD_MS) {
+          await hooks.yieldNow();
+          lastYield = performance.now();
+        }
+        if (this.paused && !this.stopAsked) {
+          flush();
+          hooks.emit({ type: 'run-state', state: 'paused', done: this.done });
+          await new Promise<void>((r) => (this.wake = r));
+          lastEnd = lastYield = performance.now();
+        }
+        if (this.stopAsked && model) model.stopTraining = true;
+        if (step === steps - 1 || this.stopAsked) hooks.emit({ type: 'run-state', state: 'testing', done: this.done });
+      },
+      onEpochEnd: (epoch, logs) => {
+        hooks.emit({ type: 'epoch', epoch, done: this.done, testLoss: Number(logs?.val_loss), testAccuracy: Number(logs?.val_accuracy) });
+      },
+    };
+    // The recipe builds its model when training starts: from then on it is the page's model.
+    // (fit hands every callback object with a setModel the model it trains.)
+    const run = {
+      ...callbacks,
+      setModel: (m: ck.Sequential) => {
+        if (model) return;
+        model = m;
+        hooks.emit({ type: 'model', model: slot.replace(m, 'training', cfg.recipe, data.metadata) });
+      },
+    };
     let outcome: TrainResult['outcome'] = 'finished';
     let error: string | undefined;
     try {
-      await model.fit(x, y, {
-        epochs: cfg.epochs, batchSize: cfg.batchSize, rescale: 1 / 255, verbose: 0, validationData: [xv, yv],
-        callbacks: {
-          onEpochBegin: (epoch) => {
-            epochNow = epoch;
-            seen = lossSum = accSum = 0;
-            lastEnd = null;
-          },
-          onBatchBegin: () => {
-            lastEnd ??= performance.now();
-          },
-          onBatchEnd: async (step, logs) => {
-            const now = performance.now();
-            const n = Number(logs?.size ?? cfg.batchSize);
-            this.done++;
-            images += n;
-            // The run's first batch compiles and touches memory: left out, as in the benchmark.
-            if (this.done > 1) speed.add(now - (lastEnd as number), n);
-            lastEnd = now;
-            // fit reports running means over the epoch; the charts show each batch's own value, smoothed.
-            seen += n;
-            const batchLoss = (Number(logs?.loss) * seen - lossSum) / n, batchAcc = (Number(logs?.accuracy) * seen - accSum) / n;
-            lossSum = Number(logs?.loss) * seen;
-            accSum = Number(logs?.accuracy) * seen;
-            last = { loss: loss.add(batchLoss), accuracy: acc.add(batchAcc) };
-            points.push(this.done, last.loss, last.accuracy);
-            const epochEnds = step === steps - 1 || this.stopAsked;
-            if (now - lastEmit >= EMIT_MS || this.done <= 3 || epochEnds || this.paused) flush();
-            if (now - lastYield >= YIELD_MS) {
-              await hooks.yieldNow();
-              lastYield = performance.now();
-            }
-            if (this.paused && !this.stopAsked) {
-              flush();
-              hooks.emit({ type: 'run-state', state: 'paused', done: this.done });
-              await new Promise<void>((r) => (this.wake = r));
-              lastEnd = lastYield = performance.now();
-            }
-            if (this.stopAsked) model.stopTraining = true;
-            if (step === steps - 1 || this.stopAsked) hooks.emit({ type: 'run-state', state: 'testing', done: this.done });
-          },
-          onEpochEnd: (epoch, logs) => {
-            hooks.emit({ type: 'epoch', epoch, done: this.done, testLoss: Number(logs?.val_loss), testAccuracy: Number(logs?.val_accuracy) });
-          },
-        },
+      // Layer names as in a fresh session (conv2d, conv2d_1, ...), seeded weights and shuffles.
+      ck.clearSession();
+      ck.setSeed(cfg.seed);
+      await recipe.train({ xTrain: x, yTrain: y, xVal: xv, yVal: yv, classNames: data.classNames }, {
+        epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, verbose: 0, callbacks: [run],
       });
       if (this.stopAsked) outcome = 'stopped';
     } catch (e) {
@@ -164,7 +204,8 @@ export class Trainer {
       this.wake = null;
       for (const t of [x, y, xv, yv]) t.dispose();
     }
-    const info = slot.touched(this.done, images, outcome === 'finished' ? 'trained' : 'stopped');
+    // A run that failed before its model was built leaves the model as it was.
+    const info = model ? slot.touched(this.done, images, outcome === 'finished' ? 'trained' : 'stopped') : slot.info;
     hooks.emit({ type: 'model', model: info });
     return {
       outcome, error, batches: this.done, images, seconds: speed.totalMs / 1000,

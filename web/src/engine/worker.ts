@@ -6,9 +6,11 @@
  */
 import * as ck from 'cnnkit';
 import { loadSource, summary, testImage, type Dataset } from './worker-data.ts';
-import { evaluate, inspect, loadFiles, ModelSlot, save } from './worker-model.ts';
+import { decodeToSize } from './worker-folder.ts';
+import { evaluate, inspect, loadFiles, ModelSlot, recipeOf, save } from './worker-model.ts';
+import { measure } from './worker-measure.ts';
 import { Trainer } from './worker-train.ts';
-import type { Answers, EngineEvent, FromWorker, Request, RuntimeInfo, ToWorker } from './protocol.ts';
+import type { Answers, EngineEvent, FromWorker, RecipeId, Request, RuntimeInfo, ToWorker } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(m: FromWorker, transfer?: Transferable[]): void;
@@ -32,7 +34,22 @@ function yieldNow(): Promise<void> {
 
 let slot: ModelSlot | null = null;
 let data: Dataset | null = null;
+let runtime: RuntimeInfo | null = null;
 const trainer = new Trainer();
+
+/**
+ * Gives the WASM backend the memory a recipe's training step needs (the fast recipe's batches take
+ * more than the default): the backend is started again with more, and the model it held goes with it.
+ */
+async function ensureMemory(recipe: RecipeId, size: number, classes: number, batchSize: number): Promise<void> {
+  const need = recipeOf(recipe).memoryMB?.([size, size, 3], classes, batchSize);
+  if (!need || ck.getBackendName() !== 'wasm' || !runtime) return;
+  const have = ck.getBackend().memory().reservedBytes / 1048576;
+  if (have >= need) return;
+  if (need > 4095) throw new Error(`a training step of batch ${batchSize} on ${size}x${size} images needs about ${need} MB, more than the 4,095 MB a WebAssembly engine can have: choose a smaller batch size`);
+  await ck.setBackend('wasm', { threads: runtime.threads, memoryMB: need });
+  needModel().orphan();
+}
 
 async function start(threads: number | null, backend: string | null): Promise<RuntimeInfo> {
   const isolated = scope.crossOriginIsolated === true;
@@ -69,12 +86,20 @@ function notWhileTraining(what: string): void {
   if (trainer.running) throw new Error(`cannot ${what} while the model trains`);
 }
 
+/** Runs jobs that use the engine for long (training, measuring, evaluating) one after another. */
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 type Answer<T extends Request['type']> = Promise<{ result: Answers[T]; transfer?: Transferable[] }>;
 
 async function handle(id: number, req: Request): Answer<Request['type']> {
   switch (req.type) {
     case 'init': {
-      const runtime = await start(req.threads, req.backend);
+      runtime = await start(req.threads, req.backend);
       slot = new ModelSlot();
       return { result: { runtime, model: slot.info } };
     }
@@ -93,19 +118,39 @@ async function handle(id: number, req: Request): Answer<Request['type']> {
     }
     case 'train': {
       notWhileTraining('start another run');
-      return { result: await trainer.run(needModel(), needData(), req.config, { emit, yieldNow }) };
+      trainer.expect();
+      return exclusive(async () => {
+        try {
+          const d = needData();
+          await ensureMemory(req.config.recipe, d.imageSize, d.classNames.length, req.config.batchSize);
+          return { result: await trainer.run(needModel(), d, req.config, { emit, yieldNow }) };
+        } finally {
+          trainer.settled();
+        }
+      });
     }
     case 'evaluate': {
       notWhileTraining('evaluate');
-      const r = await evaluate(needModel(), needData(), req.testCount, async (done, total) => {
+      const r = await exclusive(() => evaluate(needModel(), needData(), req.testCount, async (done, total) => {
         emit({ type: 'progress', id, stage: 'evaluate', done, total });
         await yieldNow();
-      });
+      }));
       return { result: r };
     }
     case 'inspect': {
       const { result, transfer } = inspect(needModel(), req.pixels);
       return { result, transfer };
+    }
+    case 'photo': {
+      // Shaped as the model's training images were: CIFAR-10's centre-cropped and area-averaged, a folder's stretched.
+      const m = needModel().metadata;
+      const r = await decodeToSize(new Uint8Array(await req.file.arrayBuffer()), req.file.name, m.imageSize[0], { crop: m.cropToAspectRatio, interpolation: m.interpolation === 'area' ? 'area' : 'bilinear' });
+      return { result: { ...r, imageSize: m.imageSize[0] }, transfer: [r.pixels.buffer as ArrayBuffer] };
+    }
+    case 'measure': {
+      notWhileTraining('measure the speed');
+      const d = needData();
+      return exclusive(async () => ({ result: { imagesPerSecond: await measure(req.recipe, d, req.batchSize, yieldNow) } }));
     }
     case 'save': {
       notWhileTraining('save');
@@ -114,8 +159,8 @@ async function handle(id: number, req: Request): Answer<Request['type']> {
     }
     case 'load-model': {
       notWhileTraining('load a model');
-      const model = await loadFiles(req.files);
-      const info = needModel().replace(model, 'loaded', null, req.files.map((f) => f.name));
+      const { model, metadata, recipe } = await loadFiles(req.files);
+      const info = needModel().replace(model, 'loaded', recipe, metadata, req.files.map((f) => f.name));
       emit({ type: 'model', model: info });
       return { result: info };
     }

@@ -1,30 +1,19 @@
 /**
  * Inspect: one image through the model, layer by layer (in the engine worker): top-3 classes,
  * each conv layer's feature maps as heat maps with their colour scale, the first layer's filters.
- * The image is a test image or the visitor's own photo, scaled to 32x32. A saved model (TensorFlow.js
- * layers format) loads from files. Whenever the model changes, or the view comes back, the shown
+ * The image is a held-out image of the data (CIFAR-10's test images, or the validation images of
+ * the visitor's folder) or the visitor's own photo, shaped in the engine worker as the model's
+ * training images were. Class names and image size are the model's own (a saved model keeps them).
+ * A saved model (TensorFlow.js layers format) loads from files. Whenever the model changes, or the view comes back, the shown
  * image runs again, so the results are never those of an earlier model.
  */
 import { filterImages, heatmaps, rampCss, rgbBitmap } from '../charts.ts';
+import { CIFAR10_NAMES } from './labels.ts';
 import { dropZone, fileButton, h, percent, revealIfHidden, sizeCanvas } from '../dom.ts';
 import { msg, say, type Text } from '../i18n/index.ts';
 import { engine, onChange, state, training } from '../state.ts';
 import type { InspectResult } from '../engine/protocol.ts';
 import { classLabel } from './labels.ts';
-
-/** Scales any image to 32x32 (centre square crop), returning NHWC RGB bytes. */
-function toPixels(source: CanvasImageSource, w: number, h2: number): Uint8Array {
-  const c = document.createElement('canvas');
-  c.width = c.height = 32;
-  const ctx = c.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
-  const side = Math.min(w, h2);
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, (w - side) / 2, (h2 - side) / 2, side, side, 0, 0, 32, 32);
-  const rgba = ctx.getImageData(0, 0, 32, 32).data;
-  const out = new Uint8Array(32 * 32 * 3);
-  for (let p = 0; p < 1024; p++) out.set([rgba[4 * p], rgba[4 * p + 1], rgba[4 * p + 2]], 3 * p);
-  return out;
-}
 
 /** How often the results follow a model that is training (each run costs the worker a forward pass). */
 const LIVE_MS = 1000;
@@ -33,12 +22,15 @@ export function mountInspect(root: HTMLElement): void {
   const modelNote = h('p', { id: 'model-note', class: 'status', 'aria-live': 'polite' });
   const photo = fileButton({ id: 'photo-pick', inputId: 'photo-file', text: msg('inspect.pickPhoto'), accept: 'image/*' }, (f) => void fromPhoto(f[0]));
   const modelFiles = fileButton({ id: 'model-pick', inputId: 'model-files', text: msg('inspect.loadModel'), accept: '.json,.bin', multiple: true }, (f) => void loadModel(f));
+  const dropText = h('p', { text: msg('inspect.drop') });
   const randomBtn = h('button', { type: 'button', id: 'random-test', text: msg('inspect.random'), hidden: true });
   const strip = h('div', { class: 'strip', id: 'test-strip', role: 'group', 'aria-label': msg('inspect.testImages') });
   const goTrain = h('a', { href: '#train', class: 'button', id: 'go-train', text: msg('inspect.goTrain') });
   const noData = h('p', { class: 'hint', id: 'no-data' }, msg('inspect.noData'), ' ', goTrain);
-  const preview = h('canvas', { id: 'input-preview', role: 'img', 'aria-label': msg('inspect.previewLabel'), hidden: true });
+  const preview = h('canvas', { id: 'input-preview', role: 'img', hidden: true });
+  const inputTitle = h('h3', {});
   const caption = h('p', { id: 'input-caption', class: 'note', text: msg('inspect.nothingYet') });
+  const previewLabel = h('span', { id: 'input-preview-label', class: 'visually-hidden' });
   const bars = h('div', { id: 'top3', class: 'bars', 'aria-live': 'polite' }, h('p', { class: 'note', text: msg('inspect.top3Empty') }));
   const maps = h('div', { id: 'activations' }, h('p', { class: 'note', text: msg('inspect.mapsEmpty') }));
   const filtersTitle = h('h3', { id: 'filters-title' });
@@ -47,10 +39,10 @@ export function mountInspect(root: HTMLElement): void {
     h('span', { text: msg('inspect.low') }), h('span', { class: 'ramp', style: `background:${rampCss()}` }), h('span', { text: msg('inspect.high') }),
     h('span', { class: 'note', text: msg('inspect.legendNote') }));
   const resultCard = h('section', { class: 'card inspect-top', id: 'inspect-result', 'aria-labelledby': 'top3-title' },
-    h('div', {}, h('h3', { text: msg('inspect.input') }), preview, caption),
+    h('div', {}, inputTitle, previewLabel, preview, caption),
     h('div', { class: 'grow' }, h('h3', { id: 'top3-title', text: msg('inspect.top3') }), bars));
   const drop = h('div', { class: 'dropzone', id: 'photo-drop' },
-    h('p', { text: msg('inspect.drop') }),
+    dropText,
     h('div', { class: 'controls' }, photo.button, randomBtn, modelFiles.button), photo.input, modelFiles.input,
     h('p', { class: 'note', text: msg('inspect.modelFilesNote') }),
     noData, strip);
@@ -67,8 +59,12 @@ export function mountInspect(root: HTMLElement): void {
   let current: { pixels: Uint8Array; label: Text } | null = null;
   let shownVersion = -1, pending = false, again = false, lastRun = 0, timer = 0, drawing = 0;
 
+  let filterSize = '3x3';
   function describeModel(): void {
     const m = state.model;
+    const size = `${m?.imageSize ?? 32}x${m?.imageSize ?? 32}`;
+    say(inputTitle, msg('inspect.input', { size }));
+    bindPreview(size);
     if (!m) return say(modelNote, msg('inspect.modelStarting'));
     modelNote.dataset.version = String(m.version);
     const note = m.state === 'untrained' ? msg('inspect.modelUntrained')
@@ -77,7 +73,12 @@ export function mountInspect(root: HTMLElement): void {
       : msg(m.state === 'trained' ? 'inspect.modelTrained' : 'inspect.modelStopped', { images: m.images.toLocaleString('en-US'), batches: m.batches.toLocaleString('en-US') });
     say(modelNote, note);
     const trained = m.state !== 'untrained';
-    say(filtersTitle, msg(trained ? 'inspect.filtersLearned' : 'inspect.filtersRandom'));
+    say(filtersTitle, msg(trained ? 'inspect.filtersLearned' : 'inspect.filtersRandom', { k: filterSize }));
+    modelNote.dataset.classes = m.classNames.join(',');
+  }
+  function bindPreview(size: string): void {
+    say(previewLabel, msg('inspect.previewLabel', { size }));
+    preview.setAttribute('aria-labelledby', 'input-preview-label');
   }
 
   /** Runs the image on show (or only fetches the filters) with the current model. */
@@ -109,13 +110,17 @@ export function mountInspect(root: HTMLElement): void {
     const narrow = root.clientWidth > 0 && root.clientWidth < 600;
     if (r.filters) {
       const [kh, kw, inC, nf] = r.filters.shape;
+      if (`${kh}x${kw}` !== filterSize) {
+        filterSize = `${kh}x${kw}`;
+        describeModel();
+      }
       filterImages(filters, r.filters.data, kh, kw, inC, nf, narrow ? 8 : 16, 36);
     }
     if (!current) {
       root.dataset.version = String(r.version);
       return;
     }
-    const names = state.data?.classNames ?? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+    const names = state.model?.classNames ?? state.data?.classNames ?? [...CIFAR10_NAMES];
     const probs = r.probs;
     const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]).slice(0, 3);
     bars.replaceChildren(...order.map((c, i) => {
@@ -132,7 +137,9 @@ export function mountInspect(root: HTMLElement): void {
       const [hh, ww, ch] = o.shape;
       const canvas = h('canvas', { class: 'maps', role: 'img', 'aria-label': msg('inspect.mapsLabel', { name: o.name }) });
       const cols = narrow ? 8 : 16, tile = Math.max(20, Math.min(44, Math.floor(700 / cols) - 3));
-      return { draw: () => heatmaps(canvas, o.data, hh, ww, ch, cols, tile), el: h('div', { class: 'layer-maps' }, h('h4', { text: msg('inspect.layerMaps', { i: i + 1, name: o.name, n: ch, h: hh, w: ww }) }), h('div', { class: 'scroll-x' }, canvas)) };
+      const words = { i: i + 1, name: o.name, n: ch, total: o.channels, h: hh, w: ww };
+      const title = o.channels > ch ? msg('inspect.layerMapsSome', words) : msg(o.relu ? 'inspect.layerMaps' : 'inspect.layerMapsPlain', words);
+      return { draw: () => heatmaps(canvas, o.data, hh, ww, ch, cols, tile), el: h('div', { class: 'layer-maps' }, h('h4', { text: title }), h('div', { class: 'scroll-x' }, canvas)) };
     });
     const job = ++drawing;
     const next = (i: number): void => {
@@ -151,13 +158,13 @@ export function mountInspect(root: HTMLElement): void {
     next(0);
   }
 
-  /** Shows `pixels` (32x32x3) as the image to inspect. */
+  /** Shows `pixels` (square RGB) as the image to inspect. */
   function choose(pixels: Uint8Array, label: Text): void {
     current = { pixels, label };
     preview.hidden = false;
     const ctx = sizeCanvas(preview, 128, 128);
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(rgbBitmap(pixels, 0), 0, 0, 128, 128);
+    ctx.drawImage(rgbBitmap(pixels, 0, Math.round(Math.sqrt(pixels.length / 3))), 0, 0, 128, 128);
     say(caption, label);
     void refresh().then(() => revealIfHidden(resultCard));
   }
@@ -170,9 +177,15 @@ export function mountInspect(root: HTMLElement): void {
     const d = state.data;
     if (!d) return;
     pressed(i < d.test.labels.length ? i : null);
-    const px = i < d.test.labels.length ? d.test.images.slice(i * 3072, (i + 1) * 3072) : null;
+    const bytes = d.imageSize * d.imageSize * 3;
+    const px = i < d.test.labels.length ? d.test.images.slice(i * bytes, (i + 1) * bytes) : null;
     const { pixels, label } = px ? { pixels: px, label: d.test.labels[i] } : await engine.request({ type: 'test-image', index: i });
-    choose(pixels, msg('inspect.testCaption', { i, name: classLabel(d.classNames[label]) }));
+    choose(pixels, caption4(i, d.classNames[label]));
+  }
+
+  /** 'test image #3: cat', or 'validation image #3: cats' for a folder. */
+  function caption4(i: number, name: string): Text {
+    return msg(state.data?.heldOut === 'validation' ? 'inspect.validationCaption' : 'inspect.testCaption', { i, name: classLabel(name) });
   }
 
   function fillStrip(): void {
@@ -182,8 +195,8 @@ export function mountInspect(root: HTMLElement): void {
     noData.hidden = d !== null;
     if (!d) return;
     for (let i = 0; i < d.test.labels.length; i++) {
-      const b = h('button', { type: 'button', class: 'thumb', 'aria-label': msg('inspect.testCaption', { i, name: classLabel(d.classNames[d.test.labels[i]]) }), 'data-index': i, 'aria-pressed': 'false' });
-      b.append(rgbBitmap(d.test.images, i));
+      const b = h('button', { type: 'button', class: 'thumb', 'aria-label': caption4(i, d.classNames[d.test.labels[i]]), 'data-index': i, 'aria-pressed': 'false' });
+      b.append(rgbBitmap(d.test.images, i, d.imageSize));
       b.addEventListener('click', () => void showTest(i));
       strip.append(b);
     }
@@ -191,11 +204,10 @@ export function mountInspect(root: HTMLElement): void {
 
   async function fromPhoto(file: File): Promise<void> {
     try {
-      const bmp = await createImageBitmap(file);
-      const px = toPixels(bmp, bmp.width, bmp.height);
+      // Decoded and shaped in the engine worker, as the model's training images were.
+      const r = await engine.request({ type: 'photo', file });
       pressed(null);
-      choose(px, msg('inspect.photoCaption', { name: file.name, w: bmp.width, h: bmp.height }));
-      bmp.close();
+      choose(r.pixels, msg('inspect.photoCaption', { name: file.name, w: r.width, h: r.height, size: `${r.imageSize}x${r.imageSize}` }));
     } catch (e) {
       say(caption, msg('inspect.badPhoto', { name: file.name, error: (e as Error).message }));
     }
@@ -226,6 +238,9 @@ export function mountInspect(root: HTMLElement): void {
   }
 
   onChange('data', () => {
+    const validation = state.data?.heldOut === 'validation';
+    say(dropText, msg(validation ? 'inspect.dropValidation' : 'inspect.drop'));
+    say(randomBtn, msg(validation ? 'inspect.randomValidation' : 'inspect.random'));
     fillStrip();
     if (!current && state.data) void showTest(0);
   });

@@ -59,6 +59,10 @@ export function mountRunBar(bar: HTMLElement, showView: (v: View) => void): void
       say(pause, msg('run.pause'));
       stop.disabled = false;
       say(runState, msg('run.starting'));
+      // A new run: nothing of the last one's figures.
+      say(stats, '');
+      delete stats.dataset.batches;
+      delete stats.dataset.imagesPerSecond;
     }
     if (run.status) {
       say(stats, statusText(run.status));

@@ -36,6 +36,7 @@ export function testCard(testCount: () => number | null): TestCard {
   const drawConfusion = (): void => {
     if (!last || !state.data) return;
     confusionChart(confusion, last.matrix, state.data.classNames.map((n) => render(classLabel(n))), t('test.axes'));
+    confusion.dataset.classes = state.data.classNames.join(',');
   };
 
   async function evaluate(): Promise<void> {
@@ -49,7 +50,10 @@ export function testCard(testCount: () => number | null): TestCard {
         progress: (_stage, done, total) => say(result, msg('test.progress', { done: thousands(done), total: thousands(total) })),
       });
       last = r;
-      say(result, msg('test.result', { accuracy: percent(r.correct / r.count), correct: thousands(r.correct), count: thousands(r.count) }));
+      const d = state.data as NonNullable<typeof state.data>;
+      say(result, msg(d.heldOut === 'validation' ? 'test.resultValidation' : 'test.result', {
+        accuracy: percent(r.correct / r.count), correct: thousands(r.correct), count: thousands(r.count), chance: percent(1 / d.classNames.length),
+      }));
       result.dataset.accuracy = String(r.correct / r.count);
       confusion.hidden = false;
       drawConfusion();
@@ -83,6 +87,7 @@ export function testCard(testCount: () => number | null): TestCard {
   evalBtn.addEventListener('click', () => void evaluate());
   saveBtn.addEventListener('click', () => void save());
   for (const what of ['data', 'model', 'run'] as const) onChange(what, refresh);
+  onChange('data', () => say(evalBtn, msg(state.data?.heldOut === 'validation' ? 'test.evaluateValidation' : 'test.evaluate')));
   const reset = (): void => {
     for (const a of links.querySelectorAll('a')) URL.revokeObjectURL(a.href);
     links.replaceChildren();
