@@ -37,6 +37,12 @@ export interface ImageBatch {
   ys?: Tensor;
 }
 
+/** What a dataset with labels yields (every `labelMode` but null): what `model.fitDataset` takes. */
+export interface LabeledImageBatch {
+  xs: Tensor;
+  ys: Tensor;
+}
+
 const fmtCount = (n: number): string => n.toLocaleString('en-US');
 
 /**
@@ -188,7 +194,7 @@ class ImageBatchIterator extends LazyIterator<ImageBatch | Tensor> {
  * A dataset of uint8 image batches from a folder (see {@link imageDatasetFromDirectory}).
  * `size` is the number of batches; it shrinks to the exact count once a pass has met bad files.
  */
-export class ImageFolderDataset extends Dataset<ImageBatch | Tensor> {
+export class ImageFolderDataset<T extends ImageBatch | Tensor = LabeledImageBatch> extends Dataset<T> {
   /** Class names, indexed by label. */
   readonly classNames: string[];
   /** The files of this dataset, relative to the folder, in the order before per-pass shuffling. */
@@ -222,7 +228,8 @@ export class ImageFolderDataset extends Dataset<ImageBatch | Tensor> {
     return [h, w, this.source.options.channels];
   }
 
-  async iterator(): Promise<LazyIterator<ImageBatch | Tensor>> {
+  /** Batches `{ xs, ys }` (or image tensors alone with `labelMode: null`), as the type says. */
+  async iterator(): Promise<LazyIterator<T>> {
     const { batchSize, prefetch } = this.source.options;
     let order: LazyIterator<number> = new ArrayIterator(this.indices);
     // Keras shuffles the file list once, then each pass within a window of 8 batches (or 1,024 images).
@@ -233,7 +240,7 @@ export class ImageFolderDataset extends Dataset<ImageBatch | Tensor> {
       this.source.summarize();
     };
     const batches = new ImageBatchIterator(order, this.source, onEnd);
-    return prefetch > 0 ? new PrefetchIterator(batches, prefetch) : batches;
+    return (prefetch > 0 ? new PrefetchIterator(batches, prefetch) : batches) as LazyIterator<ImageBatch | Tensor> as LazyIterator<T>;
   }
 }
 
@@ -268,9 +275,11 @@ async function openSource(dir: string, options: ImageFolderOptions): Promise<{ s
  * @throws DataError for a folder without class folders, a class folder without images, duplicate
  *   class names; ValueError for unknown or inconsistent options (named in the message)
  */
+export async function imageDatasetFromDirectory(dir: string, options: ImageFolderOptions & { subset: 'both'; labelMode: null }): Promise<[ImageFolderDataset<Tensor>, ImageFolderDataset<Tensor>]>;
 export async function imageDatasetFromDirectory(dir: string, options: ImageFolderOptions & { subset: 'both' }): Promise<[ImageFolderDataset, ImageFolderDataset]>;
+export async function imageDatasetFromDirectory(dir: string, options: ImageFolderOptions & { labelMode: null }): Promise<ImageFolderDataset<Tensor>>;
 export async function imageDatasetFromDirectory(dir: string, options?: ImageFolderOptions): Promise<ImageFolderDataset>;
-export async function imageDatasetFromDirectory(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset | [ImageFolderDataset, ImageFolderDataset]> {
+export async function imageDatasetFromDirectory(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset<ImageBatch | Tensor> | [ImageFolderDataset<ImageBatch | Tensor>, ImageFolderDataset<ImageBatch | Tensor>]> {
   const { source, opts } = await openSource(dir, options);
   const { plan } = source;
   const { subset } = opts.plan;
