@@ -32,8 +32,18 @@ function mountRest(): void {
   const later = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 500 }) : setTimeout(fn, 50));
   later(() => {
     mount(next);
+    warm(next);
     mountRest();
   });
+}
+
+/** Lays a hidden view out once, invisibly, so that its first showing reuses that layout (see style.css). */
+function warm(view: View): void {
+  const panel = document.getElementById(`view-${view}`) as HTMLElement;
+  if (!panel.hidden) return;
+  panel.classList.add('warming');
+  void panel.offsetHeight; // style and layout now, while the page is idle
+  panel.classList.remove('warming');
 }
 
 function show(view: View, focus = false): void {
