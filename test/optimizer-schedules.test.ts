@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ck from '../src/index.js';
 import { tf } from './helpers/tfjs-compare.js';
+import { Random } from '../src/tensor/random.js';
 
 await tf.setBackend('cpu');
 ck.setBackendSync('reference');
@@ -108,4 +109,62 @@ test('paramGroup: a learning-rate factor, a decay of its own, and trainable: fal
   assert.throws(() => opt.paramGroup([a], { lr: 2 } as ck.ParamOptions), /unknown option 'lr'/);
   assert.throws(() => ck.train.adagrad(0.1).paramGroup([a], { learningRateScale: 2 }), /Adagrad does not apply per-group/);
   ck.train.adagrad(0.1).paramGroup([a], { trainable: false });
+});
+
+test('paramGroup trainable: false computes no gradient for those parameters: a frozen first layer costs no input gradient after it, and training matches a Keras-frozen layer', async () => {
+  const { registerBackend, setBackendSync } = await import('../src/backend/engine.js');
+  const { ReferenceBackend } = await import('../src/backend/reference/index.js');
+  const calls = new Map<string, number>();
+  const inner = new ReferenceBackend();
+  const counted = new Proxy(inner, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls.set(String(prop), (calls.get(String(prop)) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  registerBackend('counted', { priority: 0, create: () => counted, createSync: () => counted });
+  setBackendSync('counted');
+  try {
+    const build = (freezeLayer: boolean): ck.Sequential => {
+      ck.setSeed(11);
+      const m = ck.sequential({
+        layers: [
+          ck.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 2], trainable: !freezeLayer }),
+          ck.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }),
+          ck.layers.flatten(),
+          ck.layers.dense({ units: 2 }),
+        ],
+      });
+      m.compile({ optimizer: ck.train.sgd({ learningRate: 0.1, momentum: 0.9 }), loss: ck.losses.meanSquaredError() });
+      return m;
+    };
+    const r = new Random(5);
+    const x = ck.tensor(Float32Array.from({ length: 8 * 6 * 6 * 2 }, () => r.uniform() - 0.5), [8, 6, 6, 2]);
+    const y = ck.tensor(Float32Array.from({ length: 16 }, () => r.uniform()), [8, 2]);
+    const grouped = build(false);
+    const opt = grouped.optimizer as ck.Optimizer;
+    opt.paramGroup(grouped.layers[0].trainableWeights.map((v) => v.tensor), { trainable: false });
+    const first = grouped.layers[0].getWeights().map((w) => w.dataSync().slice());
+    calls.clear();
+    await grouped.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    assert.equal(calls.get('conv2dBackpropFilter') ?? 0, 1, 'only the second convolution has a filter gradient');
+    assert.equal(calls.get('conv2dBackpropInput') ?? 0, 0, 'nothing before the second convolution trains: no input gradient');
+    grouped.layers[0].getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), first[i], 'the frozen layer is unchanged'));
+    const keras = build(true);
+    await keras.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    grouped.layers.forEach((l, j) => l.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), keras.layers[j].getWeights()[i].dataSync(), `layer ${j} weight ${i} as with layer.trainable = false`)));
+    // Back to trainable: both gradients again.
+    opt.paramGroup(grouped.layers[0].trainableWeights.map((v) => v.tensor), { trainable: true });
+    calls.clear();
+    await grouped.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    assert.equal(calls.get('conv2dBackpropFilter') ?? 0, 2);
+    assert.equal(calls.get('conv2dBackpropInput') ?? 0, 1);
+    assert.ok(grouped.layers[0].trainableWeights.every((v) => v.tensor.requiresGrad), 'requiresGrad restored after the step');
+  } finally {
+    setBackendSync('reference');
+  }
 });

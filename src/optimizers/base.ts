@@ -31,6 +31,8 @@ export interface ParamOptions {
   /**
    * false: the parameters are left as they are (slots too) until set back to true, as a
    * PyTorch parameter with `requires_grad = False`; e.g. a bias trained for the first epochs only.
+   * `fit` computes no gradient for them, so a frozen first layer also saves the input gradient
+   * of the layer after it.
    */
   trainable?: boolean;
 }
