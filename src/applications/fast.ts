@@ -220,6 +220,9 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   optimizer.paramGroup([whitenKernel], { trainable: false });
   const betas = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.trainableWeights.map((v) => v.tensor));
   optimizer.paramGroup(betas, { learningRateScale: s.biasScale, weightDecay: s.weightDecay / s.biasScale });
+  // No decay on the whitening bias: it holds −W·(mean patch), which centres the 0-255 pixels; airbench
+  // centres its inputs first, so there the bias sits at zero and decay pulls it nowhere.
+  optimizer.paramGroup([whitenBias], { weightDecay: 0 });
   const freezeBias: CallbackHooks = {
     onEpochBegin: (epoch) => optimizer.paramGroup([whitenBias], { trainable: epoch < s.whiteningBiasEpochs }),
   };
