@@ -59,3 +59,10 @@ export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bo
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
   v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
 }
+
+/** a·b + c on four lanes: one fused multiply-add (relaxed SIMD). For polynomials and range reductions (exp, erfc). */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.relaxed_madd(a, b, c);
+}

@@ -52,3 +52,10 @@ export function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, acc: bo
   v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
+
+/** a·b + c on four lanes: a multiply and an add. For polynomials and range reductions (exp, erfc). */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(a, b), c);
+}
