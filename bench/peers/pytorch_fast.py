@@ -152,10 +152,12 @@ def to_input(images: np.ndarray) -> torch.Tensor:
 
 def init_whitening(layer: nn.Conv2d, images: torch.Tensor, eps: float = 5e-4) -> None:
     patches = images.unfold(2, 2, 1).unfold(3, 2, 1).transpose(1, 3).reshape(-1, 3, 2, 2).float()
-    flat = patches.reshape(len(patches), -1)
+    # float64: a float32 sum over ~5 M patches misses by ~1e-3 here, enough to make the smallest
+    # eigenvalues of these JPEG-smoothed images negative (-8.6e-4) and the whitening NaN.
+    flat = patches.reshape(len(patches), -1).double()
     cov = flat.T @ flat / len(flat)
     values, vectors = torch.linalg.eigh(cov, UPLO='U')
-    values, vectors = values.flip(0).view(-1, 1, 1, 1), vectors.T.reshape(12, 3, 2, 2).flip(0)
+    values, vectors = values.float().flip(0).view(-1, 1, 1, 1), vectors.float().T.reshape(12, 3, 2, 2).flip(0)
     scaled = vectors / torch.sqrt(values + eps)
     with torch.no_grad():
         layer.weight.copy_(torch.cat((scaled, -scaled)))
