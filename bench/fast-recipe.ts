@@ -17,6 +17,16 @@ import { testTimeAugmentation } from '../src/applications/fast-augment.js';
 
 const start = performance.now();
 const args = process.argv.slice(2);
+const USAGE = 'usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB] [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5]';
+const FLAGS = ['--data', '--epochs', '--seed', '--threads', '--memory', '--widths', '--batch', '--tta', '--limit', '--lr'];
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i += 2) {
+  if (!FLAGS.includes(args[i])) throw new Error(`fast-recipe: unknown option '${args[i]}'. ${USAGE}`);
+  if (i + 1 >= args.length) throw new Error(`fast-recipe: ${args[i]} needs a value. ${USAGE}`);
+}
 const opt = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
