@@ -260,22 +260,23 @@ function resumeFrom(hooks: readonly CallbackHooks[], history: History): number |
 
 /** One optimisation step on a batch, inside a step arena. */
 function trainBatch(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch: Batch, totals: Totals, classWeights: readonly (Tensor | null)[]): void {
-  const losses = model.lossFunctions;
-  const logits = seesLogits(model);
   // Parameters the optimizer holds still (paramGroup trainable: false) get no gradient, as a PyTorch
   // parameter with requires_grad = False: the backward stops where nothing before it still trains
   // (e.g. a frozen first layer costs no input gradient of the layer after it).
   const frozen = params.filter((p) => optimizer.paramOptions(p).trainable === false);
-  if (frozen.length > 0) {
-    const active = params.filter((p) => optimizer.paramOptions(p).trainable !== false);
-    for (const p of frozen) p.requiresGrad = false;
-    try {
-      trainBatch(model, optimizer, active, batch, totals, classWeights);
-    } finally {
-      for (const p of frozen) p.requiresGrad = true;
-    }
-    return;
+  const active = frozen.length > 0 ? params.filter((p) => !frozen.includes(p)) : params;
+  for (const p of frozen) p.requiresGrad = false;
+  try {
+    step(model, optimizer, active, batch, totals, classWeights);
+  } finally {
+    for (const p of frozen) p.requiresGrad = true;
   }
+}
+
+/** One step over `params` (every one requires gradients). */
+function step(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch: Batch, totals: Totals, classWeights: readonly (Tensor | null)[]): void {
+  const losses = model.lossFunctions;
+  const logits = seesLogits(model);
   runStep((b) => {
     const { xs, ys } = batch.make(b);
     let outs: Tensor[] = [];
