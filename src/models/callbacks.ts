@@ -6,6 +6,8 @@ export type Logs = Record<string, number>;
 
 /** The hooks fit calls; any may be async. */
 export interface CallbackHooks {
+  /** Called by fit before onTrainBegin with the run's parameters (tfjs `setParams`): epochs, initialEpoch, steps (batches per epoch, or null when unknown), verbose, doValidation, and for arrays samples and batchSize. */
+  setParams?(params: Record<string, unknown>): void;
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   onTrainEnd?(logs?: Logs): void | Promise<void>;
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
@@ -26,8 +28,13 @@ export interface CallbackModel {
 /** A callback object that gets the model before training starts. */
 export abstract class Callback {
   protected model: CallbackModel | null = null;
+  /** What fit passed to setParams (empty before training). */
+  protected params: Record<string, unknown> = {};
   setModel(model: CallbackModel): void {
     this.model = model;
+  }
+  setParams(params: Record<string, unknown>): void {
+    this.params = { ...params };
   }
 }
 
@@ -141,6 +148,13 @@ export interface LookaheadArgs {
   totalSteps?: number;
   /** Average only trainable weights, not moving statistics (default false). */
   trainableOnly?: boolean;
+  /**
+   * The model takes the average after the last batch of every epoch, before validation (airbench:
+   * "copy back parameters a final time after each epoch"; default false). An epoch's validation and
+   * its backup then see the average, and a run resumed from an epoch's backup goes on exactly as
+   * the uninterrupted run.
+   */
+  syncOnEpochEnd?: boolean;
 }
 
 interface LiveWeights {
@@ -148,14 +162,16 @@ interface LiveWeights {
   trainableWeights: Tensor[];
 }
 
-const KEYS = ['every', 'decay', 'startStep', 'totalSteps', 'trainableOnly'];
+const KEYS = ['every', 'decay', 'startStep', 'totalSteps', 'trainableOnly', 'syncOnEpochEnd'];
 
 /**
  * Lookahead (`ck.callbacks.lookahead`) averaging of weights as a training callback (Zhang et al. 2019, "Lookahead Optimizer";
  * the form airbench uses): every `every` steps an exponential moving average of the model's weights
  * is updated, avg ← decay·avg + (1 − decay)·w, and copied back into the model, so training goes on
  * from the average. At the end of training the model keeps the average. BatchNormalization's moving
- * statistics are averaged too unless `trainableOnly`.
+ * statistics are averaged too unless `trainableOnly`. Steps count from the run's first epoch
+ * (epoch × batches per epoch + batch, when fit knows the batches per epoch), so `startStep` and a
+ * decay function see the same step in a resumed run.
  *
  * ```ts
  * const steps = epochs * Math.ceil(n / batchSize);
@@ -167,6 +183,7 @@ export class Lookahead extends Callback implements CallbackHooks {
   readonly startStep: number;
   readonly totalSteps: number;
   readonly trainableOnly: boolean;
+  readonly syncOnEpochEnd: boolean;
   private readonly decay: (step: number, total: number) => number;
   private step = 0;
   private averages: Tensor[] | null = null;
@@ -175,7 +192,8 @@ export class Lookahead extends Callback implements CallbackHooks {
   constructor(args: LookaheadArgs = {}) {
     super();
     for (const k of Object.keys(args)) if (!KEYS.includes(k)) throw new ValueError(`Lookahead: unknown option '${k}'. Expected ${KEYS.join(', ')}`);
-    const { every = 5, decay = 0.99, startStep = 0, totalSteps = 0, trainableOnly = false } = args;
+    const { every = 5, decay = 0.99, startStep = 0, totalSteps = 0, trainableOnly = false, syncOnEpochEnd = false } = args;
+    if (typeof syncOnEpochEnd !== 'boolean') throw new ValueError(`Lookahead: syncOnEpochEnd must be true or false. Received ${String(syncOnEpochEnd)}`);
     if (!Number.isInteger(every) || every < 1) throw new ValueError(`Lookahead: every must be a positive integer. Received every=${every}`);
     if (!Number.isInteger(startStep) || startStep < 0) throw new ValueError(`Lookahead: startStep must be a non-negative integer. Received startStep=${startStep}`);
     if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new ValueError(`Lookahead: totalSteps must be a non-negative integer. Received totalSteps=${totalSteps}`);
@@ -185,6 +203,7 @@ export class Lookahead extends Callback implements CallbackHooks {
     this.startStep = startStep;
     this.totalSteps = totalSteps;
     this.trainableOnly = trainableOnly;
+    this.syncOnEpochEnd = syncOnEpochEnd;
     this.decay = typeof decay === 'number' ? () => decay : decay;
   }
 
@@ -202,16 +221,48 @@ export class Lookahead extends Callback implements CallbackHooks {
     this.step = 0;
   }
 
-  onBatchEnd(): void {
+  /** Batches per epoch, when fit knows them. */
+  private get stepsPerEpoch(): number | null {
+    const steps = this.params.steps;
+    return typeof steps === 'number' && Number.isInteger(steps) && steps > 0 ? steps : null;
+  }
+
+  /** The first step that updates (and, the first time, starts) the average. */
+  private get firstUpdate(): number {
+    return Math.ceil(Math.max(this.startStep, 1) / this.every) * this.every;
+  }
+
+  onEpochBegin(epoch: number): void {
+    const steps = this.stepsPerEpoch;
+    if (steps === null) return;
+    this.step = epoch * steps;
+    // Resumed past the average's start: with syncOnEpochEnd the weights restored from the epoch's
+    // end are the average, so it goes on from them.
+    if (this.syncOnEpochEnd && !this.averages && this.step >= this.firstUpdate) this.averages = this.targets.map((w) => this.copyOf(w));
+  }
+
+  onBatchEnd(batch?: number): void {
     this.step++;
-    if (this.step < this.startStep || this.step % this.every !== 0) return;
+    if (this.step >= this.startStep && this.step % this.every === 0) this.update();
+    const steps = this.stepsPerEpoch;
+    if (this.syncOnEpochEnd && steps !== null && batch === steps - 1) this.copyBack();
+  }
+
+  onEpochEnd(): void {
+    // Epochs of unknown length: the copy happens here (after validation).
+    if (this.syncOnEpochEnd && this.stepsPerEpoch === null) this.copyBack();
+  }
+
+  private copyOf(w: Tensor): Tensor {
+    const a = Tensor.empty(w.shape, 'float32', w.backend);
+    a.kept = true;
+    w.backend.copy(w.storage, 0, a.storage, 0, w.size);
+    return a;
+  }
+
+  private update(): void {
     if (!this.averages) {
-      this.averages = this.targets.map((w) => {
-        const a = Tensor.empty(w.shape, 'float32', w.backend);
-        a.kept = true;
-        w.backend.copy(w.storage, 0, a.storage, 0, w.size);
-        return a;
-      });
+      this.averages = this.targets.map((w) => this.copyOf(w));
       return;
     }
     const d = this.decay(this.step, this.totalSteps);
@@ -224,9 +275,13 @@ export class Lookahead extends Callback implements CallbackHooks {
     });
   }
 
+  private copyBack(): void {
+    this.averages?.forEach((a, i) => a.backend.copy(a.storage, 0, this.targets[i].storage, 0, a.size));
+  }
+
   /** The model keeps the average (when one was started). */
   onTrainEnd(): void {
-    this.averages?.forEach((a, i) => a.backend.copy(a.storage, 0, this.targets[i].storage, 0, a.size));
+    this.copyBack();
     this.free();
   }
 

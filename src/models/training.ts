@@ -347,6 +347,8 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     const history = new History({ epochs: o.epochs, ...source.params });
     const names = logNames(model);
     model.stopTraining = false;
+    const runParams = { ...history.params, steps: source.steps, initialEpoch: o.initialEpoch, verbose: o.verbose, doValidation: o.validate !== null };
+    for (const h of hooks) h.setParams?.(runParams);
     await call((h) => h.onTrainBegin?.());
     const first = resumeFrom(hooks, history) ?? o.initialEpoch;
     let lastYield = performance.now();
