@@ -14,7 +14,7 @@ import { readRegularFile } from '../util/regular-file.js';
 import { MAX_MODEL_JSON_BYTES, parseModelJson } from './handlers.js';
 import { asideDir, modelJsonPath, pathFromUrl, readModelFile, writeModelDir } from './node-file.js';
 import { setOptimizerState } from './load.js';
-import { modelArtifacts } from './save.js';
+import { modelArtifacts, type SlotForm } from './save.js';
 import { decodeWeights } from './weights.js';
 
 function asModel(model: CallbackModel | null, who: string): LayersModel {
@@ -116,6 +116,8 @@ interface BackupState {
   rng: (number | null)[];
   history: ResumeState['history'];
   run?: RunConfig;
+  /** 'raw': optimizer slots as cnnkit holds them (older backups: tfjs's form). */
+  slots?: SlotForm;
 }
 
 /** A setting whose value in a backup differs from the run's (`stored` is undefined when the backup does not record it). */
@@ -229,7 +231,7 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
       if (!w || w.length !== v.tensor.size) throw new DataError(`${where}: the backup does not fit this model (weight '${v.name}' ${w ? 'has another size' : 'is missing'}); remove ${this.backupDir} to start afresh`);
     }
     const optWeights = weights.filter((w) => w.spec.group === 'optimizer');
-    if (model.optimizer) setOptimizerState(model, optWeights, where);
+    if (model.optimizer) setOptimizerState(model, optWeights, where, state.slots === 'raw' ? 'raw' : 'tfjs');
     if (model.optimizer && model.optimizer.iterations !== state.iterations) throw new DataError(`${where}: the backup's step counter disagrees with its state`);
     for (const v of vars) v.tensor.backend.write(v.tensor.storage, byName.get(v.name) as Float32Array);
     globalRandom.setState(state.rng.map((x) => (x === null ? NaN : x)));
@@ -250,10 +252,10 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
     this.history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history.history[k] ??= []).push(v);
     const state: BackupState = {
-      epoch, iterations: model.optimizer?.iterations ?? 0, rng: globalRandom.getState().map((x) => (Number.isNaN(x) ? null : x)), history: this.history,
+      epoch, iterations: model.optimizer?.iterations ?? 0, rng: globalRandom.getState().map((x) => (Number.isNaN(x) ? null : x)), history: this.history, slots: 'raw',
       ...(this.runConfig ? { run: this.runConfig } : {}),
     };
-    const a = modelArtifacts(model, { includeOptimizer: !!model.optimizer });
+    const a = modelArtifacts(model, { includeOptimizer: !!model.optimizer }, 'raw');
     await writeModelDir(this.latestDir, { ...a, userDefinedMetadata: { cnnkitBackup: state } });
   }
 

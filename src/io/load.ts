@@ -10,6 +10,7 @@ import type { LayersModel } from '../models/model.js';
 import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadHandlerFor } from './router.js';
+import type { SlotForm } from './save.js';
 import { modelFromTopology } from './topology.js';
 import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
 import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
@@ -80,7 +81,7 @@ function applyTraining(model: LayersModel, tc: unknown, optWeights: NamedWeight[
  * Restores the compiled model's optimizer from stored optimizer weights (`iter` and slots named
  * like tfjs, `dense/kernel/m`), matched by name; throws a DataError naming `where` on a mismatch.
  */
-export function setOptimizerState(model: LayersModel, optWeights: readonly NamedWeight[], where: string): void {
+export function setOptimizerState(model: LayersModel, optWeights: readonly NamedWeight[], where: string, slotForm: SlotForm = 'tfjs'): void {
   const opt = model.optimizer;
   if (!opt) throw new DataError(`${where}: optimizer state cannot be restored into an uncompiled model`);
   const iter = optWeights.find((w) => w.spec.name === 'iter' || w.spec.name.endsWith('/iter'));
@@ -101,7 +102,7 @@ export function setOptimizerState(model: LayersModel, optWeights: readonly Named
     const v = byName.get(name);
     if (!v || v.length !== s.size) throw new DataError(`${where}: optimizer weight '${name}' ${v ? `has ${v.length} values, expected ${s.size}` : 'is missing'}`);
     byName.delete(name);
-    return opt.importSlot(j % per, Float32Array.from(v));
+    return slotForm === 'raw' ? Float32Array.from(v) : opt.importSlot(j % per, Float32Array.from(v));
   });
   if (iter) byName.delete(iter.spec.name);
   for (const [name, v] of byName) if (v.some((x) => x !== 0)) throw new DataError(`${where}: optimizer weight '${name}' has no counterpart in cnnkit's ${opt.className}`);

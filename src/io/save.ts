@@ -26,8 +26,15 @@ export function modelTopology(model: LayersModel): Record<string, unknown> {
   return { class_name: model.getClassName(), config: convertTsToPythonic(model.getConfig()), keras_version: KERAS_VERSION, backend: KERAS_BACKEND };
 }
 
-/** The model's weights (and with `includeOptimizer`, the optimizer's step counter and slots), named. */
-export function namedWeights(model: LayersModel, includeOptimizer = false): NamedWeight[] {
+/** How optimizer slots are written: tfjs's form, or cnnkit's own values (see namedWeights). */
+export type SlotForm = 'tfjs' | 'raw';
+
+/**
+ * The model's weights (and with `includeOptimizer`, the optimizer's step counter and slots), named.
+ * Slots are in tfjs's form (`'tfjs'`, what tfjs reads) or as cnnkit holds them (`'raw'`, for
+ * backups: converting to tfjs's form and back rounds, and a resumed run would drift).
+ */
+export function namedWeights(model: LayersModel, includeOptimizer = false, slotForm: SlotForm = 'tfjs'): NamedWeight[] {
   const out: NamedWeight[] = [];
   for (const l of model.layers)
     for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(v.tensor.dataSync()) });
@@ -42,7 +49,7 @@ export function namedWeights(model: LayersModel, includeOptimizer = false): Name
     for (let k = 0; k < per; k++)
       vars.forEach((v, i) => {
         const s = slots[i * per + k];
-        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: opt.exportSlot(k, Float32Array.from(s.dataSync())) });
+        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: slotForm === 'raw' ? Float32Array.from(s.dataSync()) : opt.exportSlot(k, Float32Array.from(s.dataSync())) });
       });
   }
   return out;
@@ -81,8 +88,8 @@ export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
 }
 
 /** The model as in-memory artifacts (tfjs `ModelArtifacts`). */
-export function modelArtifacts(model: LayersModel, config: SaveConfig = {}): ModelArtifacts {
-  const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer));
+export function modelArtifacts(model: LayersModel, config: SaveConfig = {}, slotForm: SlotForm = 'tfjs'): ModelArtifacts {
+  const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer, slotForm));
   const training = trainingConfig(model);
   const metadata = model.getUserDefinedMetadata();
   return {
