@@ -6,7 +6,7 @@
  * augmentation and without it. The last line is JSON.
  *
  * usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB]
- *          [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5]
+ *          [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4]
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,8 +17,8 @@ import { testTimeAugmentation } from '../src/applications/fast-augment.js';
 
 const start = performance.now();
 const args = process.argv.slice(2);
-const USAGE = 'usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB] [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5]';
-const FLAGS = ['--data', '--epochs', '--seed', '--threads', '--memory', '--widths', '--batch', '--tta', '--limit', '--lr'];
+const USAGE = 'usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB] [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4]';
+const FLAGS = ['--data', '--epochs', '--seed', '--threads', '--memory', '--widths', '--batch', '--tta', '--limit', '--lr', '--whiten-eps'];
 if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
@@ -43,6 +43,7 @@ const settings: Partial<FastSettings> = {
   widths: opt('--widths', FAST_DEFAULTS.widths.join(',')).split(',').map(Number) as unknown as FastSettings['widths'],
   learningRate: Number(opt('--lr', String(FAST_DEFAULTS.learningRate))),
   tta: Number(opt('--tta', String(FAST_DEFAULTS.tta))) as 0 | 1 | 2,
+  whiteningEpsilon: Number(opt('--whiten-eps', String(FAST_DEFAULTS.whiteningEpsilon))),
 };
 const limit = Number(opt('--limit', '0'));
 

@@ -88,6 +88,41 @@ test('lookahead: every k steps avg ← d·avg + (1 − d)·w is copied into the 
   assert.throws(() => ck.callbacks.lookahead({ decay: 2 }), /decay must be in \[0, 1\]/);
 });
 
+test('lookahead syncOnEpochEnd: the weights are the average after each epoch\'s last batch, and a restart at an epoch goes on as the whole run', () => {
+  const run = (from: number): number[][] => {
+    const w = ck.tensor([1, 2]);
+    const fake = { weights: [w], trainableWeights: [w], stopTraining: false, getWeights: () => [w], setWeights: () => undefined };
+    const la = ck.callbacks.lookahead({ every: 2, decay: (s: number) => s / 10, startStep: 2, syncOnEpochEnd: true });
+    la.setModel(fake);
+    la.setParams({ steps: 3, epochs: 3 });
+    la.onTrainBegin();
+    // A restart at epoch `from` finds the weights the whole run had there (restored from a backup).
+    if (from > 0) w.backend.write(w.storage, seen[from * 3 - 1]);
+    const out: number[][] = [];
+    for (let epoch = from; epoch < 3; epoch++) {
+      la.onEpochBegin(epoch);
+      for (let b = 0; b < 3; b++) {
+        const step = epoch * 3 + b + 1;
+        w.backend.write(w.storage, Array.from(w.dataSync()).map((x) => x + step * step));
+        la.onBatchEnd(b);
+        out.push(Array.from(w.dataSync()));
+      }
+    }
+    la.onTrainEnd();
+    return out;
+  };
+  const seen: number[][] = [];
+  seen.push(...run(0));
+  // Steps 2, 4, 6, 8 update the average; after step 3 (epoch 1's end) the weights are the average of step 2, not step 3's.
+  const avg2 = seen[1];
+  assert.deepEqual(seen[2], avg2);
+  const v4 = seen[2].map((x) => x + 16);
+  assert.deepEqual(seen[3], v4.map((x, i) => Math.fround(0.4 * avg2[i] + 0.6 * x)));
+  assert.deepEqual(run(1), seen.slice(3));
+  assert.deepEqual(run(2), seen.slice(6));
+  assert.throws(() => ck.callbacks.lookahead({ syncOnEpochEnd: 1 as unknown as boolean }), /syncOnEpochEnd must be true or false/);
+});
+
 test('augmentBatch: reflect-padded translations and flips, reproducible from the seed', () => {
   // One 4x4 single-channel image with distinct pixels.
   const src = Uint8Array.from({ length: 16 }, (_, i) => i);
@@ -159,4 +194,41 @@ test("recipes.get('fast') trains (a short run on random images) and predicts pro
   const probs = recipe.predict(model, xTrain);
   assert.deepEqual(probs.shape, [n, 3]);
   await assert.rejects(recipe.train({ xTrain, yTrain, xVal: null, yVal: null, classNames: ['a', 'b', 'c'] }, { batchSize: 64 }), /needs at least one batch of 64/);
+});
+
+test('the fast recipe resumed from an epoch backup ends with the weights and history of the uninterrupted run', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'cnnkit-fast-resume-'));
+  // 4 steps per epoch, 4 epochs: lookahead updates at steps 5, 10, 15 (from step 2 on); the
+  // whitening bias trains in epoch 1 only; the kill comes after epoch 2's backup (step 8).
+  const recipe = makeFastRecipe({ widths: [4, 8, 8], batchSize: 16, epochs: 4, tta: 0, lookaheadStart: 0.125, whiteningBiasEpochs: 1 }, 'fast-test');
+  const rng = new ck.Random(4);
+  const n = 64;
+  const xTrain = ck.Tensor.host([n, 16, 16, 3], Uint8Array.from({ length: n * 768 }, () => rng.int(256)));
+  const yTrain = ck.tensor(Int32Array.from({ length: n }, (_, i) => i % 3), [n], 'int32');
+  const data = { xTrain, yTrain, xVal: xTrain, yVal: yTrain, classNames: ['a', 'b', 'c'] };
+  const weightsOf = (m: ck.LayersModel): number[][] => m.getWeights().map((w) => Array.from(w.dataSync() as Float32Array));
+  try {
+    ck.clearSession();
+    const whole = await recipe.train(data, { seed: 3, verbose: 0 });
+    const backupDir = join(dir, 'backup');
+    ck.clearSession();
+    await assert.rejects(recipe.train(data, {
+      seed: 3, verbose: 0,
+      callbacks: [ck.callbacks.backupAndRestore({ backupDir }), { onEpochEnd: (e: number) => { if (e === 1) throw new Error('killed after epoch 2'); } }],
+    }), /killed after epoch 2/);
+    ck.clearSession();
+    const epochs: number[] = [];
+    const resumed = await recipe.train(data, { seed: 3, verbose: 0, callbacks: [ck.callbacks.backupAndRestore({ backupDir }), { onEpochBegin: (e: number) => void epochs.push(e) }] });
+    assert.deepEqual(epochs, [2, 3]);
+    assert.deepEqual(resumed.history.history.loss, whole.history.history.loss);
+    assert.deepEqual(resumed.history.history.val_accuracy, whole.history.history.val_accuracy);
+    const a = weightsOf(whole.model), b = weightsOf(resumed.model);
+    assert.equal(a.length, b.length);
+    a.forEach((w, i) => assert.deepEqual(b[i], w, `weight ${i} (${whole.model.getWeights()[i].shape.join('x')}) differs after resuming`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

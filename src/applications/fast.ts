@@ -32,7 +32,7 @@ import { Sequential } from '../models/sequential.js';
 import { losses } from '../losses/index.js';
 import { SGD } from '../optimizers/optimizer.js';
 import { piecewiseLinear } from '../optimizers/schedules.js';
-import { Random, setSeed } from '../tensor/random.js';
+import { globalRandom, setSeed } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Recipe, RecipeData, RecipeOptions, RecipeRun } from './recipes.js';
 import { augmentBatch, testTimeAugmentation } from './fast-augment.js';
@@ -55,6 +55,8 @@ export interface FastSettings {
   whiteningBiasEpochs: number;
   /** Fraction of the steps after which lookahead averaging starts (0 to 1; 1 turns it off). */
   lookaheadStart: number;
+  /** The whitening layer's ε, relative to the mean per-pixel variance of the patches (`patchWhitening`). */
+  whiteningEpsilon: number;
   /** Test-time augmentation of predict: 0 none, 1 mirror, 2 mirror and 1-pixel shifts. */
   tta: 0 | 1 | 2;
 }
@@ -73,6 +75,7 @@ export const FAST_DEFAULTS: FastSettings = {
   labelSmoothing: 0.2,
   whiteningBiasEpochs: 3,
   lookaheadStart: 0.25,
+  whiteningEpsilon: 5e-4,
   tta: 2,
 };
 
@@ -145,31 +148,38 @@ function labelsOf(y: Tensor, classes: number, where: string): Int32Array {
 }
 
 /**
- * The training batches of every epoch from one iterator (fitDataset's `batchesPerEpoch` form):
- * a fresh shuffle per epoch, dropping the last partial batch, augmented as the module comment says.
+ * The training batches (fitDataset's `batchesPerEpoch` form), augmented as the module comment
+ * says: a fresh shuffle per epoch, dropping the last partial batch. `startEpoch` (the recipe's
+ * onEpochBegin) names the epoch about to run, for its flips; the order, shifts and first flips come
+ * from the global generator, whose state a backup keeps, so a resumed run draws what the
+ * uninterrupted one would have.
  */
-function trainingBatches(images: Uint8Array, labels: Int32Array, shape: readonly number[], classes: number, s: FastSettings, rng: Random, steps: number): Dataset {
+function trainingBatches(images: Uint8Array, labels: Int32Array, shape: readonly number[], classes: number, s: FastSettings, steps: number): { dataset: Dataset; startEpoch: (epoch: number) => void } {
   const [n, h, w, c] = shape;
   const pixels = h * w * c;
-  const flipBase = Uint8Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  const flipBase = Uint8Array.from({ length: n }, () => (globalRandom.uniform() < 0.5 ? 1 : 0));
   const buffer = new Uint8Array(s.batchSize * pixels);
+  let epoch = 0, inEpoch = 0;
+  let order = new Int32Array(0);
+  const dataset: Dataset = {
+    iterator: async () => ({
+      next: async (): Promise<IteratorResult<DatasetBatch>> => {
+        if (inEpoch === 0) order = globalRandom.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+        const picked = order.subarray(inEpoch * s.batchSize, (inEpoch + 1) * s.batchSize);
+        inEpoch = (inEpoch + 1) % steps;
+        augmentBatch(images, shape, picked, buffer, globalRandom, (j) => (flipBase[j] ^ (epoch & 1)) === 1);
+        const batchLabels = Int32Array.from(picked, (j) => labels[j]);
+        const xs = Tensor.host([s.batchSize, h, w, c], buffer);
+        const ys = Tensor.fromValues([s.batchSize, classes], oneHot(batchLabels, classes));
+        return { value: { xs, ys }, done: false };
+      },
+    }),
+  };
   return {
-    iterator: async () => {
-      let step = 0;
-      let order = new Int32Array(0);
-      return {
-        next: async (): Promise<IteratorResult<DatasetBatch>> => {
-          const epoch = Math.floor(step / steps), inEpoch = step % steps;
-          if (inEpoch === 0) order = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-          step++;
-          const picked = order.subarray(inEpoch * s.batchSize, (inEpoch + 1) * s.batchSize);
-          augmentBatch(images, shape, picked, buffer, rng, (j) => (flipBase[j] ^ (epoch & 1)) === 1);
-          const batchLabels = Int32Array.from(picked, (j) => labels[j]);
-          const xs = Tensor.host([s.batchSize, h, w, c], buffer);
-          const ys = Tensor.fromValues([s.batchSize, classes], oneHot(batchLabels, classes));
-          return { value: { xs, ys }, done: false };
-        },
-      };
+    dataset,
+    startEpoch: (e) => {
+      epoch = e;
+      inEpoch = 0;
     },
   };
 }
@@ -203,7 +213,6 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   const classes = data.classNames.length;
   if (n < s.batchSize) throw new ValueError(`${where}: needs at least one batch of ${s.batchSize} training images. Received ${n} (pass a smaller batchSize)`);
   if (options.seed !== undefined) setSeed(options.seed);
-  const rng = new Random(options.seed ?? Date.now());
   const model = buildFastModel([h, w, c], classes, s.widths);
   const steps = Math.floor(n / s.batchSize);
   const total = steps * s.epochs;
@@ -214,7 +223,7 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   });
   model.compile({ optimizer, loss: losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: s.labelSmoothing }), metrics: ['accuracy'] });
   const whiten = model.getLayer('whiten');
-  const { kernel, bias } = patchWhitening(xTrain, { kernelSize: 2, maxImages: 5000 });
+  const { kernel, bias } = patchWhitening(xTrain, { kernelSize: 2, maxImages: 5000, epsilon: s.whiteningEpsilon });
   whiten.setWeights([kernel, bias]);
   const [whitenKernel, whitenBias] = whiten.trainableWeights.map((v) => v.tensor);
   optimizer.paramGroup([whitenKernel], { trainable: false });
@@ -223,20 +232,24 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   // No decay on the whitening bias: it holds −W·(mean patch), which centres the 0-255 pixels; airbench
   // centres its inputs first, so there the bias sits at zero and decay pulls it nowhere.
   optimizer.paramGroup([whitenBias], { weightDecay: 0 });
-  const freezeBias: CallbackHooks = {
-    onEpochBegin: (epoch) => optimizer.paramGroup([whitenBias], { trainable: epoch < s.whiteningBiasEpochs }),
-  };
-  const callbacks: (CallbackHooks | Callback)[] = [freezeBias, ...(options.callbacks ?? [])];
-  if (s.lookaheadStart < 1) {
-    callbacks.unshift(new Lookahead({ every: 5, startStep: Math.floor(s.lookaheadStart * total), totalSteps: total, decay: (step, t) => 0.95 ** 5 * (step / t) ** 3 }));
-  }
   const labels = labelsOf(yTrain, classes, where);
   const images = xTrain.isHost ? (xTrain.hostData as Uint8Array) : Uint8Array.from(xTrain.dataSync() as ArrayLike<number>);
+  const batches = trainingBatches(images, labels, xTrain.shape, classes, s, steps);
+  const perEpoch: CallbackHooks = {
+    onEpochBegin: (epoch) => {
+      optimizer.paramGroup([whitenBias], { trainable: epoch < s.whiteningBiasEpochs });
+      batches.startEpoch(epoch);
+    },
+  };
+  const callbacks: (CallbackHooks | Callback)[] = [perEpoch, ...(options.callbacks ?? [])];
+  if (s.lookaheadStart < 1) {
+    callbacks.unshift(new Lookahead({ every: 5, startStep: Math.floor(s.lookaheadStart * total), totalSteps: total, decay: (step, t) => 0.95 ** 5 * (step / t) ** 3, syncOnEpochEnd: true }));
+  }
   const validation: [Tensor, Tensor] | undefined = data.xVal && data.yVal
     ? [data.xVal, Tensor.fromValues([data.yVal.shape[0], classes], oneHot(labelsOf(data.yVal, classes, `${where}: yVal`), classes))]
     : undefined;
   checkMemory(model, s.batchSize, where);
-  const history = await model.fitDataset(trainingBatches(images, labels, xTrain.shape, classes, s, rng, steps), {
+  const history = await model.fitDataset(batches.dataset, {
     epochs: s.epochs, batchesPerEpoch: steps, validationData: validation, validationBatchSize: 500,
     callbacks, verbose: options.verbose ?? 1,
   });
