@@ -196,6 +196,24 @@ test("recipes.get('fast') trains (a short run on random images) and predicts pro
   await assert.rejects(recipe.train({ xTrain, yTrain, xVal: null, yVal: null, classNames: ['a', 'b', 'c'] }, { batchSize: 64 }), /needs at least one batch of 64/);
 });
 
+test("the recipe's memoryMB does not create the default backend, so the size it gives can still be configured (cnnkit train --recipe fast)", async () => {
+  const { spawnSync } = await import('node:child_process');
+  const index = new URL('../src/index.js', import.meta.url).href;
+  // A fresh process: no backend yet, as in the CLI before it configures the default one.
+  const script = `const ck = await import(${JSON.stringify(index)});
+const mb = ck.recipes.get('fast').memoryMB([32, 32, 3], 10, 1024);
+ck.configureDefaultBackend(null, { threads: 1, memoryMB: mb });
+await ck.ready();
+console.log(JSON.stringify({ mb, backend: ck.getBackendName(), reservedMB: ck.getBackend().memory().reservedBytes / 1048576 }));
+ck.getBackend().dispose();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { mb: number; backend: string; reservedMB: number };
+  assert.ok(out.mb > 2000, `memoryMB ${out.mb}`);
+  assert.equal(out.backend, 'wasm');
+  assert.ok(out.reservedMB >= out.mb, `the WASM backend reserved ${out.reservedMB} MiB, asked for ${out.mb}`);
+});
+
 test('the fast recipe resumed from an epoch backup ends with the weights and history of the uninterrupted run', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

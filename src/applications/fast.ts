@@ -19,7 +19,8 @@
  *
  * Pixels stay 0-255: the whitening layer's data-dependent weights absorb the scale and the mean.
  */
-import { getBackend } from '../backend/engine.js';
+import { getBackend, withBackend } from '../backend/engine.js';
+import { ReferenceBackend } from '../backend/reference/index.js';
 import { ValueError } from '../errors.js';
 import * as layers from '../layers/index.js';
 import { initializers } from '../layers/initializers.js';
@@ -279,11 +280,20 @@ export function stepBytesPerImage(model: LayersModel): number {
  */
 export function fastRecipeMemoryMB(inputShape: readonly [number, number, number], classes: number, settings: Partial<FastSettings> = {}): number {
   const s = { ...FAST_DEFAULTS, ...settings };
-  const model = buildFastModel(inputShape, classes, s.widths);
-  const step = stepBytesPerImage(model) * s.batchSize;
-  const weights = 4 * 3 * model.countParams();
-  model.dispose();
-  return Math.ceil((1.1 * step + weights) / 1048576) + 64;
+  // Sized on a reference backend of its own: asking must not create the default backend, whose
+  // memory is what the answer is for.
+  const reference = new ReferenceBackend();
+  try {
+    return withBackend(reference, () => {
+      const model = buildFastModel(inputShape, classes, s.widths);
+      const step = stepBytesPerImage(model) * s.batchSize;
+      const weights = 4 * 3 * model.countParams();
+      model.dispose();
+      return Math.ceil((1.1 * step + weights) / 1048576) + 64;
+    });
+  } finally {
+    reference.dispose();
+  }
 }
 
 /** Fails before training when the WASM backend's memory cannot hold a step of `batchSize`. */

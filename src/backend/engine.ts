@@ -93,6 +93,23 @@ export async function ready(): Promise<Backend> {
   return initializing;
 }
 
+/**
+ * Runs `fn` with `backend` active and then restores what was active before, including nothing:
+ * a default backend not yet created stays uncreated, so options configured for it still apply
+ * (e.g. sizing a model on the reference backend before the WASM backend is made with that size).
+ */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const before = current, beforeName = currentName;
+  current = backend;
+  currentName = backend.name;
+  try {
+    return fn();
+  } finally {
+    current = before;
+    currentName = beforeName;
+  }
+}
+
 /** Sets the options the default backend will be created with (before first use). */
 export function configureDefaultBackend(name: string | null, options: BackendOptions): void {
   pendingName = name;
