@@ -129,6 +129,34 @@ test('real TensorFlow.js loads the saved model with its metadata and predicts al
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-4, `output ${i}: tfjs ${a[i]}, cnnkit ${b[i]}`);
 });
 
+test("cnnkit train --recipe fast: trains, saves, and its model predicts the recipe's way", { timeout: 5 * 60_000 }, async () => {
+  const fastOut = join(tmp, 'run-fast');
+  const r = await cnnkit(['train', '--data', folder, '--recipe', 'fast', '--epochs', '2', '--batch-size', '32', '--image-size', '16', '--seed', '1', '--out', fastOut, '--no-preview']);
+  assert.equal(r.code, 0, `exit status; stderr:\n${r.stderr}\nstdout:\n${r.stdout}`);
+  const loss = Number(/validation loss: (\d+\.\d{4})/.exec(r.stdout)?.[1]);
+  const acc = Number(/validation accuracy: (\d\.\d{4})/.exec(r.stdout)?.[1]);
+  assert.ok(loss > 0 && loss < 5 && acc >= 0 && acc <= 1, `validation loss ${loss}, accuracy ${acc}`);
+  const json = JSON.parse(readFileSync(join(fastOut, 'model', 'model.json'), 'utf8')) as { userDefinedMetadata: Record<string, unknown> };
+  assert.equal(json.userDefinedMetadata.recipe, 'fast');
+  // cnnkit predict gives the recipe's probabilities (0-255 pixels in, softmax of the averaged views).
+  const photo = join(tmp, 'fast-photo.png');
+  await writePicture(photo, heldOutPicture, 'png');
+  const p = await cnnkit(['predict', '--model', join(fastOut, 'model'), '--top', '3', photo]);
+  assert.equal(p.code, 0, p.stderr);
+  const printed = new Map(p.stdout.split('\n').filter((l) => /^\s+\d\. /.test(l)).map((l) => {
+    const m = /^\s+\d\. (\S+)\s+([\d.]+)%$/.exec(l)!;
+    return [m[1], Number(m[2]) / 100];
+  }));
+  assert.equal(printed.size, 3);
+  const one = join(tmp, 'fast-one');
+  mkdirSync(join(one, 'x'), { recursive: true });
+  writeFileSync(join(one, 'x', 'photo.png'), readFileSync(photo));
+  const arr = await ck.data.loadImageFolder(one, { imageSize: [16, 16], cache: false, verbose: false });
+  const model = await ck.loadLayersModel(`file://${join(fastOut, 'model', 'model.json')}`);
+  const probs = ck.recipes.get('fast').predict(model, ck.Tensor.host([1, 16, 16, 3], arr.images)).dataSync();
+  NAMES.forEach((n, i) => assert.ok(Math.abs(printed.get(n)! - probs[i]) < 0.0006, `${n}: printed ${printed.get(n)}, the recipe's predict ${probs[i]}`));
+});
+
 test('bad options are refused with their names before anything is written', async () => {
   const fresh = join(tmp, 'never');
   const refuse = async (args: string[], pattern: RegExp, code: number) => {

@@ -105,6 +105,15 @@ export function get(name: string): Recipe {
   return r;
 }
 
+/**
+ * The registered recipe a model was trained with, from its metadata (`recipe`, as `cnnkit train`
+ * saves it), or null: its `predict` is how the model takes images (scale, test-time augmentation).
+ */
+export function recipeOf(model: LayersModel): Recipe | null {
+  const name = (model.getUserDefinedMetadata() as { recipe?: unknown } | undefined)?.recipe;
+  return typeof name === 'string' ? registry.get(name) ?? null : null;
+}
+
 /** The names of the registered recipes. */
 export function names(): string[] {
   return [...registry.keys()];

@@ -9,7 +9,8 @@ import { CIFAR10_CLASSES, cifar10Subset, readCifar10, type Cifar10Data, type Cif
 import { DataError, ValueError } from '../errors.js';
 import { loadImageFile as loadPreparedImage } from '../data/image-file.js';
 import { modelJsonPath } from '../io/node-file.js';
-import { argmaxRows, confusionMatrix, perClassAccuracy, type ClassAccuracy } from '../viz/analysis.js';
+import { recipeOf } from '../applications/recipes.js';
+import { argmaxRows, confusionMatrix, meanCrossEntropy, perClassAccuracy, type ClassAccuracy } from '../viz/analysis.js';
 import { Progress, styles, table, thousands, type Io } from './common.js';
 import { loadImageFile, type RgbImage } from './image-io.js';
 import { imageJob, modelClassifierMetadata, peekClassifierMetadata } from './model-metadata.js';
@@ -23,6 +24,15 @@ function predictOne(model: Model, x: ck.Tensor, args: ck.EvaluateArgs): ck.Tenso
   const p = model.predict(x, args);
   if (Array.isArray(p)) throw new ValueError(`--model: model '${model.name}' has ${p.length} outputs; evaluate and predict take models with one output`);
   return p;
+}
+
+/**
+ * Class probabilities [n, classes] for uint8 images: the way the model's recipe predicts (its input
+ * scale, a final softmax, test-time augmentation; see recipeOf), else pixels / 255 as the tutorial.
+ */
+function probabilities(model: Model, x: ck.Tensor, batchSize: number): ck.Tensor {
+  const recipe = recipeOf(model);
+  return recipe ? recipe.predict(model, x) : predictOne(model, x, { batchSize, rescale: 1 / 255 });
 }
 
 /** Saves a model into `dir` in the TensorFlow.js layers format (atomically: see io/node-file.ts). */
@@ -101,9 +111,19 @@ export function evaluateAndReport(io: Io, model: Model, split: Cifar10Split, nam
   const s = styles(io);
   const x = ck.Tensor.host([split.count, 32, 32, 3], split.images);
   const y = ck.Tensor.host([split.count], Int32Array.from(split.labels));
-  const [loss, accuracy] = (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
+  let loss: number, accuracy: number, probs: Float32Array;
+  if (recipeOf(model)) {
+    // A recipe's model is measured as the recipe predicts (a fast-recipe model takes 0-255 pixels,
+    // ends in logits and averages test-time views): loss and accuracy of those probabilities.
+    probs = probabilities(model, x, batchSize).dataSync() as Float32Array;
+    loss = meanCrossEntropy(probs, split.labels, names.length);
+    const predicted = argmaxRows(probs, names.length).classes;
+    accuracy = predicted.reduce((n, c, i) => n + (c === split.labels[i] ? 1 : 0), 0) / split.count;
+  } else {
+    [loss, accuracy] = (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
+    probs = probabilities(model, x, batchSize).dataSync() as Float32Array;
+  }
   io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
-  const probs = predictOne(model, x, { batchSize, rescale: 1 / 255 }).dataSync();
   const { classes } = argmaxRows(probs, names.length);
   const perClass = perClassAccuracy(confusionMatrix(split.labels, classes, names.length), names);
   io.out(`\n${table(perClass.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
@@ -150,7 +170,7 @@ export function predictAndReport(io: Io, model: Model, labels: readonly string[]
     if (p.width !== w || p.height !== h) throw new ValueError(`predict: ${labels[i]} must be resized to ${w}x${h} first. Received ${p.width}x${p.height}`);
     batch.set(p.data, i * bytes);
   });
-  const probs = predictOne(model, ck.Tensor.host([pics.length, h, w, 3], batch), { rescale: 1 / 255 }).dataSync();
+  const probs = probabilities(model, ck.Tensor.host([pics.length, h, w, 3], batch), 32).dataSync();
   const n = names.length;
   const width = Math.max(...names.map((x) => x.length));
   return labels.map((image, i) => {

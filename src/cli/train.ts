@@ -14,6 +14,7 @@ import { DataError, ValueError } from '../errors.js';
 import { Callback, type CallbackModel } from '../models/callbacks.js';
 import { removeDirAtomic } from '../util/node-fs.js';
 import { collectGarbage } from '../util/node-gc.js';
+import { meanCrossEntropy } from '../viz/analysis.js';
 import { reportHtml } from '../viz/report.js';
 import { supportsTrueColor, terminalPreview } from '../viz/terminal.js';
 import { duration, styles, thousands, type Io } from './common.js';
@@ -217,8 +218,9 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   io.out(`Training took ${duration(fitSeconds)}; wrote history.json, history.csv, accuracy.svg/.png, loss.svg/.png\n`);
 
   step(`Evaluating on the ${heldOutName} images`);
-  const [loss] = (model.evaluate(xVal, yVal, { batchSize, rescale: 1 / 255, verbose: 0 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
+  // Loss and accuracy of the recipe's own predictions (its input scale and test-time augmentation).
   const probs = recipe.predict(model, xVal).dataSync();
+  const loss = meanCrossEntropy(probs, heldOut.labels, names.length);
   const analysis = await writeAnalysis(io, out, heldOut, probs, names, heldOutName);
   io.out(`${s.bold(`${heldOutName} loss:`)} ${loss.toFixed(4)}\n${s.bold(`${heldOutName} accuracy:`)} ${s.green(analysis.accuracy.toFixed(4))}\n`);
 

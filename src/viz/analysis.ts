@@ -26,6 +26,18 @@ export function argmaxRows(probs: ArrayLike<number>, numClasses: number): { clas
   return { classes, confidence };
 }
 
+/**
+ * Mean cross-entropy −log p(true class) of `[n, k]` probabilities, each clipped to [1e-7, 1 − 1e-7]
+ * as Keras's sparse categorical cross-entropy does.
+ */
+export function meanCrossEntropy(probs: ArrayLike<number>, trueLabels: LabelArray, numClasses: number): number {
+  check(numClasses > 0 && probs.length === trueLabels.length * numClasses, 'meanCrossEntropy',
+    'probabilities must be [labels, numClasses]', { length: probs.length, labels: trueLabels.length, numClasses });
+  let sum = 0;
+  for (let i = 0; i < trueLabels.length; i++) sum -= Math.log(Math.min(Math.max(probs[i * numClasses + trueLabels[i]], 1e-7), 1 - 1e-7));
+  return sum / trueLabels.length;
+}
+
 /** Row = true class, column = predicted class; `matrix[t][p]` counts images. */
 export function confusionMatrix(trueLabels: LabelArray, predicted: LabelArray, numClasses: number): number[][] {
   if (trueLabels.length !== predicted.length) {
