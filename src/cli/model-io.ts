@@ -111,20 +111,14 @@ export function evaluateAndReport(io: Io, model: Model, split: Cifar10Split, nam
   const s = styles(io);
   const x = ck.Tensor.host([split.count, 32, 32, 3], split.images);
   const y = ck.Tensor.host([split.count], Int32Array.from(split.labels));
-  let loss: number, accuracy: number, probs: Float32Array;
-  if (recipeOf(model)) {
-    // A recipe's model is measured as the recipe predicts (a fast-recipe model takes 0-255 pixels,
-    // ends in logits and averages test-time views): loss and accuracy of those probabilities.
-    probs = probabilities(model, x, batchSize).dataSync() as Float32Array;
-    loss = meanCrossEntropy(probs, split.labels, names.length);
-    const predicted = argmaxRows(probs, names.length).classes;
-    accuracy = predicted.reduce((n, c, i) => n + (c === split.labels[i] ? 1 : 0), 0) / split.count;
-  } else {
-    [loss, accuracy] = (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
-    probs = probabilities(model, x, batchSize).dataSync() as Float32Array;
-  }
-  io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
+  const probs = probabilities(model, x, batchSize).dataSync();
   const { classes } = argmaxRows(probs, names.length);
+  // A recipe's model is measured as the recipe predicts (a fast-recipe model takes 0-255 pixels,
+  // ends in logits and averages test-time views): loss and accuracy of those probabilities.
+  const [loss, accuracy] = recipeOf(model)
+    ? [meanCrossEntropy(probs, split.labels, names.length), classes.reduce((n, c, i) => n + (c === split.labels[i] ? 1 : 0), 0) / split.count]
+    : (model.evaluate(x, y, { batchSize, rescale: 1 / 255, verbose: 1 }) as ck.Tensor[]).map((t) => t.dataSync()[0]);
+  io.out(`${s.bold('test loss:')} ${loss.toFixed(4)}\n${s.bold('test accuracy:')} ${accuracy.toFixed(4)}\n`);
   const perClass = perClassAccuracy(confusionMatrix(split.labels, classes, names.length), names);
   io.out(`\n${table(perClass.map((r) => [r.name, r.support, r.correct, `${(r.accuracy * 100).toFixed(1)}%`]), ['class', 'images', 'correct', 'accuracy'])}`);
   return { loss, accuracy, perClass };
