@@ -35,12 +35,37 @@ export interface ParamOptions {
    * of the layer after it.
    */
   trainable?: boolean;
+  /**
+   * The learning rate (or schedule) of these parameters, instead of the optimizer's; as a PyTorch
+   * group's `lr`. `learningRateScale` still multiplies it.
+   */
+  learningRate?: number | LearningRateSchedule;
+  /** SGD: the momentum of these parameters, instead of the optimizer's (which must have momentum). */
+  momentum?: number;
+  /**
+   * SGD: orthogonalize the update of these matrices (rank 2 to 4, read as [fan-in, units]) as
+   * Muon does (Jordan et al. 2024, "Muon: an optimizer for hidden layers"): the momentum buffer
+   * b = m·b + g (PyTorch's form), the direction u = g + m·b with Nesterov (else b), replaced by
+   * the nearest semi-orthogonal matrix by a quintic Newton–Schulz iteration (coefficients 3.4445,
+   * −4.7750, 2.0315, on u/‖u‖); then p −= lr·u. The update no longer scales with the gradient:
+   * its learning rate is a step size (Muon's are around 0.02 to 0.3).
+   */
+  orthogonalize?: boolean;
+  /** Newton–Schulz iterations of `orthogonalize` (default 5; 3 suffice for convolution filters). */
+  newtonSchulzSteps?: number;
+  /**
+   * With `orthogonalize`: rescale p to Frobenius norm √units before each step (airbench's Muon),
+   * for weights followed by a normalisation, whose scale the loss does not see.
+   */
+  normalizeWeights?: boolean;
 }
 
 /** How weight decay enters an update (see `SGDArgs.weightDecayMode`). */
 export type WeightDecayMode = 'decoupled' | 'l2';
 
-const PARAM_OPTIONS = ['learningRateScale', 'weightDecay', 'trainable'];
+const PARAM_OPTIONS = ['learningRateScale', 'weightDecay', 'trainable', 'learningRate', 'momentum', 'orthogonalize', 'newtonSchulzSteps', 'normalizeWeights'];
+/** Options only SGD applies. */
+const SGD_OPTIONS = ['momentum', 'orthogonalize', 'newtonSchulzSteps', 'normalizeWeights'];
 
 export abstract class Optimizer {
   /** The class name tfjs and Keras use, e.g. 'Adam'. */
@@ -65,13 +90,27 @@ export abstract class Optimizer {
     if (learningRateScale !== undefined && !(learningRateScale >= 0 && Number.isFinite(learningRateScale))) throw new ValueError(`${where}: learningRateScale must be a non-negative number. Received learningRateScale=${learningRateScale}`);
     if (weightDecay !== undefined && !(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new ValueError(`${where}: weightDecay must be a non-negative number. Received weightDecay=${weightDecay}`);
     if (trainable !== undefined && typeof trainable !== 'boolean') throw new ValueError(`${where}: trainable must be true or false. Received trainable=${JSON.stringify(trainable)}`);
-    if ((learningRateScale !== undefined || weightDecay !== undefined) && !this.supportsGroups)
+    const { learningRate, momentum, orthogonalize, newtonSchulzSteps, normalizeWeights } = options;
+    if (learningRate !== undefined && !isSchedule(learningRate) && !(typeof learningRate === 'number' && learningRate >= 0 && Number.isFinite(learningRate)))
+      throw new ValueError(`${where}: learningRate must be a non-negative number or a schedule. Received learningRate=${String(learningRate)}`);
+    if (momentum !== undefined && !(typeof momentum === 'number' && momentum >= 0 && momentum < 1)) throw new ValueError(`${where}: momentum must be in [0, 1). Received momentum=${momentum}`);
+    for (const [k, v] of [['orthogonalize', orthogonalize], ['normalizeWeights', normalizeWeights]] as const)
+      if (v !== undefined && typeof v !== 'boolean') throw new ValueError(`${where}: ${k} must be true or false. Received ${k}=${JSON.stringify(v)}`);
+    if (newtonSchulzSteps !== undefined && !(Number.isInteger(newtonSchulzSteps) && newtonSchulzSteps >= 1 && newtonSchulzSteps <= 20))
+      throw new ValueError(`${where}: newtonSchulzSteps must be an integer in [1, 20]. Received newtonSchulzSteps=${newtonSchulzSteps}`);
+    if ((learningRateScale !== undefined || weightDecay !== undefined || learningRate !== undefined) && !this.supportsGroups)
       throw new ValueError(`${where}: ${this.className} does not apply per-group learning rates or weight decay (SGD, Adam and AdamW do); only trainable can be set`);
+    const sgdOnly = Object.keys(options).filter((k) => SGD_OPTIONS.includes(k));
+    if (sgdOnly.length && this.className !== 'SGD') throw new ValueError(`${where}: ${sgdOnly.join(', ')} ${sgdOnly.length > 1 ? 'are' : 'is'} applied by SGD only. Received them for ${this.className}`);
+    this.checkGroup(options, where);
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new ValueError(`${where}: params must be tensors (e.g. model.trainableWeights). Received ${String(p)}`);
       this.groups.set(p, { ...this.groups.get(p), ...options });
     }
   }
+
+  /** A subclass's further checks of paramGroup options (throws a ValueError naming `where`). */
+  protected checkGroup(_options: ParamOptions, _where: string): void {}
 
   /** The settings of p's group ({} when it has none). */
   paramOptions(p: Tensor): ParamOptions {
@@ -80,8 +119,10 @@ export abstract class Optimizer {
 
   /** The learning rate of p at update `step` (1-based): the schedule at step − 1, times p's factor. */
   protected rateFor(rate: number | LearningRateSchedule, p: Tensor, step: number): number {
-    const base = isSchedule(rate) ? rate(step - 1) : rate;
-    return base * (this.groups.get(p)?.learningRateScale ?? 1);
+    const group = this.groups.get(p);
+    const r = group?.learningRate ?? rate;
+    const base = isSchedule(r) ? r(step - 1) : r;
+    return base * (group?.learningRateScale ?? 1);
   }
 
   /**

@@ -6,10 +6,10 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { ValueError } from '../errors.js';
-import { add, div, mul, sqrt, square, sub } from '../autograd/ops.js';
+import { add, div, eye, matMul, mul, reshape, sqrt, square, sub, sum } from '../autograd/ops.js';
 import { Adadelta, Adagrad, Adamax, type AdadeltaArgs, type AdagradArgs, type AdamaxArgs } from './adaptive.js';
 import { tidy } from '../backend/engine.js';
-import { Optimizer, fraction, positive, writeUpdate, type WeightDecayMode } from './base.js';
+import { Optimizer, fraction, positive, writeUpdate, type ParamOptions, type WeightDecayMode } from './base.js';
 import * as schedules from './schedules.js';
 import { isSchedule, type LearningRateSchedule } from './schedules.js';
 
@@ -29,6 +29,28 @@ function decayArgs(weightDecay: number, mode: WeightDecayMode, where: string): [
   return [weightDecay, mode];
 }
 export type { AdadeltaArgs, AdagradArgs, AdamaxArgs };
+
+/**
+ * The nearest semi-orthogonal matrix to m [rows, cols] (U·Vᵀ of its SVD, approximately): `steps`
+ * iterations of Muon's quintic X ← a·X + (b·A + c·A²)·X, A = X·Xᵀ, on X = m/(‖m‖_F + 1e-7), taken
+ * on the short side (the singular values land near [0.7, 1.2], which Muon's authors found as good
+ * as exact orthogonalization).
+ */
+export function newtonSchulz(m: Tensor, steps = 5): Tensor {
+  const [rows, cols] = m.shape;
+  const [a, b, c] = [3.4445, -4.775, 2.0315];
+  let x = div(m, Math.sqrt((sum(square(m)).dataSync() as Float32Array)[0]) + 1e-7);
+  // Columns as the short side: A = XᵀX [cols, cols] and X ← a·X + X·B; else rows: A = X·Xᵀ and X ← a·X + B·X.
+  // a·X + B·X = (a·I + B)·X: the polynomial is formed on the small Gram matrix, one product with X.
+  const wide = rows < cols;
+  const identity = eye(Math.min(rows, cols));
+  for (let i = 0; i < steps; i++) {
+    const A = wide ? matMul(x, x, false, true) : matMul(x, x, true, false);
+    const P = add(add(mul(identity, a), mul(A, b)), mul(matMul(A, A), c));
+    x = wide ? matMul(P, x) : matMul(x, P);
+  }
+  return x;
+}
 
 /** tfjs's default epsilon (`backend.epsilon()` for float32), also Keras's. */
 export const EPSILON = 1e-7;
@@ -180,10 +202,41 @@ export class SGD extends Optimizer {
    */
   protected update(p: Tensor, g: Tensor, slots: Tensor[], step: number): void {
     const lr = this.rateFor(this.schedule ?? this.learningRate, p, step);
-    const wd = this.paramOptions(p).weightDecay ?? this.weightDecay;
-    const run = (grad: Tensor): void => p.backend.sgdUpdate(p.storage, grad.storage, slots[0]?.storage ?? null, p.size, lr, this.momentum, this.nesterov);
+    const group = this.paramOptions(p);
+    const wd = group.weightDecay ?? this.weightDecay;
+    const momentum = group.momentum ?? this.momentum;
+    if (group.orthogonalize) return this.orthogonalUpdate(p, g, slots[0] ?? null, lr, wd, momentum, group);
+    const run = (grad: Tensor): void => p.backend.sgdUpdate(p.storage, grad.storage, momentum > 0 ? slots[0].storage : null, p.size, lr, momentum, this.nesterov);
     if (wd === 0) return run(g);
     tidy(() => run(this.decayed(p, g, lr, wd, this.weightDecayMode)));
+  }
+  protected override checkGroup(options: ParamOptions, where: string): void {
+    if ((options.momentum ?? 0) > 0 && this.momentum === 0) throw new ValueError(`${where}: momentum=${options.momentum} for a group needs the optimizer created with momentum (it keeps the momentum slots)`);
+  }
+  /**
+   * Muon's step (`paramGroup` option `orthogonalize`): b = m·b + g; u = g + m·b (Nesterov) or b;
+   * p −= lr·NS(u), with NS the Newton–Schulz orthogonalization of u as a [fan-in, units] matrix.
+   * The slot holds b (PyTorch's buffer, not Keras's velocity).
+   */
+  private orthogonalUpdate(p: Tensor, g: Tensor, buffer: Tensor | null, lr: number, wd: number, momentum: number, group: ParamOptions): void {
+    if (p.rank < 2 || p.rank > 4) throw new ValueError(`SGD: orthogonalize applies to matrices and filters (rank 2 to 4). Received a parameter of shape [${p.shape.join(', ')}]`);
+    tidy(() => {
+      if (group.normalizeWeights) {
+        const norm = Math.sqrt((sum(square(p)).dataSync() as Float32Array)[0]);
+        if (norm > 0) p.backend.scale(p.storage, Math.sqrt(p.shape[p.rank - 1]) / norm, p.storage, p.size, false);
+      }
+      const grad = this.decayed(p, g, lr, wd, this.weightDecayMode);
+      let u = grad;
+      if (buffer && momentum > 0) {
+        const b = add(mul(buffer, momentum), grad);
+        buffer.backend.copy(b.storage, 0, buffer.storage, 0, buffer.size);
+        u = this.nesterov ? add(grad, mul(b, momentum)) : b;
+      }
+      const units = p.shape[p.rank - 1];
+      const step = newtonSchulz(reshape(u, [p.size / units, units]), group.newtonSchulzSteps ?? 5);
+      const next = sub(p, mul(reshape(step, p.shape), lr));
+      p.backend.copy(next.storage, 0, p.storage, 0, p.size);
+    });
   }
   /** The rate of the latest step (the accumulation's scale in tfjs's form). */
   private lastRate(): number {
