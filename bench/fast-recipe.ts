@@ -6,19 +6,19 @@
  * augmentation and without it. The last line is JSON.
  *
  * usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB]
- *          [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4]
+ *          [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4] [--optimizer muon|sgd] [--muon-lr 0.17]
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ck from '../src/index.js';
 import { cifar10Subset, readCifar10 } from '../src/data/index.js';
-import { FAST_DEFAULTS, makeFastRecipe, type FastSettings } from '../src/applications/fast.js';
+import { FAST_DEFAULTS, FAST_MUON, makeFastRecipe, type FastSettings } from '../src/applications/fast.js';
 import { testTimeAugmentation } from '../src/applications/fast-augment.js';
 
 const start = performance.now();
 const args = process.argv.slice(2);
-const USAGE = 'usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB] [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4]';
-const FLAGS = ['--data', '--epochs', '--seed', '--threads', '--memory', '--widths', '--batch', '--tta', '--limit', '--lr', '--whiten-eps'];
+const USAGE = 'usage: node dist/bench/fast-recipe.js [--data PATH] [--epochs N] [--seed N] [--threads 2] [--memory MB] [--widths 64,128,128] [--batch 1024] [--tta 0|1|2] [--limit N] [--lr 1.5] [--whiten-eps 5e-4] [--optimizer muon|sgd] [--muon-lr 0.17]';
+const FLAGS = ['--data', '--epochs', '--seed', '--threads', '--memory', '--widths', '--batch', '--tta', '--limit', '--lr', '--whiten-eps', '--optimizer', '--muon-lr'];
 if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
@@ -45,6 +45,10 @@ const settings: Partial<FastSettings> = {
   tta: Number(opt('--tta', String(FAST_DEFAULTS.tta))) as 0 | 1 | 2,
   whiteningEpsilon: Number(opt('--whiten-eps', String(FAST_DEFAULTS.whiteningEpsilon))),
 };
+// --optimizer muon|sgd: Muon for the filters (FAST_MUON, --muon-lr its step size) or airbench93's SGD.
+const optimizerName = opt('--optimizer', FAST_DEFAULTS.muon ? 'muon' : 'sgd');
+if (optimizerName !== 'muon' && optimizerName !== 'sgd') throw new Error(`fast-recipe: --optimizer must be muon or sgd. Received ${optimizerName}`);
+settings.muon = optimizerName === 'muon' ? { ...(FAST_DEFAULTS.muon ?? FAST_MUON), learningRate: Number(opt('--muon-lr', String((FAST_DEFAULTS.muon ?? FAST_MUON).learningRate))) } : null;
 const limit = Number(opt('--limit', '0'));
 
 await ck.setBackend('wasm', { threads, memoryMB });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ck from '../src/index.js';
-import { buildFastModel, fastRecipeMemoryMB, makeFastRecipe, stepBytesPerImage } from '../src/applications/fast.js';
+import { FAST_MUON, buildFastModel, fastRecipeMemoryMB, makeFastRecipe, stepBytesPerImage } from '../src/applications/fast.js';
 import { augmentBatch, testTimeAugmentation } from '../src/applications/fast-augment.js';
 import { patchWhitening, symmetricEigen } from '../src/layers/init/whitening.js';
 
@@ -214,14 +214,15 @@ ck.getBackend().dispose();`;
   assert.ok(out.reservedMB >= out.mb, `the WASM backend reserved ${out.reservedMB} MiB, asked for ${out.mb}`);
 });
 
-test('the fast recipe resumed from an epoch backup ends with the weights and history of the uninterrupted run', async () => {
+for (const muon of [null, FAST_MUON]) test(`the fast recipe (${muon ? 'Muon' : 'SGD with lookahead'}) resumed from an epoch backup ends with the weights and history of the uninterrupted run`, async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'cnnkit-fast-resume-'));
   // 4 steps per epoch, 4 epochs: lookahead updates at steps 5, 10, 15 (from step 2 on); the
   // whitening bias trains in epoch 1 only; the kill comes after epoch 2's backup (step 8).
-  const recipe = makeFastRecipe({ widths: [4, 8, 8], batchSize: 16, epochs: 4, tta: 0, lookaheadStart: 0.125, whiteningBiasEpochs: 1 }, 'fast-test');
+  // With Muon: the filters' orthogonalized steps and every group's rate follow the step counter.
+  const recipe = makeFastRecipe({ widths: [4, 8, 8], batchSize: 16, epochs: 4, tta: 0, lookaheadStart: 0.125, whiteningBiasEpochs: 1, muon }, 'fast-test');
   const rng = new ck.Random(4);
   const n = 64;
   const xTrain = ck.Tensor.host([n, 16, 16, 3], Uint8Array.from({ length: n * 768 }, () => rng.int(256)));
