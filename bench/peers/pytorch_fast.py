@@ -34,7 +34,9 @@ and 1-pixel translations).
 usage: python3 pytorch_fast.py train BATCH SECONDS [early|late]
                                                  training images/s on random data; JSON on the last line
                                                  (late: the whitening bias frozen too, as from epoch 4)
-       python3 pytorch_fast.py fit ARCHIVE [EPOCHS]    the recipe on CIFAR-10 (binary .tar.gz); JSON on the last line
+       python3 pytorch_fast.py fit ARCHIVE [EPOCHS] [sgd|muon]
+                                                 the recipe on CIFAR-10 (binary .tar.gz; muon: Muon for the
+                                                 filters as cnnkit's FAST_MUON); JSON on the last line
        python3 pytorch_fast.py params                  parameter counts
 """
 import json
@@ -174,17 +176,19 @@ def triangle(steps: int, start: float = 0.2, end: float = 0.07, peak: float = 0.
     return [start + (1 - start) * i / top if i < top else 1 + (end - 1) * (i - top) / (steps - top) for i in range(steps + 1)]
 
 
-def evaluate(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, tta: bool) -> float:
+def evaluate(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, tta: int) -> float:
+    """Test accuracy; tta 0: the images alone, 2: mirror and 1-pixel translations (cnnkit's level 2)."""
     net.eval()
     correct = 0
     with torch.no_grad():
         for i in range(0, len(x), 2000):
             b = x[i:i + 2000]
-            logits = mirror(net, b)
-            if tta:
+            if tta == 0:
+                logits = net(b)
+            else:
                 padded = F.pad(b, (1,) * 4, 'reflect')
                 shifted = 0.5 * (mirror(net, padded[:, :, 0:32, 0:32]) + mirror(net, padded[:, :, 2:34, 2:34]))
-                logits = 0.5 * logits + 0.5 * shifted
+                logits = 0.5 * mirror(net, b) + 0.5 * shifted
             correct += (logits.argmax(1) == labels[i:i + 2000]).sum().item()
     net.train()
     return correct / len(x)
@@ -194,57 +198,148 @@ def mirror(net: nn.Module, b: torch.Tensor) -> torch.Tensor:
     return 0.5 * net(b) + 0.5 * net(b.flip(-1))
 
 
-def fit(archive: str, epochs: int) -> dict:
+# ---- Muon (cnnkit's fast recipe with FAST_MUON: airbench94_muon's training at batch 1024) -----------
+
+MUON_LR, MUON_MOMENTUM, MUON_NS_STEPS = 0.17, 0.6, 3
+MUON_BIAS_LR, MUON_HEAD_LR, MUON_WD = 0.053, 0.67, 2e-6   # per summed example; decay per example
+
+
+def newton_schulz(g: torch.Tensor, steps: int) -> torch.Tensor:
+    """The quintic Newton-Schulz iteration of Muon on g [units, fan-in] (float32 here)."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    x = g / (g.norm() + 1e-7)
+    tall = g.size(0) > g.size(1)
+    if tall:
+        x = x.T
+    for _ in range(steps):
+        m = x @ x.T
+        x = a * x + (b * m + c * m @ m) @ x
+    return x.T if tall else x
+
+
+class Muon(torch.optim.Optimizer):
+    """Nesterov momentum (PyTorch's buffer form), weights renormalised to norm sqrt(units), orthogonalized steps."""
+
+    def __init__(self, params: list, lr: float, momentum: float) -> None:
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for group in self.param_groups:
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                buf = state.setdefault('buf', torch.zeros_like(p.grad))
+                buf.mul_(group['momentum']).add_(p.grad)
+                u = p.grad.add(buf, alpha=group['momentum'])
+                p.mul_(len(p) ** 0.5 / p.norm())
+                p.add_(newton_schulz(u.reshape(len(u), -1), MUON_NS_STEPS).view(u.shape), alpha=-group['lr'])
+
+
+def muon_setup(net: nn.Sequential, batch: int, total: int, whiten_steps: int) -> tuple:
+    """(optimizers, per-step rate update): the head initialised with unit deviation and scaled by 1/width."""
+    net[-1].s = 1 / WIDTHS[-1]
+    with torch.no_grad():
+        head = net[-2].weight
+        head.mul_(1 / head.std())
+    wd = MUON_WD * batch
+    norm = [p for m in net.modules() if isinstance(m, nn.BatchNorm2d) for p in m.parameters() if p.requires_grad]
+    filters = [p for p in net.parameters() if p.dim() == 4 and p.requires_grad]
+    sgd = torch.optim.SGD([dict(params=[net[0].bias], lr=MUON_BIAS_LR, weight_decay=0.0),
+                           dict(params=norm, lr=MUON_BIAS_LR, weight_decay=wd / MUON_BIAS_LR),
+                           dict(params=[net[-2].weight], lr=MUON_HEAD_LR, weight_decay=wd / MUON_HEAD_LR)],
+                          momentum=0.85, nesterov=True)
+    muon = Muon(filters, lr=MUON_LR, momentum=MUON_MOMENTUM)
+    initial = [[g['lr'] for g in o.param_groups] for o in (sgd, muon)]
+
+    def rates(step: int) -> None:
+        sgd.param_groups[0]['lr'] = initial[0][0] * max(0.0, 1 - step / whiten_steps)
+        for g, lr in zip(sgd.param_groups[1:], initial[0][1:]):
+            g['lr'] = lr * (1 - step / total)
+        muon.param_groups[0]['lr'] = initial[1][0] * (1 - step / total)
+    return (sgd, muon), rates
+
+
+def fit(archive: str, epochs: int, kind: str = 'sgd') -> dict:
     batch = 1024
     t_start = time.perf_counter()
     xtr, ytr, xte, yte = load_cifar(archive)
     train_x, train_y, test_x, test_y = to_input(xtr), torch.from_numpy(ytr), to_input(xte), torch.from_numpy(yte)
     net = model()
     init_whitening(net[0], train_x[:5000])
-    opt = optimizer(net, batch)
     steps_per_epoch = len(train_x) // batch
     total = steps_per_epoch * epochs
-    schedule = triangle(total)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: schedule[min(i, total)])
+    update, epoch_end = (muon_training if kind == 'muon' else sgd_training)(net, batch, total, steps_per_epoch)
     # Random flips once, then the whole set flipped every odd epoch; crops from the reflect-padded set.
     flip = torch.rand(len(train_x)) < 0.5
     flipped = torch.where(flip.view(-1, 1, 1, 1), train_x.flip(-1), train_x)
     padded = F.pad(flipped, (2,) * 4, 'reflect')
-    ema, step, history = None, 0, []
+    step, history = 0, []
     for epoch in range(epochs):
         t0 = time.perf_counter()
         net[0].bias.requires_grad = epoch < WHITEN_BIAS_EPOCHS
-        shifts = torch.randint(0, 5, (len(train_x), 2))
-        crops = torch.empty_like(train_x)
-        for sy in range(5):
-            for sx in range(5):
-                m = (shifts[:, 0] == sy) & (shifts[:, 1] == sx)
-                crops[m] = padded[m, :, sy:sy + 32, sx:sx + 32]
-        if epoch % 2 == 1:
-            crops = crops.flip(-1)
-        crops = crops.contiguous(memory_format=torch.channels_last)
+        crops = epoch_crops(padded, epoch)
         order = torch.randperm(len(train_x))
         for i in range(steps_per_epoch):
             idx = order[i * batch:(i + 1) * batch]
-            opt.zero_grad(set_to_none=True)
+            net.zero_grad(set_to_none=True)
             loss_fn(net(crops[idx]), train_y[idx]).backward()
-            opt.step()
-            sched.step()
+            update(step, epoch)
             step += 1
-            if epoch >= 3 and step % 5 == 0:
-                if ema is None:
-                    ema = {k: v.clone() for k, v in net.state_dict().items()}
-                else:
-                    rho = 0.95 ** 5 * (step / total) ** 3
-                    lookahead(net, ema, rho)
-        if ema is not None:
-            lookahead(net, ema, 1.0)
-        acc = evaluate(net, test_x, test_y, tta=False)
+        epoch_end()
+        acc = evaluate(net, test_x, test_y, tta=0)
         history.append({'epoch': epoch + 1, 'seconds': time.perf_counter() - t0, 'testAccuracy': acc})
         print(f'epoch {epoch + 1}/{epochs}: {history[-1]["seconds"]:.1f} s, test accuracy {acc:.4f}', flush=True)
-    tta = evaluate(net, test_x, test_y, tta=True)
-    return {'epochs': epochs, 'history': history, 'testAccuracy': history[-1]['testAccuracy'], 'ttaTestAccuracy': tta,
-            'wallSeconds': time.perf_counter() - t_start}
+    tta = evaluate(net, test_x, test_y, tta=2)
+    return {'optimizer': kind, 'epochs': epochs, 'history': history, 'testAccuracy': history[-1]['testAccuracy'],
+            'ttaTestAccuracy': tta, 'wallSeconds': time.perf_counter() - t_start}
+
+
+def sgd_training(net: nn.Sequential, batch: int, total: int, _steps_per_epoch: int) -> tuple:
+    """airbench93: SGD on the triangular schedule; lookahead every 5 steps from epoch 4, synced at each epoch's end."""
+    opt = optimizer(net, batch)
+    schedule = triangle(total)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: schedule[min(i, total)])
+    ema: dict = {}
+
+    def update(step: int, epoch: int) -> None:
+        opt.step()
+        sched.step()
+        if epoch >= 3 and (step + 1) % 5 == 0:
+            if not ema:
+                ema.update({k: v.clone() for k, v in net.state_dict().items()})
+            else:
+                lookahead(net, ema, 0.95 ** 5 * ((step + 1) / total) ** 3)
+
+    def epoch_end() -> None:
+        if ema:
+            lookahead(net, ema, 1.0)
+    return update, epoch_end
+
+
+def muon_training(net: nn.Sequential, batch: int, total: int, steps_per_epoch: int) -> tuple:
+    opts, rates = muon_setup(net, batch, total, WHITEN_BIAS_EPOCHS * steps_per_epoch)
+
+    def update(step: int, _epoch: int) -> None:
+        rates(step)
+        for o in opts:
+            o.step()
+    return update, lambda: None
+
+
+def epoch_crops(padded: torch.Tensor, epoch: int) -> torch.Tensor:
+    """Random 2-pixel translations of the padded images; the whole set mirrored in odd epochs."""
+    n = len(padded)
+    shifts = torch.randint(0, 5, (n, 2))
+    crops = torch.empty(n, 3, 32, 32)
+    for sy in range(5):
+        for sx in range(5):
+            m = (shifts[:, 0] == sy) & (shifts[:, 1] == sx)
+            crops[m] = padded[m, :, sy:sy + 32, sx:sx + 32]
+    if epoch % 2 == 1:
+        crops = crops.flip(-1)
+    return crops.contiguous(memory_format=torch.channels_last)
 
 
 def lookahead(net: nn.Module, ema: dict, decay: float) -> None:
@@ -272,7 +367,10 @@ def main() -> None:
         result = {**train_speed(batch, seconds, phase), 'phase': phase}
     elif mode == 'fit':
         batch = 1024
-        result = fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10)
+        kind = sys.argv[4] if len(sys.argv) > 4 else 'sgd'
+        if kind not in ('sgd', 'muon'):
+            sys.exit(f'optimizer must be sgd or muon. Received {kind}')
+        result = fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10, kind)
     else:
         sys.exit(__doc__)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
