@@ -41,7 +41,6 @@ const settings: Partial<FastSettings> = {
   epochs: Number(opt('--epochs', String(FAST_DEFAULTS.epochs))),
   batchSize: Number(opt('--batch', String(FAST_DEFAULTS.batchSize))),
   widths: opt('--widths', FAST_DEFAULTS.widths.join(',')).split(',').map(Number) as unknown as FastSettings['widths'],
-  learningRate: Number(opt('--lr', String(FAST_DEFAULTS.learningRate))),
   tta: Number(opt('--tta', String(FAST_DEFAULTS.tta))) as 0 | 1 | 2,
   whiteningEpsilon: Number(opt('--whiten-eps', String(FAST_DEFAULTS.whiteningEpsilon))),
 };
@@ -49,6 +48,8 @@ const settings: Partial<FastSettings> = {
 const optimizerName = opt('--optimizer', FAST_DEFAULTS.muon ? 'muon' : 'sgd');
 if (optimizerName !== 'muon' && optimizerName !== 'sgd') throw new Error(`fast-recipe: --optimizer must be muon or sgd. Received ${optimizerName}`);
 settings.muon = optimizerName === 'muon' ? { ...(FAST_DEFAULTS.muon ?? FAST_MUON), learningRate: Number(opt('--muon-lr', String((FAST_DEFAULTS.muon ?? FAST_MUON).learningRate))) } : null;
+// --lr: the SGD training's peak rate (with --optimizer sgd only; the recipe refuses it with Muon).
+if (args.includes('--lr')) settings.learningRate = Number(opt('--lr', String(FAST_DEFAULTS.learningRate)));
 const limit = Number(opt('--limit', '0'));
 
 await ck.setBackend('wasm', { threads, memoryMB });

@@ -251,3 +251,9 @@ for (const muon of [null, FAST_MUON]) test(`the fast recipe (${muon ? 'Muon' : '
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with Muon the recipe refuses the SGD training\'s settings instead of ignoring them', () => {
+  assert.throws(() => makeFastRecipe({ learningRate: 2 }), /recipe 'fast': learningRate is for the SGD training \(muon: null\)/);
+  assert.throws(() => makeFastRecipe({ biasScale: 32, lookaheadStart: 0.5 }), /biasScale, lookaheadStart are for the SGD training/);
+  assert.doesNotThrow(() => makeFastRecipe({ muon: null, learningRate: 2 }));
+});

@@ -233,6 +233,8 @@ function trainingBatches(images: Uint8Array, labels: Int32Array, shape: readonly
 /** A recipe with `settings` over FAST_DEFAULTS (`ck.recipes.get('fast')` is `makeFastRecipe()`). */
 export function makeFastRecipe(settings: Partial<FastSettings> = {}, name = 'fast'): Recipe {
   const s: FastSettings = { ...FAST_DEFAULTS, ...settings };
+  const unused = s.muon ? (['learningRate', 'momentum', 'weightDecay', 'biasScale', 'lookaheadStart'] as const).filter((k) => settings[k] !== undefined) : [];
+  if (unused.length) throw new ValueError(`recipe '${name}': ${unused.join(', ')} ${unused.length > 1 ? 'are' : 'is'} for the SGD training (muon: null); with Muon, set them in muon (FAST_MUON)`);
   const recipe: Recipe = {
     name,
     summary: `an airbench93-style network (widths ${s.widths.join('/')}, BatchNorm, GELU) with ${s.muon ? 'Muon for the filters and Nesterov SGD for the rest' : 'Nesterov SGD, lookahead'}, flips and translations, ${s.epochs} epochs at batch ${s.batchSize}`,
