@@ -12,6 +12,7 @@ import { createWasmBackendSync } from '../src/backend/wasm/index.js';
 import type { Backend, BinaryOp, DType, ReduceOp, Storage, UnaryOp } from '../src/backend/backend.js';
 import { stridesOf } from '../src/backend/shape.js';
 import { Random } from '../src/tensor/random.js';
+import { makeFastRecipe } from '../src/applications/fast.js';
 
 /** A backend whose readSync throws while `armed` (every other call goes to a WASM backend). */
 function guardedBackend(): { backend: Backend; arm(on: boolean): void; syncReads: () => number } {
@@ -69,6 +70,36 @@ test('fit runs without synchronous reads of backend storage (validation, metrics
     assert.deepEqual(Object.keys(history.history), ['loss', 'accuracy', 'val_loss', 'val_accuracy']);
     // The running loss of the last batch is the epoch's loss.
     assert.ok(Math.abs(batchLosses[11] - history.history.loss[1]) < 1e-6);
+  } finally {
+    g.arm(false);
+    setBackendSync('reference');
+  }
+});
+
+test('the fast recipe trains and predicts without synchronous reads of backend storage, with Muon (Newton–Schulz, weight renormalisation) and with SGD and lookahead', async () => {
+  const g = guardedBackend();
+  registerBackend('guarded', { priority: 0, create: () => g.backend, createSync: () => g.backend });
+  setBackendSync('guarded');
+  try {
+    const r = new Random(5);
+    const n = 40;
+    const xTrain = ck.Tensor.host([n, 16, 16, 3], Uint8Array.from({ length: n * 768 }, () => r.int(256)));
+    const yTrain = ck.tensor(Int32Array.from({ length: n }, (_, i) => i % 3), [n], 'int32');
+    for (const settings of [{}, { muon: null, lookaheadStart: 0 }]) {
+      const recipe = makeFastRecipe({ widths: [4, 8, 8], batchSize: 16, epochs: 2, tta: 1, ...settings }, 'fast-guarded');
+      g.arm(true);
+      const before = g.syncReads();
+      const { model, history } = await recipe.train({ xTrain, yTrain, xVal: xTrain, yVal: yTrain, classNames: ['a', 'b', 'c'] }, { seed: 1, verbose: 0 });
+      // Test-time augmentation (the recipe's predict) sums its views' outputs on the backend.
+      const probs = recipe.predict(model, xTrain);
+      assert.equal(g.syncReads() - before, 0, `training or predicting read backend storage synchronously (${JSON.stringify(settings)})`);
+      g.arm(false);
+      const p = await probs.data();
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(p[i * 3] + p[i * 3 + 1] + p[i * 3 + 2] - 1) < 1e-5, `probabilities of image ${i} sum to 1`);
+      probs.dispose();
+      assert.ok(history.history.loss.every(Number.isFinite));
+      model.dispose();
+    }
   } finally {
     g.arm(false);
     setBackendSync('reference');

@@ -3,6 +3,8 @@
  * translations by up to 2 pixels with reflect padding (a random crop of the reflect-padded image)
  * and horizontal flips, for training; mirror images and 1-pixel shifts averaged at test time.
  */
+import { add, mul, softmax } from '../autograd/ops.js';
+import { tidy } from '../backend/engine.js';
 import { ValueError } from '../errors.js';
 import type { LayersModel } from '../models/model.js';
 import type { Random } from '../tensor/random.js';
@@ -75,24 +77,19 @@ export function testTimeAugmentation(model: LayersModel, images: Tensor, options
   const [n, h, w, c] = images.shape;
   const src = images.isHost ? (images.hostData as Uint8Array) : Uint8Array.from(images.dataSync() as ArrayLike<number>);
   const buffer = new Uint8Array(n * h * w * c);
-  let sum: Float64Array | null = null;
-  let classes = 0;
+  // The views' outputs are summed on the backend: nothing is read back to the host.
+  let sum: Tensor | null = null;
   for (const [dy, dx, flip, weight] of views(level)) {
     for (let i = 0; i < n; i++) transform(src, i, buffer, i, h, w, c, dy, dx, flip);
     const out = model.predict(Tensor.host([n, h, w, c], buffer), { batchSize }) as Tensor;
-    const v = out.dataSync() as Float32Array;
-    classes = out.shape[1];
-    sum ??= new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) sum[i] += weight * v[i];
+    const previous: Tensor | null = sum;
+    sum = tidy(() => (previous ? add(previous, mul(out, weight)) : mul(out, weight)));
+    previous?.dispose();
     out.dispose();
   }
-  const logits = sum as Float64Array;
-  if (output === 'probabilities')
-    for (let r = 0; r < n; r++) {
-      let max = -Infinity, z = 0;
-      for (let k = 0; k < classes; k++) max = Math.max(max, logits[r * classes + k]);
-      for (let k = 0; k < classes; k++) z += logits[r * classes + k] = Math.exp(logits[r * classes + k] - max);
-      for (let k = 0; k < classes; k++) logits[r * classes + k] /= z;
-    }
-  return Tensor.fromValues([n, classes], Float32Array.from(logits));
+  const logits = sum as Tensor;
+  if (output === 'logits') return logits;
+  const probs = softmax(logits);
+  logits.dispose();
+  return probs;
 }

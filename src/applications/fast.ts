@@ -25,7 +25,8 @@
  *
  * Pixels stay 0-255: the whitening layer's data-dependent weights absorb the scale and the mean.
  */
-import { getBackend, withBackend } from '../backend/engine.js';
+import { add, mul } from '../autograd/ops.js';
+import { getBackend, tidy, withBackend } from '../backend/engine.js';
 import { ReferenceBackend } from '../backend/reference/index.js';
 import { ValueError } from '../errors.js';
 import * as layers from '../layers/index.js';
@@ -134,17 +135,17 @@ function batchNorm(name: string): Layer {
   return layers.batchNormalization({ momentum: 0.6, epsilon: 1e-12, scale: false, name });
 }
 
-/** Sets the first min(in, out) filters of a 3x3 kernel [3, 3, in, out] to the identity (PyTorch `dirac_` on them). */
+/** Sets the first min(in, out) filters of a 3x3 kernel [3, 3, in, out] to the identity (PyTorch `dirac_` on them), on the backend. */
 function diracFirstFilters(layer: Layer): void {
   const [kernel] = layer.getWeights();
   const [kh, kw, cin, cout] = kernel.shape;
-  const v = Float32Array.from(kernel.dataSync() as Float32Array);
+  const keep = new Float32Array(kernel.size).fill(1), dirac = new Float32Array(kernel.size);
   const centre = (Math.floor(kh / 2) * kw + Math.floor(kw / 2)) * cin;
   for (let o = 0; o < Math.min(cin, cout); o++) {
-    for (let i = 0; i < kh * kw * cin; i++) v[i * cout + o] = 0;
-    v[(centre + o) * cout + o] = 1;
+    for (let i = 0; i < kh * kw * cin; i++) keep[i * cout + o] = 0;
+    dirac[(centre + o) * cout + o] = 1;
   }
-  layer.setWeights([Tensor.fromValues(kernel.shape, v)]);
+  layer.setWeights([tidy(() => add(mul(kernel, Tensor.fromValues(kernel.shape, keep)), Tensor.fromValues(kernel.shape, dirac)))]);
 }
 
 /** The network (uncompiled) for images [h, w, c] and `classes` classes. */
@@ -187,8 +188,8 @@ function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
   return out;
 }
 
-function labelsOf(y: Tensor, classes: number, where: string): Int32Array {
-  const v = Int32Array.from(y.dataSync() as ArrayLike<number>);
+async function labelsOf(y: Tensor, classes: number, where: string): Promise<Int32Array> {
+  const v = Int32Array.from(await y.data());
   for (const c of v) if (!(c >= 0 && c < classes)) throw new ValueError(`${where}: labels must be class indices in [0, ${classes}). Received ${c}`);
   return v;
 }
@@ -266,12 +267,13 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
   const total = steps * s.epochs;
   const optimizer = s.muon ? muonOptimizer(model, s.muon, s.batchSize, total, steps * s.whiteningBiasEpochs) : sgdOptimizer(model, s, total);
   model.compile({ optimizer, loss: losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: s.labelSmoothing }), metrics: ['accuracy'] });
+  // The images and labels are read once, asynchronously (a backend need not allow synchronous reads).
+  const images = xTrain.isHost ? (xTrain.hostData as Uint8Array) : Uint8Array.from(await xTrain.data());
+  const labels = await labelsOf(yTrain, classes, where);
   const whiten = model.getLayer('whiten');
-  const { kernel, bias } = patchWhitening(xTrain, { kernelSize: 2, maxImages: 5000, epsilon: s.whiteningEpsilon });
+  const { kernel, bias } = patchWhitening(Tensor.host(xTrain.shape, images), { kernelSize: 2, maxImages: 5000, epsilon: s.whiteningEpsilon });
   whiten.setWeights([kernel, bias]);
   const [, whitenBias] = whiten.trainableWeights.map((v) => v.tensor);
-  const labels = labelsOf(yTrain, classes, where);
-  const images = xTrain.isHost ? (xTrain.hostData as Uint8Array) : Uint8Array.from(xTrain.dataSync() as ArrayLike<number>);
   const batches = trainingBatches(images, labels, xTrain.shape, classes, s, steps);
   const perEpoch: CallbackHooks = {
     onEpochBegin: (epoch) => {
@@ -284,7 +286,7 @@ async function trainFast(recipe: Recipe, base: FastSettings, data: RecipeData, o
     callbacks.unshift(new Lookahead({ every: 5, startStep: Math.floor(s.lookaheadStart * total), totalSteps: total, decay: (step, t) => 0.95 ** 5 * (step / t) ** 3, syncOnEpochEnd: true }));
   }
   const validation: [Tensor, Tensor] | undefined = data.xVal && data.yVal
-    ? [data.xVal, Tensor.fromValues([data.yVal.shape[0], classes], oneHot(labelsOf(data.yVal, classes, `${where}: yVal`), classes))]
+    ? [data.xVal, Tensor.fromValues([data.yVal.shape[0], classes], oneHot(await labelsOf(data.yVal, classes, `${where}: yVal`), classes))]
     : undefined;
   checkMemory(model, s.batchSize, where);
   const history = await model.fitDataset(batches.dataset, {

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { ValueError } from '../errors.js';
-import { add, div, eye, matMul, mul, reshape, sqrt, square, sub, sum } from '../autograd/ops.js';
+import { add, div, eye, matMul, maximum, mul, reshape, sqrt, square, sub, sum } from '../autograd/ops.js';
 import { Adadelta, Adagrad, Adamax, type AdadeltaArgs, type AdagradArgs, type AdamaxArgs } from './adaptive.js';
 import { tidy } from '../backend/engine.js';
 import { Optimizer, fraction, positive, writeUpdate, type ParamOptions, type WeightDecayMode } from './base.js';
@@ -39,7 +39,8 @@ export type { AdadeltaArgs, AdagradArgs, AdamaxArgs };
 export function newtonSchulz(m: Tensor, steps = 5): Tensor {
   const [rows, cols] = m.shape;
   const [a, b, c] = [3.4445, -4.775, 2.0315];
-  let x = div(m, Math.sqrt((sum(square(m)).dataSync() as Float32Array)[0]) + 1e-7);
+  // The norm stays on the backend: no read back to the host per step.
+  let x = div(m, add(sqrt(sum(square(m))), 1e-7));
   // Columns as the short side: A = XᵀX [cols, cols] and X ← a·X + X·B; else rows: A = X·Xᵀ and X ← a·X + B·X.
   // a·X + B·X = (a·I + B)·X: the polynomial is formed on the small Gram matrix, one product with X.
   const wide = rows < cols;
@@ -220,22 +221,17 @@ export class SGD extends Optimizer {
    */
   private orthogonalUpdate(p: Tensor, g: Tensor, buffer: Tensor | null, lr: number, wd: number, momentum: number, group: ParamOptions): void {
     if (p.rank < 2 || p.rank > 4) throw new ValueError(`SGD: orthogonalize applies to matrices and filters (rank 2 to 4). Received a parameter of shape [${p.shape.join(', ')}]`);
-    tidy(() => {
-      if (group.normalizeWeights) {
-        const norm = Math.sqrt((sum(square(p)).dataSync() as Float32Array)[0]);
-        if (norm > 0) p.backend.scale(p.storage, Math.sqrt(p.shape[p.rank - 1]) / norm, p.storage, p.size, false);
-      }
+    const units = p.shape[p.rank - 1];
+    // p ← p·√units/‖p‖ (a zero p stays zero), computed on the backend.
+    if (group.normalizeWeights) writeUpdate([p], () => [mul(p, div(Math.sqrt(units), maximum(sqrt(sum(square(p))), 1e-30)))]);
+    const momentumBuffer = buffer && momentum > 0 ? buffer : null;
+    writeUpdate(momentumBuffer ? [momentumBuffer, p] : [p], () => {
       const grad = this.decayed(p, g, lr, wd, this.weightDecayMode);
-      let u = grad;
-      if (buffer && momentum > 0) {
-        const b = add(mul(buffer, momentum), grad);
-        buffer.backend.copy(b.storage, 0, buffer.storage, 0, buffer.size);
-        u = this.nesterov ? add(grad, mul(b, momentum)) : b;
-      }
-      const units = p.shape[p.rank - 1];
+      const b = momentumBuffer ? add(mul(momentumBuffer, momentum), grad) : null;
+      const u = b ? (this.nesterov ? add(grad, mul(b, momentum)) : b) : grad;
       const step = newtonSchulz(reshape(u, [p.size / units, units]), group.newtonSchulzSteps ?? 5);
       const next = sub(p, mul(reshape(step, p.shape), lr));
-      p.backend.copy(next.storage, 0, p.storage, 0, p.size);
+      return b ? [b, next] : [next];
     });
   }
   /** The rate of the latest step (the accumulation's scale in tfjs's form). */
