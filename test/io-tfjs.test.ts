@@ -161,3 +161,65 @@ test('weight decay survives a save and load (AdamW, SGD with L2), and tfjs still
     assert.ok(tfModel.optimizer, 'tfjs compiles the model from the same training config');
   }
 });
+
+test('parameter groups and schedules survive a save and load: the loaded model trains on exactly as the original; tfjs still reads the file', async () => {
+  ck.setBackendSync('reference');
+  ck.clearSession();
+  const S = ck.train.schedules;
+  const build = (): ck.Sequential => {
+    ck.setSeed(11);
+    return ck.sequential({
+      layers: [
+        ck.layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [6, 6, 2], name: 'conv' }),
+        ck.layers.flatten(),
+        ck.layers.dense({ units: 3, name: 'head' }),
+      ],
+    });
+  };
+  const model = build();
+  const sgd = new ck.SGD({ learningRate: S.warmup(S.cosine({ initialLearningRate: 0.05, decaySteps: 20 }), { warmupSteps: 2 }), momentum: 0.9, nesterov: true });
+  const [kernel, bias] = model.getLayer('conv').trainableWeights.map((v) => v.tensor);
+  const [headKernel, headBias] = model.getLayer('head').trainableWeights.map((v) => v.tensor);
+  sgd.paramGroup([kernel], { orthogonalize: true, normalizeWeights: true, newtonSchulzSteps: 3, momentum: 0.6, learningRate: S.piecewiseLinear([0, 10], [0.1, 0]) });
+  sgd.paramGroup([bias], { trainable: false });
+  sgd.paramGroup([headKernel], { learningRateScale: 2, weightDecay: 0.01 });
+  sgd.paramGroup([headBias], { learningRate: 0.02 });
+  model.compile({ optimizer: sgd, loss: 'meanSquaredError' });
+  const r = new ck.Random(2);
+  const x = ck.tensor(Float32Array.from({ length: 8 * 72 }, () => r.normal()), [8, 6, 6, 2]);
+  const y = ck.tensor(Float32Array.from({ length: 24 }, () => r.normal()), [8, 3]);
+  const fitOptions = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const };
+  await model.fit(x, y, fitOptions);
+  const saver = ck.io.memorySaver();
+  await model.save(saver, { includeOptimizer: true });
+  const config = (saver.artifacts as ck.io.ModelArtifacts).trainingConfig?.optimizer_config.config as Record<string, unknown>;
+  assert.deepEqual(Object.keys(config.paramGroups as object).sort(), ['conv/bias', 'conv/kernel', 'head/bias', 'head/kernel']);
+  assert.equal((config.learningRateSchedule as { className: string }).className, 'Warmup');
+  const loaded = await ck.loadLayersModel(ck.io.fromMemory(saver.artifacts as ck.io.ModelArtifacts));
+  const o = loaded.optimizer as ck.SGD;
+  const [lk, lb] = loaded.getLayer('conv').trainableWeights.map((v) => v.tensor);
+  assert.equal(o.paramOptions(lb).trainable, false);
+  assert.equal(o.paramOptions(lk).orthogonalize, true);
+  // Two more epochs on both: the same weights (the momentum slots went through tfjs's form, a = −v/lr and back).
+  await model.fit(x, y, fitOptions);
+  await loaded.fit(x, y, fitOptions);
+  const want = model.getWeights().map((w) => Array.from(w.dataSync()));
+  const got = loaded.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(got[1], want[1], 'the frozen bias stayed as it was');
+  for (let i = 0; i < want.length; i++) assert.ok(maxAbsDiff(got[i], want[i]) < 1e-6, `weight ${i}: ${maxAbsDiff(got[i], want[i])}`);
+  const tfModel = await tf.loadLayersModel(tf.io.fromMemory(saver.artifacts as tf.io.ModelArtifacts));
+  assert.ok(tfModel.optimizer, 'tfjs compiles the model from the same training config');
+
+  // A schedule that is a plain function: the file says so, and loading it with its optimizer state is refused by name.
+  const plain = build();
+  plain.compile({ optimizer: new ck.SGD({ learningRate: Object.assign((s: number) => 0.1 / (s + 1), { className: 'Mine', config: {} }), momentum: 0.5 }), loss: 'meanSquaredError' });
+  await plain.fit(x, y, { ...fitOptions, epochs: 1 });
+  const plainSaver = ck.io.memorySaver();
+  await plain.save(plainSaver, { includeOptimizer: true });
+  await assert.rejects(ck.loadLayersModel(ck.io.fromMemory(plainSaver.artifacts as ck.io.ModelArtifacts)), /learning-rate schedule was a plain function when saved/);
+  // A group naming a variable the model lacks.
+  const bad = structuredClone(saver.artifacts as ck.io.ModelArtifacts);
+  const groups = (bad.trainingConfig?.optimizer_config.config as { paramGroups: Record<string, unknown> }).paramGroups;
+  groups['conv/gamma'] = { trainable: false };
+  await assert.rejects(ck.loadLayersModel(ck.io.fromMemory(bad)), /paramGroups name 'conv\/gamma', which is no variable of the model/);
+});

@@ -43,6 +43,28 @@ test('schedules: piecewise linear, cosine (Keras), one-cycle (PyTorch), warm-up'
   assert.throws(() => S.oneCycle({ maxLearningRate: 1, totalSteps: 10, pct: 0.2 } as unknown as ck.LearningRateSchedule['config'] & { maxLearningRate: number; totalSteps: number }), /pct/);
 });
 
+test('schedules are saved as { className, config } and rebuilt with the same rates; a plain function is not', () => {
+  const all = [
+    S.piecewiseLinear([0, 4, 10], [0.2, 1, 0.1]),
+    S.cosine({ initialLearningRate: 0, decaySteps: 10, warmupTarget: 1, warmupSteps: 4, alpha: 0.05 }),
+    S.oneCycle({ maxLearningRate: 1, totalSteps: 10, pctStart: 0.25, annealStrategy: 'linear' }),
+    S.constant(0.3),
+    S.warmup(S.warmup(S.cosine({ initialLearningRate: 0.1, decaySteps: 7 }), { warmupSteps: 2, initialLearningRate: 0.05 }), { warmupSteps: 3 }),
+  ];
+  for (const sched of all) {
+    const saved = S.scheduleConfig(sched);
+    assert.ok(saved, sched.className);
+    const back = S.scheduleFromConfig(JSON.parse(JSON.stringify(saved)));
+    assert.equal(back.className, sched.className);
+    for (let i = 0; i < 20; i++) assert.equal(back(i), sched(i), `${sched.className} at step ${i}`);
+  }
+  const plain = Object.assign((step: number) => 0.1 / (step + 1), { className: 'Mine', config: {} });
+  assert.equal(S.scheduleConfig(plain), null);
+  assert.equal(S.scheduleConfig(S.warmup(plain, { warmupSteps: 2 })), null, 'a warm-up before a plain function');
+  assert.throws(() => S.scheduleFromConfig({ className: 'Mine', config: {} }), /not one of PiecewiseLinear, CosineDecay, OneCycle, Constant, Warmup/);
+  assert.throws(() => S.scheduleFromConfig({ className: 'CosineDecay', config: { initialLearningRate: 1 } }), /decaySteps must be a positive number/);
+});
+
 test('SGD evaluates its schedule at every update (step 0 first)', () => {
   const steps: number[] = [];
   const sched = Object.assign((s: number) => (steps.push(s), 0.1 * (s + 1)), { className: 'Test', config: {} });

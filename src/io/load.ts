@@ -7,10 +7,11 @@
 import { DataError, ValueError } from '../errors.js';
 import { resolveLoss, type LossSpec } from '../losses/index.js';
 import type { LayersModel } from '../models/model.js';
-import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
+import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer, type ParamOptions } from '../optimizers/optimizer.js';
+import { scheduleFromConfig, type LearningRateSchedule } from '../optimizers/schedules.js';
 import { Tensor } from '../tensor/tensor.js';
 import { loadHandlerFor } from './router.js';
-import type { SlotForm } from './save.js';
+import { UNSAVED_SCHEDULE, type SlotForm } from './save.js';
 import { modelFromTopology } from './topology.js';
 import type { IOHandler, ModelArtifacts, TrainingConfig } from './types.js';
 import { checkWeightSpecs, decodeWeights, type NamedWeight } from './weights.js';
@@ -21,9 +22,53 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
-function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): Optimizer {
+/** A schedule saved by cnnkit (`{ className, config }`), rebuilt; `what` names its owner in errors. */
+function savedSchedule(saved: unknown, what: string, where: string): LearningRateSchedule {
+  if (saved === UNSAVED_SCHEDULE)
+    throw new DataError(`${where}: ${what}'s learning-rate schedule was a plain function when saved, which a file cannot hold; compile the loaded model with it again`);
+  try {
+    return scheduleFromConfig(saved);
+  } catch (e) {
+    throw new DataError(`${where}: ${what}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The parameter groups cnnkit saves beside tfjs's keys (`paramGroups`: `optimizer.paramGroup`
+ * options by variable name), set on `optimizer` for the model's variables of those names.
+ */
+function restoreGroups(optimizer: Optimizer, groups: unknown, model: LayersModel, where: string): void {
+  if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) throw new DataError(`${where}: optimizer paramGroups must be an object of options by variable name. Received ${JSON.stringify(groups)}`);
+  const variables = new Map(model.layers.flatMap((l) => l.weights).map((v) => [v.name, v.tensor]));
+  for (const [name, options] of Object.entries(groups)) {
+    const tensor = variables.get(name);
+    if (!tensor) throw new DataError(`${where}: optimizer paramGroups name '${name}', which is no variable of the model`);
+    if (typeof options !== 'object' || options === null) throw new DataError(`${where}: optimizer paramGroups['${name}'] must be an object of options. Received ${JSON.stringify(options)}`);
+    const o = { ...(options as ParamOptions) };
+    if (o.learningRate !== undefined && typeof o.learningRate !== 'number') o.learningRate = savedSchedule(o.learningRate, `the parameter group of '${name}'`, where);
+    try {
+      optimizer.paramGroup([tensor], o);
+    } catch (e) {
+      throw new DataError(`${where}: optimizer paramGroups['${name}']: ${(e as Error).message}`);
+    }
+  }
+}
+
+function optimizerFrom(cfg: TrainingConfig['optimizer_config'], model: LayersModel, where: string): Optimizer {
+  const optimizer = baseOptimizerFrom(cfg, where);
+  const groups = (cfg.config as Record<string, unknown> | undefined)?.paramGroups;
+  if (groups !== undefined) restoreGroups(optimizer, groups, model, where);
+  return optimizer;
+}
+
+function baseOptimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): Optimizer {
   const c = (cfg.config ?? {}) as Record<string, number | boolean | undefined>;
   const pick = (...keys: string[]): number | undefined => keys.map((k) => c[k]).find((v) => typeof v === 'number') as number | undefined;
+  // A schedule cnnkit saved beside tfjs's (step-0) rate; only Adam and SGD take one.
+  const scheduleSaved = (cfg.config as Record<string, unknown> | undefined)?.learningRateSchedule;
+  if (scheduleSaved !== undefined && !['Adam', 'SGD', 'Momentum'].includes(cfg.class_name))
+    throw new DataError(`${where}: optimizer ${cfg.class_name} takes no learningRateSchedule (Adam and SGD do)`);
+  const rate = (): number | LearningRateSchedule | undefined => (scheduleSaved !== undefined ? savedSchedule(scheduleSaved, 'the optimizer', where) : pick('learning_rate', 'learningRate', 'lr'));
   // Weight decay as cnnkit writes it beside tfjs's keys (absent in tfjs's own files).
   const decay = (): { weightDecay?: number; weightDecayMode?: 'decoupled' | 'l2' } => {
     const wd = pick('weightDecay', 'weight_decay');
@@ -34,10 +79,10 @@ function optimizerFrom(cfg: TrainingConfig['optimizer_config'], where: string): 
   };
   switch (cfg.class_name) {
     case 'Adam':
-      return new Adam({ learningRate: pick('learning_rate', 'learningRate', 'lr'), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon'), ...decay() });
+      return new Adam({ learningRate: rate(), beta1: pick('beta_1', 'beta1'), beta2: pick('beta_2', 'beta2'), epsilon: pick('epsilon'), ...decay() });
     case 'SGD':
     case 'Momentum':
-      return new SGD({ learningRate: pick('learning_rate', 'learningRate', 'lr'), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true, ...decay() });
+      return new SGD({ learningRate: rate(), momentum: pick('momentum'), nesterov: c.nesterov === true || c.useNesterov === true, ...decay() });
     case 'RMSprop':
     case 'RMSProp':
       return new RMSprop({ learningRate: pick('learning_rate', 'learningRate', 'lr'), rho: pick('rho', 'decay'), momentum: pick('momentum'), epsilon: pick('epsilon'), centered: c.centered === true });
@@ -67,7 +112,7 @@ function applyTraining(model: LayersModel, tc: unknown, optWeights: NamedWeight[
     const keep = (ms: unknown): string[] => (Array.isArray(ms) ? ms.filter((m) => m === 'accuracy' || m === 'acc') : typeof ms === 'string' && (ms === 'accuracy' || ms === 'acc') ? [ms] : []);
     const metrics = Array.isArray(t.metrics) ? keep(t.metrics) : typeof t.metrics === 'object' && t.metrics !== null
       ? Object.fromEntries(Object.entries(t.metrics).map(([k, v]) => [k, keep(v)])) : [];
-    model.compile({ optimizer: optimizerFrom(t.optimizer_config, where), loss, metrics });
+    model.compile({ optimizer: optimizerFrom(t.optimizer_config, model, where), loss, metrics });
   } catch (e) {
     // Compile settings cnnkit lacks (another loss or optimizer) leave the model uncompiled for
     // inference; optimizer state without a usable optimizer is a fault.
@@ -91,11 +136,10 @@ export function setOptimizerState(model: LayersModel, optWeights: readonly Named
   const per = vars.length ? expected.length / vars.length : 0;
   const slotNames = opt.slotNames();
   const byName = new Map(optWeights.map((w) => [w.spec.name, w.values]));
-  if (optWeights.every((w) => w === iter)) {
-    // tfjs creates slots on the first step: a model compiled but never trained stores only `iter`.
-    opt.iterations = iter ? iter.values[0] : 0;
-    return;
-  }
+  // The step counter first: a slot's stored form may depend on the rate of the latest step (SGD).
+  opt.iterations = iter ? iter.values[0] : 0;
+  // tfjs creates slots on the first step: a model compiled but never trained stores only `iter`.
+  if (optWeights.every((w) => w === iter)) return;
   // Slots are matched by tfjs name (`dense/kernel/m`); arrays cnnkit's optimizer lacks must be zero (e.g. tfjs RMSProp's momentum).
   const values = expected.map((s, j) => {
     const name = `${vars[Math.floor(j / per)].name}/${slotNames[j % per]}`;

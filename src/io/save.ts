@@ -6,6 +6,8 @@
 import { ValueError } from '../errors.js';
 import { Adadelta, Adagrad, Adam, Adamax, RMSprop, SGD, type Optimizer } from '../optimizers/optimizer.js';
 import type { LayersModel } from '../models/model.js';
+import { isSchedule, scheduleConfig, type LearningRateSchedule, type ScheduleConfig } from '../optimizers/schedules.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { convertTsToPythonic } from '../util/serialization.js';
 import { saveHandlerFor } from './router.js';
 import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from './types.js';
@@ -55,8 +57,36 @@ export function namedWeights(model: LayersModel, includeOptimizer = false, slotF
   return out;
 }
 
-/** The optimizer as tfjs serializes it (class and camelCase config that tfjs's `fromConfig` reads). */
-function tfjsOptimizerConfig(o: Optimizer): TrainingConfig['optimizer_config'] {
+/** The marker saved for a schedule a file cannot hold (a plain function); loading it is refused. */
+export const UNSAVED_SCHEDULE = 'unsaved: a plain function';
+
+/**
+ * What tfjs's config cannot say, as extra keys cnnkit's loader restores (tfjs ignores them): the
+ * learning-rate schedule (`learningRateSchedule`, `{ className, config }`) and the parameter
+ * groups (`paramGroups`, the options of `optimizer.paramGroup` by variable name).
+ */
+function optimizerExtras(o: Optimizer, variables: readonly { name: string; tensor: Tensor }[]): Record<string, unknown> {
+  const saved = (s: LearningRateSchedule): ScheduleConfig | string => scheduleConfig(s) ?? UNSAVED_SCHEDULE;
+  const out: Record<string, unknown> = {};
+  const schedule = (o as { schedule?: LearningRateSchedule | null }).schedule;
+  if (schedule) out.learningRateSchedule = saved(schedule);
+  const groups: Record<string, unknown> = {};
+  for (const { name, tensor } of variables) {
+    const g = o.paramOptions(tensor);
+    if (Object.keys(g).length === 0) continue;
+    groups[name] = isSchedule(g.learningRate) ? { ...g, learningRate: saved(g.learningRate) } : { ...g };
+  }
+  if (Object.keys(groups).length > 0) out.paramGroups = groups;
+  return out;
+}
+
+/** The optimizer as tfjs serializes it (class and camelCase config that tfjs's `fromConfig` reads), with cnnkit's extra keys. */
+function tfjsOptimizerConfig(o: Optimizer, variables: readonly { name: string; tensor: Tensor }[]): TrainingConfig['optimizer_config'] {
+  const { class_name, config } = tfjsOptimizerBase(o);
+  return { class_name, config: { ...config, ...optimizerExtras(o, variables) } };
+}
+
+function tfjsOptimizerBase(o: Optimizer): TrainingConfig['optimizer_config'] {
   // Weight decay (AdamW, or Adam/SGD with weightDecay) rides along as extra keys: tfjs's fromConfig
   // reads the keys it knows and ignores these, cnnkit's loader restores them.
   const decay = (x: { weightDecay: number; weightDecayMode: string }) => (x.weightDecay > 0 ? { weightDecay: x.weightDecay, weightDecayMode: x.weightDecayMode } : {});
@@ -83,7 +113,7 @@ export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
   return {
     loss: losses.every((l) => l === losses[0]) ? losses[0] : losses,
     metrics: sameMetrics ? [...metrics[0]] : Object.fromEntries(names.map((n, i) => [n, [...metrics[i]]])),
-    optimizer_config: tfjsOptimizerConfig(model.optimizer),
+    optimizer_config: tfjsOptimizerConfig(model.optimizer, model.layers.flatMap((l) => l.weights)),
   };
 }
 

@@ -255,20 +255,20 @@ export abstract class Optimizer {
       this.build(params);
       return params.flatMap((p) => this.slots.get(p) as Tensor[]);
     }
-    return Promise.resolve(this.namedWeights());
+    return this.namedWeights();
   }
 
-  private namedWeights(): NamedTensor[] {
+  private async namedWeights(): Promise<NamedTensor[]> {
     const names = this.slotNames();
     const entries = [...this.slots.entries()];
     const out: NamedTensor[] = [{ name: 'iter', tensor: Tensor.fromValues([], [this.iterations], 'int32') }];
-    names.forEach((slot, k) =>
-      entries.forEach(([p, s], i) => {
-        const raw = s[k].dataSync() as Float32Array;
+    for (let k = 0; k < names.length; k++)
+      for (let i = 0; i < entries.length; i++) {
+        const [p, s] = entries[i];
+        const raw = Float32Array.from(await s[k].data());
         const values = this.exportSlot(k, raw);
-        out.push({ name: `${p instanceof Variable ? p.name : String(i)}/${slot}`, tensor: values === raw ? s[k] : Tensor.fromValues(s[k].shape, values) });
-      }),
-    );
+        out.push({ name: `${p instanceof Variable ? p.name : String(i)}/${names[k]}`, tensor: values === raw ? s[k] : Tensor.fromValues(s[k].shape, values) });
+      }
     return out;
   }
 
@@ -298,6 +298,8 @@ export abstract class Optimizer {
     const [iter, ...rest] = weights;
     if (!iter || iter.name !== 'iter') throw new DataError(`${this.className}.setWeights: the first weight must be 'iter' (the step counter). Received ${JSON.stringify(iter?.name)}`);
     const names = this.slotNames();
+    // The step counter first: a slot's stored form may depend on the rate of the latest step (SGD).
+    this.iterations = (await iter.tensor.data())[0];
     for (const { name, tensor } of rest) {
       const cut = name.lastIndexOf('/');
       const varName = name.slice(0, cut), slot = name.slice(cut + 1);
@@ -309,7 +311,6 @@ export abstract class Optimizer {
       if (tensor.size !== s.size) throw new DataError(`${this.className}.setWeights: '${name}' has shape ${fmtShape(tensor.shape)}, expected ${fmtShape(s.shape)}`);
       s.backend.write(s.storage, this.importSlot(k, Float32Array.from(await tensor.data())));
     }
-    this.iterations = (await iter.tensor.data())[0];
   }
 
   /** Frees every slot. */

@@ -234,11 +234,20 @@ export class SGD extends Optimizer {
       return b ? [b, next] : [next];
     });
   }
-  /** The rate of the latest step (the accumulation's scale in tfjs's form). */
+  /**
+   * The rate of the latest step (the accumulation's scale in tfjs's form); 1 where a schedule
+   * reached 0 (no rate relates the two forms then: any nonzero scale keeps the round trip exact).
+   */
   private lastRate(): number {
-    return this.schedule ? this.schedule(Math.max(0, this.iterations - 1)) : this.learningRate;
+    const rate = this.schedule ? this.schedule(Math.max(0, this.iterations - 1)) : this.learningRate;
+    return rate > 0 ? rate : 1;
   }
-  /** The momentum slot as tfjs stores it: the accumulation a = −v / lr (and back), lr the latest step's base rate. */
+  /**
+   * The momentum slot as tfjs stores it: the accumulation a = −v / lr (and back), lr the latest
+   * step's base rate (the counter is restored before the slots). With a schedule or parameter
+   * groups of their own rates (or Muon's buffers) tfjs has no equivalent; cnnkit reads its own files
+   * back within float32 rounding.
+   */
   override exportSlot(_k: number, values: Float32Array): Float32Array {
     const lr = this.lastRate();
     return values.map((v) => -v / lr);

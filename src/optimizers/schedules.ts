@@ -17,7 +17,16 @@ export interface LearningRateSchedule {
   (step: number): number;
   /** The schedule's name and settings (Keras-style `{ className, config }`), for display and configs. */
   readonly className: string;
-  readonly config: Readonly<Record<string, number | string | readonly number[]>>;
+  readonly config: Readonly<Record<string, ScheduleConfigValue>>;
+}
+
+/** A value in a schedule's config: a number, a string, a list of numbers or a nested schedule's config. */
+export type ScheduleConfigValue = number | string | readonly number[] | ScheduleConfig;
+
+/** A schedule as saved (in a model file's optimizer config): `{ className, config }`. */
+export interface ScheduleConfig {
+  readonly className: string;
+  readonly config: Readonly<Record<string, ScheduleConfigValue>>;
 }
 
 function make(className: string, config: LearningRateSchedule['config'], f: (step: number) => number): LearningRateSchedule {
@@ -139,7 +148,7 @@ export function warmup(after: LearningRateSchedule | number, args: WarmupArgs): 
   const next = typeof after === 'number' ? constant(after) : after;
   if (typeof next !== 'function') throw new ValueError(`${where}: the schedule after the warm-up must be a schedule or a number. Received ${String(after)}`);
   const target = next(0);
-  return make('Warmup', { warmupSteps: steps, initialLearningRate: lr0, after: next.className }, (step) =>
+  return make('Warmup', { warmupSteps: steps, initialLearningRate: lr0, after: { className: next.className, config: next.config } }, (step) =>
     step < steps ? lr0 + ((target - lr0) * step) / steps : next(step - steps));
 }
 
@@ -152,4 +161,39 @@ export function constant(learningRate: number): LearningRateSchedule {
 /** Whether `v` is a schedule (a function) rather than a fixed rate. */
 export function isSchedule(v: unknown): v is LearningRateSchedule {
   return typeof v === 'function';
+}
+
+const SCHEDULES: Record<string, (c: Record<string, unknown>) => LearningRateSchedule> = {
+  PiecewiseLinear: (c) => piecewiseLinear(c.steps as number[], c.values as number[]),
+  CosineDecay: (c) => cosine(c as unknown as CosineArgs),
+  OneCycle: (c) => oneCycle(c as unknown as OneCycleArgs),
+  Constant: (c) => constant(c.learningRate as number),
+  Warmup: ({ after, ...args }) => warmup(scheduleFromConfig(after), args as unknown as WarmupArgs),
+};
+
+/**
+ * A schedule's `{ className, config }`, for saving (the inverse of `scheduleFromConfig`), or null
+ * for a schedule that is a plain function (or a warm-up before one): a file cannot hold it.
+ */
+export function scheduleConfig(schedule: LearningRateSchedule): ScheduleConfig | null {
+  const saved = { className: schedule.className, config: schedule.config };
+  try {
+    scheduleFromConfig(saved);
+  } catch {
+    return null;
+  }
+  return saved;
+}
+
+/**
+ * Rebuilds a schedule from its saved `{ className, config }` (`scheduleConfig`); its settings are
+ * checked as when it was made.
+ * @throws ValueError naming an unknown class or a bad setting
+ */
+export function scheduleFromConfig(saved: unknown): LearningRateSchedule {
+  const { className, config } = (typeof saved === 'object' && saved !== null ? saved : {}) as { className?: unknown; config?: unknown };
+  const build = typeof className === 'string' && Object.hasOwn(SCHEDULES, className) ? SCHEDULES[className] : undefined;
+  if (!build || typeof config !== 'object' || config === null)
+    throw new ValueError(`learning-rate schedule ${JSON.stringify(saved)} is not one of ${Object.keys(SCHEDULES).join(', ')} with its config`);
+  return build(config as Record<string, unknown>);
 }
