@@ -4,6 +4,9 @@
  * reads only. Also: generic kernels agree between the reference and WASM backends in every dtype.
  */
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import * as ck from '../src/index.js';
 import { registerBackend, setBackendSync } from '../src/backend/engine.js';
@@ -73,6 +76,37 @@ test('fit runs without synchronous reads of backend storage (validation, metrics
   } finally {
     g.arm(false);
     setBackendSync('reference');
+  }
+});
+
+test('fit with a backup each epoch and a checkpoint with the optimizer reads no backend storage synchronously; the checkpoint loads', async () => {
+  const g = guardedBackend();
+  registerBackend('guarded', { priority: 0, create: () => g.backend, createSync: () => g.backend });
+  setBackendSync('guarded');
+  const dir = mkdtempSync(join(tmpdir(), 'cnnkit-guarded-'));
+  try {
+    ck.setSeed(4);
+    const r = new Random(6);
+    const x = ck.tensor(Float32Array.from({ length: 32 * 6 * 6 * 2 }, () => r.normal()), [32, 6, 6, 2]);
+    const y = ck.tensor(Int32Array.from({ length: 32 }, () => r.int(3)), [32], 'int32');
+    const model = ck.sequential({ layers: [ck.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 2] }), ck.layers.flatten(), ck.layers.dense({ units: 3 })] });
+    model.compile({ optimizer: ck.train.sgd({ learningRate: 0.05, momentum: 0.9 }), loss: ck.losses.sparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+    g.arm(true);
+    const before = g.syncReads();
+    await model.fit(x, y, {
+      epochs: 2, batchSize: 8, verbose: 0,
+      callbacks: [ck.callbacks.backupAndRestore({ backupDir: join(dir, 'backup'), deleteCheckpoint: false }), ck.callbacks.modelCheckpoint({ filepath: join(dir, 'last'), includeOptimizer: true })],
+    });
+    assert.equal(g.syncReads() - before, 0, 'fit (with its backups and checkpoints) read backend storage synchronously');
+    g.arm(false);
+    const loaded = await ck.loadLayersModel(`file://${join(dir, 'last')}`);
+    assert.equal(loaded.optimizer?.iterations, 8);
+    const want = model.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(loaded.getWeights().map((w) => Array.from(w.dataSync())), want);
+  } finally {
+    g.arm(false);
+    setBackendSync('reference');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

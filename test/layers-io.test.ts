@@ -90,7 +90,7 @@ for (const [i, m] of MODELS.entries())
     const d1 = maxAbsDiff(got, want);
     assert.ok(d1 < 1e-5, `tfjs → cnnkit: max difference ${d1}`);
     // cnnkit's own files of the model, read by tfjs.
-    const mine = ck.io.modelArtifacts(ours) as unknown as tf.io.ModelArtifacts;
+    const mine = (await ck.io.modelArtifacts(ours)) as unknown as tf.io.ModelArtifacts;
     const back = await tf.loadLayersModel(tf.io.fromMemory(mine));
     const d2 = maxAbsDiff((back.predict(tf.tensor(x, m.input)) as tf.Tensor).dataSync(), got);
     assert.ok(d2 < 1e-5, `cnnkit → tfjs: max difference ${d2}`);

@@ -87,7 +87,7 @@ export class ModelCheckpoint extends Callback implements CallbackHooks {
       if (this.verbose) console.log(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${this.best} to ${current}, saving model to ${path}`);
       this.best = current;
     } else if (this.verbose) console.log(`\nEpoch ${epoch + 1}: saving model to ${path}`);
-    await writeModelDir(path, modelArtifacts(model, { includeOptimizer: this.includeOptimizer && !!model.optimizer }));
+    await writeModelDir(path, await modelArtifacts(model, { includeOptimizer: this.includeOptimizer && !!model.optimizer }));
     this.saved.push(resolve(path));
   }
 }
@@ -255,7 +255,7 @@ export class BackupAndRestore extends Callback implements CallbackHooks {
       epoch, iterations: model.optimizer?.iterations ?? 0, rng: globalRandom.getState().map((x) => (Number.isNaN(x) ? null : x)), history: this.history, slots: 'raw',
       ...(this.runConfig ? { run: this.runConfig } : {}),
     };
-    const a = modelArtifacts(model, { includeOptimizer: !!model.optimizer }, 'raw');
+    const a = await modelArtifacts(model, { includeOptimizer: !!model.optimizer }, 'raw');
     await writeModelDir(this.latestDir, { ...a, userDefinedMetadata: { cnnkitBackup: state } });
   }
 

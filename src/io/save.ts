@@ -36,10 +36,11 @@ export type SlotForm = 'tfjs' | 'raw';
  * Slots are in tfjs's form (`'tfjs'`, what tfjs reads) or as cnnkit holds them (`'raw'`, for
  * backups: converting to tfjs's form and back rounds, and a resumed run would drift).
  */
-export function namedWeights(model: LayersModel, includeOptimizer = false, slotForm: SlotForm = 'tfjs'): NamedWeight[] {
+export async function namedWeights(model: LayersModel, includeOptimizer = false, slotForm: SlotForm = 'tfjs'): Promise<NamedWeight[]> {
   const out: NamedWeight[] = [];
+  // Read asynchronously (a backend need not allow synchronous reads; backups run inside fit).
   for (const l of model.layers)
-    for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(v.tensor.dataSync()) });
+    for (const v of l.weights) out.push({ spec: { name: v.name, shape: [...v.tensor.shape], dtype: 'float32' }, values: Float32Array.from(await v.tensor.data()) });
   if (includeOptimizer && model.optimizer) {
     // tfjs order: the step counter, then each slot kind for all variables (all m, then all v).
     const opt = model.optimizer;
@@ -49,10 +50,11 @@ export function namedWeights(model: LayersModel, includeOptimizer = false, slotF
     const names = opt.slotNames();
     out.push({ spec: { name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' }, values: Int32Array.of(opt.iterations) });
     for (let k = 0; k < per; k++)
-      vars.forEach((v, i) => {
+      for (let i = 0; i < vars.length; i++) {
         const s = slots[i * per + k];
-        out.push({ spec: { name: `${v.name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: slotForm === 'raw' ? Float32Array.from(s.dataSync()) : opt.exportSlot(k, Float32Array.from(s.dataSync())) });
-      });
+        const raw = Float32Array.from(await s.data());
+        out.push({ spec: { name: `${vars[i].name}/${names[k]}`, shape: [...s.shape], dtype: 'float32', group: 'optimizer' }, values: slotForm === 'raw' ? raw : opt.exportSlot(k, raw) });
+      }
   }
   return out;
 }
@@ -118,8 +120,8 @@ export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
 }
 
 /** The model as in-memory artifacts (tfjs `ModelArtifacts`). */
-export function modelArtifacts(model: LayersModel, config: SaveConfig = {}, slotForm: SlotForm = 'tfjs'): ModelArtifacts {
-  const { weightSpecs, weightData } = encodeWeights(namedWeights(model, config.includeOptimizer, slotForm));
+export async function modelArtifacts(model: LayersModel, config: SaveConfig = {}, slotForm: SlotForm = 'tfjs'): Promise<ModelArtifacts> {
+  const { weightSpecs, weightData } = encodeWeights(await namedWeights(model, config.includeOptimizer, slotForm));
   const training = trainingConfig(model);
   const metadata = model.getUserDefinedMetadata();
   return {
@@ -134,5 +136,5 @@ export async function saveModel(model: LayersModel, target: string | IOHandler, 
   const handler = typeof target === 'string' ? saveHandlerFor(target) : target;
   if (!handler || typeof handler.save !== 'function') throw new ValueError(`save: the handler cannot save (it has no save method)`);
   if (config.includeOptimizer && !model.optimizer) throw new ValueError(`save: includeOptimizer needs a compiled model; call compile first`);
-  return handler.save(modelArtifacts(model, config));
+  return handler.save(await modelArtifacts(model, config));
 }
