@@ -89,12 +89,12 @@ test('lookahead: every k steps avg ← d·avg + (1 − d)·w is copied into the 
 });
 
 test('lookahead syncOnEpochEnd: the weights are the average after each epoch\'s last batch, and a restart at an epoch goes on as the whole run', () => {
-  const run = (from: number): number[][] => {
+  const run = (from: number, params: Record<string, unknown> = { steps: 3, epochs: 3 }): number[][] => {
     const w = ck.tensor([1, 2]);
     const fake = { weights: [w], trainableWeights: [w], stopTraining: false, getWeights: () => [w], setWeights: () => undefined };
     const la = ck.callbacks.lookahead({ every: 2, decay: (s: number) => s / 10, startStep: 2, syncOnEpochEnd: true });
     la.setModel(fake);
-    la.setParams({ steps: 3, epochs: 3 });
+    la.setParams(params);
     la.onTrainBegin();
     // A restart at epoch `from` finds the weights the whole run had there (restored from a backup).
     if (from > 0) w.backend.write(w.storage, seen[from * 3 - 1]);
@@ -120,6 +120,8 @@ test('lookahead syncOnEpochEnd: the weights are the average after each epoch\'s 
   assert.deepEqual(seen[3], v4.map((x, i) => Math.fround(0.4 * avg2[i] + 0.6 * x)));
   assert.deepEqual(run(1), seen.slice(3));
   assert.deepEqual(run(2), seen.slice(6));
+  // fit on arrays gives steps null (as tfjs) with samples and batchSize: 3 batches of 4 for 10 samples.
+  assert.deepEqual(run(2, { steps: null, samples: 10, batchSize: 4, epochs: 3 }), seen.slice(6));
   assert.throws(() => ck.callbacks.lookahead({ syncOnEpochEnd: 1 as unknown as boolean }), /syncOnEpochEnd must be true or false/);
 });
 

@@ -367,3 +367,24 @@ test('CustomCallback and onYield: hooks from an object, called as tfjs calls the
   assert.deepEqual(seen.filter((s) => s.startsWith('epochEnd')), ['epochEnd 0 number', 'epochEnd 1 number']);
   assert.ok(seen.some((s) => s === 'yield 0 true number'), `onYield runs with the running logs: ${seen.slice(0, 5).join('; ')}`);
 });
+
+test("callbacks' params as tfjs gives them (setParams before onTrainBegin): the same keys and values; metrics name the logs", async () => {
+  const seen: Record<string, unknown>[] = [];
+  const theirs: Record<string, unknown>[] = [];
+  const xs = values(10 * 3, 5);
+  const ys = Array.from({ length: 10 }, (_, i) => [i % 2, 1 - (i % 2)]).flat();
+  const mine = ck.sequential({ layers: [ck.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
+  mine.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const ref = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
+  ref.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  for (const validationSplit of [0, 0.3]) {
+    await mine.fit(ck.tensor(xs, [10, 3]), ck.tensor(ys, [10, 2]), { epochs: 2, batchSize: 4, verbose: 0, validationSplit: validationSplit || undefined, callbacks: { setParams: (p: Record<string, unknown>) => void seen.push(p) } });
+    await ref.fit(tf.tensor(xs, [10, 3]), tf.tensor(ys, [10, 2]), { epochs: 2, batchSize: 4, verbose: 0, validationSplit, callbacks: [new (class extends tf.Callback { override async onTrainBegin() { theirs.push({ ...this.params }); } })()] });
+  }
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(Object.keys(seen[i]).sort(), Object.keys(theirs[i]).sort(), 'the same keys');
+    // tfjs logs the 'accuracy' metric as 'acc'; cnnkit as Keras does, 'accuracy' (../shared tfjs notes).
+    const tfjsMetrics = (theirs[i].metrics as string[]).map((m) => m.replace(/(^|_)acc$/, '$1accuracy'));
+    for (const k of Object.keys(theirs[i])) assert.deepEqual(seen[i][k], k === 'metrics' ? tfjsMetrics : theirs[i][k], `params.${k}`);
+  }
+});

@@ -6,7 +6,7 @@ export type Logs = Record<string, number>;
 
 /** The hooks fit calls; any may be async. */
 export interface CallbackHooks {
-  /** Called by fit before onTrainBegin with the run's parameters (tfjs `setParams`): epochs, initialEpoch, steps (batches per epoch, or null when unknown), verbose, doValidation, and for arrays samples and batchSize. */
+  /** Called by fit before onTrainBegin with the run's parameters (tfjs `setParams`): epochs, initialEpoch, steps (fitDataset's batches per epoch; null for fit on arrays, as tfjs, and when unknown), verbose, doValidation, metrics (the epoch logs' names, e.g. ['loss', 'accuracy', 'val_loss', 'val_accuracy']), and for arrays samples and batchSize. */
   setParams?(params: Record<string, unknown>): void;
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   onTrainEnd?(logs?: Logs): void | Promise<void>;
@@ -221,10 +221,12 @@ export class Lookahead extends Callback implements CallbackHooks {
     this.step = 0;
   }
 
-  /** Batches per epoch, when fit knows them. */
+  /** Batches per epoch, when fit knows them (`steps`, or for fit on arrays ⌈samples / batchSize⌉). */
   private get stepsPerEpoch(): number | null {
-    const steps = this.params.steps;
-    return typeof steps === 'number' && Number.isInteger(steps) && steps > 0 ? steps : null;
+    const { steps, samples, batchSize } = this.params;
+    if (typeof steps === 'number' && Number.isInteger(steps) && steps > 0) return steps;
+    if (typeof samples === 'number' && typeof batchSize === 'number' && samples > 0 && batchSize > 0) return Math.ceil(samples / batchSize);
+    return null;
   }
 
   /** The first step that updates (and, the first time, starts) the average. */

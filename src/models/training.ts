@@ -347,7 +347,13 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     const history = new History({ epochs: o.epochs, ...source.params });
     const names = logNames(model);
     model.stopTraining = false;
-    const runParams = { ...history.params, steps: source.steps, initialEpoch: o.initialEpoch, verbose: o.verbose, doValidation: o.validate !== null };
+    // tfjs's params: metrics names the logs of an epoch (each with its val_ twin when validating).
+    const logged = [...names.losses, ...names.metrics.flat()];
+    const metrics = o.validate !== null ? [...logged, ...logged.map((n) => `val_${n}`)] : logged;
+    // As tfjs: steps is null when the epoch is given by samples and batchSize (fit on arrays), the
+    // batches per epoch for fitDataset.
+    const steps = 'samples' in source.params ? null : source.steps;
+    const runParams = { ...history.params, steps, initialEpoch: o.initialEpoch, verbose: o.verbose, doValidation: o.validate !== null, metrics };
     for (const h of hooks) h.setParams?.(runParams);
     await call((h) => h.onTrainBegin?.());
     const first = resumeFrom(hooks, history) ?? o.initialEpoch;
