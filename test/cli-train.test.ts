@@ -214,3 +214,22 @@ test('evaluate refuses a model of other classes than CIFAR-10\'s, naming them, b
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /--model .*: the model classifies aeroplanes, frogs, lorries, not CIFAR-10's classes/);
 });
+
+test('without --seed a run draws one, keeps it with its backup, and --resume goes on with it; --seed on resume is refused, naming the drawn seed', { timeout: 5 * 60_000 }, async () => {
+  const dir = join(tmp, 'drawn-seed');
+  const args = ['train', '--data', folder, '--epochs', '2', '--out', dir, '--no-preview'];
+  mkdirSync(join(dir, 'report.html'), { recursive: true }); // the last write fails: training is backed up
+  const killed = await cnnkit(args);
+  assert.equal(killed.code, 1, killed.stdout);
+  const drawn = /Seed (\d+) \(drawn; --seed \1 repeats this run\)/.exec(killed.stdout);
+  assert.ok(drawn, killed.stdout.slice(0, 2000));
+  const withSeed = await cnnkit([...args, '--resume', '--seed', '1']);
+  assert.equal(withSeed.code, 1);
+  assert.match(withSeed.stderr, /--seed not given in the backup, 1 now/);
+  assert.match(withSeed.stderr, new RegExp(`the seed drawn without --seed: ${drawn[1]} in the backup \\(resume without --seed to go on from it\\)`));
+  rmSync(join(dir, 'report.html'), { recursive: true });
+  const resumed = await cnnkit([...args, '--resume']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`Seed ${drawn[1]} \\(drawn by the run in the backup; --seed ${drawn[1]} repeats this run\\)`));
+  assert.match(resumed.stdout, /The backup holds all 2 epochs: training is complete/);
+});

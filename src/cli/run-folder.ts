@@ -49,11 +49,12 @@ export function dataFingerprint(data: { train: SplitData; test: SplitData }, cla
 /** The command-line option each run setting comes from. */
 const OPTION: Record<string, string> = {
   epochs: '--epochs', batchSize: '--batch-size', limit: '--limit', seed: '--seed', data: '--data', recipe: '--recipe', imageSize: '--image-size',
-  validationSplit: '--validation-split',
+  validationSplit: '--validation-split', drawnSeed: 'the seed drawn without --seed:',
 };
 
 function describeDifference(d: RunConfigDifference): string {
   const show = (v: unknown) => (v === undefined ? 'not recorded' : v === null ? 'not given' : String(v));
+  if (d.key === 'drawnSeed') return `${OPTION.drawnSeed} ${show(d.stored)} in the backup (resume without --seed to go on from it)`;
   if (d.key === 'data') return `--data (other images: ${show(d.stored)} in the backup, ${show(d.given)} now)`;
   return `${OPTION[d.key] ?? d.key} ${show(d.stored)} in the backup, ${show(d.given)} now`;
 }

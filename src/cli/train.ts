@@ -5,6 +5,7 @@
  * model (recording its class names and input size) and `report.html`.
  */
 import { basename, join, resolve } from 'node:path';
+import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as ck from '../index.js';
 import * as recipes from '../applications/recipes.js';
@@ -12,6 +13,7 @@ import { loadImageFolder } from '../data/image-dataset.js';
 import { resolveLocation } from '../data/node-sources.js';
 import { DataError, ValueError } from '../errors.js';
 import { Callback, type CallbackModel } from '../models/callbacks.js';
+import { inspectBackup } from '../io/checkpoint.js';
 import { removeDirAtomic } from '../util/node-fs.js';
 import { collectGarbage } from '../util/node-gc.js';
 import { meanCrossEntropy } from '../viz/analysis.js';
@@ -165,7 +167,15 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const epochs = opts.epochs ?? recipe.defaultEpochs;
   const batchSize = opts.batchSize ?? recipe.batchSize;
 
-  if (opts.seed !== undefined) ck.setSeed(opts.seed);
+  // Without --seed the run draws a seed and keeps it with its backup (drawnSeed): a resumed run
+  // takes it from there, so it draws what the killed run would have. (A backup written before
+  // drawn seeds keeps its behaviour: no seed.) The folder split stays fixed without --seed.
+  const backupDir = join(outDir, 'backup');
+  const found = opts.resume ? await inspectBackup(backupDir) : null;
+  const backedRun = found?.kind === 'found' ? found.run : null;
+  const drawn = opts.seed !== undefined ? undefined : backedRun ? (typeof backedRun.drawnSeed === 'number' ? backedRun.drawnSeed : undefined) : randomInt(2 ** 31);
+  const seed = opts.seed ?? drawn;
+  if (seed !== undefined) ck.setSeed(seed);
   // A recipe that needs more backend memory than the default says how much (images of the size
   // asked for, or CIFAR-10's 32x32; ten classes stand in for the count, which barely matters).
   const [ih, iw] = opts.imageSize ?? [32, 32];
@@ -178,12 +188,12 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const { train, heldOut, classNames: names, heldOutName } = data;
   const [h, w, c] = train.imageShape;
   io.out(`${thousands(train.count)} training and ${thousands(heldOut.count)} ${heldOutName} images of ${w}x${h}, ${names.length} classes: ${names.join(', ')}\n`);
-  const backupDir = join(outDir, 'backup');
   const runConfig = {
     recipe: recipe.name, epochs, batchSize, imageSize: `${h}x${w}`, validationSplit: heldOutName === 'validation' ? (opts.validationSplit ?? DEFAULT_VALIDATION_SPLIT) : null,
-    seed: opts.seed ?? null, data: dataFingerprint({ train, test: heldOut }, names),
+    seed: opts.seed ?? null, ...(drawn !== undefined ? { drawnSeed: drawn } : {}), data: dataFingerprint({ train, test: heldOut }, names),
   };
   await prepareBackup(io, backupDir, runConfig, !!opts.resume);
+  if (drawn !== undefined) io.out(`Seed ${drawn} (${backedRun ? 'drawn by the run in the backup' : 'drawn'}; --seed ${drawn} repeats this run)\n`);
 
   step('Sample training images');
   const samples = pickSamples(train, names);
@@ -204,7 +214,7 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
   const summary = new SummaryPrinter(io);
   const tFit = performance.now();
   const { model, history } = await recipe.train({ xTrain, yTrain, xVal, yVal, classNames: names }, {
-    epochs, batchSize, seed: opts.seed, verbose: 1, callbacks: [summary, backup, announceBackup(io, backup, epochs)],
+    epochs, batchSize, seed, verbose: 1, callbacks: [summary, backup, announceBackup(io, backup, epochs)],
   });
   const fitSeconds = (performance.now() - tFit) / 1000;
   xTrain.dispose();
@@ -236,7 +246,7 @@ async function runInFolder(io: Io, opts: TrainOptions, recipe: recipes.Recipe, o
     settings: {
       data: data.source, classes: names.join(', '), 'image size': `${w}x${h}`, 'training images': thousands(train.count),
       [`${heldOutName} images`]: thousands(heldOut.count), recipe: recipe.name, epochs, 'batch size': batchSize,
-      seed: opts.seed ?? 'random', backend: ck.getBackendName(), threads: opts.threads ?? 'default',
+      seed: seed ?? 'random', backend: ck.getBackendName(), threads: opts.threads ?? 'default',
       'training time': duration(fitSeconds), 'total time': duration(totalSeconds),
     },
     summary: summary.lines.join('\n'),
