@@ -388,3 +388,40 @@ test("callbacks' params as tfjs gives them (setParams before onTrainBegin): the 
     for (const k of Object.keys(theirs[i])) assert.deepEqual(seen[i][k], k === 'metrics' ? tfjsMetrics : theirs[i][k], `params.${k}`);
   }
 });
+
+test('compile metrics by name and as functions: fit and evaluate log what tfjs logs (epoch and validation means of batch means)', async () => {
+  const xs = values(10 * 3, 7), vx = values(6 * 3, 8);
+  const onehot = (n: number, k: number): number[] => Array.from({ length: n }, (_, i) => [(i * k) % 3 === 0 ? 1 : 0, (i * k) % 3 === 1 ? 1 : 0, (i * k) % 3 === 2 ? 1 : 0]).flat();
+  const ys = onehot(10, 1), vy = onehot(6, 2);
+  const meanProb = (t: ck.Tensor, p: ck.Tensor): ck.Tensor => ck.mean(ck.mul(t, p), -1);
+  const meanProbTf = (t: tf.Tensor, p: tf.Tensor): tf.Tensor => tf.mean(tf.mul(t, p), -1);
+  Object.defineProperty(meanProb, 'name', { value: 'meanProb' });
+  Object.defineProperty(meanProbTf, 'name', { value: 'meanProb' });
+  const names = ['accuracy', 'mae', 'mse', 'categoricalCrossentropy', 'mape'];
+  for (const [loss, activation] of [['categoricalCrossentropy', 'softmax'], ['meanSquaredError', 'sigmoid']] as const) {
+    const mine = ck.sequential({ layers: [ck.layers.dense({ units: 3, activation, inputShape: [3] })] });
+    mine.compile({ optimizer: ck.train.sgd(0.3), loss, metrics: [...names, meanProb] });
+    const ref = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation, inputShape: [3] })] });
+    ref.compile({ optimizer: tf.train.sgd(0.3), loss, metrics: [...names, meanProbTf] });
+    ref.setWeights(mine.getWeights().map((w) => tf.tensor(w.dataSync() as Float32Array, [...w.shape])));
+    const fitArgs = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const };
+    const h = await mine.fit(ck.tensor(xs, [10, 3]), ck.tensor(ys, [10, 3]), { ...fitArgs, validationData: [ck.tensor(vx, [6, 3]), ck.tensor(vy, [6, 3])] });
+    const t = await ref.fit(tf.tensor(xs, [10, 3]), tf.tensor(ys, [10, 3]), { ...fitArgs, validationData: [tf.tensor(vx, [6, 3]), tf.tensor(vy, [6, 3])] });
+    const logged = ['loss', ...names, 'meanProb'];
+    assert.deepEqual(Object.keys(h.history).sort(), [...logged, ...logged.map((n) => `val_${n}`)].sort());
+    for (const key of Object.keys(h.history)) {
+      const theirs = t.history[key.replace(/(^|_)accuracy$/, '$1acc')] as number[];
+      h.history[key].forEach((v, e) => assert.ok(Math.abs(v - theirs[e]) < 2e-5 * Math.max(1, Math.abs(theirs[e])), `${loss}: ${key} at epoch ${e}: ${v} vs tfjs ${theirs[e]}`));
+    }
+    const ev = mine.evaluate(ck.tensor(vx, [6, 3]), ck.tensor(vy, [6, 3]), { batchSize: 4 }) as ck.Tensor[];
+    const evTf = ref.evaluate(tf.tensor(vx, [6, 3]), tf.tensor(vy, [6, 3]), { batchSize: 4 }) as tf.Scalar[];
+    assert.equal(ev.length, logged.length);
+    ev.forEach((v, i) => assert.ok(Math.abs(v.dataSync()[0] - evTf[i].dataSync()[0]) < 2e-5 * Math.max(1, Math.abs(evTf[i].dataSync()[0])), `${loss}: evaluate ${logged[i]}`));
+  }
+  const bad = ck.sequential({ layers: [ck.layers.dense({ units: 2, inputShape: [3] })] });
+  assert.throws(() => bad.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['meanAbsolute'] }), /compile \(model '.*'\): unknown metric "meanAbsolute"/);
+  // Keras's snake_case names too, logged as written.
+  bad.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mean_absolute_percentage_error'] });
+  const logs = await bad.fit(ck.tensor(xs, [10, 3]), ck.tensor(values(20, 9), [10, 2]), { epochs: 1, verbose: 0 });
+  assert.ok(Number.isFinite(logs.history.mean_absolute_percentage_error[0]));
+});

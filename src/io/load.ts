@@ -109,7 +109,8 @@ function applyTraining(model: LayersModel, tc: unknown, optWeights: NamedWeight[
     const lossOf = (l: unknown): LossSpec => resolveLoss(typeof l === 'string' ? l : (l as { name?: string })?.name ?? '');
     const loss = Array.isArray(t.loss) ? t.loss.map(lossOf) : typeof t.loss === 'object' && t.loss !== null
       ? Object.fromEntries(Object.entries(t.loss).map(([k, v]) => [k, lossOf(v)])) : lossOf(t.loss);
-    const keep = (ms: unknown): string[] => (Array.isArray(ms) ? ms.filter((m) => m === 'accuracy' || m === 'acc') : typeof ms === 'string' && (ms === 'accuracy' || ms === 'acc') ? [ms] : []);
+    // Metrics by name (compile refuses a name it does not know, as tfjs does: the model then loads uncompiled).
+    const keep = (ms: unknown): string[] => (Array.isArray(ms) ? ms.filter((m): m is string => typeof m === 'string') : typeof ms === 'string' ? [ms] : []);
     const metrics = Array.isArray(t.metrics) ? keep(t.metrics) : typeof t.metrics === 'object' && t.metrics !== null
       ? Object.fromEntries(Object.entries(t.metrics).map(([k, v]) => [k, keep(v)])) : [];
     model.compile({ optimizer: optimizerFrom(t.optimizer_config, model, where), loss, metrics });

@@ -3,7 +3,7 @@
  * loss and the output; any tfjs/Keras metric name or a function (yTrue, yPred) → tensor resolves
  * with `resolveMetric`; `ck.metrics` holds the functions on tensors.
  */
-import { argMax, cast, equal, greater, round, sum } from '../autograd/ops.js';
+import { argMax, cast, equal, greater, mean, mul, round, softmax, sum } from '../autograd/ops.js';
 import { ValueError } from '../errors.js';
 import type { LossSpec } from '../losses/index.js';
 import {
@@ -13,14 +13,35 @@ import {
 import type { Tensor } from '../tensor/tensor.js';
 import * as fns from './functions.js';
 
-export type MetricName = 'accuracy';
+/**
+ * A metric of one output as compile resolved it: the name its logs use, and whether it is the
+ * loss-dependent 'accuracy'/'acc' (counted by argmax or threshold, on logits too).
+ */
+export interface CompiledMetric extends MetricSpec {
+  readonly accuracy: boolean;
+}
 
-/** The metrics the training loop computes today (accuracy, as 'accuracy' or 'acc'). */
-export function resolveMetrics(metrics: readonly string[] | undefined): MetricName[] {
-  return (metrics ?? []).map((m) => {
-    if (m === 'accuracy' || m === 'acc') return 'accuracy';
-    throw new ValueError(`compile: unknown metric ${JSON.stringify(m)}. Expected 'accuracy'`);
+/** compile's metrics of one output (names, Keras snake_case names or functions), resolved; throws a ValueError naming `where` for an unknown one. */
+export function compileMetrics(metrics: readonly (string | LossOrMetricFn)[], loss: LossSpec, outputUnits: number, where: string): CompiledMetric[] {
+  return metrics.map((m) => {
+    try {
+      return { ...resolveMetric(m, loss, outputUnits), accuracy: m === 'accuracy' || m === 'acc' };
+    } catch (e) {
+      throw new ValueError(`${where}: ${(e as Error).message.replace(/^compile: /, '')}`);
+    }
   });
+}
+
+/**
+ * A batch's metric summed over its samples (a float32 scalar on the backend), as tfjs's fit
+ * averages it: the batch mean of `fn(target, output)` times the batch size. `outputIsLogits`: the
+ * output is logits (a loss from logits, or a softmax the loss fuses); `fusedSoftmax`: the model's
+ * softmax was left to the loss, so the metric gets the probabilities the model declares.
+ */
+export function batchMetricSum(metric: CompiledMetric, loss: LossSpec, output: Tensor, target: Tensor, outputIsLogits: boolean, fusedSoftmax: boolean, count: number): Tensor {
+  if (metric.accuracy) return countCorrect(loss, output, target, outputIsLogits);
+  const preds = fusedSoftmax ? softmax(output) : output;
+  return mul(mean(metric.fn(target, preds)), count);
 }
 
 /**

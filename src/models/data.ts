@@ -208,56 +208,43 @@ export function logNames(model: LayersModel): LogNames {
   };
 }
 
-/** Σ loss·count per output and Σ correct per output of a loop, kept in backend storage until someone reads them. */
+/** Σ loss·count per output and each output's Σ metric (over samples) of a loop, kept in backend storage until someone reads them. */
 export class Totals {
   private readonly lossSums: Tensor[];
-  private readonly correct: (Tensor | null)[];
+  private readonly metricSums: Tensor[][];
   seen = 0;
 
   constructor(private readonly names: LogNames) {
     this.lossSums = names.losses.map(() => Tensor.empty([1]));
-    this.correct = names.metrics.map((m) => (m.length ? Tensor.empty([1]) : null));
+    this.metricSums = names.metrics.map((ms) => ms.map(() => Tensor.empty([1])));
   }
 
-  /** Whether output `i` counts correct predictions. */
-  counts(i: number): boolean {
-    return this.correct[i] !== null;
-  }
-
-  /** Adds a batch: the total loss and each output's mean loss (scalar tensors), its size, and the correct counts (null where not counted). */
-  add(total: Tensor, perOutput: readonly Tensor[], count: number, correct: readonly (Tensor | null)[]): void {
+  /** Adds a batch: the total loss and each output's mean loss (scalar tensors), its size, and each output's metric sums over the batch. */
+  add(total: Tensor, perOutput: readonly Tensor[], count: number, metrics: readonly (readonly Tensor[])[]): void {
     const b = total.backend;
     const losses = this.lossSums.length > 1 ? [total, ...perOutput] : [total];
     losses.forEach((l, i) => b.scale(l.storage, count, this.lossSums[i].storage, 1, true));
-    correct.forEach((c, i) => {
-      const sum = this.correct[i];
-      if (c && sum) b.scale(c.storage, 1, sum.storage, 1, true);
-    });
+    metrics.forEach((ms, i) => ms.forEach((m, j) => b.scale(m.storage, 1, this.metricSums[i][j].storage, 1, true)));
     this.seen += count;
   }
 
   /** Means so far as scalar tensors (no read), in log-name order. */
   means(): Tensor[] {
     const inv = 1 / Math.max(this.seen, 1);
-    const out = this.lossSums.map((t) => mul(t, inv).reshape([]));
-    this.names.metrics.forEach((ms, i) => ms.forEach(() => out.push(mul(this.correct[i] as Tensor, inv).reshape([]))));
-    return out;
+    return [...this.lossSums, ...this.metricSums.flat()].map((t) => mul(t, inv).reshape([]));
   }
 
   /** Reads the means (asynchronously) as logs. */
   async read(): Promise<Logs> {
     const inv = 1 / Math.max(this.seen, 1);
-    const [losses, correct] = await Promise.all([
-      Promise.all(this.lossSums.map((t) => t.data())),
-      Promise.all(this.correct.map((t) => (t ? t.data() : null))),
-    ]);
+    const names = [...this.names.losses, ...this.names.metrics.flat()];
+    const values = await Promise.all([...this.lossSums, ...this.metricSums.flat()].map((t) => t.data()));
     const logs: Logs = {};
-    this.names.losses.forEach((n, i) => (logs[n] = losses[i][0] * inv));
-    this.names.metrics.forEach((ms, i) => ms.forEach((m) => (logs[m] = (correct[i] as ArrayLike<number>)[0] * inv)));
+    names.forEach((n, i) => (logs[n] = values[i][0] * inv));
     return logs;
   }
 
   dispose(): void {
-    for (const t of [...this.lossSums, ...this.correct]) t?.dispose();
+    for (const t of [...this.lossSums, ...this.metricSums.flat()]) t.dispose();
   }
 }

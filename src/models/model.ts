@@ -9,7 +9,11 @@ import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type Kwargs, type LayerVariable, type Shape } from '../layers/layer.js';
 import { isSymbolic, type Node, type SymbolicTensor } from '../layers/symbolic.js';
 import { resolveLoss, type LossArg, type LossSpec } from '../losses/index.js';
-import { resolveMetrics } from '../metrics/index.js';
+import { compileMetrics, type CompiledMetric } from '../metrics/index.js';
+import type { LossOrMetricFn } from '../losses/keras.js';
+
+/** A metric in compile: a name or a function (yTrue, yPred) => Tensor. */
+export type MetricIdentifier = string | LossOrMetricFn;
 import { getOptimizer, type Optimizer } from '../optimizers/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ConfigDict } from '../util/serialization.js';
@@ -32,8 +36,12 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   /** One loss for every output, one per output (array), or by output name. */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
-  /** Metric names for every output, or by output name (`{ out_a: ['accuracy'] }`). */
-  metrics?: string[] | Record<string, string | string[]>;
+  /**
+   * Metrics for every output, or by output name (`{ out_a: ['accuracy'] }`): tfjs's names
+   * ('accuracy', 'mae', 'categoricalCrossentropy', ...), Keras's snake_case names or functions
+   * (yTrue, yPred) => Tensor. Logs use the name as written (a function's `name`).
+   */
+  metrics?: MetricIdentifier[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
 }
 
 export interface ModelArgs {
@@ -65,6 +73,8 @@ export class LayersModel {
   lossFunctions: LossSpec[] = [];
   /** The metric names of each output, as written in compile ('acc' or 'accuracy'). */
   outputMetrics: string[][] = [];
+  /** The metrics of each output as compile resolved them (outputMetrics holds their log names). */
+  compiledMetrics: CompiledMetric[][] = [];
   protected symbolicInputs: SymbolicTensor[] = [];
   protected symbolicOutputs: SymbolicTensor[] = [];
   private network: Network | null = null;
@@ -278,12 +288,13 @@ export class LayersModel {
       (typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as LossSpec).name === 'string' && ('fromLogits' in x || typeof (x as LossSpec).fn === 'function'));
     const losses = byOutput<LossIdentifier>(args.loss, 'loss', isLoss).map((l) => resolveLoss(l));
     const metrics = args.metrics === undefined ? names.map(() => []) : Array.isArray(args.metrics)
-      ? names.map(() => [...(args.metrics as string[])])
+      ? names.map(() => [...(args.metrics as MetricIdentifier[])])
       : byOutputMetrics(args.metrics, names, where);
-    for (const m of metrics) resolveMetrics(m);
+    const compiled = metrics.map((ms, i) => compileMetrics(ms, losses[i], this.outputShapes[i][this.outputShapes[i].length - 1] ?? 1, where));
     this.optimizer = getOptimizer(args.optimizer);
     this.lossFunctions = losses;
-    this.outputMetrics = metrics;
+    this.compiledMetrics = compiled;
+    this.outputMetrics = compiled.map((ms) => ms.map((m) => m.name));
   }
 
   /** The loss of a single-output model (the first output's otherwise), null before compile. */
@@ -416,10 +427,13 @@ export class LayersModel {
   }
 }
 
-function byOutputMetrics(m: Record<string, string | string[]>, names: string[], where: string): string[][] {
+function byOutputMetrics(m: Record<string, MetricIdentifier | MetricIdentifier[]>, names: string[], where: string): MetricIdentifier[][] {
   if (typeof m !== 'object' || m === null) throw new ValueError(`${where}: metrics must be an array of names or an object by output name. Received ${String(m)}`);
   for (const k of Object.keys(m)) if (!names.includes(k)) throw new ValueError(`${where}: unknown output '${k}' in metrics. Outputs: ${names.join(', ')}`);
-  return names.map((k) => (m[k] === undefined ? [] : Array.isArray(m[k]) ? [...(m[k] as string[])] : [m[k] as string]));
+  return names.map((k) => {
+    const v = m[k];
+    return v === undefined ? [] : Array.isArray(v) ? [...v] : [v];
+  });
 }
 
 /** A graph model from symbolic inputs to outputs (tfjs `tf.model`, Keras `keras.Model`). */

@@ -18,7 +18,7 @@ import { getBackend, runStep } from '../backend/engine.js';
 import { DataError, StateError, ValueError, fmtShape } from '../errors.js';
 import { checkArgs } from '../layers/args.js';
 import { computeLoss, type LossSpec } from '../losses/index.js';
-import { countCorrect } from '../metrics/index.js';
+import { batchMetricSum } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { globalRandom } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -123,6 +123,12 @@ function seesLogits(model: LayersModel): boolean[] {
   return model.lossFunctions.map((l, i) => fused[i] || l.fromLogits);
 }
 
+/** Each output's compiled metrics summed over a batch of `count` samples (tfjs's batch means times the size). */
+function batchMetrics(model: LayersModel, outs: readonly Tensor[], ys: readonly Tensor[], logits: readonly boolean[], count: number): Tensor[][] {
+  const fused = model.plan.fusesSoftmax;
+  return model.compiledMetrics.map((ms, i) => ms.map((m) => batchMetricSum(m, model.lossFunctions[i], outs[i], ys[i], logits[i], fused[i], count)));
+}
+
 /** Each output's mean loss and their sum (the loss gradients follow), inside a step. */
 function batchLosses(
   losses: readonly LossSpec[], outs: readonly Tensor[], ys: readonly Tensor[], logits: readonly boolean[], classWeights: readonly (Tensor | null)[] = [],
@@ -139,7 +145,7 @@ function evaluateBatch(model: LayersModel, xs: Tensor[], ys: Tensor[], totals: T
   const logits = seesLogits(model);
   const outs = model.execute(xs, false, true);
   const { total, perOutput } = batchLosses(model.lossFunctions, outs, ys, logits);
-  totals.add(total, perOutput, count, outs.map((o, i) => (totals.counts(i) ? countCorrect(model.lossFunctions[i], o, ys[i], logits[i]) : null)));
+  totals.add(total, perOutput, count, batchMetrics(model, outs, ys, logits, count));
 }
 
 /** Evaluates batches into fresh totals (the caller reads or reduces them). */
@@ -292,7 +298,7 @@ function step(model: LayersModel, optimizer: Optimizer, params: Tensor[], batch:
     }, params);
     optimizer.applyGradients(params, grads);
     model.applyConstraints();
-    totals.add(value, perOutput, batch.count, outs.map((o, i) => (totals.counts(i) ? countCorrect(losses[i], o, ys[i], logits[i]) : null)));
+    totals.add(value, perOutput, batch.count, batchMetrics(model, outs, ys, logits, batch.count));
   });
 }
 
