@@ -418,6 +418,19 @@ test('compile metrics by name and as functions: fit and evaluate log what tfjs l
     assert.equal(ev.length, logged.length);
     ev.forEach((v, i) => assert.ok(Math.abs(v.dataSync()[0] - evTf[i].dataSync()[0]) < 2e-5 * Math.max(1, Math.abs(evTf[i].dataSync()[0])), `${loss}: evaluate ${logged[i]}`));
   }
+  // metricsNames as tfjs gives them (tfjs names 'accuracy' acc), one output and two.
+  const two = (lib: typeof ck | typeof tf): unknown => {
+    const L = lib.layers as typeof ck.layers;
+    const input = (lib as typeof ck).input({ shape: [3] });
+    const m = (lib as typeof ck).model({ inputs: input, outputs: [L.dense({ units: 2, name: 'a' }).apply(input) as ck.SymbolicTensor, L.dense({ units: 1, name: 'b' }).apply(input) as ck.SymbolicTensor] });
+    m.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'meanAbsoluteError'], metrics: ['mse', 'accuracy'] });
+    return m.metricsNames;
+  };
+  assert.deepEqual(two(ck), (two(tf) as string[]).map((n) => n.replace(/_acc$/, '_accuracy')));
+  const one = ck.sequential({ layers: [ck.layers.dense({ units: 2, inputShape: [3] })] });
+  assert.deepEqual(one.metricsNames, []);
+  one.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae', 'accuracy'] });
+  assert.deepEqual(one.metricsNames, ['loss', 'mae', 'accuracy']);
   const bad = ck.sequential({ layers: [ck.layers.dense({ units: 2, inputShape: [3] })] });
   assert.throws(() => bad.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['meanAbsolute'] }), /compile \(model '.*'\): unknown metric "meanAbsolute"/);
   // Keras's snake_case names too, logged as written.

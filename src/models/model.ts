@@ -23,7 +23,7 @@ import type { History } from './callbacks.js';
 import { planGraph, type ExecutionPlan } from './fusion.js';
 import { mapNetwork, type Network } from './graph.js';
 import { formatSummary } from './summary.js';
-import type { ModelData } from './data.js';
+import { logNames, type ModelData } from './data.js';
 import { evaluateModel, fitModel, predictModel, type EvaluateArgs, type FitArgs } from './training.js';
 import { evaluateDatasetModel, fitDatasetModel, type Dataset, type FitDatasetArgs } from './dataset.js';
 import { saveModel } from '../io/save.js';
@@ -305,6 +305,12 @@ export class LayersModel {
   /** The metric names of the first output (tfjs keeps the compile argument). */
   get metrics(): string[] {
     return this.outputMetrics[0] ?? [];
+  }
+
+  /** The names of evaluate's results and of an epoch's logs (tfjs `metricsNames`): 'loss', per-output losses, then the metrics; empty before compile. */
+  get metricsNames(): string[] {
+    const { losses, metrics } = logNames(this);
+    return this.lossFunctions.length ? [...losses, ...metrics.flat()] : [];
   }
 
   /** How the graph runs, with the fusions compile chose; rebuilt when the graph or the losses change. */
