@@ -198,6 +198,18 @@ test("recipes.get('fast') trains (a short run on random images) and predicts pro
   await assert.rejects(recipe.train({ xTrain, yTrain, xVal: null, yVal: null, classNames: ['a', 'b', 'c'] }, { batchSize: 64 }), /needs at least one batch of 64/);
 });
 
+test("recipes.get('fast-wide'): the longer setting, airbench94_muon's widths 64/256/256 for 10 epochs, with the memory it needs", () => {
+  const r = ck.recipes.get('fast-wide');
+  assert.ok(ck.recipes.names().includes('fast-wide'));
+  assert.equal(r.defaultEpochs, 10);
+  assert.equal(r.batchSize, 1024);
+  assert.match(r.summary, /widths 64\/256\/256.*Muon.*10 epochs at batch 1024/);
+  // 312 + 13,824 + 36,864 + 147,456 + 3 x 589,824 weights of the convolutions, 2,560 of the head, 3 x (64 + 64 + 256 x 4) of BatchNorm.
+  assert.equal(r.build([32, 32, 3], 10).countParams(), 1_973_944);
+  assert.equal(r.memoryMB?.([32, 32, 3], 10, 1024), fastRecipeMemoryMB([32, 32, 3], 10, { widths: [64, 256, 256] }));
+  assert.ok((r.memoryMB?.([32, 32, 3], 10, 1024) ?? 0) > (ck.recipes.get('fast').memoryMB?.([32, 32, 3], 10, 1024) ?? Infinity));
+});
+
 test("the recipe's memoryMB does not create the default backend, so the size it gives can still be configured (cnnkit train --recipe fast)", async () => {
   const { spawnSync } = await import('node:child_process');
   const index = new URL('../src/index.js', import.meta.url).href;

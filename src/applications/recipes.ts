@@ -9,7 +9,7 @@ import type { Callback, CallbackHooks, History } from '../models/callbacks.js';
 import type { LayersModel } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildModel } from './tutorial.js';
-import { fastRecipe } from './fast.js';
+import { fastRecipe, fastWideRecipe } from './fast.js';
 
 /** Images and labels a recipe trains on: uint8 images [n, h, w, c] and int32 class indices [n]. */
 export interface RecipeData {
@@ -92,6 +92,7 @@ export const tutorialRecipe: Recipe = {
 
 const registry = new Map<string, Recipe>([[tutorialRecipe.name, tutorialRecipe]]);
 register(fastRecipe);
+register(fastWideRecipe);
 
 /** Makes a recipe available by name (`get`, `cnnkit train --recipe`). */
 export function register(recipe: Recipe): void {
