@@ -438,3 +438,35 @@ test('compile metrics by name and as functions: fit and evaluate log what tfjs l
   const logs = await bad.fit(ck.tensor(xs, [10, 3]), ck.tensor(values(20, 9), [10, 2]), { epochs: 1, verbose: 0 });
   assert.ok(Number.isFinite(logs.history.mean_absolute_percentage_error[0]));
 });
+
+test("a tfjs program's names for 'accuracy' work: logs.acc, logs.val_acc, history.history.acc, earlyStopping on val_acc (cnnkit shows it once, as Keras's accuracy); batch logs are the batch's own, as tfjs's", async () => {
+  const xs = values(12 * 3, 11);
+  const ys = Array.from({ length: 12 }, (_, i) => [i % 2, 1 - (i % 2)]).flat();
+  const mine = ck.sequential({ layers: [ck.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
+  mine.compile({ optimizer: ck.train.sgd(0.5), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const ref = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'softmax', inputShape: [3] })] });
+  ref.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  ref.setWeights(mine.getWeights().map((w) => tf.tensor(w.dataSync() as Float32Array, [...w.shape])));
+  // Batch logs are each batch's own values, as tfjs gives them (Keras gives running means).
+  const read = (into: number[][]) => ({
+    onBatchEnd: (_b: number, logs?: Record<string, number>) => void into[0].push(logs?.loss ?? NaN, logs?.acc ?? NaN, logs?.size ?? NaN),
+    onEpochEnd: (_e: number, logs?: Record<string, number>) => void into[1].push(logs?.acc ?? NaN, logs?.val_acc ?? NaN),
+  });
+  const ours: number[][] = [[], []], theirs: number[][] = [[], []];
+  const args = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const, validationSplit: 0.25 };
+  const h = await mine.fit(ck.tensor(xs, [12, 3]), ck.tensor(ys, [12, 2]), { ...args, callbacks: read(ours) });
+  const t = await ref.fit(tf.tensor(xs, [12, 3]), tf.tensor(ys, [12, 2]), { ...args, callbacks: read(theirs) });
+  assert.equal(ours[0].length, 3 * 6);
+  assert.equal(ours[1].length, 4);
+  for (let k = 0; k < 2; k++) ours[k].forEach((v, i) => assert.ok(Math.abs(v - theirs[k][i]) < 1e-6, `${k ? 'epoch' : 'batch'} logs ${i}: ${v} vs tfjs ${theirs[k][i]}`));
+  for (const key of ['acc', 'val_acc']) {
+    assert.equal(h.history[key].length, 2, key);
+    h.history[key].forEach((v, e) => assert.ok(Math.abs(v - (t.history[key][e] as number)) < 1e-6, `history.${key}[${e}]`));
+  }
+  assert.equal(h.history.acc, h.history.accuracy, 'one series, two names');
+  assert.deepEqual(Object.keys(h.history).sort(), ['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+  // Keras's callbacks by tfjs's name.
+  const stop = ck.callbacks.earlyStopping({ monitor: 'val_acc', patience: 0, mode: 'max' });
+  await mine.fit(ck.tensor(xs, [12, 3]), ck.tensor(ys, [12, 2]), { ...args, epochs: 30, callbacks: [stop] });
+  assert.ok(stop.stoppedEpoch >= 0 && stop.stoppedEpoch < 29, `earlyStopping read val_acc (stopped at ${stop.stoppedEpoch})`);
+});

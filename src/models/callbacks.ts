@@ -13,6 +13,7 @@ export interface CallbackHooks {
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /** After each batch, with that batch's own loss and metrics, `batch` and `size` (tfjs; Keras passes the epoch's running means). */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /** Called when the loop lets the event loop run (about every 50 ms), with the epoch's running logs (tfjs). */
   onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;

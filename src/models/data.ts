@@ -197,35 +197,74 @@ export interface LogNames {
   readonly losses: string[];
   /** Per output, the names of its metrics (`acc`, or `<output>_acc` for several outputs). */
   readonly metrics: string[][];
+  /**
+   * [tfjs's name, cnnkit's name] of each metric compiled as 'accuracy': tfjs logs it as `acc`,
+   * cnnkit as Keras does (`accuracy`); logs and history carry the tfjs name as an alias.
+   */
+  readonly aliases: [string, string][];
 }
 
 export function logNames(model: LayersModel): LogNames {
   const outs = model.outputNames;
   const multi = outs.length > 1;
-  return {
-    losses: ['loss', ...(multi ? outs.map((o) => `${o}_loss`) : [])],
-    metrics: model.outputMetrics.map((ms, i) => ms.map((m) => (multi ? `${outs[i]}_${m}` : m))),
-  };
+  const metrics = model.outputMetrics.map((ms, i) => ms.map((m) => (multi ? `${outs[i]}_${m}` : m)));
+  const aliases: [string, string][] = [];
+  metrics.forEach((ms, i) => ms.forEach((name, j) => {
+    if (model.outputMetrics[i][j] === 'accuracy') aliases.push([name.replace(/accuracy$/, 'acc'), name]);
+  }));
+  return { losses: ['loss', ...(multi ? outs.map((o) => `${o}_loss`) : [])], metrics, aliases };
+}
+
+/**
+ * Adds to `target` the tfjs names of `aliases` (and their `val_` forms) as non-enumerable
+ * properties reading the cnnkit-named entries: `logs.acc` is `logs.accuracy`, while keys, JSON and
+ * the progress line show each value once. Returns `target`.
+ */
+export function withTfjsAliases<T extends object>(target: T, aliases: readonly [string, string][]): T {
+  const t = target as Record<string, unknown>;
+  for (const [alias, name] of aliases)
+    for (const [a, n] of [[alias, name], [`val_${alias}`, `val_${name}`]])
+      if (n in t && !(a in t)) Object.defineProperty(t, a, { get: () => t[n], enumerable: false, configurable: true });
+  return target;
 }
 
 /** Σ loss·count per output and each output's Σ metric (over samples) of a loop, kept in backend storage until someone reads them. */
 export class Totals {
   private readonly lossSums: Tensor[];
   private readonly metricSums: Tensor[][];
+  /** The latest batch's own means (tfjs's batch logs), in log-name order. */
+  private readonly last: Tensor[];
   seen = 0;
 
   constructor(private readonly names: LogNames) {
     this.lossSums = names.losses.map(() => Tensor.empty([1]));
     this.metricSums = names.metrics.map((ms) => ms.map(() => Tensor.empty([1])));
+    this.last = [...names.losses, ...names.metrics.flat()].map(() => Tensor.empty([1]));
   }
 
   /** Adds a batch: the total loss and each output's mean loss (scalar tensors), its size, and each output's metric sums over the batch. */
   add(total: Tensor, perOutput: readonly Tensor[], count: number, metrics: readonly (readonly Tensor[])[]): void {
     const b = total.backend;
     const losses = this.lossSums.length > 1 ? [total, ...perOutput] : [total];
-    losses.forEach((l, i) => b.scale(l.storage, count, this.lossSums[i].storage, 1, true));
-    metrics.forEach((ms, i) => ms.forEach((m, j) => b.scale(m.storage, 1, this.metricSums[i][j].storage, 1, true)));
+    losses.forEach((l, i) => {
+      b.scale(l.storage, count, this.lossSums[i].storage, 1, true);
+      b.scale(l.storage, 1, this.last[i].storage, 1, false);
+    });
+    let k = losses.length;
+    metrics.forEach((ms, i) => ms.forEach((m, j) => {
+      b.scale(m.storage, 1, this.metricSums[i][j].storage, 1, true);
+      b.scale(m.storage, 1 / count, this.last[k++].storage, 1, false);
+    }));
     this.seen += count;
+  }
+
+  /** Reads the latest batch's own loss and metrics (asynchronously) as logs: what tfjs passes to onBatchEnd. */
+  async readBatch(): Promise<Logs> {
+    const names = [...this.names.losses, ...this.names.metrics.flat()];
+    const values = await Promise.all(this.last.map((t) => t.data()));
+    const logs: Logs = {};
+    names.forEach((n, i) => (logs[n] = values[i][0]));
+    return withTfjsAliases(logs, this.names.aliases);
   }
 
   /** Means so far as scalar tensors (no read), in log-name order. */
@@ -241,10 +280,10 @@ export class Totals {
     const values = await Promise.all([...this.lossSums, ...this.metricSums.flat()].map((t) => t.data()));
     const logs: Logs = {};
     names.forEach((n, i) => (logs[n] = values[i][0] * inv));
-    return logs;
+    return withTfjsAliases(logs, this.names.aliases);
   }
 
   dispose(): void {
-    for (const t of [...this.lossSums, ...this.metricSums.flat()]) t.dispose();
+    for (const t of [...this.lossSums, ...this.metricSums.flat(), ...this.last]) t.dispose();
   }
 }

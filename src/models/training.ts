@@ -24,7 +24,7 @@ import { globalRandom } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { History, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { classWeightTables, sampleWeightsOf, type ClassWeight, type ClassWeightMap } from './class-weight.js';
-import { Totals, checkPairAsync, checkPairSync, gatherInputs, gatherTargets, inputDTypes, isSparse, logNames, modelInputs, type ModelData } from './data.js';
+import { Totals, withTfjsAliases, checkPairAsync, checkPairSync, gatherInputs, gatherTargets, inputDTypes, isSparse, logNames, modelInputs, type ModelData } from './data.js';
 import type { LayersModel } from './model.js';
 import { ProgressBar } from './progress.js';
 
@@ -352,6 +352,11 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     const yieldLogs = hooks.some((h) => typeof h.onYield === 'function');
     const history = new History({ epochs: o.epochs, ...source.params });
     const names = logNames(model);
+    // history.history.acc (and val_acc) read the 'accuracy' series, as tfjs names them.
+    const series = new Set([...names.losses, ...names.metrics.flat()].flatMap((n) => [n, `val_${n}`]));
+    for (const [alias, name] of names.aliases)
+      for (const [a, n] of [[alias, name], [`val_${alias}`, `val_${name}`]])
+        if (series.has(n)) Object.defineProperty(history.history, a, { get: () => history.history[n], enumerable: false, configurable: true });
     model.stopTraining = false;
     // tfjs's params: metrics names the logs of an epoch (each with its val_ twin when validating).
     const logged = [...names.losses, ...names.metrics.flat()];
@@ -387,7 +392,11 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
           if (batchLogs || bar.wantsUpdate(step + 1)) {
             const running = await readTotals(totals, `in epoch ${epoch + 1} by batch ${step + 1}`);
             bar.update(step + 1, running);
-            if (batchLogs) await call((h) => h.onBatchEnd?.(step, { ...running, batch: step, size: batch.count }));
+            // As tfjs: the batch's own loss and metrics (the progress line shows the epoch's running means).
+            if (batchLogs) {
+              const own = await totals.readBatch();
+              await call((h) => h.onBatchEnd?.(step, withTfjsAliases({ ...own, batch: step, size: batch.count }, names.aliases)));
+            }
           }
           if (performance.now() - lastYield > 50) {
             await yieldToEventLoop();
@@ -401,6 +410,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
         if (totals.seen === 0) throw new DataError(`${o.where}: epoch ${epoch + 1} has no batches (the data ran out)`);
         const logs = await readTotals(totals, `in epoch ${epoch + 1}`);
         if (o.validate) for (const [k, v] of Object.entries(await o.validate())) logs[`val_${k}`] = v;
+        withTfjsAliases(logs, names.aliases);
         if (source.steps === null) new ProgressBar(step, o.verbose, undefined, bar.startedAt).finish(logs);
         else bar.finish(logs);
         history.record(epoch, logs);

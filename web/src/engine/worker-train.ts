@@ -115,7 +115,7 @@ export class Trainer {
     this.settled();
     const steps = stepsPerEpoch(cfg.recipe, tr.count, cfg.batchSize);
     const speed = new Speed(), loss = new Smoother(), acc = new Smoother();
-    let epochNow = 0, seen = 0, lossSum = 0, accSum = 0, images = 0;
+    let epochNow = 0, images = 0;
     let lastEnd: number | null = null, lastEmit = 0, lastYield = performance.now();
     let points: number[] = [];
     let last = { loss: NaN, accuracy: NaN };
@@ -136,7 +136,6 @@ export class Trainer {
     const callbacks: ck.CallbackHooks = {
       onEpochBegin: (epoch) => {
         epochNow = epoch;
-        seen = lossSum = accSum = 0;
         lastEnd = null;
       },
       onBatchBegin: () => {
@@ -150,12 +149,8 @@ export class Trainer {
         // The run's first batch compiles and touches memory: left out, as in the benchmark.
         if (this.done > 1) speed.add(now - (lastEnd as number), n);
         lastEnd = now;
-        // fit reports running means over the epoch; the charts show each batch's own value, smoothed.
-        seen += n;
-        const batchLoss = (Number(logs?.loss) * seen - lossSum) / n, batchAcc = (Number(logs?.accuracy) * seen - accSum) / n;
-        lossSum = Number(logs?.loss) * seen;
-        accSum = Number(logs?.accuracy) * seen;
-        last = { loss: loss.add(batchLoss), accuracy: acc.add(batchAcc) };
+        // fit reports each batch's own loss and accuracy (as tfjs); the charts smooth them.
+        last = { loss: loss.add(Number(logs?.loss)), accuracy: acc.add(Number(logs?.accuracy)) };
         points.push(this.done, last.loss, last.accuracy);
         const epochEnds = step === steps - 1 || this.stopAsked;
         if (now - lastEmit >= EMIT_MS || this.done <= 3 || epochEnds || this.paused) flush();
