@@ -8,19 +8,9 @@
  *
  * usage: node dist/bench/compare.js [--repeats 3] [--seconds 8] [--quick] [--out FILE]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface Result {
-  engine: string;
-  threads?: number;
-  mode: 'train' | 'predict';
-  batch: number;
-  imagesPerSecond: number;
-  peakRssMB: number;
-}
+import { findPython, median, NO_TORCH, options, type Result, runJson, TORCH_ENV, writeJsonAtomic } from './harness.js';
 
 interface Job {
   label: string;
@@ -33,33 +23,11 @@ interface Job {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const opt = options(args);
 const quick = args.includes('--quick');
 const repeats = Number(opt('--repeats', quick ? '1' : '3'));
 const seconds = Number(opt('--seconds', quick ? '3' : '8'));
 const outFile = opt('--out', join(here, '..', '..', 'bench', 'results', 'latest.json'));
-
-function runJson(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env, timeoutS = 600): Result | null {
-  const r = spawnSync(cmd, argv, { env, encoding: 'utf8', timeout: timeoutS * 1000 });
-  const line = r.stdout?.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as Result;
-  } catch {
-    console.error(`  ${cmd} ${argv.join(' ')} failed: ${(r.stderr || r.error?.message || 'no output').trim().split('\n').slice(-3).join(' | ')}`);
-    return null;
-  }
-}
-
-function findPython(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-  }
-  return null;
-}
 
 function cnnkitJob(backend: string, threads: number, mode: 'train' | 'predict', batch: number, once = false): Job {
   return {
@@ -76,19 +44,13 @@ function jobs(): Job[] {
   }
   const py = findPython();
   if (py) {
-    const env = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
     for (const [mode, batch] of [['train', 32], ['train', 128], ['predict', 1000]] as const)
-      list.push({ label: 'pytorch best', mode, batch, run: (s) => runJson(py, [join(here, '..', '..', 'bench', 'peers', 'pytorch_cnn.py'), mode, String(batch), String(s)], env) });
-  } else console.log("PyTorch not measured: 'python3 -c \"import torch\"' fails (Debian: apt-get install python3-torch)");
+      list.push({ label: 'pytorch best', mode, batch, run: (s) => runJson(py, [join(here, '..', '..', 'bench', 'peers', 'pytorch_cnn.py'), mode, String(batch), String(s)], TORCH_ENV) });
+  } else console.log(NO_TORCH);
   const tfjs = join(here, 'engines', 'tfjs.js');
   for (const [mode, batch] of [['train', 32], ['predict', 1000]] as const)
     list.push({ label: 'tfjs cpu', mode, batch, once: true, run: (s) => runJson(process.execPath, [tfjs, mode, String(batch), String(s)]) });
   return list;
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const all = jobs();
@@ -116,8 +78,5 @@ for (const row of rows) {
   const ratio = t ? `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x` : '-';
   console.log(`| ${row.engine} | ${row.mode} | ${row.batch} | ${row.imagesPerSecond.toFixed(1)} | ${ratio} | ${row.peakRssMB.toFixed(0)} |`);
 }
-mkdirSync(dirname(outFile), { recursive: true });
-const tmp = `${outFile}.tmp-${process.pid}`;
-writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), repeats, seconds, rows }, null, 2));
-renameSync(tmp, outFile);
+writeJsonAtomic(outFile, { date: new Date().toISOString(), repeats, seconds, rows });
 console.log(`\nwritten ${outFile}`);

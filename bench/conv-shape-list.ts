@@ -1,6 +1,7 @@
 /**
  * The convolution layers of the networks in bench/peers/pytorch_fast.py (the fast CIFAR-10 recipe,
- * airbench93-style) and bench/peers/pytorch_resnet.py (a ResNet with one basic block per stage),
+ * airbench93-style) and bench/peers/pytorch_resnet.py (a ResNet with one basic block per stage, and
+ * ResNet-9),
  * for the per-shape benchmark (bench/conv-shapes.ts). `count` is how many layers of the network
  * have the shape. Padding is cnnkit's ('same' puts an odd extra row at the bottom, as TensorFlow
  * does); the PyTorch models pad symmetrically, which gives the same output sizes and work.
@@ -8,7 +9,7 @@
 import type { Padding } from '../src/backend/shape.js';
 
 export interface ConvShape {
-  set: 'recipe' | 'resnet';
+  set: 'recipe' | 'resnet' | 'resnet9';
   name: string;
   count: number;
   h: number;
@@ -42,4 +43,12 @@ export const CONV_SHAPES: readonly ConvShape[] = [
   conv('resnet', 's3.conv1', 1, 16, 128, 256, 3, 2),
   conv('resnet', 's3.proj', 1, 16, 128, 256, 1, 2),
   conv('resnet', 's3.conv2', 1, 8, 256, 256),
+  // ResNet-9 at 64/128/256: every convolution 3x3 at stride 1; max pooling after layer1's, layer2's
+  // and layer3's first convolution; residual units of two convolutions at 16x16x128 and 4x4x256.
+  conv('resnet9', 'prep', 1, 32, 3, 64),
+  conv('resnet9', 'layer1', 1, 32, 64, 128),
+  conv('resnet9', 'res1', 2, 16, 128, 128),
+  conv('resnet9', 'layer2', 1, 16, 128, 256),
+  conv('resnet9', 'layer3', 1, 8, 256, 256),
+  conv('resnet9', 'res3', 2, 4, 256, 256),
 ];

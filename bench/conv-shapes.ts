@@ -1,7 +1,7 @@
 /**
  * Convolution benchmark per layer shape (not a test): forward, input gradient and filter gradient
  * of the convolutions of the fast CIFAR-10 recipe's network (bench/peers/pytorch_fast.py) and of a
- * ResNet (bench/peers/pytorch_resnet.py), on the WASM backend as im2col + GEMM, Winograd F(2x2, 3x3)
+ * ResNet and a ResNet-9 (bench/peers/pytorch_resnet.py), on the WASM backend as im2col + GEMM, Winograd F(2x2, 3x3)
  * and F(4x4, 3x3), beside PyTorch (bench/peers/pytorch_conv.py: 2 threads, channels_last, huge
  * pages) timing the same convolutions. Calls are interleaved one by one (each variant, then
  * PyTorch, then the next sample), so a noisy neighbour slows all alike; the table gives GFLOPS of
@@ -10,11 +10,10 @@
  * With --clock cpu the tables use process CPU time instead (all threads of each engine: GFLOPS per
  * busy core), which stays meaningful when other processes hold the cores.
  *
- * usage: node dist/bench/conv-shapes.js [--batch 256,1024] [--set recipe,resnet] [--samples 3]
+ * usage: node dist/bench/conv-shapes.js [--batch 256,1024] [--set recipe,resnet,resnet9] [--samples 3]
  *        [--threads 2] [--torch 1] [--only NAME] [--clock wall|cpu] [--out FILE]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/ind
 import { conv2dInfo } from '../src/backend/shape.js';
 import type { Conv2DInfo, Storage } from '../src/backend/backend.js';
 import { CONV_SHAPES, type ConvShape } from './conv-shape-list.js';
+import { median, NO_TORCH, TORCH_ENV, writeJsonAtomic } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -50,14 +50,14 @@ class TorchPeer {
   version = '';
   private constructor(py: string) {
     this.proc = spawn(py, [join(here, '..', '..', 'bench', 'peers', 'pytorch_conv.py'), 'serve'], {
-      env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }, stdio: ['pipe', 'pipe', 'inherit'],
+      env: TORCH_ENV, stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
   static async start(): Promise<TorchPeer | null> {
     const py = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
     if (!py) {
-      console.log("PyTorch not measured: 'python3 -c \"import torch\"' fails (Debian: apt-get install python3-torch)");
+      console.log(NO_TORCH);
       return null;
     }
     const peer = new TorchPeer(py);
@@ -109,11 +109,6 @@ function call(be: WasmBackend, o: Operands, info: Conv2DInfo, op: Op): Sample {
   else be.conv2dBackpropFilter(o.x, o.dy, o.dw, info, false);
   const wall = performance.now() - t0, c = process.cpuUsage(c0);
   return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Median milliseconds per engine, by the chosen clock (`ms`) and both (`wall`, `cpu`). */
@@ -194,8 +189,5 @@ for (const set of sets) {
     console.log(`| ${set} | ${batch} | ${im.toFixed(0)} | ${f2.toFixed(0)} | ${f4.toFixed(0)} | ${ch.toFixed(0)} | ${Number.isNaN(pt) ? '-' : pt.toFixed(0)} | ${Number.isNaN(pt) ? '-' : `${(pt / ch).toFixed(2)}x`} |`);
   }
 }
-mkdirSync(dirname(outFile), { recursive: true });
-const tmp = `${outFile}.tmp-${process.pid}`;
-writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), threads, samples, clock, variant: engines.F2.variant, torch: torch?.version ?? null, rows }, null, 2));
-renameSync(tmp, outFile);
+writeJsonAtomic(outFile, { date: new Date().toISOString(), threads, samples, clock, variant: engines.F2.variant, torch: torch?.version ?? null, rows });
 console.log(`\nwritten ${outFile}`);

@@ -1,15 +1,15 @@
 /**
  * Per-kernel time profile of training steps (not a test): wraps every kernel method of the active
  * backend with a timer (wall and process CPU time), trains a few batches of the tutorial CNN, the
- * ResNet-style model of bench/models.ts or the fast recipe's network, and prints milliseconds per
+ * ResNets of bench/models.ts or the fast recipe's network, and prints milliseconds per
  * step by kernel (convolutions split by shape, stride and kernel size; batch normalisation by
  * activation).
- * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|fast]
+ * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|resnet9|fast]
  */
 import * as ck from '../src/index.js';
 import { buildFastModel } from '../src/applications/fast.js';
 import { patchWhitening } from '../src/layers/init/whitening.js';
-import { resnet } from './models.js';
+import { resnet, resnet9 } from './models.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 
 const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial'] = process.argv.slice(2);
@@ -65,8 +65,11 @@ for (const name of KERNELS) {
 }
 
 ck.setSeed(0);
-if (!['tutorial', 'resnet', 'fast'].includes(modelName)) throw new Error(`model must be tutorial, resnet or fast. Received ${modelName}`);
-const model = modelName === 'resnet' ? resnet(1) : modelName === 'fast' ? buildFastModel([32, 32, 3], 10, [64, 128, 128]) : ck.tutorial.buildModel();
+const models: Record<string, () => ck.LayersModel> = {
+  tutorial: () => ck.tutorial.buildModel(), resnet: () => resnet(1), resnet9, fast: () => buildFastModel([32, 32, 3], 10, [64, 128, 128]),
+};
+if (!(modelName in models)) throw new Error(`model must be one of ${Object.keys(models).join(', ')}. Received ${modelName}`);
+const model = models[modelName]();
 model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const rng = new ck.Random(1);
 const n = batch * steps;

@@ -1,20 +1,21 @@
 /**
  * One cnnkit measurement in its own process (so peak RSS is its own): training or inference
- * images/s of the tutorial CNN, or of the ResNet-style graph model of bench/peers/pytorch_resnet.py
- * (conv-BN-ReLU stem, basic blocks at 64/128/256 channels with residual adds, global average
- * pooling, dense). Prints one JSON object.
- * usage: node dist/bench/engines/cnnkit.js BACKEND THREADS train|predict BATCH SECONDS [tutorial|resnet] [BLOCKS]
+ * images/s of the tutorial CNN, or of a ResNet of bench/models.ts (as bench/peers/pytorch_resnet.py:
+ * `resnet`, basic blocks with stride-2 downsampling, BLOCKS per stage; `resnet9`, DAWNBench's
+ * ResNet-9 at 64/128/256). Prints one JSON object.
+ * usage: node dist/bench/engines/cnnkit.js BACKEND THREADS train|predict BATCH SECONDS [tutorial|resnet|resnet9] [BLOCKS]
  */
 import * as ck from '../../src/index.js';
-import { resnet } from '../models.js';
+import { resnet, resnet9 } from '../models.js';
 
 const [backend = 'wasm', threadsArg = '2', mode = 'train', batchArg = '32', secondsArg = '10', modelName = 'tutorial', blocksArg = '1'] = process.argv.slice(2);
 const threads = Number(threadsArg), batch = Number(batchArg), seconds = Number(secondsArg), blocks = Number(blocksArg);
 
 ck.setBackendSync(backend, { threads });
 ck.setSeed(0);
-if (modelName !== 'tutorial' && modelName !== 'resnet') throw new Error(`model must be tutorial or resnet. Received ${modelName}`);
-const model: ck.LayersModel = modelName === 'resnet' ? resnet(blocks) : ck.tutorial.buildModel();
+const models: Record<string, () => ck.LayersModel> = { tutorial: () => ck.tutorial.buildModel(), resnet: () => resnet(blocks), resnet9 };
+if (!(modelName in models)) throw new Error(`model must be one of ${Object.keys(models).join(', ')}. Received ${modelName}`);
+const model = models[modelName]();
 model.compile({ optimizer: ck.train.adam(1e-3, 0.9, 0.999, 1e-7), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 if (process.env.CNNKIT_BENCH_SUMMARY) model.summary();
 const rng = new ck.Random(1);

@@ -22,10 +22,21 @@ stage, all trained; the BatchNorm moving statistics are buffers, not counted):
   on every side; Keras/cnnkit 'same' pads 0 above/left and 1 below/right: the same output size
   and work, the windows shifted by one pixel. With BLOCKS = 2 blocks per stage: 2,777,674 parameters.
 
+ResNet-9 (DAWNBench's, David Page, "How to train your ResNet", 2018, at widths 64/128/256/256;
+2,440,266 parameters), BLOCKS = resnet9:
+
+  prep    conv-BN-ReLU 64                                                        32x32x64
+  layer1  conv-BN-ReLU 128 -> MaxPool 2 -> x + (conv-BN-ReLU 128 -> conv-BN-ReLU 128)  16x16x128
+  layer2  conv-BN-ReLU 256 -> MaxPool 2                                          8x8x256
+  layer3  conv-BN-ReLU 256 -> MaxPool 2 -> x + (conv-BN-ReLU 256 -> conv-BN-ReLU 256)  4x4x256
+  head    global max pooling -> Linear(256, 10, bias)                            10 logits
+
+  conv: 3x3, stride 1, pad 1, no bias ('same' in cnnkit: the same windows).
+
 Training: Adam (lr 1e-3, eps 1e-7 as Keras), softmax cross-entropy (mean), batch 128 by default.
 
-usage: python3 pytorch_resnet.py train|predict BATCH SECONDS [BLOCKS]
-       python3 pytorch_resnet.py params [BLOCKS]
+usage: python3 pytorch_resnet.py train|predict BATCH SECONDS [BLOCKS|resnet9]
+       python3 pytorch_resnet.py params [BLOCKS|resnet9]
 """
 import json
 import resource
@@ -53,7 +64,28 @@ class BasicBlock(nn.Module):
         return torch.relu(y + self.shortcut(x))
 
 
-def model(blocks: int = 1) -> nn.Sequential:
+class Residual(nn.Module):
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.branch = nn.Sequential(*unit(width, width), *unit(width, width))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.branch(x)
+
+
+def unit(cin: int, cout: int) -> list:
+    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def resnet9() -> nn.Sequential:
+    layers = [*unit(3, 64), *unit(64, 128), nn.MaxPool2d(2), Residual(128), *unit(128, 256), nn.MaxPool2d(2),
+              *unit(256, 256), nn.MaxPool2d(2), Residual(256), nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(256, 10)]
+    return nn.Sequential(*layers).to(memory_format=torch.channels_last)
+
+
+def model(blocks: int | str = 1) -> nn.Sequential:
+    if blocks == 'resnet9':
+        return resnet9()
     layers = [nn.Conv2d(3, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU()]
     cin = 64
     for cout, stride in ((64, 1), (128, 2), (256, 2)):
@@ -64,17 +96,21 @@ def model(blocks: int = 1) -> nn.Sequential:
     return nn.Sequential(*layers).to(memory_format=torch.channels_last)
 
 
+def arch(arg: str) -> int | str:
+    return arg if arg == 'resnet9' else int(arg)
+
+
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else ''
     if mode == 'params':
-        net = model(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+        net = model(arch(sys.argv[2]) if len(sys.argv) > 2 else 1)
         print(json.dumps({'params': sum(p.numel() for p in net.parameters()),
                           'trainable': sum(p.numel() for p in net.parameters() if p.requires_grad)}))
         return
     if mode not in ('train', 'predict'):
         sys.exit(__doc__)
     batch, seconds = int(sys.argv[2]), float(sys.argv[3])
-    blocks = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    blocks = arch(sys.argv[4]) if len(sys.argv) > 4 else 1
     torch.set_num_threads(2)
     torch.manual_seed(0)
     net = model(blocks)
@@ -102,7 +138,7 @@ def main() -> None:
         steps += 1
     elapsed = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'engine': 'pytorch', 'model': 'resnet', 'blocks': blocks, 'torch': torch.__version__, 'mode': mode,
+    print(json.dumps({'engine': 'pytorch', 'model': 'resnet9' if blocks == 'resnet9' else 'resnet', 'blocks': blocks, 'torch': torch.__version__, 'mode': mode,
                       'batch': batch, 'imagesPerSecond': steps * batch / elapsed, 'peakRssMB': rss_mb}))
 
 
