@@ -6,7 +6,7 @@
  */
 import { all, argMax, cast, floor, greaterEqual, isFinite as isFiniteOp, less, logicalNot, logicalOr, max as maxOp, min as minOp, mul, notEqual } from '../autograd/ops.js';
 import type { Backend } from '../backend/backend.js';
-import { DataError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DataError, ShapeError, StateError, ValueError, fmtShape } from '../errors.js';
 import type { InputLayer } from '../layers/input-layer.js';
 import type { Shape } from '../layers/layer.js';
 import type { LossSpec } from '../losses/index.js';
@@ -218,13 +218,14 @@ export function logNames(model: LayersModel): LogNames {
 /**
  * Adds to `target` the tfjs names of `aliases` (and their `val_` forms) as non-enumerable
  * properties reading the cnnkit-named entries: `logs.acc` is `logs.accuracy`, while keys, JSON and
- * the progress line show each value once. Returns `target`.
+ * the progress line show each value once. `has` says which names the target has (or will have: a
+ * history's series appear as epochs end). Returns `target`.
  */
-export function withTfjsAliases<T extends object>(target: T, aliases: readonly [string, string][]): T {
+export function withTfjsAliases<T extends object>(target: T, aliases: readonly [string, string][], has: (name: string) => boolean = (n) => n in target): T {
   const t = target as Record<string, unknown>;
   for (const [alias, name] of aliases)
     for (const [a, n] of [[alias, name], [`val_${alias}`, `val_${name}`]])
-      if (n in t && !(a in t)) Object.defineProperty(t, a, { get: () => t[n], enumerable: false, configurable: true });
+      if (has(n) && !(a in t)) Object.defineProperty(t, a, { get: () => t[n], enumerable: false, configurable: true });
   return target;
 }
 
@@ -232,14 +233,15 @@ export function withTfjsAliases<T extends object>(target: T, aliases: readonly [
 export class Totals {
   private readonly lossSums: Tensor[];
   private readonly metricSums: Tensor[][];
-  /** The latest batch's own means (tfjs's batch logs), in log-name order. */
+  /** The latest batch's own means (tfjs's batch logs), in log-name order; none unless kept. */
   private readonly last: Tensor[];
   seen = 0;
 
-  constructor(private readonly names: LogNames) {
+  /** `keepBatch`: also keep each batch's own values, for `readBatch` (when a callback reads batch logs). */
+  constructor(private readonly names: LogNames, private readonly keepBatch = false) {
     this.lossSums = names.losses.map(() => Tensor.empty([1]));
     this.metricSums = names.metrics.map((ms) => ms.map(() => Tensor.empty([1])));
-    this.last = [...names.losses, ...names.metrics.flat()].map(() => Tensor.empty([1]));
+    this.last = keepBatch ? [...names.losses, ...names.metrics.flat()].map(() => Tensor.empty([1])) : [];
   }
 
   /** Adds a batch: the total loss and each output's mean loss (scalar tensors), its size, and each output's metric sums over the batch. */
@@ -248,18 +250,19 @@ export class Totals {
     const losses = this.lossSums.length > 1 ? [total, ...perOutput] : [total];
     losses.forEach((l, i) => {
       b.scale(l.storage, count, this.lossSums[i].storage, 1, true);
-      b.scale(l.storage, 1, this.last[i].storage, 1, false);
+      if (this.keepBatch) b.scale(l.storage, 1, this.last[i].storage, 1, false);
     });
     let k = losses.length;
     metrics.forEach((ms, i) => ms.forEach((m, j) => {
       b.scale(m.storage, 1, this.metricSums[i][j].storage, 1, true);
-      b.scale(m.storage, 1 / count, this.last[k++].storage, 1, false);
+      if (this.keepBatch) b.scale(m.storage, 1 / count, this.last[k++].storage, 1, false);
     }));
     this.seen += count;
   }
 
   /** Reads the latest batch's own loss and metrics (asynchronously) as logs: what tfjs passes to onBatchEnd. */
   async readBatch(): Promise<Logs> {
+    if (!this.keepBatch) throw new StateError('Totals.readBatch: batch values were not kept (construct with keepBatch)');
     const names = [...this.names.losses, ...this.names.metrics.flat()];
     const values = await Promise.all(this.last.map((t) => t.data()));
     const logs: Logs = {};

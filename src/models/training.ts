@@ -354,9 +354,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     const names = logNames(model);
     // history.history.acc (and val_acc) read the 'accuracy' series, as tfjs names them.
     const series = new Set([...names.losses, ...names.metrics.flat()].flatMap((n) => [n, `val_${n}`]));
-    for (const [alias, name] of names.aliases)
-      for (const [a, n] of [[alias, name], [`val_${alias}`, `val_${name}`]])
-        if (series.has(n)) Object.defineProperty(history.history, a, { get: () => history.history[n], enumerable: false, configurable: true });
+    withTfjsAliases(history.history, names.aliases, (n) => series.has(n));
     model.stopTraining = false;
     // tfjs's params: metrics names the logs of an epoch (each with its val_ twin when validating).
     const logged = [...names.losses, ...names.metrics.flat()];
@@ -375,7 +373,7 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
       // Epochs of unknown length get their line at the end only.
       const bar = new ProgressBar(source.steps ?? 0, source.steps === null ? 0 : o.verbose);
       const next = source.epoch(epoch);
-      const totals = new Totals(names);
+      const totals = new Totals(names, batchLogs);
       try {
         // Keras checks stopTraining after every batch; the epoch still ends normally (validation, callbacks).
         let step = 0;
