@@ -82,8 +82,10 @@ for (const variant of variants) {
   });
 
   test(`1 and 2 threads give bit-identical convolutions with every algorithm (${variant})`, () => {
-    // Enough tiles for many forward tasks, several input-gradient tasks and filter-gradient chunks.
-    const shapes = [info3x3(24, 15, 15, 24, 32), info3x3(40, 7, 7, 32, 32), info3x3(6, 31, 31, 16, 16), info3x3(9, 10, 13, 8, 24, 'valid')];
+    // Enough tiles for many forward tasks, several input-gradient tasks and filter-gradient chunks;
+    // the last has enough kernel values (64x64 channels) for the kernel's transform and packing to
+    // run over the threads too.
+    const shapes = [info3x3(24, 15, 15, 24, 32), info3x3(40, 7, 7, 32, 32), info3x3(6, 31, 31, 16, 16), info3x3(9, 10, 13, 8, 24, 'valid'), info3x3(3, 6, 6, 64, 64)];
     const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(4x4)'];
     for (const path of paths) {
       const runs = [1, 2].map((threads) => {

@@ -8,8 +8,8 @@ import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, spanCount, word
 import { FB, convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
 import { poolTask } from './pool';
 export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
-import { winoFilterOutTask, winoFilterScratch, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask } from './winograd';
-import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
+import { winoFilterOutTask, winoFilterScratch, winoFilterSpan, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask, winoPackFilterSpan } from './winograd';
+import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterSpan, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { activationBackward, biasActivation, biasGradColumns, binaryRows } from './ops';
 import { geluTask, normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 
@@ -44,6 +44,7 @@ export const JOB_NORM_BWD_SUMS: i32 = 20;
 export const JOB_NORM_BWD_DX: i32 = 21;
 export const JOB_BINARY: i32 = 22;
 export const JOB_GELU: i32 = 23;
+export const JOB_WINO_PREP: i32 = 24;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -80,6 +81,25 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   return 0;
 }
 
+/**
+ * A Winograd kernel's preparation, split over the threads in two jobs: phase 0 transforms the
+ * kernel columns [t·per, (t+1)·per) (U = G g Gᵀ, every position), phase 1 packs the positions
+ * [t·per, (t+1)·per) of U for the GEMMs (transposed for the input gradient). Each value is
+ * computed as the serial `winoFilter`/`winoPackFilter` would. Job words: 0 w, 1 u, 2 packed,
+ * 3 inC, 4 outC, 5 transpose, 6 tile (2 or 4), 7 phase, 8 per.
+ */
+function winoPrepTask(job: usize, t: i32): void {
+  const inC = word(job, 3), outC = word(job, 4), m = word(job, 6), per = word(job, 8);
+  const i0 = t * per;
+  if (word(job, 7) == 0) {
+    const n = inC * outC, i1 = min(n, i0 + per);
+    if (m == 4) wino4FilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
+    else winoFilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
+  } else {
+    winoPackFilterSpan(<usize>word(job, 1), <usize>word(job, 2), inC, outC, word(job, 5) != 0, i0, min((m + 2) * (m + 2), i0 + per));
+  }
+}
+
 /** Runs task `t` of the job at `job`, using this thread's `scratch`. */
 export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   if (kind == JOB_GEMM) gemmTask(job, t, scratch);
@@ -101,6 +121,7 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_NORM_BWD_SUMS) normBackwardSumsTask(job, t, scratch);
   else if (kind == JOB_NORM_BWD_DX) normBackwardDxTask(job, t);
   else if (kind == JOB_GELU) geluTask(job, t);
+  else if (kind == JOB_WINO_PREP) winoPrepTask(job, t);
   else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task
     const per = word(job, 6), r0 = t * per;

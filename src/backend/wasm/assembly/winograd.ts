@@ -316,9 +316,14 @@ export function winoChunkBytes(n: i32): i32 {
 
 /** u[ξ] = (G g Gᵀ)_ξ for the n = inC·outC kernel columns of w[3][3][n]; the 16 blocks are spread(n·4) bytes apart. */
 export function winoFilter(w: usize, u: usize, n: i32): void {
+  winoFilterSpan(w, u, n, 0, n);
+}
+
+/** winoFilter for the kernel columns [q0, q1) of n (multiples of 4): a task's share. */
+export function winoFilterSpan(w: usize, u: usize, n: i32, q0: i32, q1: i32): void {
   const half = f32x4.splat(0.5);
   const nb = <usize>spread(n << 2), wb = <usize>n << 2;
-  for (let q = 0; q < n; q += 4) {
+  for (let q = q0; q < q1; q += 4) {
     const off = <usize>q << 2;
     // Rows: r_a[kx] = Σ_ky G[a][ky] g[ky][kx], then columns the same way.
     for (let kx = 0; kx < 3; kx++) {
@@ -346,8 +351,13 @@ export function winoFilter(w: usize, u: usize, n: i32): void {
  * U_ξ [inC x outC] for the forward pass, or with `transpose` U_ξᵀ [outC x inC] for the input gradient.
  */
 export function winoPackFilter(u: usize, packed: usize, inC: i32, outC: i32, transpose: bool, positions: i32): void {
+  winoPackFilterSpan(u, packed, inC, outC, transpose, 0, positions);
+}
+
+/** winoPackFilter for the positions [p0, p1): a task's share. */
+export function winoPackFilterSpan(u: usize, packed: usize, inC: i32, outC: i32, transpose: bool, p0: i32, p1: i32): void {
   const n = <usize>spread(inC * outC * 4);
-  for (let xi = 0; xi < positions; xi++) {
+  for (let xi = p0; xi < p1; xi++) {
     if (!transpose) packB(u + <usize>xi * n, outC, 1, inC, outC, packed + (<usize>(xi * roundUp(outC, NR) * inC) << 2));
     else packB(u + <usize>xi * n, 1, outC, outC, inC, packed + (<usize>(xi * roundUp(inC, NR) * outC) << 2));
   }

@@ -461,8 +461,13 @@ export const WINO4_FILTER_OUT_SCRATCH: i32 = P * 16 + 18 * 16 + 64;
 
 /** u[ξ] = (G g Gᵀ)_ξ for the n = inC·outC kernel columns of w[3][3][n]; the 36 blocks are spread(n·4) bytes apart. */
 export function wino4Filter(w: usize, u: usize, n: i32): void {
+  wino4FilterSpan(w, u, n, 0, n);
+}
+
+/** wino4Filter for the kernel columns [q0, q1) of n (multiples of 4): a task's share. */
+export function wino4FilterSpan(w: usize, u: usize, n: i32, q0: i32, q1: i32): void {
   const nb = <usize>spread(n << 2), wb = <usize>n << 2;
-  for (let q = 0; q < n; q += 4) {
+  for (let q = q0; q < q1; q += 4) {
     const off = <usize>q << 2;
     // Columns: R[a][kx] = Σ_ky G[a][ky] g[ky][kx] to slot a·6 + kx; then each row in place (its 3 loads come first).
     for (let kx = 0; kx < 3; kx++) {
