@@ -34,9 +34,11 @@ and 1-pixel translations).
 usage: python3 pytorch_fast.py train BATCH SECONDS [early|late]
                                                  training images/s on random data; JSON on the last line
                                                  (late: the whitening bias frozen too, as from epoch 4)
-       python3 pytorch_fast.py fit ARCHIVE [EPOCHS] [sgd|muon]
+       python3 pytorch_fast.py fit ARCHIVE [EPOCHS] [sgd|muon] [WIDTHS]
                                                  the recipe on CIFAR-10 (binary .tar.gz; muon: Muon for the
-                                                 filters as cnnkit's FAST_MUON); JSON on the last line
+                                                 filters as cnnkit's FAST_MUON; WIDTHS of the three blocks,
+                                                 64,128,128 by default, 64,256,256 as the recipe 'fast-wide');
+                                                 JSON on the last line
        python3 pytorch_fast.py params                  parameter counts
 """
 import json
@@ -370,11 +372,17 @@ def main() -> None:
         kind = sys.argv[4] if len(sys.argv) > 4 else 'sgd'
         if kind not in ('sgd', 'muon'):
             sys.exit(f'optimizer must be sgd or muon. Received {kind}')
+        if len(sys.argv) > 5:
+            widths = tuple(int(w) for w in sys.argv[5].split(','))
+            if len(widths) != 3 or min(widths) <= 0:
+                sys.exit(f'WIDTHS must be three positive integers, as 64,256,256. Received {sys.argv[5]}')
+            global WIDTHS
+            WIDTHS = widths
         result = fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10, kind)
     else:
         sys.exit(__doc__)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'engine': 'pytorch', 'model': 'fast', 'torch': torch.__version__, 'mode': mode, 'batch': batch,
+    print(json.dumps({'engine': 'pytorch', 'model': 'fast', 'widths': WIDTHS, 'torch': torch.__version__, 'mode': mode, 'batch': batch,
                       **result, 'peakRssMB': rss_mb}))
 
 
