@@ -13,7 +13,7 @@
  * usage: node dist/bench/conv-shapes.js [--batch 256,1024] [--set recipe,resnet,resnet9] [--samples 3]
  *        [--threads 2] [--torch 1] [--only NAME] [--clock wall|cpu] [--out FILE]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/ind
 import { conv2dInfo } from '../src/backend/shape.js';
 import type { Conv2DInfo, Storage } from '../src/backend/backend.js';
 import { CONV_SHAPES, type ConvShape } from './conv-shape-list.js';
-import { median, NO_TORCH, TORCH_ENV, writeJsonAtomic } from './harness.js';
+import { findPython, median, NO_TORCH, TORCH_ENV, writeJsonAtomic } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -55,7 +55,7 @@ class TorchPeer {
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
   static async start(): Promise<TorchPeer | null> {
-    const py = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+    const py = findPython();
     if (!py) {
       console.log(NO_TORCH);
       return null;

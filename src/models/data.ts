@@ -235,13 +235,16 @@ export class Totals {
   private readonly metricSums: Tensor[][];
   /** The latest batch's own means (tfjs's batch logs), in log-name order; none unless kept. */
   private readonly last: Tensor[];
+  /** The log names: losses, then metrics per output. */
+  private readonly order: string[];
   seen = 0;
 
   /** `keepBatch`: also keep each batch's own values, for `readBatch` (when a callback reads batch logs). */
   constructor(private readonly names: LogNames, private readonly keepBatch = false) {
     this.lossSums = names.losses.map(() => Tensor.empty([1]));
     this.metricSums = names.metrics.map((ms) => ms.map(() => Tensor.empty([1])));
-    this.last = keepBatch ? [...names.losses, ...names.metrics.flat()].map(() => Tensor.empty([1])) : [];
+    this.order = [...names.losses, ...names.metrics.flat()];
+    this.last = keepBatch ? this.order.map(() => Tensor.empty([1])) : [];
   }
 
   /** Adds a batch: the total loss and each output's mean loss (scalar tensors), its size, and each output's metric sums over the batch. */
@@ -263,10 +266,9 @@ export class Totals {
   /** Reads the latest batch's own loss and metrics (asynchronously) as logs: what tfjs passes to onBatchEnd. */
   async readBatch(): Promise<Logs> {
     if (!this.keepBatch) throw new StateError('Totals.readBatch: batch values were not kept (construct with keepBatch)');
-    const names = [...this.names.losses, ...this.names.metrics.flat()];
     const values = await Promise.all(this.last.map((t) => t.data()));
     const logs: Logs = {};
-    names.forEach((n, i) => (logs[n] = values[i][0]));
+    this.order.forEach((n, i) => (logs[n] = values[i][0]));
     return withTfjsAliases(logs, this.names.aliases);
   }
 
@@ -279,10 +281,9 @@ export class Totals {
   /** Reads the means (asynchronously) as logs. */
   async read(): Promise<Logs> {
     const inv = 1 / Math.max(this.seen, 1);
-    const names = [...this.names.losses, ...this.names.metrics.flat()];
     const values = await Promise.all([...this.lossSums, ...this.metricSums.flat()].map((t) => t.data()));
     const logs: Logs = {};
-    names.forEach((n, i) => (logs[n] = values[i][0] * inv));
+    this.order.forEach((n, i) => (logs[n] = values[i][0] * inv));
     return withTfjsAliases(logs, this.names.aliases);
   }
 

@@ -352,12 +352,12 @@ export async function trainLoop(model: LayersModel, source: TrainSource, o: Loop
     const yieldLogs = hooks.some((h) => typeof h.onYield === 'function');
     const history = new History({ epochs: o.epochs, ...source.params });
     const names = logNames(model);
+    const logged = [...names.losses, ...names.metrics.flat()];
     // history.history.acc (and val_acc) read the 'accuracy' series, as tfjs names them.
-    const series = new Set([...names.losses, ...names.metrics.flat()].flatMap((n) => [n, `val_${n}`]));
+    const series = new Set(logged.flatMap((n) => [n, `val_${n}`]));
     withTfjsAliases(history.history, names.aliases, (n) => series.has(n));
     model.stopTraining = false;
     // tfjs's params: metrics names the logs of an epoch (each with its val_ twin when validating).
-    const logged = [...names.losses, ...names.metrics.flat()];
     const metrics = o.validate !== null ? [...logged, ...logged.map((n) => `val_${n}`)] : logged;
     // As tfjs: steps is null when the epoch is given by samples and batchSize (fit on arrays), the
     // batches per epoch for fitDataset.
