@@ -4,7 +4,9 @@
  * ResNets of bench/models.ts or the fast recipe's network, and prints milliseconds per
  * step by kernel (convolutions split by shape, stride and kernel size; batch normalisation by
  * activation).
- * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|resnet9|fast]
+ * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|resnet9|fast] [early|late]
+ * (fast: the whitening weights held still as in the recipe; 'late' holds its bias still too, as
+ * from epoch 4, 'early' trains it, as in epochs 1-3.)
  */
 import * as ck from '../src/index.js';
 import { buildFastModel } from '../src/applications/fast.js';
@@ -12,7 +14,8 @@ import { patchWhitening } from '../src/layers/init/whitening.js';
 import { resnet, resnet9 } from './models.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 
-const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial'] = process.argv.slice(2);
+const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial', phase = 'early'] = process.argv.slice(2);
+if (phase !== 'early' && phase !== 'late') throw new Error(`profile: PHASE must be early or late. Received ${phase}`);
 const threads = Number(threadsArg), batch = Number(batchArg), steps = Number(stepsArg);
 
 // The fast recipe's batches (1024 by default there) need more than the default 1 GB of WASM memory.
@@ -70,7 +73,8 @@ const models: Record<string, () => ck.LayersModel> = {
 };
 if (!(modelName in models)) throw new Error(`model must be one of ${Object.keys(models).join(', ')}. Received ${modelName}`);
 const model = models[modelName]();
-model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+const optimizer = ck.train.adam();
+model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const rng = new ck.Random(1);
 const n = batch * steps;
 const x = ck.tensor(Uint8Array.from({ length: n * 3072 }, () => rng.int(256)), [n, 32, 32, 3], 'uint8');
@@ -80,6 +84,8 @@ if (modelName === 'fast') {
   // As the recipe: the whitening layer from the images (pixels stay 0-255 there).
   const { kernel, bias } = patchWhitening(x, { kernelSize: 2, maxImages: 1000 });
   model.getLayer('whiten').setWeights([kernel, bias]);
+  const [whitenKernel, whitenBias] = model.getLayer('whiten').trainableWeights.map((v) => v.tensor);
+  optimizer.paramGroup(phase === 'late' ? [whitenKernel, whitenBias] : [whitenKernel], { trainable: false });
 }
 await model.fit(x, y, { epochs: 1, batchSize: batch, rescale, verbose: 0, shuffle: false });
 recording = true;
