@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
-import type { Backend, BinaryOp, Conv2DInfo, KernelActivation, NormActivation, Storage } from '../src/backend/backend.js';
+import type { Backend, BinaryOp, Conv2DInfo, KernelActivation, NormActivation, Storage, UnaryOp } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
@@ -295,6 +295,23 @@ for (const [label, make] of backends) {
       close(r.got[0], r.want[0], ELEM_TOL, `fromUint8 n=${n}`);
       r = both(w, [randomArray(n), new Float32Array(1)], (be, [x, o]) => be.reduce('sum', x, o, 1, n));
       close(r.got[1], r.want[1], 0, `sum n=${n}`);
+    }
+  });
+
+  test(`unary element-wise ops of the SIMD kernel equal the reference exactly, special values included (${label})`, () => {
+    const ops: UnaryOp[] = ['neg', 'abs', 'square', 'sqrt', 'reciprocal', 'relu', 'relu6', 'floor', 'ceil'];
+    const special = [NaN, 0, -0, Infinity, -Infinity, 0.5, 1.5, 2.5, -0.5, -2.5, 6, 6.5, -1e-40, 3.4e38, 1e-45];
+    // Lengths below and above the parallel split, with vector tails.
+    for (const n of [3, 37, 70001]) {
+      const x = randomArray(n, -8, 8);
+      for (let i = 0; i < Math.min(n, special.length); i++) x[i] = special[i];
+      for (const op of ops) {
+        const r = both(w, [x, new Float32Array(n)], (be, [xs, y]) => be.unary(op, xs, y, n));
+        const bits = (a: Float32Array) => [...a].map((v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
+        assert.deepEqual(bits(r.got[1]), bits(r.want[1]), `unary ${op} n=${n}`);
+      }
+      const r = both(w, [x], (be, [xs]) => be.unary('square', xs, xs, n));
+      assert.deepEqual([...r.got[0]], [...r.want[0]], `unary square in place n=${n}`);
     }
   });
 

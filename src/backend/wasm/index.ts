@@ -57,6 +57,8 @@ const PARTIAL_BYTES = 64 << 20;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 const NORM_ACT: Record<NormActivation, number> = { linear: 0, relu: 1, gelu: 2 };
 /** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
+/** The unary ops of the SIMD kernel, each exact in float32 (assembly/ops.ts `unv`). */
+const UNARY_CODE: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, square: 2, sqrt: 3, reciprocal: 4, relu: 5, relu6: 6, floor: 7, ceil: 8 };
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
 const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
 
@@ -307,8 +309,19 @@ export class WasmBackend implements Backend {
   // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend,
   // except GELU and the common float32 binary ops, which have SIMD kernels.
   unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
-    if (op === 'gelu' && x.dtype === 'float32') this.gelu(x, null, y, n, false);
+    if (x.dtype !== 'float32' || y.dtype !== 'float32') cpu.unary(op, vin(x), vout(y, n), n, params);
+    else if (op === 'gelu') this.gelu(x, null, y, n, false);
+    else if (UNARY_CODE[op] !== undefined) this.unaryKernel(UNARY_CODE[op], x, y, n);
     else cpu.unary(op, vin(x), vout(y, n), n, params);
+  }
+  /** The SIMD kernel of the exact float32 unary ops (UNARY_CODE) over the threads (assembly/ops.ts). */
+  private unaryKernel(code: number, x: Storage, y: Storage, n: number): void {
+    if (n <= 0) return;
+    inp(x);
+    if (y !== x) out(y, n);
+    const per = this.parallel(n, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 16) : n;
+    this.setJob(ptrOf(x), ptrOf(y), n, code, per);
+    this.run(Kind.UNARY, Math.ceil(n / per));
   }
   unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
     if (op === 'gelu' && x) this.gelu(x, dy, dx, n, accumulate);

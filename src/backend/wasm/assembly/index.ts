@@ -10,7 +10,7 @@ import { poolTask } from './pool';
 export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterSpan, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask, winoPackFilterSpan } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterSpan, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
-import { activationBackward, biasActivation, biasGradColumns, binaryRows } from './ops';
+import { activationBackward, biasActivation, biasGradColumns, binaryRows, unaryRange } from './ops';
 import { geluTask, normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
@@ -45,6 +45,7 @@ export const JOB_NORM_BWD_DX: i32 = 21;
 export const JOB_BINARY: i32 = 22;
 export const JOB_GELU: i32 = 23;
 export const JOB_WINO_PREP: i32 = 24;
+export const JOB_UNARY: i32 = 25;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -134,6 +135,10 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
     // 0 a, 1 b, 2 out, 3 rows, 4 cols, 5 op, 6 mode, 7 rows per task
     const per = word(job, 7), r0 = t * per;
     binaryRows(<usize>word(job, 0), <usize>word(job, 1), <usize>word(job, 2), r0, min(word(job, 3), r0 + per), word(job, 4), word(job, 5), word(job, 6));
+  } else if (kind == JOB_UNARY) {
+    // 0 x, 1 y, 2 n, 3 op, 4 elements per task
+    const per = word(job, 4), i0 = t * per;
+    unaryRange(<usize>word(job, 0), <usize>word(job, 1), i0, min(word(job, 2), i0 + per), word(job, 3));
   } else if (kind == JOB_ZERO) {
     // 0 pointer, 1 bytes, 2 bytes per task
     const per = word(job, 2), off = t * per;

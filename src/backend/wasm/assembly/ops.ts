@@ -125,6 +125,33 @@ export function binaryRows(a: usize, b: usize, out: usize, r0: i32, r1: i32, col
   } else binaryRange(a, b, out, r0 * cols, r1 * cols, op, mode == 0 ? 1 : 0);
 }
 
+/**
+ * Unary element-wise ops, each exact in float32 (the reference's float64 value rounded to float32):
+ * 0 neg, 1 abs, 2 square, 3 sqrt, 4 reciprocal, 5 relu, 6 relu6, 7 floor, 8 ceil. NaN stays
+ * NaN; relu and relu6 of −0 give +0, as the reference's. (round is not here: f32x4.nearest keeps
+ * the sign of a zero result, −0.4 → −0, where TensorFlow.js's banker's rounding gives +0.)
+ */
+// @ts-ignore: decorator
+@inline
+function unv(x: v128, op: i32): v128 {
+  if (op == 0) return f32x4.neg(x);
+  if (op == 1) return f32x4.abs(x);
+  if (op == 2) return f32x4.mul(x, x);
+  if (op == 3) return f32x4.sqrt(x);
+  if (op == 4) return f32x4.div(f32x4.splat(1), x);
+  if (op == 5) return f32x4.max(x, f32x4.splat(0));
+  if (op == 6) return f32x4.min(f32x4.max(x, f32x4.splat(0)), f32x4.splat(6));
+  if (op == 7) return f32x4.floor(x);
+  return f32x4.ceil(x);
+}
+
+/** y[i] = op(x[i]) for i in [i0, i1) (x and y may be the same). */
+export function unaryRange(x: usize, y: usize, i0: i32, i1: i32, op: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(at(y, i), unv(v128.load(at(x, i)), op));
+  for (; i < i1; i++) store<f32>(at(y, i), f32x4.extract_lane(unv(f32x4.splat(load<f32>(at(x, i))), op), 0));
+}
+
 /** out (+)= alpha · x. */
 export function scale(x: usize, alpha: f32, out: usize, n: i32, acc: bool): void {
   const av = f32x4.splat(alpha);
