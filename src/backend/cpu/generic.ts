@@ -23,21 +23,47 @@ export function unaryBackward(
 }
 
 /**
- * Calls `row(offsets, length)` for every innermost row of `shape`, where `offsets[k]` is the k-th
- * operand's element offset at the row's start; operands advance by their last stride within it.
+ * The same iteration over fewer dimensions: drops dimensions of size 1 and merges each dimension
+ * into the one before it where every operand steps through both as through one (outer stride =
+ * inner stride × inner size), so a slice of whole rows or a channel-last copy becomes a few long
+ * rows. Keeps at least one dimension.
  */
-function forEachRow(shape: readonly number[], strides: readonly (readonly number[])[], offsets0: readonly number[], row: (offsets: number[], length: number) => void): void {
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((st, k) => outStrides[k][last] === st[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      for (let k = 0; k < strides.length; k++) outStrides[k][last] = strides[k][d];
+    } else {
+      outShape.push(shape[d]);
+      for (let k = 0; k < strides.length; k++) outStrides[k].push(strides[k][d]);
+    }
+  }
+  if (outShape.length === 0) {
+    outShape.push(1);
+    for (const st of outStrides) st.push(0);
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/**
+ * Calls `row(offsets, length, steps)` for every innermost row of `shape` (coalesced first), where
+ * `offsets[k]` is the k-th operand's element offset at the row's start and `steps[k]` its stride
+ * within the row.
+ */
+function forEachRow(shape0: readonly number[], strides0: readonly (readonly number[])[], offsets0: readonly number[], row: (offsets: number[], length: number, steps: readonly number[]) => void): void {
+  if (shape0.some((d) => d === 0)) return;
+  const { shape, strides } = coalesce(shape0, strides0);
   const rank = shape.length;
   const offsets = [...offsets0];
-  if (rank === 0) {
-    row(offsets, 1);
-    return;
-  }
-  if (shape.some((d) => d === 0)) return;
   const len = shape[rank - 1];
+  const steps = strides.map((st) => st[rank - 1]);
   const idx = new Array<number>(rank - 1).fill(0);
   for (;;) {
-    row(offsets, len);
+    row(offsets, len, steps);
     // Odometer over the outer dimensions.
     let d = rank - 2;
     for (; d >= 0; d--) {
@@ -65,20 +91,14 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 export function binary(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArray, info: BroadcastInfo): void {
   const f = binaryFn(op);
   const [sa, sb] = info.strides;
-  const so = contiguousStrides(info.shape);
-  const last = info.shape.length - 1;
-  const ia = last >= 0 ? sa[last] : 0, ib = last >= 0 ? sb[last] : 0;
-  forEachRow(info.shape, [sa, sb, so], [0, 0, 0], ([pa, pb, po], len) => {
+  forEachRow(info.shape, [sa, sb, contiguousStrides(info.shape)], [0, 0, 0], ([pa, pb, po], len, [ia, ib]) => {
     for (let i = 0; i < len; i++) out[po + i] = f(a[pa + i * ia], b[pb + i * ib]);
   });
 }
 
 export function where(cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray, info: BroadcastInfo): void {
   const [sc, sa, sb] = info.strides;
-  const so = contiguousStrides(info.shape);
-  const last = info.shape.length - 1;
-  const ic = last >= 0 ? sc[last] : 0, ia = last >= 0 ? sa[last] : 0, ib = last >= 0 ? sb[last] : 0;
-  forEachRow(info.shape, [sc, sa, sb, so], [0, 0, 0, 0], ([pc, pa, pb, po], len) => {
+  forEachRow(info.shape, [sc, sa, sb, contiguousStrides(info.shape)], [0, 0, 0, 0], ([pc, pa, pb, po], len, [ic, ia, ib]) => {
     for (let i = 0; i < len; i++) out[po + i] = cond[pc + i * ic] !== 0 ? a[pa + i * ia] : b[pb + i * ib];
   });
 }
@@ -89,16 +109,42 @@ export function cast(x: TypedArray, y: TypedArray, n: number): void {
   else for (let i = 0; i < n; i++) y[i] = x[i];
 }
 
+/**
+ * dst (+)= src over `shape`, each side at its offset and strides (any layout: slices, transposes,
+ * reversals, pads, concatenations). Dimensions are coalesced first; the two innermost run as plain
+ * loops here (no call per row), whole contiguous rows as one block copy.
+ */
 export function stridedCopy(
-  src: TypedArray, srcOffset: number, srcStrides: readonly number[], dst: TypedArray, dstOffset: number, dstStrides: readonly number[], shape: readonly number[], accumulate = false,
+  src: TypedArray, srcOffset: number, srcStrides: readonly number[], dst: TypedArray, dstOffset: number, dstStrides: readonly number[], shape0: readonly number[], accumulate = false,
 ): void {
-  const last = shape.length - 1;
-  const is = last >= 0 ? srcStrides[last] : 0, id = last >= 0 ? dstStrides[last] : 0;
-  forEachRow(shape, [srcStrides, dstStrides], [srcOffset, dstOffset], ([ps, pd], len) => {
-    if (accumulate) for (let i = 0; i < len; i++) dst[pd + i * id] += src[ps + i * is];
-    else if (is === 1 && id === 1) dst.set(src.subarray(ps, ps + len), pd);
-    else for (let i = 0; i < len; i++) dst[pd + i * id] = src[ps + i * is];
-  });
+  if (shape0.some((d) => d === 0)) return;
+  const { shape, strides: [ss, ds] } = coalesce(shape0, [srcStrides, dstStrides]);
+  const rank = shape.length;
+  const n0 = shape[rank - 1], s0 = ss[rank - 1], d0 = ds[rank - 1];
+  const n1 = rank > 1 ? shape[rank - 2] : 1, s1 = rank > 1 ? ss[rank - 2] : 0, d1 = rank > 1 ? ds[rank - 2] : 0;
+  const outer = Math.max(0, rank - 2);
+  const idx = new Array<number>(outer).fill(0);
+  const block = !accumulate && s0 === 1 && d0 === 1 && n0 >= 32;
+  let ps = srcOffset, pd = dstOffset;
+  for (;;) {
+    for (let j = 0, a = ps, b = pd; j < n1; j++, a += s1, b += d1) {
+      if (accumulate) for (let i = 0; i < n0; i++) dst[b + i * d0] += src[a + i * s0];
+      else if (block) dst.set(src.subarray(a, a + n0), b);
+      else for (let i = 0; i < n0; i++) dst[b + i * d0] = src[a + i * s0];
+    }
+    // Odometer over the outer dimensions.
+    let d = outer - 1;
+    for (; d >= 0; d--) {
+      idx[d]++;
+      ps += ss[d];
+      pd += ds[d];
+      if (idx[d] < shape[d]) break;
+      ps -= ss[d] * shape[d];
+      pd -= ds[d] * shape[d];
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
 }
 
 export function reduce(op: ReduceOp, x: TypedArray, y: TypedArray, outer: number, inner: number): void {
