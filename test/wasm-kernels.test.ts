@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
-import type { Backend, BinaryOp, Conv2DInfo, KernelActivation, NormActivation, Storage, UnaryOp } from '../src/backend/backend.js';
+import type { Backend, BinaryOp, Conv2DInfo, DifferentiableUnaryOp, KernelActivation, NormActivation, Storage, UnaryOp } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
@@ -312,6 +312,46 @@ for (const [label, make] of backends) {
       }
       const r = both(w, [x], (be, [xs]) => be.unary('square', xs, xs, n));
       assert.deepEqual([...r.got[0]], [...r.want[0]], `unary square in place n=${n}`);
+    }
+  });
+
+  test(`activations and their gradients of the SIMD kernel match the reference within 1e-6 of max(1, |value|), special values included (${label})`, () => {
+    type Case = [DifferentiableUnaryOp, number[]?];
+    const cases: Case[] = [['gelu'], ['sigmoid'], ['tanh'], ['elu'], ['elu', [0.7]], ['selu'], ['swish'], ['softplus'], ['mish'], ['leakyRelu'], ['leakyRelu', [0.01]],
+      ['hardSigmoid'], ['softsign'], ['exp'], ['relu'], ['relu6']];
+    const special = [NaN, 0, -0, Infinity, -Infinity, 0.6249, 0.6251, -0.6251, 2.5, -2.5, 6, 20, -20, 50, -50, 88.5, 89, -88, -100, 1e-30, -1e-30];
+    /**
+     * |got − want| ≤ 1e-6·max(1, |want|) per element; NaN and infinities must match exactly. Gradients
+     * are compared at finite x and NaN (at ±∞ the reference's x·φ(x)-style products give ∞·0 = NaN).
+     */
+    const closeEach = (got: Float32Array, want: Float32Array, what: string, finiteOnly = false) => {
+      for (let i = 0; i < want.length; i++) {
+        if (finiteOnly && (x[i] === Infinity || x[i] === -Infinity)) continue;
+        const g = got[i], w = want[i];
+        const ok = Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= 1e-6 * Math.max(1, Math.abs(w));
+        if (!ok) assert.fail(`${what}: element ${i} (x = ${x[i]}) is ${g}, reference ${w}`);
+      }
+    };
+    let x: Float32Array = new Float32Array(0);
+    for (const n of [3, 37, 70001]) {
+      x = randomArray(n, -8, 8);
+      for (let i = 0; i < Math.min(n, special.length); i++) x[i] = special[i];
+      for (const [op, params] of cases) {
+        const what = `${op}${params ? `(${params})` : ''} n=${n}`;
+        const y = new Float32Array(n);
+        const yRef = ref.alloc(n);
+        ref.unary(op, put(ref, x), yRef, n, params);
+        y.set(ref.readSync(yRef) as Float32Array);
+        if (op !== 'relu' && op !== 'relu6') {
+          const r = both(w, [x, new Float32Array(n)], (be, [xs, out]) => be.unary(op, xs, out, n, params));
+          closeEach(r.got[1], r.want[1], `unary ${what}`);
+        }
+        const dy = randomArray(n, -2, 2);
+        for (const accumulate of [false, true]) {
+          const r = both(w, [x, y, dy, randomArray(n)], (be, [xs, ys, d, dx]) => be.unaryBackward(op, xs, ys, d, dx, n, accumulate, params));
+          closeEach(r.got[3], r.want[3], `unaryBackward ${what} accumulate=${accumulate}`, true);
+        }
+      }
     }
   });
 

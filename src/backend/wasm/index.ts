@@ -59,6 +59,16 @@ const NORM_ACT: Record<NormActivation, number> = { linear: 0, relu: 1, gelu: 2 }
 /** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
 /** The unary ops of the SIMD kernel, each exact in float32 (assembly/ops.ts `unv`). */
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, square: 2, sqrt: 3, reciprocal: 4, relu: 5, relu6: 6, floor: 7, ceil: 8 };
+/** The activations of the SIMD activation kernel (assembly/activation.ts); relu and relu6 for their gradients (their forms are exact in UNARY_CODE). */
+const ACTIVATION_CODE: Partial<Record<DifferentiableUnaryOp, number>> = {
+  gelu: 0, sigmoid: 1, tanh: 2, elu: 3, selu: 4, swish: 5, softplus: 6, mish: 7, leakyRelu: 8, hardSigmoid: 9, softsign: 10, exp: 11, relu: 12, relu6: 13,
+};
+/** Activations whose gradient the reference takes from y = f(x) alone. */
+const FROM_Y = new Set<DifferentiableUnaryOp>(['sigmoid', 'tanh', 'exp', 'relu']);
+/** elu's and leakyRelu's α (the reference's defaults when absent). */
+function alphaOf(op: UnaryOp, params?: readonly number[]): number {
+  return op === 'elu' ? (params?.[0] ?? 1) : op === 'leakyRelu' ? (params?.[0] ?? 0.2) : 0;
+}
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
 const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
 
@@ -186,6 +196,9 @@ export class WasmBackend implements Backend {
   private readonly pool: ThreadPool;
   private readonly job: number;
   private readonly jobWords: Int32Array;
+  /** One float32 and its bits, for a job word that holds a float. */
+  private readonly jobFloat = new Float32Array(1);
+  private readonly jobFloatBits = new Int32Array(this.jobFloat.buffer);
   private readonly mr: number;
   /** Rows of a backprop-filter block (task spans of filter jobs are multiples of it). */
   private readonly fb: number;
@@ -310,9 +323,16 @@ export class WasmBackend implements Backend {
   // except GELU and the common float32 binary ops, which have SIMD kernels.
   unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
     if (x.dtype !== 'float32' || y.dtype !== 'float32') cpu.unary(op, vin(x), vout(y, n), n, params);
-    else if (op === 'gelu') this.gelu(x, null, y, n, false);
     else if (UNARY_CODE[op] !== undefined) this.unaryKernel(UNARY_CODE[op], x, y, n);
+    else if (ACTIVATION_CODE[op as DifferentiableUnaryOp] !== undefined) this.activation(ACTIVATION_CODE[op as DifferentiableUnaryOp]!, x, null, null, y, n, false, alphaOf(op, params));
     else cpu.unary(op, vin(x), vout(y, n), n, params);
+  }
+  unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
+    const code = ACTIVATION_CODE[op];
+    // The kernel's gradient reads what the reference's does: y for sigmoid, tanh, exp and relu, x and y for elu, x otherwise.
+    const needs = code === undefined ? null : FROM_Y.has(op) ? [y] : op === 'elu' ? [x, y] : [x];
+    if (needs && needs.every((s) => s && s.dtype === 'float32') && dy.dtype === 'float32' && dx.dtype === 'float32') this.activation(code!, x, y, dy, dx, n, accumulate, alphaOf(op, params));
+    else cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
   }
   /** The SIMD kernel of the exact float32 unary ops (UNARY_CODE) over the threads (assembly/ops.ts). */
   private unaryKernel(code: number, x: Storage, y: Storage, n: number): void {
@@ -323,19 +343,15 @@ export class WasmBackend implements Backend {
     this.setJob(ptrOf(x), ptrOf(y), n, code, per);
     this.run(Kind.UNARY, Math.ceil(n / per));
   }
-  unaryBackward(op: DifferentiableUnaryOp, x: Storage | null, y: Storage | null, dy: Storage, dx: Storage, n: number, accumulate: boolean, params?: readonly number[]): void {
-    if (op === 'gelu' && x) this.gelu(x, dy, dx, n, accumulate);
-    else cpu.unaryBackward(op, x && vin(x), y && vin(y), vin(dy), accumulate ? vin(dx) : vout(dx, n), n, accumulate, params);
-  }
-  /** GELU (dy null) or its gradient dy·gelu'(x) as a SIMD kernel over the threads (assembly/norm.ts). */
-  private gelu(x: Storage, dy: Storage | null, o: Storage, n: number, accumulate: boolean): void {
+  /** An activation (dy null) or dy·its gradient as a SIMD kernel over the threads (assembly/activation.ts). */
+  private activation(code: number, x: Storage | null, y: Storage | null, dy: Storage | null, o: Storage, n: number, accumulate: boolean, alpha: number): void {
     if (n <= 0) return;
-    inp(x);
-    if (dy) inp(dy);
+    for (const s of [x, y, dy]) if (s) inp(s);
     acc(o, accumulate, n);
     const per = this.parallel(n, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 16) : n;
-    this.setJob(ptrOf(x), dy ? ptrOf(dy) : 0, ptrOf(o), n, per, +accumulate);
-    this.run(Kind.GELU, Math.ceil(n / per));
+    this.jobFloat[0] = alpha;
+    this.setJob(x ? ptrOf(x) : 0, y ? ptrOf(y) : 0, dy ? ptrOf(dy) : 0, ptrOf(o), n, per, +accumulate, code, this.jobFloatBits[0]);
+    this.run(Kind.ACTIVATION, Math.ceil(n / per));
   }
   binary(op: BinaryOp, a: Storage, b: Storage, o: Storage, info: BroadcastInfo): void {
     if (!this.binaryKernel(op, a, b, o, info)) cpu.binary(op, vin(a), vin(b), vout(o, o.size), info);

@@ -11,7 +11,8 @@ export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_F
 import { winoFilterOutTask, winoFilterScratch, winoFilterSpan, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask, winoPackFilterSpan } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterSpan, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { activationBackward, biasActivation, biasGradColumns, binaryRows, unaryRange } from './ops';
-import { geluTask, normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
+import { normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
+import { activationTask } from './activation';
 
 export { packB, reduceChunks, reduceFilter, reduceFilterSegments, segmentRows, spanCount };
 export { adam, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, softmax, softmaxCrossEntropy } from './ops';
@@ -43,7 +44,7 @@ export const JOB_NORM_FWD: i32 = 19;
 export const JOB_NORM_BWD_SUMS: i32 = 20;
 export const JOB_NORM_BWD_DX: i32 = 21;
 export const JOB_BINARY: i32 = 22;
-export const JOB_GELU: i32 = 23;
+export const JOB_ACTIVATION: i32 = 23;
 export const JOB_WINO_PREP: i32 = 24;
 export const JOB_UNARY: i32 = 25;
 
@@ -121,7 +122,7 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_NORM_FWD) normForwardTask(job, t);
   else if (kind == JOB_NORM_BWD_SUMS) normBackwardSumsTask(job, t, scratch);
   else if (kind == JOB_NORM_BWD_DX) normBackwardDxTask(job, t);
-  else if (kind == JOB_GELU) geluTask(job, t);
+  else if (kind == JOB_ACTIVATION) activationTask(job, t);
   else if (kind == JOB_WINO_PREP) winoPrepTask(job, t);
   else if (kind == JOB_BIAS_ACT) {
     // 0 x, 1 bias, 2 y, 3 rows, 4 cols, 5 act, 6 rows per task

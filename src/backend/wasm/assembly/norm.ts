@@ -25,14 +25,15 @@ function at(p: usize, i: i32): usize {
 // ---- exp, Φ and GELU on four lanes ---------------------------------------------------------------
 
 /**
- * e^x on four lanes for x ≤ 88 (arguments below −87.3 give 2^−126): x = n·ln 2 + r with |r| ≤ ln 2 / 2
+ * e^x on four lanes for x ≤ 88 (arguments below −87.3 give 0: no subnormal reaches the callers,
+ * whose arithmetic on them runs several times slower): x = n·ln 2 + r with |r| ≤ ln 2 / 2
  * (ln 2 split in two parts, as in Cephes' expf), e^r by its degree-7 minimax polynomial (Cephes),
  * 2^n through the exponent bits. Relative error about 2 ulp.
  */
 // @ts-ignore: decorator
 @inline
-function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.0));
+export function expv(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.33654)), f32x4.splat(88.0));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504089)));
   let r = madd(n, f32x4.splat(-0.693359375), x);
   r = madd(n, f32x4.splat(2.12194440e-4), r);
@@ -44,7 +45,7 @@ function expv(x: v128): v128 {
   p = madd(p, r, f32x4.splat(5.0000001201e-1));
   const y = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1));
   const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(y, e);
+  return v128.andnot(f32x4.mul(y, e), f32x4.lt(x0, f32x4.splat(-87.33654)));
 }
 
 /**
@@ -94,14 +95,14 @@ function cdfv(z: v128, t: v128, e: v128): v128 {
 /** gelu(z) = z·Φ(z). */
 // @ts-ignore: decorator
 @inline
-function geluv(z: v128): v128 {
+export function geluv(z: v128): v128 {
   return f32x4.mul(z, cdfv(z, erfcT(z), gaussv(z)));
 }
 
 /** gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π): one exponential for both. */
 // @ts-ignore: decorator
 @inline
-function geluGradv(z: v128): v128 {
+export function geluGradv(z: v128): v128 {
   const e = gaussv(z);
   return madd(z, f32x4.mul(e, f32x4.splat(0.39894228)), cdfv(z, erfcT(z), e));
 }
@@ -127,7 +128,7 @@ function actGradv(z: v128, dy: v128, act: i32): v128 {
 /** Lane 0 of a four-lane function for the last cols mod 4 columns. */
 // @ts-ignore: decorator
 @inline
-function lane(v: v128): f32 {
+export function lane(v: v128): f32 {
   return f32x4.extract_lane(v, 0);
 }
 
@@ -276,28 +277,5 @@ export function normBackwardDxTask(job: usize, t: i32): void {
       if (accumulate) v += load<f32>(at(dxr, c));
       store<f32>(at(dxr, c), v);
     }
-  }
-}
-
-/**
- * GELU as a task over elements [t·per, (t+1)·per): out = gelu(x), or with dy, out (+)= dy·gelu'(x).
- * Job words: 0 x, 1 dy (0: forward), 2 out, 3 n, 4 elements per task (a multiple of 4), 5 accumulate.
- */
-export function geluTask(job: usize, t: i32): void {
-  const x = <usize>word(job, 0), dy = <usize>word(job, 1), o = <usize>word(job, 2), n = word(job, 3), per = word(job, 4);
-  const accumulate = word(job, 5) != 0;
-  const i0 = t * per, i1 = min(n, i0 + per);
-  let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const z = v128.load(at(x, i));
-    let v = dy ? f32x4.mul(v128.load(at(dy, i)), geluGradv(z)) : geluv(z);
-    if (accumulate) v = f32x4.add(v128.load(at(o, i)), v);
-    v128.store(at(o, i), v);
-  }
-  for (; i < i1; i++) {
-    const z = f32x4.splat(load<f32>(at(x, i)));
-    let v = lane(dy ? f32x4.mul(f32x4.splat(load<f32>(at(dy, i))), geluGradv(z)) : geluv(z));
-    if (accumulate) v += load<f32>(at(o, i));
-    store<f32>(at(o, i), v);
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Element-wise kernels, reductions, softmax and optimizer updates. Activations: 0 linear, 1 relu,
- * 2 sigmoid, 3 tanh. Transcendentals run in f64 like the reference; the rest in f32x4 lanes.
+ * 2 sigmoid, 3 tanh (the last two from activation.ts's four-lane forms, within about 2 ulp of the
+ * reference's float64 values); the rest in f32x4 lanes.
  */
+import { sigmoidv, tanhv } from './activation';
 
 export const LINEAR: i32 = 0;
 export const RELU: i32 = 1;
@@ -14,33 +16,30 @@ function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 
+/** act(v) on four lanes. */
 // @ts-ignore: decorator
 @inline
-function act1(v: f32, act: i32): f32 {
-  if (act == RELU) return v > 0 ? v : 0;
-  if (act == SIGMOID) return <f32>(1 / (1 + Math.exp(-<f64>v)));
-  if (act == TANH) return <f32>Math.tanh(<f64>v);
+function actv(v: v128, act: i32): v128 {
+  if (act == RELU) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+  if (act == SIGMOID) return sigmoidv(v);
+  if (act == TANH) return tanhv(v);
   return v;
 }
 
 /** y[r, c] = act(x[r, c] + bias[c]) for rows [r0, r1); bias 0 means none. */
 export function biasActivation(x: usize, bias: usize, y: usize, r0: i32, r1: i32, cols: i32, act: i32): void {
-  const zero = f32x4.splat(0);
   for (let r = r0; r < r1; r++) {
     const xr = at(x, r * cols), yr = at(y, r * cols);
     let c = 0;
-    if (act <= RELU) {
-      for (; c + 4 <= cols; c += 4) {
-        let v = v128.load(at(xr, c));
-        if (bias) v = f32x4.add(v, v128.load(at(bias, c)));
-        if (act == RELU) v = v128.and(v, f32x4.gt(v, zero));
-        v128.store(at(yr, c), v);
-      }
+    for (; c + 4 <= cols; c += 4) {
+      let v = v128.load(at(xr, c));
+      if (bias) v = f32x4.add(v, v128.load(at(bias, c)));
+      v128.store(at(yr, c), actv(v, act));
     }
     for (; c < cols; c++) {
       let v = load<f32>(at(xr, c));
       if (bias) v += load<f32>(at(bias, c));
-      store<f32>(at(yr, c), act1(v, act));
+      store<f32>(at(yr, c), f32x4.extract_lane(actv(f32x4.splat(v), act), 0));
     }
   }
 }
