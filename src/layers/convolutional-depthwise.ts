@@ -227,7 +227,8 @@ export class SeparableConv2D extends DepthwiseBase {
     const options = { strides: [1, 1] as [number, number], padding: 'valid' as const };
     const fused = kernelActivation(this.activation);
     // The pointwise convolution applies bias and the fusable activations as it writes its output.
-    const y = fused ? conv2dBiasActivation(z, pw, bias, fused, options) : applyBiasActivation(conv2dOp(z, pw, options), bias, this.activation);
+    const y = fused ? conv2dBiasActivation(z, pw, bias, fused, options)
+      : applyBiasActivation(bias ? conv2dBiasActivation(z, pw, bias, 'linear', options) : conv2dOp(z, pw, options), null, this.activation);
     return this.finish(y, kwargs);
   }
 

@@ -123,7 +123,8 @@ export abstract class Conv extends Layer {
     const options = { strides: strides as [number, number], padding, dilations: dilations as [number, number] };
     const bias = this.bias?.read() ?? null;
     const fused = kernelActivation(act);
-    if (!fused) return applyBiasActivation(conv2dOp(x, kernel, options), bias, act);
+    // The bias always rides on the output pass; an activation without a kernel form follows.
+    if (!fused) return applyBiasActivation(bias ? conv2dBiasActivation(x, kernel, bias, 'linear', options) : conv2dOp(x, kernel, options), null, act);
     if (!bias && fused === 'linear') return conv2dOp(x, kernel, options);
     return conv2dBiasActivation(x, kernel, bias, fused, options);
   }

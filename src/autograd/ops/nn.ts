@@ -30,10 +30,16 @@ export function biasActivation(x: Tensor, bias: Tensor | null, act: KernelActiva
   const inputs = bias ? [x, bias] : [x];
   return record(y, `biasActivation(${act})`, inputs, (dy, grads) => {
     const xs = x.requiresGrad ? grads.slot(x) : null;
-    // Write dz straight into x's gradient when it is fresh; otherwise use a temporary.
-    const dz = xs && !xs.accumulate ? xs.grad : Tensor.empty(x.shape, 'float32', be);
-    be.activationBackward(y.storage, dy.storage, dz.storage, x.size, act, false);
-    if (xs && xs.accumulate) be.scale(dz.storage, 1, xs.grad.storage, x.size, true);
+    let dz = dy;
+    if (act === 'linear') {
+      // dz is dy itself: x's gradient takes a copy (or a sum), the bias's reads dy.
+      if (xs) be.scale(dy.storage, 1, xs.grad.storage, x.size, xs.accumulate);
+    } else {
+      // Write dz straight into x's gradient when it is fresh; otherwise use a temporary.
+      dz = xs && !xs.accumulate ? xs.grad : Tensor.empty(x.shape, 'float32', be);
+      be.activationBackward(y.storage, dy.storage, dz.storage, x.size, act, false);
+      if (xs && xs.accumulate) be.scale(dz.storage, 1, xs.grad.storage, x.size, true);
+    }
     if (bias?.requiresGrad) {
       const s = grads.slot(bias);
       be.biasGrad(dz.storage, s.grad.storage, rows, cols, s.accumulate);
