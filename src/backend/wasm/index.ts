@@ -56,7 +56,6 @@ const MAX_SPANS = 30000;
 const PARTIAL_BYTES = 64 << 20;
 const ACT_CODE: Record<KernelActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 const NORM_ACT: Record<NormActivation, number> = { linear: 0, relu: 1, gelu: 2 };
-/** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
 /** The unary ops of the SIMD kernel, each exact in float32 (assembly/ops.ts `unv`). */
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, square: 2, sqrt: 3, reciprocal: 4, relu: 5, relu6: 6, floor: 7, ceil: 8 };
 /** The activations of the SIMD activation kernel (assembly/activation.ts); relu and relu6 for their gradients (their forms are exact in UNARY_CODE). */
@@ -69,6 +68,7 @@ const FROM_Y = new Set<DifferentiableUnaryOp>(['sigmoid', 'tanh', 'exp', 'relu']
 function alphaOf(op: UnaryOp, params?: readonly number[]): number {
   return op === 'elu' ? (params?.[0] ?? 1) : op === 'leakyRelu' ? (params?.[0] ?? 0.2) : 0;
 }
+/** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
 const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
 
@@ -320,7 +320,8 @@ export class WasmBackend implements Backend {
 
   // ---- generic kernels -------------------------------------------------------------------------
   // Plain loops over views of the memory (cpu/generic.ts), shared with the reference backend,
-  // except GELU and the common float32 binary ops, which have SIMD kernels.
+  // except the float32 ops with SIMD kernels: the exact unary ops, the activations and their
+  // gradients, and the common binary ops.
   unary(op: UnaryOp, x: Storage, y: Storage, n: number, params?: readonly number[]): void {
     if (x.dtype !== 'float32' || y.dtype !== 'float32') cpu.unary(op, vin(x), vout(y, n), n, params);
     else if (UNARY_CODE[op] !== undefined) this.unaryKernel(UNARY_CODE[op], x, y, n);

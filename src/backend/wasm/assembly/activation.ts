@@ -10,16 +10,10 @@
  */
 import { word } from './gemm';
 import { madd } from './simd';
-import { expv, geluGradv, geluv, lane } from './norm';
+import { at, expv, geluGradv, geluv, lane } from './norm';
 
 const SELU_SCALE: f32 = 1.0507009873554805;
 const SELU_ALPHA: f32 = 1.6732632423543772;
-
-// @ts-ignore: decorator
-@inline
-function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
-}
 
 /** e^−|x| and p = 1/(1 + e^−|x|): σ(x) is p or e·p by x's sign, 1 − σ(x) = σ(−x) the other (no cancellation). */
 // @ts-ignore: decorator

@@ -18,7 +18,7 @@ const BLOCK: i32 = 32;
 
 // @ts-ignore: decorator
 @inline
-function at(p: usize, i: i32): usize {
+export function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 
