@@ -29,12 +29,12 @@ export function biasActivation(x: Tensor, bias: Tensor | null, act: KernelActiva
   be.biasActivation(x.storage, bias?.storage ?? null, y.storage, rows, cols, act);
   const inputs = bias ? [x, bias] : [x];
   return record(y, `biasActivation(${act})`, inputs, (dy, grads) => {
-    const xs = x.requiresGrad ? grads.slot(x) : null;
     let dz = dy;
     if (act === 'linear') {
-      // dz is dy itself: x's gradient takes a copy (or a sum), the bias's reads dy.
-      if (xs) be.scale(dy.storage, 1, xs.grad.storage, x.size, xs.accumulate);
+      // dz is dy itself: x's gradient shares it (or adds it), the bias's reads it.
+      if (x.requiresGrad) grads.add(x, dy);
     } else {
+      const xs = x.requiresGrad ? grads.slot(x) : null;
       // Write dz straight into x's gradient when it is fresh; otherwise use a temporary.
       dz = xs && !xs.accumulate ? xs.grad : Tensor.empty(x.shape, 'float32', be);
       be.activationBackward(y.storage, dy.storage, dz.storage, x.size, act, false);
