@@ -4,18 +4,21 @@
  * ResNets of bench/models.ts or the fast recipe's network, and prints milliseconds per
  * step by kernel (convolutions split by shape, stride and kernel size; batch normalisation by
  * activation).
- * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|resnet9|fast] [early|late]
+ * usage: node dist/bench/profile.js [wasm|reference] [threads] [batch] [steps] [tutorial|resnet|resnet9|fast] [early|late] [adam|muon]
  * (fast: the whitening weights held still as in the recipe; 'late' holds its bias still too, as
- * from epoch 4, 'early' trains it, as in epochs 1-3.)
+ * from epoch 4, 'early' trains it, as in epochs 1-3; 'muon' trains it with the recipe's own
+ * optimizer, Muon for the filters, instead of Adam.)
  */
 import * as ck from '../src/index.js';
-import { buildFastModel } from '../src/applications/fast.js';
+import { buildFastModel, FAST_MUON, muonOptimizer } from '../src/applications/fast.js';
 import { patchWhitening } from '../src/layers/init/whitening.js';
 import { resnet, resnet9 } from './models.js';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 
-const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial', phase = 'early'] = process.argv.slice(2);
+const [backend = 'wasm', threadsArg = '2', batchArg = '32', stepsArg = '40', modelName = 'tutorial', phase = 'early', optimizerName = 'adam'] = process.argv.slice(2);
 if (phase !== 'early' && phase !== 'late') throw new Error(`profile: PHASE must be early or late. Received ${phase}`);
+if (optimizerName !== 'adam' && optimizerName !== 'muon') throw new Error(`profile: OPTIMIZER must be adam or muon. Received ${optimizerName}`);
+if (optimizerName === 'muon' && modelName !== 'fast') throw new Error(`profile: muon is the fast recipe's optimizer; it needs the model fast. Received ${modelName}`);
 const threads = Number(threadsArg), batch = Number(batchArg), steps = Number(stepsArg);
 
 // The fast recipe's batches (1024 by default there) need more than the default 1 GB of WASM memory.
@@ -73,7 +76,8 @@ const models: Record<string, () => ck.LayersModel> = {
 };
 if (!(modelName in models)) throw new Error(`model must be one of ${Object.keys(models).join(', ')}. Received ${modelName}`);
 const model = models[modelName]();
-const optimizer = ck.train.adam();
+// Muon as the recipe sets it up for a run of 9 epochs of these steps (its schedule over 9·steps).
+const optimizer = optimizerName === 'muon' ? muonOptimizer(model, FAST_MUON, batch, 9 * steps, 3 * steps) : ck.train.adam();
 model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 const rng = new ck.Random(1);
 const n = batch * steps;

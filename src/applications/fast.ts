@@ -328,7 +328,7 @@ function sgdOptimizer(model: LayersModel, s: FastSettings, total: number): SGD {
  * renormalised, Newton–Schulz), the biases and the head Nesterov SGD (momentum 0.85); every rate
  * decays linearly to 0 over the run, the whitening bias's over its own epochs.
  */
-function muonOptimizer(model: LayersModel, m: MuonSettings, batchSize: number, total: number, whitenSteps: number): SGD {
+export function muonOptimizer(model: LayersModel, m: MuonSettings, batchSize: number, total: number, whitenSteps: number): SGD {
   // Rates per example → for the batch-mean loss; L2 decay wd/rate shrinks by wd·batch per step, as there.
   const biasRate = m.biasLearningRate * batchSize, headRate = m.headLearningRate * batchSize;
   const optimizer = new SGD({ learningRate: biasRate, momentum: 0.85, nesterov: true, weightDecayMode: 'l2' });
