@@ -1,6 +1,6 @@
 /**
- * The WASM convolution algorithms for 3x3 stride-1 layers (im2col + GEMM, Winograd F(2x2, 3x3)
- * and F(4x4, 3x3)): each one's own rounding error against float64 direct convolution, in both
+ * The WASM convolution algorithms for 3x3 stride-1 layers (im2col + GEMM, Winograd F(2x2, 3x3),
+ * F(4x4, 3x3) and F(8x8, 3x3)): each one's own rounding error against float64 direct convolution, in both
  * kernel builds; bit-identical results for 1 and 2 threads on shapes that split into many tasks;
  * and the choice of algorithm per shape. (Parity with the reference backend on odd shapes is in
  * wasm-kernels.test.ts.)
@@ -9,7 +9,8 @@
  * bench/winograd-error.ts on the fast recipe's and a ResNet's layers (4 images, up to 256
  * channels, both builds), whose worst cases were: im2col 1.4e-6 and 5.7e-7, F(2x2) 6.1e-7 and
  * 5.1e-7, F(4x4) 9.8e-6 and 3.4e-6 (its interpolation points ±2 scale some products up to 64x
- * in the output transform). The bounds below leave about 2x over those.
+ * in the output transform), F(8x8) 1.3e-4 and 5.0e-5 (nine points, up to 2⁷ = 128 in the output
+ * transform). The bounds below leave about 2x over those.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,10 +28,10 @@ if (!VARIANT) {
   probe.dispose();
 }
 
-type Path = 'im2col' | 'F(2x2)' | 'F(4x4)';
-const OPTIONS: Record<Path, { winograd?: boolean; winogradTile?: 2 | 4 }> = { 'im2col': { winograd: false }, 'F(2x2)': { winogradTile: 2 }, 'F(4x4)': { winogradTile: 4 } };
+type Path = 'im2col' | 'F(2x2)' | 'F(4x4)' | 'F(8x8)';
+const OPTIONS: Record<Path, { winograd?: boolean; winogradTile?: 2 | 4 | 8 }> = { 'im2col': { winograd: false }, 'F(2x2)': { winogradTile: 2 }, 'F(4x4)': { winogradTile: 4 }, 'F(8x8)': { winogradTile: 8 } };
 /** [max, rms] bounds per algorithm. */
-const BOUNDS: Record<Path, [number, number]> = { 'im2col': [3e-6, 1.2e-6], 'F(2x2)': [1.5e-6, 1.2e-6], 'F(4x4)': [2e-5, 7e-6] };
+const BOUNDS: Record<Path, [number, number]> = { 'im2col': [3e-6, 1.2e-6], 'F(2x2)': [1.5e-6, 1.2e-6], 'F(4x4)': [2e-5, 7e-6], 'F(8x8)': [2.6e-4, 1e-4] };
 
 function uniform(rng: Random, n: number, lo: number, hi: number, relu = false): Float32Array {
   const a = new Float32Array(n);
@@ -55,8 +56,8 @@ for (const variant of variants) {
   test(`each algorithm's error against float64 stays within its measured bound (${variant})`, () => {
     const rng = new Random(7);
     const engines = Object.fromEntries(Object.entries(OPTIONS).map(([p, o]) => [p, createWasmBackendSync({ threads: 1, memoryMB: 64, variant, ...o })])) as Record<Path, WasmBackend>;
-    // Recipe-like layers at a few images: 24 -> 64 on an odd map, 64 -> 64, 128 -> 128 on 7x7, a 'valid' one.
-    for (const info of [info3x3(2, 11, 11, 24, 64), info3x3(2, 9, 9, 64, 64), info3x3(1, 7, 7, 128, 128), info3x3(3, 8, 8, 32, 64, 'valid')]) {
+    // Recipe-like layers at a few images: 24 -> 64 on an odd map, 64 -> 64, 128 -> 128 on 7x7, a 'valid' one, two whole 8x8 tiles a side.
+    for (const info of [info3x3(2, 11, 11, 24, 64), info3x3(2, 9, 9, 64, 64), info3x3(1, 7, 7, 128, 128), info3x3(3, 8, 8, 32, 64, 'valid'), info3x3(1, 16, 16, 64, 32)]) {
       const scale = Math.sqrt(6 / (9 * info.inC));
       const x = uniform(rng, info.batch * info.inH * info.inW * info.inC, -1, 1, true);
       const w = uniform(rng, 9 * info.inC * info.outC, -scale, scale);
@@ -86,7 +87,7 @@ for (const variant of variants) {
     // the last has enough kernel values (64x64 channels) for the kernel's transform and packing to
     // run over the threads too.
     const shapes = [info3x3(24, 15, 15, 24, 32), info3x3(40, 7, 7, 32, 32), info3x3(6, 31, 31, 16, 16), info3x3(9, 10, 13, 8, 24, 'valid'), info3x3(3, 6, 6, 64, 64)];
-    const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(4x4)'];
+    const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(4x4)', 'F(8x8)'];
     for (const path of paths) {
       const runs = [1, 2].map((threads) => {
         const be = createWasmBackendSync({ threads, memoryMB: 96, variant, adaptive: false, ...(path === 'chosen' ? {} : OPTIONS[path]) });
@@ -116,14 +117,18 @@ for (const variant of variants) {
   });
 }
 
-test('the algorithm is chosen per shape: F(4x4) from 3x3 maps up, F(2x2) on 2x2 and 5x5 maps, im2col on 1x1 maps and single small images', () => {
-  const recipe: [number, number, number][] = [[31, 24, 64], [15, 64, 64], [15, 64, 128], [7, 128, 128], [3, 128, 128]];
+test('the algorithm is chosen per shape: F(8x8) on maps from 5x5 up, F(4x4) on 3x3 and 4x4 maps, F(2x2) on 2x2 maps, im2col on 1x1 maps and single small images', () => {
+  const recipe: [number, number, number, 0 | 2 | 4 | 8][] = [[31, 24, 64, 8], [15, 64, 64, 8], [15, 64, 128, 8], [7, 128, 128, 8], [3, 128, 128, 4]];
   for (const batch of [32, 256, 1024])
-    for (const [hw, inC, outC] of recipe) assert.equal(chooseConvAlgorithm(info3x3(batch, hw, hw, inC, outC)), 4, `recipe layer ${hw}x${hw} ${inC}->${outC} at batch ${batch}`);
+    for (const [hw, inC, outC, m] of recipe) assert.equal(chooseConvAlgorithm(info3x3(batch, hw, hw, inC, outC)), m, `recipe layer ${hw}x${hw} ${inC}->${outC} at batch ${batch}`);
+  // A ResNet-9's maps: 32, 16, 8 and 4.
+  for (const [hw, c, m] of [[32, 64, 8], [16, 128, 8], [8, 256, 8], [4, 256, 4]] as const) assert.equal(chooseConvAlgorithm(info3x3(128, hw, hw, c, c)), m, `${hw}x${hw}`);
   // The tutorial's conv2 (15x15 -> 13x13) and conv3 (6x6 -> 4x4) when training.
-  assert.equal(chooseConvAlgorithm(info3x3(32, 15, 15, 32, 64, 'valid')), 4);
+  assert.equal(chooseConvAlgorithm(info3x3(32, 15, 15, 32, 64, 'valid')), 8);
   assert.equal(chooseConvAlgorithm(info3x3(32, 6, 6, 64, 64, 'valid')), 4);
-  assert.equal(chooseConvAlgorithm(info3x3(64, 5, 5, 128, 128)), 2);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 6, 6, 128, 128)), 8);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 5, 5, 128, 128)), 8);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 3, 3, 128, 128)), 4);
   assert.equal(chooseConvAlgorithm(info3x3(64, 2, 2, 128, 128)), 2);
   assert.equal(chooseConvAlgorithm(info3x3(64, 1, 1, 128, 128)), 0);
   assert.equal(chooseConvAlgorithm(info3x3(1, 7, 7, 128, 128)), 0);
@@ -131,12 +136,12 @@ test('the algorithm is chosen per shape: F(4x4) from 3x3 maps up, F(2x2) on 2x2 
   const be = createWasmBackendSync({ threads: 1, memoryMB: 8 });
   const off = createWasmBackendSync({ threads: 1, memoryMB: 8, winograd: false });
   const info = info3x3(8, 15, 15, 64, 64);
-  assert.equal(be.winogradTile(info), 4);
+  assert.equal(be.winogradTile(info), 8);
   assert.equal(off.winogradTile(info), 0, 'winograd: false keeps im2col');
   assert.equal(be.winogradTile(info3x3(64, 1, 1, 128, 128)), 0);
   assert.equal(be.winogradTile(conv2dInfo({ batch: 8, inH: 16, inW: 16, inC: 64, outC: 64, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' })), 0, 'stride 2');
   assert.equal(be.winogradTile(info3x3(8, 32, 32, 3, 64)), 0, 'channels not in fours');
   be.dispose();
   off.dispose();
-  assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 3 as 2 }), /WASM backend: winogradTile must be 2 or 4\. Received winogradTile=3/);
+  assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 3 as 2 }), /WASM backend: winogradTile must be 2, 4 or 8\. Received winogradTile=3/);
 });

@@ -8,21 +8,25 @@ import type { Conv2DInfo } from '../backend.js';
  * Relative cost per multiply-add of each path, from single-thread CPU time on the recipe's, a
  * ResNet's and the tutorial's shapes (bench/conv-shapes.ts --threads 1 --clock cpu, batches 1 to
  * 1024, maps 1x1 to 32x32, 8 to 256 channels): im2col's GEMM runs fastest per product, F(2x2)'s and
- * F(4x4)'s transforms add about 20% and 35%. Transforming and packing the kernel costs about
- * CONV_FILTER_COST products per element of U, once a call (it dominates a batch of one small map).
+ * F(4x4)'s transforms add about 20% and 35%, F(8x8)'s (ten-point transforms) about 50% (its
+ * layers ran 1.2-1.35x as fast as F(4x4)'s on a ResNet-9's 8x8 to 32x32 maps, about what 1.5
+ * predicts). Transforming and packing the kernel costs about CONV_FILTER_COST products per element
+ * of U, once a call (it dominates a batch of one small map).
  */
-const COST_IM2COL = 1, COST_F2 = 1.2, COST_F4 = 1.35, CONV_FILTER_COST = 15;
+const COST_IM2COL = 1, COST_F2 = 1.2, COST_F4 = 1.35, COST_F8 = 1.5, CONV_FILTER_COST = 15;
 
 /**
- * The algorithm for a 3x3 stride-1 convolution that can run as Winograd: 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0 for
- * im2col + GEMM, whichever has the least modelled cost. Products per kernel element: im2col 9 per
- * output, F(m x m) (m + 2)² per tile of m x m outputs (tiles past the edge compute in full).
- * F(4x4) wins from 3x3 maps up, except 5x5 and 6x6 (no fewer products than F(2x2)); F(2x2) wins on
- * 2x2 maps; im2col on 1-wide maps and for a single small image.
+ * The algorithm for a 3x3 stride-1 convolution that can run as Winograd: 8 for F(8x8, 3x3), 4 for
+ * F(4x4, 3x3), 2 for F(2x2, 3x3), 0 for im2col + GEMM, whichever has the least modelled cost.
+ * Products per kernel element: im2col 9 per output, F(m x m) (m + 2)² per tile of m x m outputs
+ * (tiles past the edge compute in full). F(8x8) wins from 5x5 maps up, F(4x4) on 3x3 and 4x4 maps,
+ * F(2x2) on 2x2 maps; im2col on 1-wide maps and for a single small image. F(8x8) carries about 15x
+ * F(4x4)'s rounding error (still about 1e-4 of the largest output; winograd8.ts); `winogradTile`
+ * in the backend's options pins one tile for every layer.
  */
-export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 {
+export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 | 8 {
   const winograd = (m: number, weight: number) => (m + 2) ** 2 * (info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m) * weight + CONV_FILTER_COST);
-  const costs: [0 | 2 | 4, number][] = [[4, winograd(4, COST_F4)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
+  const costs: [0 | 2 | 4 | 8, number][] = [[8, winograd(8, COST_F8)], [4, winograd(4, COST_F4)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
   let best = costs[0];
   for (const c of costs) if (c[1] < best[1]) best = c;
   return best[0];

@@ -1,0 +1,533 @@
+/**
+ * Winograd F(8x8, 3x3) convolution for 3x3 kernels at stride 1 over NHWC images, built as F(4x4, 3x3)
+ * in winograd4.ts: each 8x8 output tile comes from a 10x10 input patch with 100 products per
+ * channel pair instead of 576 (1.5625 per output, against 2.25 for F(4x4)), and for each of the 100
+ * positions ξ of the transformed tile the channel sum is a GEMM. Map sides that are multiples of 8
+ * (32, 16, 8) and one less (31, 15, 7) waste no more than F(4x4) does.
+ *
+ * Interpolation points 0, ±1/2, ±3/4, ±4/3, ±2 and ∞ (Toom-Cook; Lavin & Gray's construction): of
+ * the sets of four pairs ±a searched over {1/4, 1/3, ..., 4} it gave the least float32 error, about
+ * 15 times F(4x4)'s relative error (bench/winograd-error.ts measures both against float64). With
+ * M(x) = Π (x − a_j) over the nine finite points,
+ *
+ *   Aᵀ[i][j] = a_jⁱ (column ∞: 1 in row 7),   G[j][k] = a_jᵏ / Π_{l≠j} (a_j − a_l) (row ∞: g2),
+ *   Bᵀ row j = the coefficients of M(x) / (x − a_j) (row ∞: those of M(x)), lowest power first,
+ *
+ * exact in rationals (Aᵀ [(G g) ⊙ (Bᵀ d)] is the 1-D correlation). Rows for +a and −a share their
+ * even and odd halves, which halves the transforms' multiplications. The gradients are the
+ * transposes, as in winograd4.ts. The job words are those of winograd.ts; tiles are 8x8 outputs.
+ */
+import { MR, madd } from './simd';
+import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, word } from './gemm';
+import { spread } from './winograd';
+
+/** Positions of a transformed tile. */
+const P: i32 = 100;
+/** Tiles of a filter-gradient sub-block (the depth of its GEMMs). */
+export const WB8: i32 = 32;
+
+// @ts-ignore: decorator
+@inline
+function ld(p: usize, off: usize): v128 {
+  return p ? v128.load(p + off) : f32x4.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline
+function at(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 4));
+}
+
+// ---- the 1-D transforms on ten (or eight, or three) vectors, results stored at p + k·s -----------
+
+/** Bᵀ d over ten vectors (rows for ±a share their even and odd halves). */
+// @ts-ignore: decorator
+@inline
+function bt8(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, d6: v128, d7: v128, d8: v128, d9: v128, p: usize, s: usize): void {
+  const r0 = madd(d6, f32x4.splat(<f32>-6.590277777777778), madd(d4, f32x4.splat(<f32>11.946180555555555), madd(d2, f32x4.splat(<f32>-6.590277777777778), f32x4.add(d0, d8))));
+  const r9 = madd(d7, f32x4.splat(<f32>-6.590277777777778), madd(d5, f32x4.splat(<f32>11.946180555555555), madd(d3, f32x4.splat(<f32>-6.590277777777778), f32x4.add(d1, d9))));
+  const e0 = madd(d6, f32x4.splat(<f32>-6.340277777777778), madd(d4, f32x4.splat(<f32>10.36111111111111), madd(d2, f32x4.splat(<f32>-4.0), d8))), o0 = madd(d7, f32x4.splat(<f32>0.5), madd(d5, f32x4.splat(<f32>-3.170138888888889), madd(d3, f32x4.splat(<f32>5.180555555555555), f32x4.mul(d1, f32x4.splat(<f32>-2.0)))));
+  const e1 = madd(d6, f32x4.splat(<f32>-6.027777777777778), madd(d4, f32x4.splat(<f32>8.555555555555555), madd(d2, f32x4.splat(<f32>-1.7777777777777777), d8))), o1 = madd(d7, f32x4.splat(<f32>0.75), madd(d5, f32x4.splat(<f32>-4.520833333333333), madd(d3, f32x4.splat(<f32>6.416666666666667), f32x4.mul(d1, f32x4.splat(<f32>-1.3333333333333333)))));
+  const e2 = madd(d6, f32x4.splat(<f32>-4.8125), madd(d4, f32x4.splat(<f32>3.390625), madd(d2, f32x4.splat(<f32>-0.5625), d8))), o2 = madd(d7, f32x4.splat(<f32>1.3333333333333333), madd(d5, f32x4.splat(<f32>-6.416666666666667), madd(d3, f32x4.splat(<f32>4.520833333333333), f32x4.mul(d1, f32x4.splat(<f32>-0.75)))));
+  const e3 = madd(d6, f32x4.splat(<f32>-2.5902777777777777), madd(d4, f32x4.splat(<f32>1.5850694444444444), madd(d2, f32x4.splat(<f32>-0.25), d8))), o3 = madd(d7, f32x4.splat(<f32>2.0), madd(d5, f32x4.splat(<f32>-5.180555555555555), madd(d3, f32x4.splat(<f32>3.170138888888889), f32x4.mul(d1, f32x4.splat(<f32>-0.5)))));
+  v128.store(p, r0);
+  v128.store(p + s, f32x4.add(e0, o0));
+  v128.store(p + 2 * s, f32x4.sub(e0, o0));
+  v128.store(p + 3 * s, f32x4.add(e1, o1));
+  v128.store(p + 4 * s, f32x4.sub(e1, o1));
+  v128.store(p + 5 * s, f32x4.add(e2, o2));
+  v128.store(p + 6 * s, f32x4.sub(e2, o2));
+  v128.store(p + 7 * s, f32x4.add(e3, o3));
+  v128.store(p + 8 * s, f32x4.sub(e3, o3));
+  v128.store(p + 9 * s, r9);
+}
+
+/** B v (the transpose of Bᵀ, for the input gradient's scatter). */
+// @ts-ignore: decorator
+@inline
+function bn8(v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, v8: v128, v9: v128, p: usize, s: usize): void {
+  const s0 = f32x4.add(v1, v2), t0 = f32x4.sub(v1, v2);
+  const s1 = f32x4.add(v3, v4), t1 = f32x4.sub(v3, v4);
+  const s2 = f32x4.add(v5, v6), t2 = f32x4.sub(v5, v6);
+  const s3 = f32x4.add(v7, v8), t3 = f32x4.sub(v7, v8);
+  const w0 = v0;
+  const w1 = madd(t3, f32x4.splat(<f32>-0.5), madd(t2, f32x4.splat(<f32>-0.75), madd(t1, f32x4.splat(<f32>-1.3333333333333333), madd(t0, f32x4.splat(<f32>-2.0), v9))));
+  const w2 = madd(s3, f32x4.splat(<f32>-0.25), madd(s2, f32x4.splat(<f32>-0.5625), madd(s1, f32x4.splat(<f32>-1.7777777777777777), madd(s0, f32x4.splat(<f32>-4.0), f32x4.mul(v0, f32x4.splat(<f32>-6.590277777777778))))));
+  const w3 = madd(t3, f32x4.splat(<f32>3.170138888888889), madd(t2, f32x4.splat(<f32>4.520833333333333), madd(t1, f32x4.splat(<f32>6.416666666666667), madd(t0, f32x4.splat(<f32>5.180555555555555), f32x4.mul(v9, f32x4.splat(<f32>-6.590277777777778))))));
+  const w4 = madd(s3, f32x4.splat(<f32>1.5850694444444444), madd(s2, f32x4.splat(<f32>3.390625), madd(s1, f32x4.splat(<f32>8.555555555555555), madd(s0, f32x4.splat(<f32>10.36111111111111), f32x4.mul(v0, f32x4.splat(<f32>11.946180555555555))))));
+  const w5 = madd(t3, f32x4.splat(<f32>-5.180555555555555), madd(t2, f32x4.splat(<f32>-6.416666666666667), madd(t1, f32x4.splat(<f32>-4.520833333333333), madd(t0, f32x4.splat(<f32>-3.170138888888889), f32x4.mul(v9, f32x4.splat(<f32>11.946180555555555))))));
+  const w6 = madd(s3, f32x4.splat(<f32>-2.5902777777777777), madd(s2, f32x4.splat(<f32>-4.8125), madd(s1, f32x4.splat(<f32>-6.027777777777778), madd(s0, f32x4.splat(<f32>-6.340277777777778), f32x4.mul(v0, f32x4.splat(<f32>-6.590277777777778))))));
+  const w7 = madd(t3, f32x4.splat(<f32>2.0), madd(t2, f32x4.splat(<f32>1.3333333333333333), madd(t1, f32x4.splat(<f32>0.75), madd(t0, f32x4.splat(<f32>0.5), f32x4.mul(v9, f32x4.splat(<f32>-6.590277777777778))))));
+  const w8 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(v0, s0), s1), s2), s3);
+  const w9 = v9;
+  v128.store(p, w0);
+  v128.store(p + s, w1);
+  v128.store(p + 2 * s, w2);
+  v128.store(p + 3 * s, w3);
+  v128.store(p + 4 * s, w4);
+  v128.store(p + 5 * s, w5);
+  v128.store(p + 6 * s, w6);
+  v128.store(p + 7 * s, w7);
+  v128.store(p + 8 * s, w8);
+  v128.store(p + 9 * s, w9);
+}
+
+/** A y for the eight values of a dY column (the values of the polynomial Σ y_i xⁱ at the points). */
+// @ts-ignore: decorator
+@inline
+function an8(y0: v128, y1: v128, y2: v128, y3: v128, y4: v128, y5: v128, y6: v128, y7: v128, p: usize, s: usize): void {
+  const e0 = madd(y6, f32x4.splat(<f32>0.015625), madd(y4, f32x4.splat(<f32>0.0625), madd(y2, f32x4.splat(<f32>0.25), y0))), o0 = madd(y7, f32x4.splat(<f32>0.0078125), madd(y5, f32x4.splat(<f32>0.03125), madd(y3, f32x4.splat(<f32>0.125), f32x4.mul(y1, f32x4.splat(<f32>0.5)))));
+  const e1 = madd(y6, f32x4.splat(<f32>0.177978515625), madd(y4, f32x4.splat(<f32>0.31640625), madd(y2, f32x4.splat(<f32>0.5625), y0))), o1 = madd(y7, f32x4.splat(<f32>0.13348388671875), madd(y5, f32x4.splat(<f32>0.2373046875), madd(y3, f32x4.splat(<f32>0.421875), f32x4.mul(y1, f32x4.splat(<f32>0.75)))));
+  const e2 = madd(y6, f32x4.splat(<f32>5.618655692729766), madd(y4, f32x4.splat(<f32>3.1604938271604937), madd(y2, f32x4.splat(<f32>1.7777777777777777), y0))), o2 = madd(y7, f32x4.splat(<f32>7.491540923639689), madd(y5, f32x4.splat(<f32>4.2139917695473255), madd(y3, f32x4.splat(<f32>2.3703703703703702), f32x4.mul(y1, f32x4.splat(<f32>1.3333333333333333)))));
+  const e3 = madd(y6, f32x4.splat(<f32>64.0), madd(y4, f32x4.splat(<f32>16.0), madd(y2, f32x4.splat(<f32>4.0), y0))), o3 = madd(y7, f32x4.splat(<f32>128.0), madd(y5, f32x4.splat(<f32>32.0), madd(y3, f32x4.splat(<f32>8.0), f32x4.mul(y1, f32x4.splat(<f32>2.0)))));
+  v128.store(p, y0);
+  v128.store(p + s, f32x4.add(e0, o0));
+  v128.store(p + 2 * s, f32x4.sub(e0, o0));
+  v128.store(p + 3 * s, f32x4.add(e1, o1));
+  v128.store(p + 4 * s, f32x4.sub(e1, o1));
+  v128.store(p + 5 * s, f32x4.add(e2, o2));
+  v128.store(p + 6 * s, f32x4.sub(e2, o2));
+  v128.store(p + 7 * s, f32x4.add(e3, o3));
+  v128.store(p + 8 * s, f32x4.sub(e3, o3));
+  v128.store(p + 9 * s, y7);
+}
+
+/** Aᵀ m over ten values to p + k·s, k < 8 (may overwrite m's own slots: all loads come first). */
+// @ts-ignore: decorator
+@inline
+function outputColumn8(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, m6: v128, m7: v128, m8: v128, m9: v128, p: usize, s: usize): void {
+  const s0 = f32x4.add(m1, m2), t0 = f32x4.sub(m1, m2);
+  const s1 = f32x4.add(m3, m4), t1 = f32x4.sub(m3, m4);
+  const s2 = f32x4.add(m5, m6), t2 = f32x4.sub(m5, m6);
+  const s3 = f32x4.add(m7, m8), t3 = f32x4.sub(m7, m8);
+  const w0 = f32x4.add(f32x4.add(f32x4.add(f32x4.add(m0, s0), s1), s2), s3);
+  const w1 = madd(t3, f32x4.splat(<f32>2.0), madd(t2, f32x4.splat(<f32>1.3333333333333333), madd(t1, f32x4.splat(<f32>0.75), f32x4.mul(t0, f32x4.splat(<f32>0.5)))));
+  const w2 = madd(s3, f32x4.splat(<f32>4.0), madd(s2, f32x4.splat(<f32>1.7777777777777777), madd(s1, f32x4.splat(<f32>0.5625), f32x4.mul(s0, f32x4.splat(<f32>0.25)))));
+  const w3 = madd(t3, f32x4.splat(<f32>8.0), madd(t2, f32x4.splat(<f32>2.3703703703703702), madd(t1, f32x4.splat(<f32>0.421875), f32x4.mul(t0, f32x4.splat(<f32>0.125)))));
+  const w4 = madd(s3, f32x4.splat(<f32>16.0), madd(s2, f32x4.splat(<f32>3.1604938271604937), madd(s1, f32x4.splat(<f32>0.31640625), f32x4.mul(s0, f32x4.splat(<f32>0.0625)))));
+  const w5 = madd(t3, f32x4.splat(<f32>32.0), madd(t2, f32x4.splat(<f32>4.2139917695473255), madd(t1, f32x4.splat(<f32>0.2373046875), f32x4.mul(t0, f32x4.splat(<f32>0.03125)))));
+  const w6 = madd(s3, f32x4.splat(<f32>64.0), madd(s2, f32x4.splat(<f32>5.618655692729766), madd(s1, f32x4.splat(<f32>0.177978515625), f32x4.mul(s0, f32x4.splat(<f32>0.015625)))));
+  const w7 = madd(t3, f32x4.splat(<f32>128.0), madd(t2, f32x4.splat(<f32>7.491540923639689), madd(t1, f32x4.splat(<f32>0.13348388671875), madd(t0, f32x4.splat(<f32>0.0078125), m9))));
+  v128.store(p, w0);
+  v128.store(p + s, w1);
+  v128.store(p + 2 * s, w2);
+  v128.store(p + 3 * s, w3);
+  v128.store(p + 4 * s, w4);
+  v128.store(p + 5 * s, w5);
+  v128.store(p + 6 * s, w6);
+  v128.store(p + 7 * s, w7);
+}
+
+/** G g for a kernel column (ten values from three). */
+// @ts-ignore: decorator
+@inline
+function gn8(g0: v128, g1: v128, g2: v128, p: usize, s: usize): void {
+  const e0 = madd(g2, f32x4.splat(<f32>-0.2792727272727273), f32x4.mul(g0, f32x4.splat(<f32>-1.1170909090909091))), o0 = f32x4.mul(g1, f32x4.splat(<f32>-0.5585454545454546));
+  const e1 = madd(g2, f32x4.splat(<f32>0.3830025974025974), f32x4.mul(g0, f32x4.splat(<f32>0.6808935064935064))), o1 = f32x4.mul(g1, f32x4.splat(<f32>0.5106701298701298));
+  const e2 = madd(g2, f32x4.splat(<f32>-0.12118441558441559), f32x4.mul(g0, f32x4.splat(<f32>-0.06816623376623376))), o2 = f32x4.mul(g1, f32x4.splat(<f32>-0.09088831168831168));
+  const e3 = madd(g2, f32x4.splat(<f32>0.017454545454545455), f32x4.mul(g0, f32x4.splat(<f32>0.004363636363636364))), o3 = f32x4.mul(g1, f32x4.splat(<f32>0.008727272727272728));
+  v128.store(p, g0);
+  v128.store(p + s, f32x4.add(e0, o0));
+  v128.store(p + 2 * s, f32x4.sub(e0, o0));
+  v128.store(p + 3 * s, f32x4.add(e1, o1));
+  v128.store(p + 4 * s, f32x4.sub(e1, o1));
+  v128.store(p + 5 * s, f32x4.add(e2, o2));
+  v128.store(p + 6 * s, f32x4.sub(e2, o2));
+  v128.store(p + 7 * s, f32x4.add(e3, o3));
+  v128.store(p + 8 * s, f32x4.sub(e3, o3));
+  v128.store(p + 9 * s, g2);
+}
+
+/** Gᵀ u over ten values to p + k·s, k < 3. */
+// @ts-ignore: decorator
+@inline
+function gt8(u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, u6: v128, u7: v128, u8: v128, u9: v128, p: usize, s: usize): void {
+  const s0 = f32x4.add(u1, u2), t0 = f32x4.sub(u1, u2);
+  const s1 = f32x4.add(u3, u4), t1 = f32x4.sub(u3, u4);
+  const s2 = f32x4.add(u5, u6), t2 = f32x4.sub(u5, u6);
+  const s3 = f32x4.add(u7, u8), t3 = f32x4.sub(u7, u8);
+  const w0 = madd(s3, f32x4.splat(<f32>0.004363636363636364), madd(s2, f32x4.splat(<f32>-0.06816623376623376), madd(s1, f32x4.splat(<f32>0.6808935064935064), madd(s0, f32x4.splat(<f32>-1.1170909090909091), u0))));
+  const w1 = madd(t3, f32x4.splat(<f32>0.008727272727272728), madd(t2, f32x4.splat(<f32>-0.09088831168831168), madd(t1, f32x4.splat(<f32>0.5106701298701298), f32x4.mul(t0, f32x4.splat(<f32>-0.5585454545454546)))));
+  const w2 = madd(s3, f32x4.splat(<f32>0.017454545454545455), madd(s2, f32x4.splat(<f32>-0.12118441558441559), madd(s1, f32x4.splat(<f32>0.3830025974025974), madd(s0, f32x4.splat(<f32>-0.2792727272727273), u9))));
+  v128.store(p, w0);
+  v128.store(p + s, w1);
+  v128.store(p + 2 * s, w2);
+}
+
+// ---- tile tables -----------------------------------------------------------------------------------
+
+/** Writes the 100 byte offsets (0 outside the image) of the 10x10 input patch of tile `t` at `table`; tiles at or past `tiles` get zeros. */
+function patchTable(job: usize, t: i32, tiles: i32, table: usize): void {
+  const x = <usize>word(job, 0);
+  const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
+  const tW = (word(job, 8) + 7) >> 3, per = ((word(job, 7) + 7) >> 3) * tW;
+  if (t >= tiles) {
+    for (let i = 0; i < P; i++) store<i32>(table + <usize>(i << 2), 0);
+    return;
+  }
+  const b = t / per, rem = t % per;
+  const iy0 = ((rem / tW) << 3) - word(job, 10), ix0 = ((rem % tW) << 3) - word(job, 11);
+  const img = x + (<usize>b * <usize>(inH * inW * inC) << 2);
+  for (let i = 0; i < 10; i++) {
+    const iy = iy0 + i;
+    for (let j = 0; j < 10; j++) {
+      const ix = ix0 + j;
+      const inside = <u32>iy < <u32>inH && <u32>ix < <u32>inW;
+      store<i32>(table + <usize>((i * 10 + j) << 2), inside ? <i32>(img + (<usize>((iy * inW + ix) * inC) << 2)) : 0);
+    }
+  }
+}
+
+/** Writes the 64 byte offsets (0 outside dy) of the 8x8 of `dy` under tile `t`, row-major; tiles at or past `tiles` get zeros. */
+function gradTable(job: usize, dy: usize, t: i32, tiles: i32, table: usize): void {
+  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const tW = (outW + 7) >> 3, per = ((outH + 7) >> 3) * tW;
+  if (t >= tiles) {
+    for (let i = 0; i < 64; i++) store<i32>(table + <usize>(i << 2), 0);
+    return;
+  }
+  const b = t / per, rem = t % per, oy = (rem / tW) << 3, ox = (rem % tW) << 3;
+  const base = dy + (<usize>((b * outH * outW) * outC) << 2);
+  for (let i = 0; i < 8; i++) {
+    for (let j = 0; j < 8; j++) {
+      const inside = oy + i < outH && ox + j < outW;
+      store<i32>(table + <usize>((i * 8 + j) << 2), inside ? <i32>(base + (<usize>(((oy + i) * outW + ox + j) * outC) << 2)) : 0);
+    }
+  }
+}
+
+/** V = Bᵀ d B for channels [c, c+4) of the patch in `table`: the 100 vectors go to out + ξ·stride; `tmp` holds 100 vectors. */
+// @ts-ignore: decorator
+@inline
+function inputTransform(table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
+  // Columns: tmp[a·10 + j] = (Bᵀ d)[a][j].
+  for (let j = 0; j < 10; j++) {
+    const e = table + <usize>(j << 2);
+    bt8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 40), off), ld(<usize>load<i32>(e, 80), off), ld(<usize>load<i32>(e, 120), off), ld(<usize>load<i32>(e, 160), off),
+      ld(<usize>load<i32>(e, 200), off), ld(<usize>load<i32>(e, 240), off), ld(<usize>load<i32>(e, 280), off), ld(<usize>load<i32>(e, 320), off), ld(<usize>load<i32>(e, 360), off), tmp + (<usize>j << 4), 160);
+  }
+  // Rows: V[a][b] = Σ_j (Bᵀ d)[a][j] Bᵀ[b][j].
+  for (let a = 0; a < 10; a++) {
+    const q = tmp + <usize>(a * 160);
+    bt8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), out + <usize>(a * 10) * stride, stride);
+  }
+}
+
+/** D = A dY Aᵀ for channels [c, c+4) of the 8x8 of dy in `table`: the 100 vectors go to out + ξ·stride; `tmp` holds 80 vectors. */
+// @ts-ignore: decorator
+@inline
+function gradTransform(table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
+  for (let j = 0; j < 8; j++) {
+    const e = table + <usize>(j << 2);
+    an8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 32), off), ld(<usize>load<i32>(e, 64), off), ld(<usize>load<i32>(e, 96), off),
+      ld(<usize>load<i32>(e, 128), off), ld(<usize>load<i32>(e, 160), off), ld(<usize>load<i32>(e, 192), off), ld(<usize>load<i32>(e, 224), off), tmp + (<usize>j << 4), 128);
+  }
+  for (let a = 0; a < 10; a++) {
+    const q = tmp + <usize>(a * 128);
+    an8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), out + <usize>(a * 10) * stride, stride);
+  }
+}
+
+/**
+ * Writes the 100 transformed blocks of tiles [t0, t0 + rows) into MR-row packed GEMM panels at
+ * dst + ξ·blockBytes (depth C, rows past `rows` zero): V = Bᵀ d B of the input patches, or with
+ * `grad` D = A dY Aᵀ of the 8x8 tiles of dy (job word 0 is then dy, words 7/8 its size), as
+ * winograd4.ts's packTiles.
+ */
+function packTiles(job: usize, grad: bool, t0: i32, rows: i32, C: i32, dst: usize, blockBytes: usize, tv: usize, tmp: usize, table: usize): void {
+  const step = <usize>(MR << 2);
+  const rowsP = roundUp(rows, MR);
+  const tb = <usize>(P << 2);
+  for (let g = 0; g < rowsP; g += MR) {
+    if (grad) for (let r = 0; r < MR; r++) gradTable(job, <usize>word(job, 0), t0 + g + r, t0 + rows, table + <usize>r * tb);
+    else for (let r = 0; r < MR; r++) patchTable(job, t0 + g + r, t0 + rows, table + <usize>r * tb);
+    const panel = dst + (<usize>(g * C) << 2);
+    for (let c = 0; c < C; c += 4) {
+      const off = <usize>c << 2;
+      if (grad) for (let r = 0; r < MR; r++) gradTransform(table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      else for (let r = 0; r < MR; r++) inputTransform(table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      let d = panel + <usize>c * step;
+      for (let xi = 0; xi < P; xi++) {
+        const s = tv + <usize>(xi * MR << 4);
+        storeTransposed4(d, step, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
+        if (MR == 5) {
+          const v4 = v128.load(s, 64);
+          store<f32>(d, f32x4.extract_lane(v4, 0), 16);
+          store<f32>(d + step, f32x4.extract_lane(v4, 1), 16);
+          store<f32>(d + 2 * step, f32x4.extract_lane(v4, 2), 16);
+          store<f32>(d + 3 * step, f32x4.extract_lane(v4, 3), 16);
+        }
+        d += blockBytes;
+      }
+    }
+  }
+}
+
+/** Bytes of the transform buffers shared by the tasks: tv (100·MR vectors), tmp (100 vectors), MR tables of 100 offsets. */
+const TRANSFORM_BYTES: i32 = P * MR * 16 + P * 16 + MR * P * 4 + 64;
+
+// ---- forward -----------------------------------------------------------------------------------------
+
+/** Scratch bytes of a forward task. */
+export function wino8FwdScratch(job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), per = word(job, 12);
+  return TILE_BYTES + P * spread(roundUp(per, MR) * inC * 4) + P * spread(per * outC * 4) + TRANSFORM_BYTES;
+}
+
+/** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
+// @ts-ignore: decorator
+@inline
+function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
+  let r = f32x4.add(v, bias);
+  if (relu) r = v128.and(r, f32x4.gt(r, f32x4.splat(0)));
+  v128.store(p, r);
+}
+
+/** Forward task t: output tiles [t·per, (t+1)·per). Job words as winoFwdTask's. */
+export function wino8FwdTask(job: usize, t: i32, scratch: usize): void {
+  const up = <usize>word(job, 1), y = <usize>word(job, 2);
+  const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const per = word(job, 12), bias = <usize>word(job, 13), relu = word(job, 14) == 1;
+  const tH = (outH + 7) >> 3, tW = (outW + 7) >> 3, per2 = tH * tW, tiles = batch * per2;
+  const t0 = spanStart(t, tiles, per, MR), rows = spanStart(t + 1, tiles, per, MR) - t0, rowsP = roundUp(rows, MR);
+  const tile = scratch, vp = tile + TILE_BYTES;
+  const vBytes = <usize>spread(rowsP * inC * 4);
+  const mp = vp + <usize>P * vBytes, mBytes = <usize>spread(rows * outC * 4);
+  const tv = mp + <usize>P * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
+  // 1. V_ξ for MR tiles at a time, straight into MR-row packed panels (depth inC).
+  packTiles(job, false, t0, rows, inC, vp, vBytes, tv, tmp, table);
+  // 2. The 100 GEMMs M_ξ = V_ξ · U_ξ.
+  const uBytes = <usize>(roundUp(outC, NR) * inC) << 2;
+  for (let xi = 0; xi < P; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
+  // 3. Y = Aᵀ M A per tile and 4 channels, into NHWC y (tiles past the edge store what fits).
+  const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2;
+  for (let i = 0; i < rows; i++) {
+    const tt = t0 + i;
+    const b = tt / per2, rem = tt % per2, oy = (rem / tW) << 3, ox = (rem % tW) << 3;
+    const nR = min(8, outH - oy), nC = min(8, outW - ox);
+    const y00 = y + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
+    for (let c = 0; c < outC; c += 4) {
+      const m = mp + (<usize>(i * outC + c) << 2);
+      // Columns: tmp[k·10 + j] = Σ_a Aᵀ[k][a] M[a][j].
+      for (let j = 0; j < 10; j++) {
+        const q = m + <usize>j * mBytes, s10 = 10 * mBytes;
+        outputColumn8(v128.load(q), v128.load(q + s10), v128.load(q + 2 * s10), v128.load(q + 3 * s10), v128.load(q + 4 * s10),
+          v128.load(q + 5 * s10), v128.load(q + 6 * s10), v128.load(q + 7 * s10), v128.load(q + 8 * s10), v128.load(q + 9 * s10), tmp + (<usize>j << 4), 160);
+      }
+      const off = <usize>c << 2;
+      const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
+      for (let k = 0; k < nR; k++) {
+        // Row k: Y[k][l] = Σ_j tmp[k·10 + j] Aᵀ[l][j], stored through the epilogue.
+        const q = tmp + <usize>(k * 160);
+        outputColumn8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), q, 16);
+        const p = y00 + <usize>k * rowB + off;
+        for (let l = 0; l < nC; l++) storeOut(p + <usize>l * colB, at(q, l), bv, relu);
+      }
+    }
+  }
+}
+
+// ---- input gradient ----------------------------------------------------------------------------------
+
+/** Scratch bytes of an input-gradient task. */
+export function wino8InputScratch(job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), blk = word(job, 14);
+  return TILE_BYTES + P * spread(roundUp(blk, MR) * outC * 4) + P * spread(blk * inC * 4) + TRANSFORM_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+function addAt(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
+}
+
+/**
+ * Input-gradient task t over whole images [t·g, (t+1)·g): per block of tiles D = A dY Aᵀ, the 100
+ * GEMMs dV_ξ = D_ξ · U_ξᵀ, then each tile's 10x10 patch of dx += B dV Bᵀ, tiles in order.
+ */
+export function wino8InputTask(job: usize, t: i32, scratch: usize): void {
+  const up = <usize>word(job, 1), dx = <usize>word(job, 2);
+  const batch = word(job, 3), inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9), pT = word(job, 10), pL = word(job, 11);
+  const g = word(job, 12), acc = word(job, 13) != 0, blk = word(job, 14);
+  const tW = (outW + 7) >> 3, per2 = ((outH + 7) >> 3) * tW;
+  const b0 = spanStart(t, batch, g, 1), b1 = spanStart(t + 1, batch, g, 1);
+  const imgBytes = <usize>(inH * inW * inC) << 2;
+  if (!acc) memory.fill(dx + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
+  const tile = scratch, dp = tile + TILE_BYTES;
+  const dBytes = <usize>spread(roundUp(blk, MR) * outC * 4);
+  const mp = dp + <usize>P * dBytes, mBytes = <usize>spread(blk * inC * 4);
+  const tv = mp + <usize>P * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
+  const uBytes = <usize>(roundUp(inC, NR) * outC) << 2;
+  const rowB = <usize>(inW * inC) << 2, colB = <usize>inC << 2;
+  const end = b1 * per2;
+  for (let s0 = b0 * per2; s0 < end; s0 += blk) {
+    const rows = min(blk, end - s0);
+    packTiles(job, true, s0, rows, outC, dp, dBytes, tv, tmp, table);
+    for (let xi = 0; xi < P; xi++) blockMul(dp + <usize>xi * dBytes, up + <usize>xi * uBytes, rows, inC, outC, mp + <usize>xi * mBytes, inC, false, tile);
+    for (let i = 0; i < rows; i++) {
+      const tt = s0 + i;
+      const b = tt / per2, rem = tt % per2;
+      const iy0 = ((rem / tW) << 3) - pT, ix0 = ((rem % tW) << 3) - pL;
+      const inside = iy0 >= 0 && iy0 + 10 <= inH && ix0 >= 0 && ix0 + 10 <= inW;
+      const img = dx + <usize>b * imgBytes;
+      for (let c = 0; c < inC; c += 4) {
+        const m = mp + (<usize>(i * inC + c) << 2);
+        // Columns: tmp[r·10 + j] = Σ_a Bᵀ[a][r] dV[a][j].
+        for (let j = 0; j < 10; j++) {
+          const q = m + <usize>j * mBytes, s10 = 10 * mBytes;
+          bn8(v128.load(q), v128.load(q + s10), v128.load(q + 2 * s10), v128.load(q + 3 * s10), v128.load(q + 4 * s10),
+            v128.load(q + 5 * s10), v128.load(q + 6 * s10), v128.load(q + 7 * s10), v128.load(q + 8 * s10), v128.load(q + 9 * s10), tmp + (<usize>j << 4), 160);
+        }
+        const off = <usize>c << 2;
+        for (let r = 0; r < 10; r++) {
+          const iy = iy0 + r;
+          if (<u32>iy >= <u32>inH) continue;
+          const q = tmp + <usize>(r * 160);
+          bn8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), q, 16);
+          const rowP = img + <usize>iy * rowB + off;
+          if (inside) {
+            const p = rowP + <usize>ix0 * colB;
+            for (let l = 0; l < 10; l++) addAt(p + <usize>l * colB, at(q, l));
+          } else {
+            for (let l = 0; l < 10; l++) if (<u32>(ix0 + l) < <u32>inW) addAt(rowP + <usize>(ix0 + l) * colB, at(q, l));
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- filter gradient -----------------------------------------------------------------------------------
+
+/** Bytes of one chunk of filter-gradient partial sums: 100 blocks of `spread(n·4)`, spread again. */
+export function wino8ChunkBytes(n: i32): i32 {
+  return spread(P * spread(n * 4));
+}
+
+/** Scratch bytes of a filter-gradient task. */
+export function wino8FilterScratch(job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9);
+  return TILE_BYTES + P * spread(WB8 * inC * 4) + P * spread(roundUp(outC, NR) * WB8 * 4) + roundUp(inC, MR) * WB8 * 4 + TRANSFORM_BYTES;
+}
+
+/**
+ * Filter-gradient task for chunk t of tiles: partial_t[ξ][inC x outC] = Σ over the chunk's tiles
+ * of V_ξᵀ · D_ξ. Chunks depend only on the shape (see winoFilterTask).
+ */
+export function wino8FilterTask(job: usize, t: i32, scratch: usize): void {
+  const dy = <usize>word(job, 1), partial = <usize>word(job, 2);
+  const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const per = word(job, 12);
+  const tiles = batch * ((outH + 7) >> 3) * ((outW + 7) >> 3);
+  const c0 = spanStart(t, tiles, per, 4), c1 = spanStart(t + 1, tiles, per, 4);
+  const outCP = roundUp(outC, NR);
+  const tile = scratch, vp = tile + TILE_BYTES;
+  const vStride = <usize>spread(WB8 * inC * 4);
+  const dp = vp + <usize>P * vStride, dStride = <usize>spread(outCP * WB8 * 4);
+  const pa = dp + <usize>P * dStride, tmp = pa + (<usize>(roundUp(inC, MR) * WB8) << 2), table = tmp + <usize>(P * 16);
+  const target = partial + <usize>t * <usize>wino8ChunkBytes(inC * outC), tBytes = <usize>spread(inC * outC * 4);
+  const n = c1 - c0, blocks = (n + WB8 - 1) / WB8, sb = min(WB8, roundUp((n + blocks - 1) / blocks, 4));
+  for (let s0 = c0; s0 < c1; s0 += sb) {
+    const nt = min(sb, c1 - s0);
+    const panelB = <usize>nt << 5;
+    for (let p = 0; p < nt; p++) {
+      const tt = s0 + p;
+      // V_ξ rows (row-major, inC per tile).
+      patchTable(job, tt, tiles, table);
+      for (let c = 0; c < inC; c += 4) inputTransform(table, <usize>c << 2, tmp, vp + (<usize>(p * inC + c) << 2), vStride);
+      // D_ξ = A dY Aᵀ into 8-column panels of depth nt (columns past outC zero: the table's pointers are 0 there).
+      gradTable(job, dy, tt, tiles, table);
+      for (let c = 0; c < outCP; c += 4) {
+        const d = dp + <usize>(c >> 3) * panelB + (<usize>p << 5) + (<usize>(c & 7) << 2);
+        if (c < outC) gradTransform(table, <usize>c << 2, tmp, d, dStride);
+        else for (let xi = 0; xi < P; xi++) v128.store(d + <usize>xi * dStride, f32x4.splat(0));
+      }
+    }
+    for (let xi = 0; xi < P; xi++) {
+      packA(vp + <usize>xi * vStride, 1, inC, inC, nt, pa);
+      blockMul(pa, dp + <usize>xi * dStride, inC, outC, nt, target + <usize>xi * tBytes, outC, s0 > c0, tile);
+    }
+  }
+}
+
+/**
+ * Filter-gradient output task t over kernel columns [t·per, (t+1)·per) of n = inC·outC:
+ * dU = Σ chunks (in chunk order), then dW[3][3][n] (+)= Gᵀ dU G. Job words as winoFilterOutTask's.
+ */
+export function wino8FilterOutTask(job: usize, t: i32, scratch: usize): void {
+  const partial = <usize>word(job, 0), dw = <usize>word(job, 1), n = word(job, 2), chunks = word(job, 3);
+  const acc = word(job, 4) != 0, per = word(job, 5);
+  const q0 = t * per, q1 = min(n, q0 + per);
+  const xb = <usize>spread(n << 2), cb = <usize>wino8ChunkBytes(n), nb = <usize>n << 2;
+  const e = scratch + <usize>(P << 4);
+  for (let q = q0; q < q1; q += 4) {
+    const off = <usize>q << 2;
+    for (let xi = 0; xi < P; xi++) {
+      const p = partial + <usize>xi * xb + off;
+      let s = v128.load(p);
+      for (let c = 1; c < chunks; c++) s = f32x4.add(s, v128.load(p + <usize>c * cb));
+      v128.store(scratch + (<usize>xi << 4), s);
+    }
+    // Columns: e[ky·10 + b] = Σ_a G[a][ky] dU[a][b]; then rows: dW[ky][kx] = Σ_b e[ky·10 + b] G[b][kx].
+    for (let b = 0; b < 10; b++) {
+      const u = scratch + (<usize>b << 4);
+      gt8(at(u, 0), at(u, 10), at(u, 20), at(u, 30), at(u, 40), at(u, 50), at(u, 60), at(u, 70), at(u, 80), at(u, 90), e + (<usize>b << 4), 160);
+    }
+    for (let ky = 0; ky < 3; ky++) {
+      const r = e + <usize>(ky * 160);
+      gt8(at(r, 0), at(r, 1), at(r, 2), at(r, 3), at(r, 4), at(r, 5), at(r, 6), at(r, 7), at(r, 8), at(r, 9), r, 16);
+      for (let kx = 0; kx < 3; kx++) {
+        const o = dw + <usize>(ky * 3 + kx) * nb + off;
+        const v = at(r, kx);
+        v128.store(o, acc ? f32x4.add(v128.load(o), v) : v);
+      }
+    }
+  }
+}
+
+/** Scratch bytes of a filter-gradient output task. */
+export const WINO8_FILTER_OUT_SCRATCH: i32 = P * 16 + 30 * 16 + 64;
+
+// ---- filter transform ----------------------------------------------------------------------------------
+
+/** u[ξ] = (G g Gᵀ)_ξ for the n = inC·outC kernel columns of w[3][3][n]; the 100 blocks are spread(n·4) bytes apart. */
+export function wino8Filter(w: usize, u: usize, n: i32): void {
+  wino8FilterSpan(w, u, n, 0, n);
+}
+
+/** wino8Filter for the kernel columns [q0, q1) of n (multiples of 4): a task's share. */
+export function wino8FilterSpan(w: usize, u: usize, n: i32, q0: i32, q1: i32): void {
+  const nb = <usize>spread(n << 2), wb = <usize>n << 2;
+  for (let q = q0; q < q1; q += 4) {
+    const off = <usize>q << 2;
+    // Columns: R[a][kx] = Σ_ky G[a][ky] g[ky][kx] to slot a·10 + kx; then each row in place (its 3 loads come first).
+    for (let kx = 0; kx < 3; kx++) {
+      gn8(v128.load(w + <usize>kx * wb + off), v128.load(w + <usize>(3 + kx) * wb + off), v128.load(w + <usize>(6 + kx) * wb + off), u + <usize>kx * nb + off, 10 * nb);
+    }
+    for (let a = 0; a < 10; a++) {
+      const r = u + <usize>(a * 10) * nb + off;
+      gn8(v128.load(r), v128.load(r + nb), v128.load(r + 2 * nb), r, nb);
+    }
+  }
+}
