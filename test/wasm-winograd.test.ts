@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseConvAlgorithm, createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
+import { chooseConvAlgorithm, createWasmBackendSync, filterGradientTile, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, type Padding } from '../src/backend/shape.js';
 import type { Conv2DInfo, Storage } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
@@ -132,6 +132,13 @@ test('the algorithm is chosen per shape: F(8x8) on maps from 5x5 up, F(4x4) on 3
   assert.equal(chooseConvAlgorithm(info3x3(64, 2, 2, 128, 128)), 2);
   assert.equal(chooseConvAlgorithm(info3x3(64, 1, 1, 128, 128)), 0);
   assert.equal(chooseConvAlgorithm(info3x3(1, 7, 7, 128, 128)), 0);
+  // The filter gradient keeps F(8x8) only with at least inC·outC / 64 tiles of 8x8.
+  assert.equal(filterGradientTile(info3x3(128, 16, 16, 128, 128), 8), 8, '512 tiles, 128x128 channels');
+  assert.equal(filterGradientTile(info3x3(32, 15, 15, 32, 64, 'valid'), 8), 8, "the tutorial's conv2");
+  assert.equal(filterGradientTile(info3x3(1024, 7, 7, 128, 128), 8), 8, "the recipe's last block");
+  assert.equal(filterGradientTile(info3x3(128, 8, 8, 256, 256), 8), 4, '128 tiles, 256x256 channels');
+  assert.equal(filterGradientTile(info3x3(128, 8, 8, 256, 256), 4), 4);
+  assert.equal(filterGradientTile(info3x3(128, 8, 8, 256, 256), 0), 0);
 
   const be = createWasmBackendSync({ threads: 1, memoryMB: 8 });
   const off = createWasmBackendSync({ threads: 1, memoryMB: 8, winograd: false });

@@ -33,6 +33,19 @@ export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 | 8 {
 }
 
 /**
+ * The tile of a layer's filter gradient, given the one its forward pass and input gradient run
+ * with (`m`): F(8x8)'s filter gradient accumulates 100 blocks of inC x outC sums per block of
+ * tiles, which pays only with enough tiles per kernel value. With fewer 8x8 tiles than
+ * inC·outC / 64 it runs as F(4x4) (a ResNet-9's 8x8 maps at 256 channels, batch 128: 37 ms as
+ * F(8x8) against 27 ms; its 16x16 maps at 128 channels: 23 ms against 27).
+ */
+export function filterGradientTile(info: Conv2DInfo, m: 0 | 2 | 4 | 8): 0 | 2 | 4 | 8 {
+  if (m !== 8) return m;
+  const tiles = info.batch * Math.ceil(info.outH / 8) * Math.ceil(info.outW / 8);
+  return tiles * 64 < info.inC * info.outC ? 4 : 8;
+}
+
+/**
  * Bytes of transformed tiles (inputs and products) a Winograd task keeps per block: about 384 KB,
  * so the block and the transformed kernel U (positions·inC·outC floats) share L2; 768 KB when U
  * alone outgrows L2 and is streamed from L3 anyway, so each pass over it serves twice the tiles

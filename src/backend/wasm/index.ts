@@ -22,9 +22,9 @@ import { compileAsync, compileSync, instantiate, Kind, PoolKind, type KernelVari
 import { availableCores } from './platform.js';
 import { ThreadPool } from './threads.js';
 import { Workspace } from './workspace.js';
-import { chooseConvAlgorithm, winogradBlockBytes } from './conv-plan.js';
+import { chooseConvAlgorithm, filterGradientTile, winogradBlockBytes } from './conv-plan.js';
 
-export { chooseConvAlgorithm } from './conv-plan.js';
+export { chooseConvAlgorithm, filterGradientTile } from './conv-plan.js';
 
 /** Options of the WASM backend. */
 export interface WasmBackendOptions extends BackendOptions {
@@ -717,7 +717,7 @@ export class WasmBackend implements Backend {
       if (!accumulate) this.k.fill(ptrOf(dw), 0, K * N);
       return;
     }
-    const m = this.winogradTile(info);
+    const m = this.forcedTile ?? filterGradientTile(info, this.winogradTile(info));
     if (m !== 0) {
       this.winogradBackpropFilter(ptrOf(x), ptrOf(dy), ptrOf(dw), info, accumulate, m);
       return;
@@ -773,10 +773,9 @@ export class WasmBackend implements Backend {
   private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean, m: 2 | 4 | 8): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m);
-    // Up to 8 chunks (plus the tail), fewer for small jobs (64 tiles a chunk, 23 of F(8x8)'s larger
-    // ones) and when their partial sums would pass 64 MiB.
+    // Up to 8 chunks (plus the tail), fewer for small jobs and when their partial sums would pass 64 MiB.
     const n = info.inC * info.outC, chunkBytes = this.winogradChunkBytes(m, n);
-    let base = Math.max(1, Math.min(8, Math.floor(m === 8 ? tiles / 23 : tiles / 64))), per = 0, chunks = 0;
+    let base = Math.max(1, Math.min(8, Math.floor(tiles / 64))), per = 0, chunks = 0;
     for (; ; base--) {
       per = Math.ceil(tiles / base);
       chunks = this.k.spanCount(tiles, per, 4);
