@@ -209,6 +209,8 @@ test('empty states: before any data, each view says what to do next', { skip }, 
   const p = page as Page;
   assert.equal(await p.getAttribute('#explain-next', 'href'), '#train');
   await p.click('#explain-next');
+  // A link to #train: the view changes on the hashchange event, which comes after the click returns.
+  await p.locator('#view-train').waitFor({ state: 'visible', timeout: 5000 });
   assert.equal(await p.isVisible('#view-train'), true);
   assert.equal(await p.isDisabled('#train-start'), true);
   assert.equal(await p.isVisible('#train-hint'), true);
@@ -225,6 +227,7 @@ test('empty states: before any data, each view says what to do next', { skip }, 
   assert.match((await p.textContent('#filters-title')) ?? '', /random, the model is not trained yet/);
   assert.match((await p.textContent('#model-note')) ?? '', /untrained/);
   await p.click('#go-train');
+  await p.locator('#view-train').waitFor({ state: 'visible', timeout: 5000 });
   assert.equal(await p.isVisible('#view-train'), true);
 });
 
