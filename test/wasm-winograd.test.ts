@@ -152,3 +152,19 @@ test('the algorithm is chosen per shape: F(8x8) on maps from 5x5 up, F(4x4) on 3
   off.dispose();
   assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 3 as 2 }), /WASM backend: winogradTile must be 2, 4 or 8\. Received winogradTile=3/);
 });
+
+test('a pinned winogradTile leaves the layers Winograd cannot run to im2col, filter gradient included', () => {
+  const rng = new Random(5);
+  for (const tile of [2, 4, 8] as const) {
+    const be = createWasmBackendSync({ threads: 1, memoryMB: 16, winogradTile: tile });
+    for (const info of [conv2dInfo({ batch: 2, inH: 9, inW: 9, inC: 8, outC: 8, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' }), info3x3(2, 9, 9, 3, 8)]) {
+      assert.equal(be.winogradTile(info), 0);
+      const x = uniform(rng, info.batch * info.inH * info.inW * info.inC, -1, 1), dy = uniform(rng, info.batch * info.outH * info.outW * info.outC, -1, 1);
+      const dw = be.alloc(9 * info.inC * info.outC);
+      be.conv2dBackpropFilter(put(be, x), put(be, dy), dw, info, false);
+      const e = relativeError(be.readSync(dw) as Float32Array, conv2dBackpropFilter64(x, dy, info));
+      assert.ok(e.max <= BOUNDS.im2col[0], `pinned F(${tile}x${tile}), ${info.strideH === 2 ? 'stride 2' : '3 channels'}: filter gradient max error ${e.max.toExponential(2)}`);
+    }
+    be.dispose();
+  }
+});

@@ -68,6 +68,12 @@ const FROM_Y = new Set<DifferentiableUnaryOp>(['sigmoid', 'tanh', 'exp', 'relu']
 function alphaOf(op: UnaryOp, params?: readonly number[]): number {
   return op === 'elu' ? (params?.[0] ?? 1) : op === 'leakyRelu' ? (params?.[0] ?? 0.2) : 0;
 }
+/** The job kinds of each Winograd tile's passes. */
+const WINO_KIND = {
+  2: { fwd: Kind.WINO_FWD, input: Kind.WINO_INPUT, filter: Kind.WINO_FILTER, filterOut: Kind.WINO_FILTER_OUT },
+  4: { fwd: Kind.WINO4_FWD, input: Kind.WINO4_INPUT, filter: Kind.WINO4_FILTER, filterOut: Kind.WINO4_FILTER_OUT },
+  8: { fwd: Kind.WINO8_FWD, input: Kind.WINO8_INPUT, filter: Kind.WINO8_FILTER, filterOut: Kind.WINO8_FILTER_OUT },
+} as const;
 /** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
 const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
@@ -644,7 +650,7 @@ export class WasmBackend implements Backend {
     else per = Math.min(per, roundUp(tiles, mr));
     per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));
     this.setJob(x, packed, y, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per, bias, act);
-    this.run(m === 8 ? Kind.WINO8_FWD : m === 4 ? Kind.WINO4_FWD : Kind.WINO_FWD, this.k.spanCount(tiles, per, mr));
+    this.run(WINO_KIND[m].fwd, this.k.spanCount(tiles, per, mr));
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
@@ -717,7 +723,8 @@ export class WasmBackend implements Backend {
       if (!accumulate) this.k.fill(ptrOf(dw), 0, K * N);
       return;
     }
-    const m = this.forcedTile ?? filterGradientTile(info, this.winogradTile(info));
+    // A pinned tile applies where Winograd runs at all (winogradTile gives 0 elsewhere).
+    const m = this.forcedTile !== undefined ? this.winogradTile(info) : filterGradientTile(info, this.winogradTile(info));
     if (m !== 0) {
       this.winogradBackpropFilter(ptrOf(x), ptrOf(dy), ptrOf(dw), info, accumulate, m);
       return;
@@ -766,7 +773,7 @@ export class WasmBackend implements Backend {
     const blk = Math.min(Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr), roundUp(g * tiles, mr));
     const packed = this.winogradFilter(w, info, true, m);
     this.setJob(dy, packed, dx, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, g, +accumulate, blk);
-    this.run(m === 8 ? Kind.WINO8_INPUT : m === 4 ? Kind.WINO4_INPUT : Kind.WINO_INPUT, this.k.spanCount(i.batch, g, 1));
+    this.run(WINO_KIND[m].input, this.k.spanCount(i.batch, g, 1));
   }
 
   /** Filter gradient as Winograd: per tile chunk Σ V_ξᵀ · (A dY Aᵀ)_ξ, then the chunks summed and dW = Gᵀ dU G. */
@@ -784,11 +791,11 @@ export class WasmBackend implements Backend {
     const partial = this.ws.ensure('partial', chunks * chunkBytes);
     const i = info, positions = (m + 2) * (m + 2);
     this.setJob(x, dy, partial, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per);
-    this.run(m === 8 ? Kind.WINO8_FILTER : m === 4 ? Kind.WINO4_FILTER : Kind.WINO_FILTER, chunks);
+    this.run(WINO_KIND[m].filter, chunks);
     // Sum the chunks and transform back to 3x3, split over kernel columns.
     const cols = this.parallel(n * chunks * positions, PAR_ELEMS) ? roundUp(Math.ceil(n / (4 * this.threads)), 4) : n;
     this.setJob(partial, dw, n, chunks, +accumulate, cols);
-    this.run(m === 8 ? Kind.WINO8_FILTER_OUT : m === 4 ? Kind.WINO4_FILTER_OUT : Kind.WINO_FILTER_OUT, Math.ceil(n / cols));
+    this.run(WINO_KIND[m].filterOut, Math.ceil(n / cols));
   }
 
   // ---- pooling ---------------------------------------------------------------------------------
