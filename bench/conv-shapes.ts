@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
+import { createWasmBackendSync, filterGradientTile, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo } from '../src/backend/shape.js';
 import type { Conv2DInfo, Storage } from '../src/backend/backend.js';
 import { CONV_SHAPES, type ConvShape } from './conv-shape-list.js';
@@ -138,7 +138,7 @@ for (const batch of batches) {
     const variants: Variant[] = engines.F2.usesWinograd(info) ? ['im2col', 'F2', 'F4', 'F8'] : ['im2col'];
     const held = new Map(variants.map((v) => [v, operands(engines[v], info)]));
     const tile = auto.winogradTile(info);
-    const chosen = tile === 8 ? 'F8' : tile === 4 ? 'F4' : tile === 2 ? 'F2' : 'im2col';
+    const name = (m: number): Variant => (m === 8 ? 'F8' : m === 4 ? 'F4' : m === 2 ? 'F2' : 'im2col');
     for (const op of OPS) {
       const times = new Map<Variant | 'torch', Sample[]>();
       for (let r = -1; r < samples; r++) {
@@ -153,6 +153,8 @@ for (const batch of batches) {
         wall[k] = median(v.map((x) => x.wall));
         cpu[k] = median(v.map((x) => x.cpu));
       }
+      // The filter gradient may run with a smaller tile than the layer's (filterGradientTile).
+      const chosen = name(op === 'filter' ? filterGradientTile(info, tile) : tile);
       const row: Row = { set: s.set, name: s.name, count: s.count, batch, op, gflop, chosen, ms: clock === 'cpu' ? cpu : wall, wall, cpu };
       const ms = row.ms;
       rows.push(row);

@@ -36,8 +36,9 @@ export function chooseConvAlgorithm(info: Conv2DInfo): 0 | 2 | 4 | 8 {
  * The tile of a layer's filter gradient, given the one its forward pass and input gradient run
  * with (`m`): F(8x8)'s filter gradient accumulates 100 blocks of inC x outC sums per block of
  * tiles, which pays only with enough tiles per kernel value. With fewer 8x8 tiles than
- * inC·outC / 64 it runs as F(4x4) (a ResNet-9's 8x8 maps at 256 channels, batch 128: 37 ms as
- * F(8x8) against 27 ms; its 16x16 maps at 128 channels: 23 ms against 27).
+ * inC·outC / 64 it runs as F(4x4) (`node dist/bench/conv-shapes.js --set resnet9 --batch 128`:
+ * its 8x8 maps at 256 channels ran at 269 GFLOPS as F(8x8) against 367 as F(4x4); its 16x16 maps
+ * at 128 channels at 438 against 382).
  */
 export function filterGradientTile(info: Conv2DInfo, m: 0 | 2 | 4 | 8): 0 | 2 | 4 | 8 {
   if (m !== 8) return m;
