@@ -25,8 +25,10 @@ import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
 const REDUCE_TOL = 2e-5;
-/** Winograd F(8x8, 3x3)'s own rounding (about 15x F(4x4)'s: test/wasm-winograd.test.ts measures each algorithm against float64). */
+/** Winograd F(8x8, 3x3)'s and F(7x7, 3x3)'s own rounding (10-15x F(4x4)'s: test/wasm-winograd.test.ts measures each algorithm against float64). */
 const F8_TOL = 2.6e-4;
+/** The tolerance of the algorithm `be` runs this convolution with. */
+const convTol = (be: WasmBackend, info: Conv2DInfo): number => (be.winogradTile(info) >= 7 ? F8_TOL : REDUCE_TOL);
 const ELEM_TOL = 1e-6;
 const NORM_TOL = 1e-6;
 
@@ -127,17 +129,17 @@ for (const [label, make] of backends) {
       const xn = c.batch * c.h * c.w * c.inC, wn = c.kH * c.kW * c.inC * c.outC, yn = c.batch * info.outH * info.outW * c.outC;
       const tag = JSON.stringify(c);
       let r = both(w, [randomArray(xn), randomArray(wn), randomArray(yn)], (be, [x, k, y]) => be.conv2d(x, k, y, info));
-      close(r.got[2], r.want[2], REDUCE_TOL, `conv2d ${tag}`);
+      close(r.got[2], r.want[2], convTol(w, info), `conv2d ${tag}`);
       for (const act of ['relu', 'tanh'] as const) {
         const ins = [randomArray(xn), randomArray(wn), randomArray(yn), randomArray(c.outC)];
         r = both(w, ins, (be, [x, k, y, b]) => be.conv2d(x, k, y, info, { bias: b, act }));
-        close(r.got[2], r.want[2], REDUCE_TOL, `conv2d + bias + ${act} ${tag}`, epilogueScale(w, info, ins[0], ins[1], ins[3], act));
+        close(r.got[2], r.want[2], convTol(w, info), `conv2d + bias + ${act} ${tag}`, epilogueScale(w, info, ins[0], ins[1], ins[3], act));
       }
       for (const acc of [false, true]) {
         r = both(w, [randomArray(yn), randomArray(wn), randomArray(xn)], (be, [dy, k, dx]) => be.conv2dBackpropInput(dy, k, dx, info, acc));
-        close(r.got[2], r.want[2], REDUCE_TOL, `conv2dBackpropInput acc=${acc} ${tag}`);
+        close(r.got[2], r.want[2], convTol(w, info), `conv2dBackpropInput acc=${acc} ${tag}`);
         r = both(w, [randomArray(xn), randomArray(yn), randomArray(wn)], (be, [x, dy, dw]) => be.conv2dBackpropFilter(x, dy, dw, info, acc));
-        close(r.got[2], r.want[2], REDUCE_TOL, `conv2dBackpropFilter acc=${acc} ${tag}`);
+        close(r.got[2], r.want[2], convTol(w, info), `conv2dBackpropFilter acc=${acc} ${tag}`);
       }
     }
   });
@@ -180,7 +182,7 @@ for (const [label, make] of backends) {
     }
   });
 
-  test(`Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
+  test(`Winograd F(2x2, 3x3), F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
     // 3x3 stride-1 convolutions with channels in fours: odd and even output sizes, 'same' padding,
     // batch 1, outputs of 1x1 to 5x5 (smaller than, equal to and just past one F(4x4) tile),
     // channel counts that are not multiples of 8, the recipe's 24 input channels, the tutorial's conv2/conv3.
@@ -196,21 +198,24 @@ for (const [label, make] of backends) {
       { batch: 2, h: 5, w: 5, inC: 24, outC: 16, padding: 'same' },
       { batch: 2, h: 3, w: 7, inC: 16, outC: 8, padding: 'same' },
       { batch: 1, h: 13, w: 9, inC: 24, outC: 32, padding: 'same' },
+      { batch: 2, h: 14, w: 14, inC: 16, outC: 24, padding: 'same' },
     ];
     const plain = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winograd: false });
     const f2 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 2 });
     const f4 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 4 });
+    const f7 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 7 });
     const f8 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 8 });
-    for (const be of [plain, f2, f4, f8]) be.waitForWorkers();
+    for (const be of [plain, f2, f4, f7, f8]) be.waitForWorkers();
     for (const c of cases) {
       const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: c.padding });
       assert.equal(f2.winogradTile(info), 2, `F(2x2) should run for ${JSON.stringify(c)}`);
       assert.equal(f4.winogradTile(info), 4, `F(4x4) should run for ${JSON.stringify(c)}`);
+      assert.equal(f7.winogradTile(info), 7, `F(7x7) should run for ${JSON.stringify(c)}`);
       assert.equal(f8.winogradTile(info), 8, `F(8x8) should run for ${JSON.stringify(c)}`);
       assert.ok(!plain.usesWinograd(info), 'winograd: false turns it off');
       const xn = c.batch * c.h * c.w * c.inC, wn = 9 * c.inC * c.outC, yn = c.batch * info.outH * info.outW * c.outC;
       const tag = JSON.stringify(c);
-      for (const [be, path, tol] of [[f2, 'F(2x2)', REDUCE_TOL], [f4, 'F(4x4)', REDUCE_TOL], [f8, 'F(8x8)', F8_TOL], [plain, 'im2col', REDUCE_TOL]] as const) {
+      for (const [be, path, tol] of [[f2, 'F(2x2)', REDUCE_TOL], [f4, 'F(4x4)', REDUCE_TOL], [f7, 'F(7x7)', F8_TOL], [f8, 'F(8x8)', F8_TOL], [plain, 'im2col', REDUCE_TOL]] as const) {
         let r = both(be, [randomArray(xn), randomArray(wn), randomArray(yn)], (b, [x, k, y]) => b.conv2d(x, k, y, info));
         close(r.got[2], r.want[2], tol, `${path} conv2d ${tag}`);
         // Epilogues: bias + relu and relu alone run inside the output pass, sigmoid after it.
@@ -227,7 +232,7 @@ for (const [label, make] of backends) {
         }
       }
     }
-    for (const be of [plain, f2, f4, f8]) be.dispose();
+    for (const be of [plain, f2, f4, f7, f8]) be.dispose();
   });
 
   test(`pooling forward and backward match the reference (${label})`, () => {

@@ -22,7 +22,7 @@ import { compileAsync, compileSync, instantiate, Kind, PoolKind, type KernelVari
 import { availableCores } from './platform.js';
 import { ThreadPool } from './threads.js';
 import { Workspace } from './workspace.js';
-import { chooseConvAlgorithm, filterGradientTile, winogradBlockBytes } from './conv-plan.js';
+import { chooseConvAlgorithm, filterGradientTile, winogradBlockBytes, type WinogradTile } from './conv-plan.js';
 
 export { chooseConvAlgorithm, filterGradientTile } from './conv-plan.js';
 
@@ -38,10 +38,10 @@ export interface WasmBackendOptions extends BackendOptions {
    */
   adaptive?: boolean;
   /**
-   * Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)) or 8 (F(8x8, 3x3))
+   * Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)), 7 (F(7x7, 3x3)) or 8 (F(8x8, 3x3))
    * for every one, instead of the choice per shape (benchmarks and tests compare them).
    */
-  winogradTile?: 2 | 4 | 8;
+  winogradTile?: WinogradTile;
 }
 
 /** Default size of the shared memory, in MiB (only touched pages cost physical memory). */
@@ -72,6 +72,7 @@ function alphaOf(op: UnaryOp, params?: readonly number[]): number {
 const WINO_KIND = {
   2: { fwd: Kind.WINO_FWD, input: Kind.WINO_INPUT, filter: Kind.WINO_FILTER, filterOut: Kind.WINO_FILTER_OUT },
   4: { fwd: Kind.WINO4_FWD, input: Kind.WINO4_INPUT, filter: Kind.WINO4_FILTER, filterOut: Kind.WINO4_FILTER_OUT },
+  7: { fwd: Kind.WINO7_FWD, input: Kind.WINO7_INPUT, filter: Kind.WINO7_FILTER, filterOut: Kind.WINO7_FILTER_OUT },
   8: { fwd: Kind.WINO8_FWD, input: Kind.WINO8_INPUT, filter: Kind.WINO8_FILTER, filterOut: Kind.WINO8_FILTER_OUT },
 } as const;
 /** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
@@ -210,7 +211,7 @@ export class WasmBackend implements Backend {
   private readonly fb: number;
   private readonly ws: Workspace;
   private readonly useWinograd: boolean;
-  private readonly forcedTile: 2 | 4 | 8 | undefined;
+  private readonly forcedTile: WinogradTile | undefined;
   private inStep = false;
   private disposed = false;
 
@@ -227,7 +228,7 @@ export class WasmBackend implements Backend {
     this.mr = this.k.tileRows();
     this.fb = this.k.constant(4);
     this.useWinograd = options.winograd ?? true;
-    check(options.winogradTile === undefined || options.winogradTile === 2 || options.winogradTile === 4 || options.winogradTile === 8, 'WASM backend', 'winogradTile must be 2, 4 or 8', { winogradTile: options.winogradTile });
+    check(options.winogradTile === undefined || options.winogradTile === 2 || options.winogradTile === 4 || options.winogradTile === 7 || options.winogradTile === 8, 'WASM backend', 'winogradTile must be 2, 4, 7 or 8', { winogradTile: options.winogradTile });
     this.forcedTile = options.winogradTile;
     const control = roundUp(this.k.heapBase(), 64);
     // The last 64 bytes stay unallocated: kernels may read a vector past the end of a block.
@@ -594,18 +595,18 @@ export class WasmBackend implements Backend {
     this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy, bias, act);
   }
 
-  /** Whether this convolution runs as Winograd (F(2x2, 3x3), F(4x4, 3x3) or F(8x8, 3x3)): 3x3 kernel, stride 1, channels in fours (at least 8). */
+  /** Whether this convolution runs as Winograd (F(2x2, 3x3), F(4x4, 3x3), F(7x7, 3x3) or F(8x8, 3x3)): 3x3 kernel, stride 1, channels in fours (at least 8). */
   usesWinograd(info: Conv2DInfo): boolean {
     return this.winogradTile(info) !== 0;
   }
 
   /**
-   * The Winograd output tile this convolution runs with: 8 for F(8x8, 3x3), 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0
+   * The Winograd output tile this convolution runs with: 8 for F(8x8, 3x3), 7 for F(7x7, 3x3), 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0
    * for im2col + GEMM. The choice depends on the shape only (see `chooseConvAlgorithm`), so every
    * thread count computes the same sums; the `winogradTile` option forces a tile wherever
    * Winograd can run.
    */
-  winogradTile(info: Conv2DInfo): 0 | 2 | 4 | 8 {
+  winogradTile(info: Conv2DInfo): 0 | WinogradTile {
     const ok = this.useWinograd && info.kH === 3 && info.kW === 3 && info.strideH === 1 && info.strideW === 1 && !dilated(info) &&
       info.inC % 4 === 0 && info.outC % 4 === 0 && info.inC >= 8 && info.outC >= 8 && info.batch > 0 && info.outH > 0 && info.outW > 0;
     if (!ok) return 0;
@@ -613,7 +614,7 @@ export class WasmBackend implements Backend {
   }
 
   /** The layer's kernel transformed (U = G g Gᵀ) and packed for the forward pass or, with `transpose`, the input gradient. */
-  private winogradFilter(w: number, info: Conv2DInfo, transpose: boolean, m: 2 | 4 | 8): number {
+  private winogradFilter(w: number, info: Conv2DInfo, transpose: boolean, m: WinogradTile): number {
     const n = info.inC * info.outC, positions = (m + 2) * (m + 2);
     const u = this.ws.ensure('winogradU', this.winogradChunkBytes(m, n));
     const packed = this.ws.ensure('pack', positions * roundUp(transpose ? info.inC : info.outC, 8) * (transpose ? info.outC : info.inC) * 4);
@@ -627,7 +628,7 @@ export class WasmBackend implements Backend {
       this.run(Kind.WINO_PREP, Math.ceil(positions / span));
       return packed;
     }
-    if (m === 8) this.k.wino8Filter(w, u, n);
+    if (m >= 7) this.k.winoMFilter(m, w, u, n);
     else if (m === 4) this.k.wino4Filter(w, u, n);
     else this.k.winoFilter(w, u, n);
     this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose, positions);
@@ -635,18 +636,18 @@ export class WasmBackend implements Backend {
   }
 
   /** Bytes of the transformed kernel (and of one chunk of filter-gradient partial sums) for n kernel columns. */
-  private winogradChunkBytes(m: 2 | 4 | 8, n: number): number {
-    return m === 8 ? this.k.wino8ChunkBytes(n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
+  private winogradChunkBytes(m: WinogradTile, n: number): number {
+    return m >= 7 ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
   }
 
   /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */
-  private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: 2 | 4 | 8, bias: number, act: number): void {
+  private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: WinogradTile, bias: number, act: number): void {
     const tiles = i.batch * Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     const mr = this.mr, positions = (m + 2) * (m + 2);
     // Tiles per task: the block's transformed inputs and products stay within L2 (see blockBytes).
     let per = Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr);
-    // At least ~32 tiles a task (8 for F(8x8)): each task runs 16, 36 or 100 GEMMs, whose fixed costs dominate tiny blocks.
-    if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(m === 8 ? 8 : 32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
+    // At least ~32 tiles a task (8 for F(8x8) and F(7x7)): each task runs 16, 36, 81 or 100 GEMMs, whose fixed costs dominate tiny blocks.
+    if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(m >= 7 ? 8 : 32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));
     this.setJob(x, packed, y, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per, bias, act);
@@ -765,7 +766,7 @@ export class WasmBackend implements Backend {
   }
 
   /** Input gradient as Winograd: per tile dV_ξ = (A dY Aᵀ)_ξ · U_ξᵀ, scattered back as B dV Bᵀ; a task owns whole images. */
-  private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean, m: 2 | 4 | 8): void {
+  private winogradBackpropInput(dy: number, w: number, dx: number, info: Conv2DInfo, accumulate: boolean, m: WinogradTile): void {
     const i = info, mr = this.mr, positions = (m + 2) * (m + 2);
     const tiles = Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     // Whole images a task, at least ~32 tiles (small images: several per task).
@@ -777,7 +778,7 @@ export class WasmBackend implements Backend {
   }
 
   /** Filter gradient as Winograd: per tile chunk Σ V_ξᵀ · (A dY Aᵀ)_ξ, then the chunks summed and dW = Gᵀ dU G. */
-  private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean, m: 2 | 4 | 8): void {
+  private winogradBackpropFilter(x: number, dy: number, dw: number, info: Conv2DInfo, accumulate: boolean, m: WinogradTile): void {
     // Tile chunks depend on the shape only (deterministic for any thread count).
     const tiles = info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m);
     // Up to 8 chunks (plus the tail), fewer for small jobs and when their partial sums would pass 64 MiB.

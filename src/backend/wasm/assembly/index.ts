@@ -10,7 +10,7 @@ import { poolTask } from './pool';
 export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterSpan, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask, winoPackFilterSpan } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterSpan, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
-import { WINO8_FILTER_OUT_SCRATCH, wino8FilterOutTask, wino8FilterScratch, wino8FilterSpan, wino8FilterTask, wino8FwdScratch, wino8FwdTask, wino8InputScratch, wino8InputTask } from './winograd8';
+import { WINOM_FILTER_OUT_SCRATCH, winoMFilterOutTask, winoMFilterScratch, winoMFilterSpan, winoMFilterTask, winoMFwdScratch, winoMFwdTask, winoMInputScratch, winoMInputTask } from './winograd8';
 import { activationBackward, biasActivation, biasGradColumns, binaryRows, unaryRange } from './ops';
 import { normBackwardDxTask, normBackwardSumsTask, normForwardTask, normStatsTask, normSumScratch } from './norm';
 import { activationTask } from './activation';
@@ -20,7 +20,7 @@ export { adam, biasGrad, copyBytes, fill, zero, fromUint8, rmsprop, scale, sgd, 
 export { biasActivation, activationBackward, binaryRows };
 export { winoChunkBytes, winoFilter, winoPackFilter } from './winograd';
 export { wino4ChunkBytes, wino4Filter } from './winograd4';
-export { wino8ChunkBytes, wino8Filter } from './winograd8';
+export { winoMChunkBytes, winoMFilter } from './winograd8';
 
 /** Job kinds (the host reads them from the build: names starting JOB_ become `Kind`). */
 export const JOB_GEMM: i32 = 0;
@@ -53,6 +53,10 @@ export const JOB_WINO8_FWD: i32 = 26;
 export const JOB_WINO8_FILTER: i32 = 27;
 export const JOB_WINO8_FILTER_OUT: i32 = 28;
 export const JOB_WINO8_INPUT: i32 = 29;
+export const JOB_WINO7_FWD: i32 = 30;
+export const JOB_WINO7_FILTER: i32 = 31;
+export const JOB_WINO7_FILTER_OUT: i32 = 32;
+export const JOB_WINO7_INPUT: i32 = 33;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -84,10 +88,13 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == JOB_WINO4_FILTER) return wino4FilterScratch(job);
   if (kind == JOB_WINO4_FILTER_OUT) return WINO4_FILTER_OUT_SCRATCH;
   if (kind == JOB_WINO4_INPUT) return wino4InputScratch(job);
-  if (kind == JOB_WINO8_FWD) return wino8FwdScratch(job);
-  if (kind == JOB_WINO8_FILTER) return wino8FilterScratch(job);
-  if (kind == JOB_WINO8_FILTER_OUT) return WINO8_FILTER_OUT_SCRATCH;
-  if (kind == JOB_WINO8_INPUT) return wino8InputScratch(job);
+  if (kind == JOB_WINO8_FWD) return winoMFwdScratch(8, job);
+  if (kind == JOB_WINO8_FILTER) return winoMFilterScratch(8, job);
+  if (kind == JOB_WINO8_FILTER_OUT || kind == JOB_WINO7_FILTER_OUT) return WINOM_FILTER_OUT_SCRATCH;
+  if (kind == JOB_WINO8_INPUT) return winoMInputScratch(8, job);
+  if (kind == JOB_WINO7_FWD) return winoMFwdScratch(7, job);
+  if (kind == JOB_WINO7_FILTER) return winoMFilterScratch(7, job);
+  if (kind == JOB_WINO7_INPUT) return winoMInputScratch(7, job);
   if (kind == JOB_NORM_STATS) return normSumScratch(job, 2);
   if (kind == JOB_NORM_BWD_SUMS) return normSumScratch(job, 3);
   return 0;
@@ -98,14 +105,14 @@ export function scratchBytes(kind: i32, job: usize): i32 {
  * kernel columns [t·per, (t+1)·per) (U = G g Gᵀ, every position), phase 1 packs the positions
  * [t·per, (t+1)·per) of U for the GEMMs (transposed for the input gradient). Each value is
  * computed as the serial `winoFilter`/`winoPackFilter` would. Job words: 0 w, 1 u, 2 packed,
- * 3 inC, 4 outC, 5 transpose, 6 tile (2, 4 or 8), 7 phase, 8 per.
+ * 3 inC, 4 outC, 5 transpose, 6 tile (2, 4, 7 or 8), 7 phase, 8 per.
  */
 function winoPrepTask(job: usize, t: i32): void {
   const inC = word(job, 3), outC = word(job, 4), m = word(job, 6), per = word(job, 8);
   const i0 = t * per;
   if (word(job, 7) == 0) {
     const n = inC * outC, i1 = min(n, i0 + per);
-    if (m == 8) wino8FilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
+    if (m >= 7) winoMFilterSpan(m, <usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else if (m == 4) wino4FilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else winoFilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
   } else {
@@ -128,10 +135,14 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_WINO4_FILTER) wino4FilterTask(job, t, scratch);
   else if (kind == JOB_WINO4_FILTER_OUT) wino4FilterOutTask(job, t, scratch);
   else if (kind == JOB_WINO4_INPUT) wino4InputTask(job, t, scratch);
-  else if (kind == JOB_WINO8_FWD) wino8FwdTask(job, t, scratch);
-  else if (kind == JOB_WINO8_FILTER) wino8FilterTask(job, t, scratch);
-  else if (kind == JOB_WINO8_FILTER_OUT) wino8FilterOutTask(job, t, scratch);
-  else if (kind == JOB_WINO8_INPUT) wino8InputTask(job, t, scratch);
+  else if (kind == JOB_WINO8_FWD) winoMFwdTask(8, job, t, scratch);
+  else if (kind == JOB_WINO8_FILTER) winoMFilterTask(8, job, t, scratch);
+  else if (kind == JOB_WINO8_FILTER_OUT) winoMFilterOutTask(8, job, t, scratch);
+  else if (kind == JOB_WINO8_INPUT) winoMInputTask(8, job, t, scratch);
+  else if (kind == JOB_WINO7_FWD) winoMFwdTask(7, job, t, scratch);
+  else if (kind == JOB_WINO7_FILTER) winoMFilterTask(7, job, t, scratch);
+  else if (kind == JOB_WINO7_FILTER_OUT) winoMFilterOutTask(7, job, t, scratch);
+  else if (kind == JOB_WINO7_INPUT) winoMInputTask(7, job, t, scratch);
   else if (kind == JOB_POOL) poolTask(word(job, 17), job, t);
   else if (kind == JOB_NORM_STATS) normStatsTask(job, t, scratch);
   else if (kind == JOB_NORM_FWD) normForwardTask(job, t);

@@ -17,13 +17,17 @@
  *
  * exact in rationals (Aᵀ [(G g) ⊙ (Bᵀ d)] is the 1-D correlation). Rows for +a and −a share their
  * even and odd halves, which halves the transforms' multiplications. The gradients are the
- * transposes, as in winograd4.ts. The job words are those of winograd.ts; tiles are 8x8 outputs.
+ * transposes, as in winograd4.ts. The job words are those of winograd.ts.
+ *
+ * The tasks below run F(7x7, 3x3) too (winograd7.ts's transforms: 9x9 patches, 81 positions), with
+ * the tile as their first argument: m x m output tiles, n = m + 2 a side, n² GEMMs.
  */
 import { MR, madd } from './simd';
 import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, word } from './gemm';
 import { spread } from './winograd';
+import { an7, bn7, bt7, gn7, gt7, outputColumn7 } from './winograd7';
 
-/** Positions of a transformed tile. */
+/** Positions of a transformed F(8x8) tile (F(7x7)'s 81 fit the same buffers). */
 const P: i32 = 100;
 /** Tiles of a filter-gradient sub-block (the depth of its GEMMs). */
 export const WB8: i32 = 32;
@@ -176,100 +180,180 @@ function gt8(u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, u6: v12
   v128.store(p + 2 * s, w2);
 }
 
+// ---- per-tile transforms of F(8x8) and F(7x7) ------------------------------------------------------
+
+/** Positions of a transformed tile of F(m x m, 3x3): (m + 2)². */
+// @ts-ignore: decorator
+@inline
+function positions(m: i32): i32 {
+  return (m + 2) * (m + 2);
+}
+
+/** V = Bᵀ d B for channels [c, c+4) of the patch in `table`: the n² vectors go to out + ξ·stride; `tmp` holds n² vectors. */
+// @ts-ignore: decorator
+@inline
+function inputTransform(m: i32, table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
+  if (m == 8) {
+    // Columns: tmp[a·10 + j] = (Bᵀ d)[a][j].
+    for (let j = 0; j < 10; j++) {
+      const e = table + <usize>(j << 2);
+      bt8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 40), off), ld(<usize>load<i32>(e, 80), off), ld(<usize>load<i32>(e, 120), off), ld(<usize>load<i32>(e, 160), off),
+        ld(<usize>load<i32>(e, 200), off), ld(<usize>load<i32>(e, 240), off), ld(<usize>load<i32>(e, 280), off), ld(<usize>load<i32>(e, 320), off), ld(<usize>load<i32>(e, 360), off), tmp + (<usize>j << 4), 160);
+    }
+    // Rows: V[a][b] = Σ_j (Bᵀ d)[a][j] Bᵀ[b][j].
+    for (let a = 0; a < 10; a++) {
+      const q = tmp + <usize>(a * 160);
+      bt8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), out + <usize>(a * 10) * stride, stride);
+    }
+  } else {
+    for (let j = 0; j < 9; j++) {
+      const e = table + <usize>(j << 2);
+      bt7(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 36), off), ld(<usize>load<i32>(e, 72), off), ld(<usize>load<i32>(e, 108), off), ld(<usize>load<i32>(e, 144), off),
+        ld(<usize>load<i32>(e, 180), off), ld(<usize>load<i32>(e, 216), off), ld(<usize>load<i32>(e, 252), off), ld(<usize>load<i32>(e, 288), off), tmp + (<usize>j << 4), 144);
+    }
+    for (let a = 0; a < 9; a++) {
+      const q = tmp + <usize>(a * 144);
+      bt7(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), out + <usize>(a * 9) * stride, stride);
+    }
+  }
+}
+
+/** D = A dY Aᵀ for channels [c, c+4) of the m x m of dy in `table`: the n² vectors go to out + ξ·stride; `tmp` holds n·m vectors. */
+// @ts-ignore: decorator
+@inline
+function gradTransform(m: i32, table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
+  if (m == 8) {
+    for (let j = 0; j < 8; j++) {
+      const e = table + <usize>(j << 2);
+      an8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 32), off), ld(<usize>load<i32>(e, 64), off), ld(<usize>load<i32>(e, 96), off),
+        ld(<usize>load<i32>(e, 128), off), ld(<usize>load<i32>(e, 160), off), ld(<usize>load<i32>(e, 192), off), ld(<usize>load<i32>(e, 224), off), tmp + (<usize>j << 4), 128);
+    }
+    for (let a = 0; a < 10; a++) {
+      const q = tmp + <usize>(a * 128);
+      an8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), out + <usize>(a * 10) * stride, stride);
+    }
+  } else {
+    for (let j = 0; j < 7; j++) {
+      const e = table + <usize>(j << 2);
+      an7(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 28), off), ld(<usize>load<i32>(e, 56), off), ld(<usize>load<i32>(e, 84), off),
+        ld(<usize>load<i32>(e, 112), off), ld(<usize>load<i32>(e, 140), off), ld(<usize>load<i32>(e, 168), off), tmp + (<usize>j << 4), 112);
+    }
+    for (let a = 0; a < 9; a++) {
+      const q = tmp + <usize>(a * 112);
+      an7(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), out + <usize>(a * 9) * stride, stride);
+    }
+  }
+}
+
+/** Aᵀ over the n values m0 + k·step to p + k·s, k < m (all loads come first). */
+// @ts-ignore: decorator
+@inline
+function outputColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
+  if (m == 8) {
+    outputColumn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else {
+    outputColumn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
+  }
+}
+
+/** B over the n values q + k·step to p + k·s, k < n (all loads come first). */
+// @ts-ignore: decorator
+@inline
+function inputColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
+  if (m == 8) {
+    bn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else {
+    bn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
+  }
+}
+
+/** Gᵀ over the n values q + k·step to p + k·s, k < 3. */
+// @ts-ignore: decorator
+@inline
+function kernelColumnT(m: i32, q: usize, step: usize, p: usize, s: usize): void {
+  if (m == 8) {
+    gt8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else {
+    gt7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
+      v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
+  }
+}
+
+/** G over the three values q + k·step to p + k·s, k < n. */
+// @ts-ignore: decorator
+@inline
+function kernelColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
+  if (m == 8) gn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), p, s);
+  else gn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), p, s);
+}
+
 // ---- tile tables -----------------------------------------------------------------------------------
 
-/** Writes the 100 byte offsets (0 outside the image) of the 10x10 input patch of tile `t` at `table`; tiles at or past `tiles` get zeros. */
-function patchTable(job: usize, t: i32, tiles: i32, table: usize): void {
+/** Writes the n² byte offsets (0 outside the image) of the n x n input patch of tile `t` at `table`; tiles at or past `tiles` get zeros. */
+function patchTable(m: i32, job: usize, t: i32, tiles: i32, table: usize): void {
   const x = <usize>word(job, 0);
   const inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
-  const tW = (word(job, 8) + 7) >> 3, per = ((word(job, 7) + 7) >> 3) * tW;
+  const n = m + 2, tW = (word(job, 8) + m - 1) / m, per = ((word(job, 7) + m - 1) / m) * tW;
   if (t >= tiles) {
-    for (let i = 0; i < P; i++) store<i32>(table + <usize>(i << 2), 0);
+    for (let i = 0; i < n * n; i++) store<i32>(table + <usize>(i << 2), 0);
     return;
   }
   const b = t / per, rem = t % per;
-  const iy0 = ((rem / tW) << 3) - word(job, 10), ix0 = ((rem % tW) << 3) - word(job, 11);
+  const iy0 = (rem / tW) * m - word(job, 10), ix0 = (rem % tW) * m - word(job, 11);
   const img = x + (<usize>b * <usize>(inH * inW * inC) << 2);
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < n; i++) {
     const iy = iy0 + i;
-    for (let j = 0; j < 10; j++) {
+    for (let j = 0; j < n; j++) {
       const ix = ix0 + j;
       const inside = <u32>iy < <u32>inH && <u32>ix < <u32>inW;
-      store<i32>(table + <usize>((i * 10 + j) << 2), inside ? <i32>(img + (<usize>((iy * inW + ix) * inC) << 2)) : 0);
+      store<i32>(table + <usize>((i * n + j) << 2), inside ? <i32>(img + (<usize>((iy * inW + ix) * inC) << 2)) : 0);
     }
   }
 }
 
-/** Writes the 64 byte offsets (0 outside dy) of the 8x8 of `dy` under tile `t`, row-major; tiles at or past `tiles` get zeros. */
-function gradTable(job: usize, dy: usize, t: i32, tiles: i32, table: usize): void {
+/** Writes the m² byte offsets (0 outside dy) of the m x m of `dy` under tile `t`, row-major; tiles at or past `tiles` get zeros. */
+function gradTable(m: i32, job: usize, dy: usize, t: i32, tiles: i32, table: usize): void {
   const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
-  const tW = (outW + 7) >> 3, per = ((outH + 7) >> 3) * tW;
+  const tW = (outW + m - 1) / m, per = ((outH + m - 1) / m) * tW;
   if (t >= tiles) {
-    for (let i = 0; i < 64; i++) store<i32>(table + <usize>(i << 2), 0);
+    for (let i = 0; i < m * m; i++) store<i32>(table + <usize>(i << 2), 0);
     return;
   }
-  const b = t / per, rem = t % per, oy = (rem / tW) << 3, ox = (rem % tW) << 3;
+  const b = t / per, rem = t % per, oy = (rem / tW) * m, ox = (rem % tW) * m;
   const base = dy + (<usize>((b * outH * outW) * outC) << 2);
-  for (let i = 0; i < 8; i++) {
-    for (let j = 0; j < 8; j++) {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
       const inside = oy + i < outH && ox + j < outW;
-      store<i32>(table + <usize>((i * 8 + j) << 2), inside ? <i32>(base + (<usize>(((oy + i) * outW + ox + j) * outC) << 2)) : 0);
+      store<i32>(table + <usize>((i * m + j) << 2), inside ? <i32>(base + (<usize>(((oy + i) * outW + ox + j) * outC) << 2)) : 0);
     }
-  }
-}
-
-/** V = Bᵀ d B for channels [c, c+4) of the patch in `table`: the 100 vectors go to out + ξ·stride; `tmp` holds 100 vectors. */
-// @ts-ignore: decorator
-@inline
-function inputTransform(table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
-  // Columns: tmp[a·10 + j] = (Bᵀ d)[a][j].
-  for (let j = 0; j < 10; j++) {
-    const e = table + <usize>(j << 2);
-    bt8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 40), off), ld(<usize>load<i32>(e, 80), off), ld(<usize>load<i32>(e, 120), off), ld(<usize>load<i32>(e, 160), off),
-      ld(<usize>load<i32>(e, 200), off), ld(<usize>load<i32>(e, 240), off), ld(<usize>load<i32>(e, 280), off), ld(<usize>load<i32>(e, 320), off), ld(<usize>load<i32>(e, 360), off), tmp + (<usize>j << 4), 160);
-  }
-  // Rows: V[a][b] = Σ_j (Bᵀ d)[a][j] Bᵀ[b][j].
-  for (let a = 0; a < 10; a++) {
-    const q = tmp + <usize>(a * 160);
-    bt8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), out + <usize>(a * 10) * stride, stride);
-  }
-}
-
-/** D = A dY Aᵀ for channels [c, c+4) of the 8x8 of dy in `table`: the 100 vectors go to out + ξ·stride; `tmp` holds 80 vectors. */
-// @ts-ignore: decorator
-@inline
-function gradTransform(table: usize, off: usize, tmp: usize, out: usize, stride: usize): void {
-  for (let j = 0; j < 8; j++) {
-    const e = table + <usize>(j << 2);
-    an8(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 32), off), ld(<usize>load<i32>(e, 64), off), ld(<usize>load<i32>(e, 96), off),
-      ld(<usize>load<i32>(e, 128), off), ld(<usize>load<i32>(e, 160), off), ld(<usize>load<i32>(e, 192), off), ld(<usize>load<i32>(e, 224), off), tmp + (<usize>j << 4), 128);
-  }
-  for (let a = 0; a < 10; a++) {
-    const q = tmp + <usize>(a * 128);
-    an8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), out + <usize>(a * 10) * stride, stride);
   }
 }
 
 /**
- * Writes the 100 transformed blocks of tiles [t0, t0 + rows) into MR-row packed GEMM panels at
+ * Writes the n² transformed blocks of tiles [t0, t0 + rows) into MR-row packed GEMM panels at
  * dst + ξ·blockBytes (depth C, rows past `rows` zero): V = Bᵀ d B of the input patches, or with
- * `grad` D = A dY Aᵀ of the 8x8 tiles of dy (job word 0 is then dy, words 7/8 its size), as
+ * `grad` D = A dY Aᵀ of the m x m tiles of dy (job word 0 is then dy, words 7/8 its size), as
  * winograd4.ts's packTiles.
  */
-function packTiles(job: usize, grad: bool, t0: i32, rows: i32, C: i32, dst: usize, blockBytes: usize, tv: usize, tmp: usize, table: usize): void {
+function packTiles(m: i32, job: usize, grad: bool, t0: i32, rows: i32, C: i32, dst: usize, blockBytes: usize, tv: usize, tmp: usize, table: usize): void {
   const step = <usize>(MR << 2);
   const rowsP = roundUp(rows, MR);
-  const tb = <usize>(P << 2);
+  const pos = positions(m), tb = <usize>(P << 2);
   for (let g = 0; g < rowsP; g += MR) {
-    if (grad) for (let r = 0; r < MR; r++) gradTable(job, <usize>word(job, 0), t0 + g + r, t0 + rows, table + <usize>r * tb);
-    else for (let r = 0; r < MR; r++) patchTable(job, t0 + g + r, t0 + rows, table + <usize>r * tb);
+    if (grad) for (let r = 0; r < MR; r++) gradTable(m, job, <usize>word(job, 0), t0 + g + r, t0 + rows, table + <usize>r * tb);
+    else for (let r = 0; r < MR; r++) patchTable(m, job, t0 + g + r, t0 + rows, table + <usize>r * tb);
     const panel = dst + (<usize>(g * C) << 2);
     for (let c = 0; c < C; c += 4) {
       const off = <usize>c << 2;
-      if (grad) for (let r = 0; r < MR; r++) gradTransform(table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
-      else for (let r = 0; r < MR; r++) inputTransform(table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      if (grad) for (let r = 0; r < MR; r++) gradTransform(m, table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
+      else for (let r = 0; r < MR; r++) inputTransform(m, table + <usize>r * tb, off, tmp, tv + (<usize>r << 4), <usize>(MR << 4));
       let d = panel + <usize>c * step;
-      for (let xi = 0; xi < P; xi++) {
+      for (let xi = 0; xi < pos; xi++) {
         const s = tv + <usize>(xi * MR << 4);
         storeTransposed4(d, step, v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48));
         if (MR == 5) {
@@ -285,15 +369,15 @@ function packTiles(job: usize, grad: bool, t0: i32, rows: i32, C: i32, dst: usiz
   }
 }
 
-/** Bytes of the transform buffers shared by the tasks: tv (100·MR vectors), tmp (100 vectors), MR tables of 100 offsets. */
+/** Bytes of the transform buffers shared by the tasks (sized for F(8x8)): tv (100·MR vectors), tmp (100 vectors), MR tables of 100 offsets. */
 const TRANSFORM_BYTES: i32 = P * MR * 16 + P * 16 + MR * P * 4 + 64;
 
 // ---- forward -----------------------------------------------------------------------------------------
 
-/** Scratch bytes of a forward task. */
-export function wino8FwdScratch(job: usize): i32 {
-  const inC = word(job, 6), outC = word(job, 9), per = word(job, 12);
-  return TILE_BYTES + P * spread(roundUp(per, MR) * inC * 4) + P * spread(per * outC * 4) + TRANSFORM_BYTES;
+/** Scratch bytes of a forward task of F(m x m). */
+export function winoMFwdScratch(m: i32, job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), per = word(job, 12), pos = positions(m);
+  return TILE_BYTES + pos * spread(roundUp(per, MR) * inC * 4) + pos * spread(per * outC * 4) + TRANSFORM_BYTES;
 }
 
 /** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
@@ -305,43 +389,40 @@ function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
   v128.store(p, r);
 }
 
-/** Forward task t: output tiles [t·per, (t+1)·per). Job words as winoFwdTask's. */
-export function wino8FwdTask(job: usize, t: i32, scratch: usize): void {
+/** Forward task t of F(m x m): output tiles [t·per, (t+1)·per). Job words as winoFwdTask's. */
+export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const up = <usize>word(job, 1), y = <usize>word(job, 2);
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
   const per = word(job, 12), bias = <usize>word(job, 13), relu = word(job, 14) == 1;
-  const tH = (outH + 7) >> 3, tW = (outW + 7) >> 3, per2 = tH * tW, tiles = batch * per2;
+  const n = m + 2, pos = positions(m);
+  const tH = (outH + m - 1) / m, tW = (outW + m - 1) / m, per2 = tH * tW, tiles = batch * per2;
   const t0 = spanStart(t, tiles, per, MR), rows = spanStart(t + 1, tiles, per, MR) - t0, rowsP = roundUp(rows, MR);
   const tile = scratch, vp = tile + TILE_BYTES;
   const vBytes = <usize>spread(rowsP * inC * 4);
-  const mp = vp + <usize>P * vBytes, mBytes = <usize>spread(rows * outC * 4);
-  const tv = mp + <usize>P * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
+  const mp = vp + <usize>pos * vBytes, mBytes = <usize>spread(rows * outC * 4);
+  const tv = mp + <usize>pos * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
   // 1. V_ξ for MR tiles at a time, straight into MR-row packed panels (depth inC).
-  packTiles(job, false, t0, rows, inC, vp, vBytes, tv, tmp, table);
-  // 2. The 100 GEMMs M_ξ = V_ξ · U_ξ.
+  packTiles(m, job, false, t0, rows, inC, vp, vBytes, tv, tmp, table);
+  // 2. The n² GEMMs M_ξ = V_ξ · U_ξ.
   const uBytes = <usize>(roundUp(outC, NR) * inC) << 2;
-  for (let xi = 0; xi < P; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
+  for (let xi = 0; xi < pos; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
   // 3. Y = Aᵀ M A per tile and 4 channels, into NHWC y (tiles past the edge store what fits).
-  const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2;
+  const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
   for (let i = 0; i < rows; i++) {
     const tt = t0 + i;
-    const b = tt / per2, rem = tt % per2, oy = (rem / tW) << 3, ox = (rem % tW) << 3;
-    const nR = min(8, outH - oy), nC = min(8, outW - ox);
+    const b = tt / per2, rem = tt % per2, oy = (rem / tW) * m, ox = (rem % tW) * m;
+    const nR = min(m, outH - oy), nC = min(m, outW - ox);
     const y00 = y + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
     for (let c = 0; c < outC; c += 4) {
-      const m = mp + (<usize>(i * outC + c) << 2);
-      // Columns: tmp[k·10 + j] = Σ_a Aᵀ[k][a] M[a][j].
-      for (let j = 0; j < 10; j++) {
-        const q = m + <usize>j * mBytes, s10 = 10 * mBytes;
-        outputColumn8(v128.load(q), v128.load(q + s10), v128.load(q + 2 * s10), v128.load(q + 3 * s10), v128.load(q + 4 * s10),
-          v128.load(q + 5 * s10), v128.load(q + 6 * s10), v128.load(q + 7 * s10), v128.load(q + 8 * s10), v128.load(q + 9 * s10), tmp + (<usize>j << 4), 160);
-      }
+      const mc = mp + (<usize>(i * outC + c) << 2);
+      // Columns: tmp[k·n + j] = Σ_a Aᵀ[k][a] M[a][j].
+      for (let j = 0; j < n; j++) outputColumn(m, mc + <usize>j * mBytes, <usize>n * mBytes, tmp + (<usize>j << 4), tRow);
       const off = <usize>c << 2;
       const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
       for (let k = 0; k < nR; k++) {
-        // Row k: Y[k][l] = Σ_j tmp[k·10 + j] Aᵀ[l][j], stored through the epilogue.
-        const q = tmp + <usize>(k * 160);
-        outputColumn8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), q, 16);
+        // Row k: Y[k][l] = Σ_j tmp[k·n + j] Aᵀ[l][j], stored through the epilogue.
+        const q = tmp + <usize>k * tRow;
+        outputColumn(m, q, 16, q, 16);
         const p = y00 + <usize>k * rowB + off;
         for (let l = 0; l < nC; l++) storeOut(p + <usize>l * colB, at(q, l), bv, relu);
       }
@@ -351,10 +432,10 @@ export function wino8FwdTask(job: usize, t: i32, scratch: usize): void {
 
 // ---- input gradient ----------------------------------------------------------------------------------
 
-/** Scratch bytes of an input-gradient task. */
-export function wino8InputScratch(job: usize): i32 {
-  const inC = word(job, 6), outC = word(job, 9), blk = word(job, 14);
-  return TILE_BYTES + P * spread(roundUp(blk, MR) * outC * 4) + P * spread(blk * inC * 4) + TRANSFORM_BYTES;
+/** Scratch bytes of an input-gradient task of F(m x m). */
+export function winoMInputScratch(m: i32, job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), blk = word(job, 14), pos = positions(m);
+  return TILE_BYTES + pos * spread(roundUp(blk, MR) * outC * 4) + pos * spread(blk * inC * 4) + TRANSFORM_BYTES;
 }
 
 // @ts-ignore: decorator
@@ -364,55 +445,53 @@ function addAt(p: usize, v: v128): void {
 }
 
 /**
- * Input-gradient task t over whole images [t·g, (t+1)·g): per block of tiles D = A dY Aᵀ, the 100
- * GEMMs dV_ξ = D_ξ · U_ξᵀ, then each tile's 10x10 patch of dx += B dV Bᵀ, tiles in order.
+ * Input-gradient task t of F(m x m) over whole images [t·g, (t+1)·g): per block of tiles
+ * D = A dY Aᵀ, the n² GEMMs dV_ξ = D_ξ · U_ξᵀ, then each tile's n x n patch of dx += B dV Bᵀ,
+ * tiles in order.
  */
-export function wino8InputTask(job: usize, t: i32, scratch: usize): void {
+export function winoMInputTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const up = <usize>word(job, 1), dx = <usize>word(job, 2);
   const batch = word(job, 3), inH = word(job, 4), inW = word(job, 5), inC = word(job, 6);
   const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9), pT = word(job, 10), pL = word(job, 11);
   const g = word(job, 12), acc = word(job, 13) != 0, blk = word(job, 14);
-  const tW = (outW + 7) >> 3, per2 = ((outH + 7) >> 3) * tW;
+  const n = m + 2, pos = positions(m);
+  const tW = (outW + m - 1) / m, per2 = ((outH + m - 1) / m) * tW;
   const b0 = spanStart(t, batch, g, 1), b1 = spanStart(t + 1, batch, g, 1);
   const imgBytes = <usize>(inH * inW * inC) << 2;
   if (!acc) memory.fill(dx + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
   const tile = scratch, dp = tile + TILE_BYTES;
   const dBytes = <usize>spread(roundUp(blk, MR) * outC * 4);
-  const mp = dp + <usize>P * dBytes, mBytes = <usize>spread(blk * inC * 4);
-  const tv = mp + <usize>P * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
+  const mp = dp + <usize>pos * dBytes, mBytes = <usize>spread(blk * inC * 4);
+  const tv = mp + <usize>pos * mBytes, tmp = tv + <usize>(P * MR * 16), table = tmp + <usize>(P * 16);
   const uBytes = <usize>(roundUp(inC, NR) * outC) << 2;
-  const rowB = <usize>(inW * inC) << 2, colB = <usize>inC << 2;
+  const rowB = <usize>(inW * inC) << 2, colB = <usize>inC << 2, tRow = <usize>(n << 4);
   const end = b1 * per2;
   for (let s0 = b0 * per2; s0 < end; s0 += blk) {
     const rows = min(blk, end - s0);
-    packTiles(job, true, s0, rows, outC, dp, dBytes, tv, tmp, table);
-    for (let xi = 0; xi < P; xi++) blockMul(dp + <usize>xi * dBytes, up + <usize>xi * uBytes, rows, inC, outC, mp + <usize>xi * mBytes, inC, false, tile);
+    packTiles(m, job, true, s0, rows, outC, dp, dBytes, tv, tmp, table);
+    for (let xi = 0; xi < pos; xi++) blockMul(dp + <usize>xi * dBytes, up + <usize>xi * uBytes, rows, inC, outC, mp + <usize>xi * mBytes, inC, false, tile);
     for (let i = 0; i < rows; i++) {
       const tt = s0 + i;
       const b = tt / per2, rem = tt % per2;
-      const iy0 = ((rem / tW) << 3) - pT, ix0 = ((rem % tW) << 3) - pL;
-      const inside = iy0 >= 0 && iy0 + 10 <= inH && ix0 >= 0 && ix0 + 10 <= inW;
+      const iy0 = (rem / tW) * m - pT, ix0 = (rem % tW) * m - pL;
+      const inside = iy0 >= 0 && iy0 + n <= inH && ix0 >= 0 && ix0 + n <= inW;
       const img = dx + <usize>b * imgBytes;
       for (let c = 0; c < inC; c += 4) {
-        const m = mp + (<usize>(i * inC + c) << 2);
-        // Columns: tmp[r·10 + j] = Σ_a Bᵀ[a][r] dV[a][j].
-        for (let j = 0; j < 10; j++) {
-          const q = m + <usize>j * mBytes, s10 = 10 * mBytes;
-          bn8(v128.load(q), v128.load(q + s10), v128.load(q + 2 * s10), v128.load(q + 3 * s10), v128.load(q + 4 * s10),
-            v128.load(q + 5 * s10), v128.load(q + 6 * s10), v128.load(q + 7 * s10), v128.load(q + 8 * s10), v128.load(q + 9 * s10), tmp + (<usize>j << 4), 160);
-        }
+        const mc = mp + (<usize>(i * inC + c) << 2);
+        // Columns: tmp[r·n + j] = Σ_a Bᵀ[a][r] dV[a][j].
+        for (let j = 0; j < n; j++) inputColumn(m, mc + <usize>j * mBytes, <usize>n * mBytes, tmp + (<usize>j << 4), tRow);
         const off = <usize>c << 2;
-        for (let r = 0; r < 10; r++) {
+        for (let r = 0; r < n; r++) {
           const iy = iy0 + r;
           if (<u32>iy >= <u32>inH) continue;
-          const q = tmp + <usize>(r * 160);
-          bn8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), q, 16);
+          const q = tmp + <usize>r * tRow;
+          inputColumn(m, q, 16, q, 16);
           const rowP = img + <usize>iy * rowB + off;
           if (inside) {
             const p = rowP + <usize>ix0 * colB;
-            for (let l = 0; l < 10; l++) addAt(p + <usize>l * colB, at(q, l));
+            for (let l = 0; l < n; l++) addAt(p + <usize>l * colB, at(q, l));
           } else {
-            for (let l = 0; l < 10; l++) if (<u32>(ix0 + l) < <u32>inW) addAt(rowP + <usize>(ix0 + l) * colB, at(q, l));
+            for (let l = 0; l < n; l++) if (<u32>(ix0 + l) < <u32>inW) addAt(rowP + <usize>(ix0 + l) * colB, at(q, l));
           }
         }
       }
@@ -422,51 +501,51 @@ export function wino8InputTask(job: usize, t: i32, scratch: usize): void {
 
 // ---- filter gradient -----------------------------------------------------------------------------------
 
-/** Bytes of one chunk of filter-gradient partial sums: 100 blocks of `spread(n·4)`, spread again. */
-export function wino8ChunkBytes(n: i32): i32 {
-  return spread(P * spread(n * 4));
+/** Bytes of one chunk of filter-gradient partial sums of F(m x m): n² blocks of `spread(n·4)`, spread again. */
+export function winoMChunkBytes(m: i32, n: i32): i32 {
+  return spread(positions(m) * spread(n * 4));
 }
 
-/** Scratch bytes of a filter-gradient task. */
-export function wino8FilterScratch(job: usize): i32 {
-  const inC = word(job, 6), outC = word(job, 9);
-  return TILE_BYTES + P * spread(WB8 * inC * 4) + P * spread(roundUp(outC, NR) * WB8 * 4) + roundUp(inC, MR) * WB8 * 4 + TRANSFORM_BYTES;
+/** Scratch bytes of a filter-gradient task of F(m x m). */
+export function winoMFilterScratch(m: i32, job: usize): i32 {
+  const inC = word(job, 6), outC = word(job, 9), pos = positions(m);
+  return TILE_BYTES + pos * spread(WB8 * inC * 4) + pos * spread(roundUp(outC, NR) * WB8 * 4) + roundUp(inC, MR) * WB8 * 4 + TRANSFORM_BYTES;
 }
 
 /**
- * Filter-gradient task for chunk t of tiles: partial_t[ξ][inC x outC] = Σ over the chunk's tiles
- * of V_ξᵀ · D_ξ. Chunks depend only on the shape (see winoFilterTask).
+ * Filter-gradient task of F(m x m) for chunk t of tiles: partial_t[ξ][inC x outC] = Σ over the
+ * chunk's tiles of V_ξᵀ · D_ξ. Chunks depend only on the shape (see winoFilterTask).
  */
-export function wino8FilterTask(job: usize, t: i32, scratch: usize): void {
+export function winoMFilterTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const dy = <usize>word(job, 1), partial = <usize>word(job, 2);
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
-  const per = word(job, 12);
-  const tiles = batch * ((outH + 7) >> 3) * ((outW + 7) >> 3);
+  const per = word(job, 12), pos = positions(m);
+  const tiles = batch * ((outH + m - 1) / m) * ((outW + m - 1) / m);
   const c0 = spanStart(t, tiles, per, 4), c1 = spanStart(t + 1, tiles, per, 4);
   const outCP = roundUp(outC, NR);
   const tile = scratch, vp = tile + TILE_BYTES;
   const vStride = <usize>spread(WB8 * inC * 4);
-  const dp = vp + <usize>P * vStride, dStride = <usize>spread(outCP * WB8 * 4);
-  const pa = dp + <usize>P * dStride, tmp = pa + (<usize>(roundUp(inC, MR) * WB8) << 2), table = tmp + <usize>(P * 16);
-  const target = partial + <usize>t * <usize>wino8ChunkBytes(inC * outC), tBytes = <usize>spread(inC * outC * 4);
-  const n = c1 - c0, blocks = (n + WB8 - 1) / WB8, sb = min(WB8, roundUp((n + blocks - 1) / blocks, 4));
+  const dp = vp + <usize>pos * vStride, dStride = <usize>spread(outCP * WB8 * 4);
+  const pa = dp + <usize>pos * dStride, tmp = pa + (<usize>(roundUp(inC, MR) * WB8) << 2), table = tmp + <usize>(P * 16);
+  const target = partial + <usize>t * <usize>winoMChunkBytes(m, inC * outC), tBytes = <usize>spread(inC * outC * 4);
+  const nTiles = c1 - c0, blocks = (nTiles + WB8 - 1) / WB8, sb = min(WB8, roundUp((nTiles + blocks - 1) / blocks, 4));
   for (let s0 = c0; s0 < c1; s0 += sb) {
     const nt = min(sb, c1 - s0);
     const panelB = <usize>nt << 5;
     for (let p = 0; p < nt; p++) {
       const tt = s0 + p;
       // V_ξ rows (row-major, inC per tile).
-      patchTable(job, tt, tiles, table);
-      for (let c = 0; c < inC; c += 4) inputTransform(table, <usize>c << 2, tmp, vp + (<usize>(p * inC + c) << 2), vStride);
+      patchTable(m, job, tt, tiles, table);
+      for (let c = 0; c < inC; c += 4) inputTransform(m, table, <usize>c << 2, tmp, vp + (<usize>(p * inC + c) << 2), vStride);
       // D_ξ = A dY Aᵀ into 8-column panels of depth nt (columns past outC zero: the table's pointers are 0 there).
-      gradTable(job, dy, tt, tiles, table);
+      gradTable(m, job, dy, tt, tiles, table);
       for (let c = 0; c < outCP; c += 4) {
         const d = dp + <usize>(c >> 3) * panelB + (<usize>p << 5) + (<usize>(c & 7) << 2);
-        if (c < outC) gradTransform(table, <usize>c << 2, tmp, d, dStride);
-        else for (let xi = 0; xi < P; xi++) v128.store(d + <usize>xi * dStride, f32x4.splat(0));
+        if (c < outC) gradTransform(m, table, <usize>c << 2, tmp, d, dStride);
+        else for (let xi = 0; xi < pos; xi++) v128.store(d + <usize>xi * dStride, f32x4.splat(0));
       }
     }
-    for (let xi = 0; xi < P; xi++) {
+    for (let xi = 0; xi < pos; xi++) {
       packA(vp + <usize>xi * vStride, 1, inC, inC, nt, pa);
       blockMul(pa, dp + <usize>xi * dStride, inC, outC, nt, target + <usize>xi * tBytes, outC, s0 > c0, tile);
     }
@@ -474,31 +553,30 @@ export function wino8FilterTask(job: usize, t: i32, scratch: usize): void {
 }
 
 /**
- * Filter-gradient output task t over kernel columns [t·per, (t+1)·per) of n = inC·outC:
- * dU = Σ chunks (in chunk order), then dW[3][3][n] (+)= Gᵀ dU G. Job words as winoFilterOutTask's.
+ * Filter-gradient output task t of F(m x m) over kernel columns [t·per, (t+1)·per) of
+ * n = inC·outC: dU = Σ chunks (in chunk order), then dW[3][3][n] (+)= Gᵀ dU G. Job words as
+ * winoFilterOutTask's.
  */
-export function wino8FilterOutTask(job: usize, t: i32, scratch: usize): void {
+export function winoMFilterOutTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const partial = <usize>word(job, 0), dw = <usize>word(job, 1), n = word(job, 2), chunks = word(job, 3);
   const acc = word(job, 4) != 0, per = word(job, 5);
   const q0 = t * per, q1 = min(n, q0 + per);
-  const xb = <usize>spread(n << 2), cb = <usize>wino8ChunkBytes(n), nb = <usize>n << 2;
+  const side = m + 2, pos = positions(m), tRow = <usize>(side << 4);
+  const xb = <usize>spread(n << 2), cb = <usize>winoMChunkBytes(m, n), nb = <usize>n << 2;
   const e = scratch + <usize>(P << 4);
   for (let q = q0; q < q1; q += 4) {
     const off = <usize>q << 2;
-    for (let xi = 0; xi < P; xi++) {
+    for (let xi = 0; xi < pos; xi++) {
       const p = partial + <usize>xi * xb + off;
       let s = v128.load(p);
       for (let c = 1; c < chunks; c++) s = f32x4.add(s, v128.load(p + <usize>c * cb));
       v128.store(scratch + (<usize>xi << 4), s);
     }
-    // Columns: e[ky·10 + b] = Σ_a G[a][ky] dU[a][b]; then rows: dW[ky][kx] = Σ_b e[ky·10 + b] G[b][kx].
-    for (let b = 0; b < 10; b++) {
-      const u = scratch + (<usize>b << 4);
-      gt8(at(u, 0), at(u, 10), at(u, 20), at(u, 30), at(u, 40), at(u, 50), at(u, 60), at(u, 70), at(u, 80), at(u, 90), e + (<usize>b << 4), 160);
-    }
+    // Columns: e[ky·n + b] = Σ_a G[a][ky] dU[a][b]; then rows: dW[ky][kx] = Σ_b e[ky·n + b] G[b][kx].
+    for (let b = 0; b < side; b++) kernelColumnT(m, scratch + (<usize>b << 4), tRow, e + (<usize>b << 4), tRow);
     for (let ky = 0; ky < 3; ky++) {
-      const r = e + <usize>(ky * 160);
-      gt8(at(r, 0), at(r, 1), at(r, 2), at(r, 3), at(r, 4), at(r, 5), at(r, 6), at(r, 7), at(r, 8), at(r, 9), r, 16);
+      const r = e + <usize>ky * tRow;
+      kernelColumnT(m, r, 16, r, 16);
       for (let kx = 0; kx < 3; kx++) {
         const o = dw + <usize>(ky * 3 + kx) * nb + off;
         const v = at(r, kx);
@@ -508,28 +586,26 @@ export function wino8FilterOutTask(job: usize, t: i32, scratch: usize): void {
   }
 }
 
-/** Scratch bytes of a filter-gradient output task. */
-export const WINO8_FILTER_OUT_SCRATCH: i32 = P * 16 + 30 * 16 + 64;
+/** Scratch bytes of a filter-gradient output task (sized for F(8x8)). */
+export const WINOM_FILTER_OUT_SCRATCH: i32 = P * 16 + 30 * 16 + 64;
 
 // ---- filter transform ----------------------------------------------------------------------------------
 
-/** u[ξ] = (G g Gᵀ)_ξ for the n = inC·outC kernel columns of w[3][3][n]; the 100 blocks are spread(n·4) bytes apart. */
-export function wino8Filter(w: usize, u: usize, n: i32): void {
-  wino8FilterSpan(w, u, n, 0, n);
+/** u[ξ] = (G g Gᵀ)_ξ of F(m x m) for the n = inC·outC kernel columns of w[3][3][n]; the n² blocks are spread(n·4) bytes apart. */
+export function winoMFilter(m: i32, w: usize, u: usize, n: i32): void {
+  winoMFilterSpan(m, w, u, n, 0, n);
 }
 
-/** wino8Filter for the kernel columns [q0, q1) of n (multiples of 4): a task's share. */
-export function wino8FilterSpan(w: usize, u: usize, n: i32, q0: i32, q1: i32): void {
-  const nb = <usize>spread(n << 2), wb = <usize>n << 2;
+/** winoMFilter for the kernel columns [q0, q1) of n (multiples of 4): a task's share. */
+export function winoMFilterSpan(m: i32, w: usize, u: usize, n: i32, q0: i32, q1: i32): void {
+  const side = m + 2, nb = <usize>spread(n << 2), wb = <usize>n << 2;
   for (let q = q0; q < q1; q += 4) {
     const off = <usize>q << 2;
-    // Columns: R[a][kx] = Σ_ky G[a][ky] g[ky][kx] to slot a·10 + kx; then each row in place (its 3 loads come first).
-    for (let kx = 0; kx < 3; kx++) {
-      gn8(v128.load(w + <usize>kx * wb + off), v128.load(w + <usize>(3 + kx) * wb + off), v128.load(w + <usize>(6 + kx) * wb + off), u + <usize>kx * nb + off, 10 * nb);
-    }
-    for (let a = 0; a < 10; a++) {
-      const r = u + <usize>(a * 10) * nb + off;
-      gn8(v128.load(r), v128.load(r + nb), v128.load(r + 2 * nb), r, nb);
+    // Columns: R[a][kx] = Σ_ky G[a][ky] g[ky][kx] to slot a·n + kx; then each row in place (its 3 loads come first).
+    for (let kx = 0; kx < 3; kx++) kernelColumn(m, w + <usize>kx * wb + off, 3 * wb, u + <usize>kx * nb + off, <usize>side * nb);
+    for (let a = 0; a < side; a++) {
+      const r = u + <usize>(a * side) * nb + off;
+      kernelColumn(m, r, nb, r, nb);
     }
   }
 }
