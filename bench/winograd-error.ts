@@ -1,5 +1,5 @@
 /**
- * Rounding error of the WASM convolutions (im2col + GEMM, Winograd F(2x2, 3x3), F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3))
+ * Rounding error of the WASM convolutions (im2col + GEMM, Winograd F(m x m, 3x3), m = 2, 3, 4, 7, 8)
  * against float64 direct convolution, on the 3x3 stride-1 layers of the fast recipe and of a
  * ResNet (bench/conv-shape-list.ts), for forward, input gradient and filter gradient, in both
  * kernel builds. Not a test: it prints max |err| / max |exact| and RMS(err) / RMS(exact) per
@@ -25,8 +25,8 @@ const opt = (name: string, fallback: string): string => {
 const images = Number(opt('images', '4'));
 const rng = new Random(Number(opt('seed', '1')));
 
-type Path = 'im2col' | 'F2' | 'F4' | 'F7' | 'F8';
-const PATHS: Path[] = ['im2col', 'F2', 'F4', 'F7', 'F8'];
+type Path = 'im2col' | 'F2' | 'F3' | 'F4' | 'F7' | 'F8';
+const PATHS: Path[] = ['im2col', 'F2', 'F3', 'F4', 'F7', 'F8'];
 const OPS = ['forward', 'input', 'filter'] as const;
 
 function uniform(n: number, lo: number, hi: number, relu = false): Float32Array {
@@ -59,12 +59,13 @@ for (const variant of ['relaxed-simd', 'simd'] as const) {
   const engines: Record<Path, WasmBackend> = {
     im2col: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winograd: false }),
     F2: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winogradTile: 2 }),
+    F3: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winogradTile: 3 }),
     F4: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winogradTile: 4 }),
     F7: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winogradTile: 7 }),
     F8: createWasmBackendSync({ threads: 1, memoryMB: 256, variant, winogradTile: 8 }),
   };
   console.log(`\n${variant} build: error against float64 direct convolution, ${images} images (max |err| / max |exact|, RMS err / RMS exact)`);
-  console.log('| layer | map | channels | op | im2col max | F(2x2) max | F(4x4) max | F(7x7) max | F(8x8) max | im2col rms | F(2x2) rms | F(4x4) rms | F(7x7) rms | F(8x8) rms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| layer | map | channels | op | im2col max | F(2x2) max | F(3x3) max | F(4x4) max | F(7x7) max | F(8x8) max | im2col rms | F(2x2) rms | F(3x3) rms | F(4x4) rms | F(7x7) rms | F(8x8) rms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of shapes) {
     const info = conv2dInfo({ batch: images, inH: s.h, inW: s.w, inC: s.inC, outC: s.outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: s.padding });
     const scale = Math.sqrt(6 / (9 * s.inC));

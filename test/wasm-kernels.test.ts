@@ -182,7 +182,7 @@ for (const [label, make] of backends) {
     }
   });
 
-  test(`Winograd F(2x2, 3x3), F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
+  test(`Winograd F(2x2, 3x3), F(3x3, 3x3), F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3) convolutions match the reference, and so does im2col on the same shapes (${label})`, () => {
     // 3x3 stride-1 convolutions with channels in fours: odd and even output sizes, 'same' padding,
     // batch 1, outputs of 1x1 to 5x5 (smaller than, equal to and just past one F(4x4) tile),
     // channel counts that are not multiples of 8, the recipe's 24 input channels, the tutorial's conv2/conv3.
@@ -202,20 +202,22 @@ for (const [label, make] of backends) {
     ];
     const plain = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winograd: false });
     const f2 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 2 });
+    const f3 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 3 });
     const f4 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 4 });
     const f7 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 7 });
     const f8 = createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, winogradTile: 8 });
-    for (const be of [plain, f2, f4, f7, f8]) be.waitForWorkers();
+    for (const be of [plain, f2, f3, f4, f7, f8]) be.waitForWorkers();
     for (const c of cases) {
       const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: c.padding });
       assert.equal(f2.winogradTile(info), 2, `F(2x2) should run for ${JSON.stringify(c)}`);
+      assert.equal(f3.winogradTile(info), 3, `F(3x3) should run for ${JSON.stringify(c)}`);
       assert.equal(f4.winogradTile(info), 4, `F(4x4) should run for ${JSON.stringify(c)}`);
       assert.equal(f7.winogradTile(info), 7, `F(7x7) should run for ${JSON.stringify(c)}`);
       assert.equal(f8.winogradTile(info), 8, `F(8x8) should run for ${JSON.stringify(c)}`);
       assert.ok(!plain.usesWinograd(info), 'winograd: false turns it off');
       const xn = c.batch * c.h * c.w * c.inC, wn = 9 * c.inC * c.outC, yn = c.batch * info.outH * info.outW * c.outC;
       const tag = JSON.stringify(c);
-      for (const [be, path, tol] of [[f2, 'F(2x2)', REDUCE_TOL], [f4, 'F(4x4)', REDUCE_TOL], [f7, 'F(7x7)', F8_TOL], [f8, 'F(8x8)', F8_TOL], [plain, 'im2col', REDUCE_TOL]] as const) {
+      for (const [be, path, tol] of [[f2, 'F(2x2)', REDUCE_TOL], [f3, 'F(3x3)', REDUCE_TOL], [f4, 'F(4x4)', REDUCE_TOL], [f7, 'F(7x7)', F8_TOL], [f8, 'F(8x8)', F8_TOL], [plain, 'im2col', REDUCE_TOL]] as const) {
         let r = both(be, [randomArray(xn), randomArray(wn), randomArray(yn)], (b, [x, k, y]) => b.conv2d(x, k, y, info));
         close(r.got[2], r.want[2], tol, `${path} conv2d ${tag}`);
         // Epilogues: bias + relu and relu alone run inside the output pass, sigmoid after it.
@@ -232,7 +234,7 @@ for (const [label, make] of backends) {
         }
       }
     }
-    for (const be of [plain, f2, f4, f7, f8]) be.dispose();
+    for (const be of [plain, f2, f3, f4, f7, f8]) be.dispose();
   });
 
   test(`pooling forward and backward match the reference (${label})`, () => {

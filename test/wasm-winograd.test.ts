@@ -1,6 +1,6 @@
 /**
  * The WASM convolution algorithms for 3x3 stride-1 layers (im2col + GEMM, Winograd F(2x2, 3x3),
- * F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3)): each one's own rounding error against float64 direct convolution, in both
+ * F(3x3, 3x3), F(4x4, 3x3), F(7x7, 3x3) and F(8x8, 3x3)): each one's own rounding error against float64 direct convolution, in both
  * kernel builds; bit-identical results for 1 and 2 threads on shapes that split into many tasks;
  * and the choice of algorithm per shape. (Parity with the reference backend on odd shapes is in
  * wasm-kernels.test.ts.)
@@ -29,12 +29,12 @@ if (!VARIANT) {
   probe.dispose();
 }
 
-type Path = 'im2col' | 'F(2x2)' | 'F(4x4)' | 'F(7x7)' | 'F(8x8)';
-const OPTIONS: Record<Path, { winograd?: boolean; winogradTile?: 2 | 4 | 7 | 8 }> = {
-  'im2col': { winograd: false }, 'F(2x2)': { winogradTile: 2 }, 'F(4x4)': { winogradTile: 4 }, 'F(7x7)': { winogradTile: 7 }, 'F(8x8)': { winogradTile: 8 },
+type Path = 'im2col' | 'F(2x2)' | 'F(3x3)' | 'F(4x4)' | 'F(7x7)' | 'F(8x8)';
+const OPTIONS: Record<Path, { winograd?: boolean; winogradTile?: 2 | 3 | 4 | 7 | 8 }> = {
+  'im2col': { winograd: false }, 'F(2x2)': { winogradTile: 2 }, 'F(3x3)': { winogradTile: 3 }, 'F(4x4)': { winogradTile: 4 }, 'F(7x7)': { winogradTile: 7 }, 'F(8x8)': { winogradTile: 8 },
 };
 /** [max, rms] bounds per algorithm. */
-const BOUNDS: Record<Path, [number, number]> = { 'im2col': [3e-6, 1.2e-6], 'F(2x2)': [1.5e-6, 1.2e-6], 'F(4x4)': [2e-5, 7e-6], 'F(7x7)': [2.4e-4, 7e-5], 'F(8x8)': [2.6e-4, 1e-4] };
+const BOUNDS: Record<Path, [number, number]> = { 'im2col': [3e-6, 1.2e-6], 'F(2x2)': [1.5e-6, 1.2e-6], 'F(3x3)': [4e-6, 2.5e-6], 'F(4x4)': [2e-5, 7e-6], 'F(7x7)': [2.4e-4, 7e-5], 'F(8x8)': [2.6e-4, 1e-4] };
 
 function uniform(rng: Random, n: number, lo: number, hi: number, relu = false): Float32Array {
   const a = new Float32Array(n);
@@ -90,7 +90,7 @@ for (const variant of variants) {
     // the last has enough kernel values (64x64 channels) for the kernel's transform and packing to
     // run over the threads too.
     const shapes = [info3x3(24, 15, 15, 24, 32), info3x3(40, 7, 7, 32, 32), info3x3(6, 31, 31, 16, 16), info3x3(9, 10, 13, 8, 24, 'valid'), info3x3(3, 6, 6, 64, 64)];
-    const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(4x4)', 'F(7x7)', 'F(8x8)'];
+    const paths: (Path | 'chosen')[] = ['chosen', 'im2col', 'F(2x2)', 'F(3x3)', 'F(4x4)', 'F(7x7)', 'F(8x8)'];
     for (const path of paths) {
       const runs = [1, 2].map((threads) => {
         const be = createWasmBackendSync({ threads, memoryMB: 96, variant, adaptive: false, ...(path === 'chosen' ? {} : OPTIONS[path]) });
@@ -120,20 +120,22 @@ for (const variant of variants) {
   });
 }
 
-test('the algorithm is chosen per shape: F(8x8) or F(7x7) (the one with fewer products) on maps of 5x5 to 8x8 and from 13x13 up, F(4x4) on 3x3, 4x4 and 9x9 to 12x12 maps, F(2x2) on 2x2 maps, im2col on 1x1 maps and single small images', () => {
-  const recipe: [number, number, number, 0 | 2 | 4 | 7 | 8][] = [[31, 24, 64, 8], [15, 64, 64, 8], [15, 64, 128, 8], [7, 128, 128, 7], [3, 128, 128, 4]];
+test('the algorithm is chosen per shape: F(8x8) or F(7x7) (the one with fewer products) on maps from 13x13 up, F(3x3) on 3x3 maps, F(4x4) on 4x4 and 10x10 to 12x12 maps, F(2x2) on 2x2 maps, im2col on 1x1 maps and single small images', () => {
+  const recipe: [number, number, number, 0 | 2 | 3 | 4 | 7 | 8][] = [[31, 24, 64, 8], [15, 64, 64, 8], [15, 64, 128, 8], [7, 128, 128, 7], [3, 128, 128, 3]];
   for (const batch of [32, 256, 1024])
     for (const [hw, inC, outC, m] of recipe) assert.equal(chooseConvAlgorithm(info3x3(batch, hw, hw, inC, outC)), m, `recipe layer ${hw}x${hw} ${inC}->${outC} at batch ${batch}`);
   // A ResNet-9's maps: 32, 16, 8 and 4.
   for (const [hw, c, m] of [[32, 64, 8], [16, 128, 8], [8, 256, 8], [4, 256, 4]] as const) assert.equal(chooseConvAlgorithm(info3x3(128, hw, hw, c, c)), m, `${hw}x${hw}`);
-  // F(7x7) wherever it needs no more tiles than F(8x8) (81 products a tile against 100); F(4x4) on 9x9 to 12x12.
-  for (const [hw, m] of [[9, 4], [12, 4], [13, 7], [14, 7], [17, 7], [21, 7], [22, 8], [24, 8], [28, 7], [29, 8]] as const) assert.equal(chooseConvAlgorithm(info3x3(64, hw, hw, 64, 64)), m, `${hw}x${hw} maps`);
+  // F(7x7) wherever it needs no more tiles than F(8x8) (81 products a tile against 100); F(3x3) on 9x9, F(4x4) on 10x10 to 12x12.
+  for (const [hw, m] of [[9, 3], [10, 4], [12, 4], [13, 7], [14, 7], [17, 7], [21, 7], [22, 8], [24, 8], [28, 7], [29, 8]] as const) assert.equal(chooseConvAlgorithm(info3x3(64, hw, hw, 64, 64)), m, `${hw}x${hw} maps`);
   // The tutorial's conv2 (15x15 -> 13x13) and conv3 (6x6 -> 4x4) when training.
   assert.equal(chooseConvAlgorithm(info3x3(32, 15, 15, 32, 64, 'valid')), 7);
   assert.equal(chooseConvAlgorithm(info3x3(32, 6, 6, 64, 64, 'valid')), 4);
-  assert.equal(chooseConvAlgorithm(info3x3(64, 6, 6, 128, 128)), 7);
-  assert.equal(chooseConvAlgorithm(info3x3(64, 5, 5, 128, 128)), 7);
-  assert.equal(chooseConvAlgorithm(info3x3(64, 3, 3, 128, 128)), 4);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 6, 6, 128, 128)), 3);
+  assert.equal(chooseConvAlgorithm(info3x3(1024, 6, 6, 128, 128)), 7);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 5, 5, 128, 128)), 3);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 3, 3, 128, 128)), 3);
+  assert.equal(chooseConvAlgorithm(info3x3(64, 4, 4, 128, 128)), 4);
   assert.equal(chooseConvAlgorithm(info3x3(64, 2, 2, 128, 128)), 2);
   assert.equal(chooseConvAlgorithm(info3x3(64, 1, 1, 128, 128)), 0);
   assert.equal(chooseConvAlgorithm(info3x3(1, 7, 7, 128, 128)), 0);
@@ -156,12 +158,12 @@ test('the algorithm is chosen per shape: F(8x8) or F(7x7) (the one with fewer pr
   assert.equal(be.winogradTile(info3x3(8, 32, 32, 3, 64)), 0, 'channels not in fours');
   be.dispose();
   off.dispose();
-  assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 3 as 2 }), /WASM backend: winogradTile must be 2, 4, 7 or 8\. Received winogradTile=3/);
+  assert.throws(() => createWasmBackendSync({ threads: 1, memoryMB: 8, winogradTile: 5 as 2 }), /WASM backend: winogradTile must be 2, 3, 4, 7 or 8\. Received winogradTile=5/);
 });
 
 test('a pinned winogradTile leaves the layers Winograd cannot run to im2col, filter gradient included', () => {
   const rng = new Random(5);
-  for (const tile of [2, 4, 7, 8] as const) {
+  for (const tile of [2, 3, 4, 7, 8] as const) {
     const be = createWasmBackendSync({ threads: 1, memoryMB: 16, winogradTile: tile });
     for (const info of [conv2dInfo({ batch: 2, inH: 9, inW: 9, inC: 8, outC: 8, kH: 3, kW: 3, strideH: 2, strideW: 2, padding: 'same' }), info3x3(2, 9, 9, 3, 8)]) {
       assert.equal(be.winogradTile(info), 0);

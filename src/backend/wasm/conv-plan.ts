@@ -14,27 +14,28 @@ import type { Conv2DInfo } from '../backend.js';
  * of U, once a call (it dominates a batch of one small map).
  */
 const COST_IM2COL = 1, COST_F2 = 1.2, COST_F4 = 1.35, COST_F8 = 1.5, CONV_FILTER_COST = 15;
-/** F(7x7)'s nine-point transforms cost at most F(8x8)'s per product (fewer terms per row). */
-const COST_F7 = COST_F8;
+/** F(7x7)'s nine-point transforms cost at most F(8x8)'s per product (fewer terms per row); F(3x3)'s five-point ones about F(4x4)'s. */
+const COST_F7 = COST_F8, COST_F3 = 1.3;
 
 /** A Winograd output tile: F(m x m, 3x3). */
-export type WinogradTile = 2 | 4 | 7 | 8;
+export type WinogradTile = 2 | 3 | 4 | 7 | 8;
 
 /**
- * The algorithm for a 3x3 stride-1 convolution that can run as Winograd: 8 for F(8x8, 3x3), 7 for
- * F(7x7, 3x3), 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0 for im2col + GEMM, whichever has the least
- * modelled cost. Products per kernel element: im2col 9 per output, F(m x m) (m + 2)² per tile of
- * m x m outputs (tiles past the edge compute in full). F(8x8) and F(7x7) share the maps from 5x5 up
- * but 9x9 to 12x12: F(7x7) where it needs no more tiles (5x5 to 7x7, 13x13, 14x14, 17x17 to 21x21,
- * 25x25 to 28x28: 81 products a tile against 100), F(8x8) where it needs fewer (8x8, 15x15, 16x16,
- * 22x22 to 24x24, 29x29 to 32x32); F(4x4) on 3x3, 4x4 and 9x9 to 12x12 maps, F(2x2) on
- * 2x2 maps; im2col on 1-wide maps and for a single small image. F(8x8) carries about 15x F(4x4)'s
- * rounding error (still about 1e-4 of the largest output; winograd8.ts), F(7x7) about 10x;
+ * The algorithm for a 3x3 stride-1 convolution that can run as Winograd: F(m x m, 3x3) for
+ * m = 8, 7, 4, 3 or 2, or 0 for im2col + GEMM, whichever has the least modelled cost. Products per
+ * kernel element: im2col 9 per output, F(m x m) (m + 2)² per tile of m x m outputs (tiles past the
+ * edge compute in full). At batch 64 and up: F(7x7) where it needs no more tiles than F(8x8)
+ * (5x5 to 7x7 at large batches, 13x13, 14x14, 17x17 to 21x21, 25x25 to 28x28: 81 products a tile
+ * against 100), F(8x8) where it needs fewer (8x8, 15x15, 16x16, 22x22 to 24x24, 29x29 to 32x32);
+ * F(3x3) on 3x3 and 9x9 maps (and 5x5, 6x6 at batch 64), F(4x4) on 4x4 and 10x10 to 12x12 maps,
+ * F(2x2) on 2x2 maps; im2col on 1-wide maps and for a single small image. F(8x8) carries about 15x
+ * F(4x4)'s rounding error (still about 1e-4 of the largest output; winograd8.ts), F(7x7) about
+ * 10x, F(3x3) a third of F(4x4)'s;
  * `winogradTile` in the backend's options pins one tile for every layer.
  */
 export function chooseConvAlgorithm(info: Conv2DInfo): 0 | WinogradTile {
   const winograd = (m: number, weight: number) => (m + 2) ** 2 * (info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m) * weight + CONV_FILTER_COST);
-  const costs: [0 | WinogradTile, number][] = [[8, winograd(8, COST_F8)], [7, winograd(7, COST_F7)], [4, winograd(4, COST_F4)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
+  const costs: [0 | WinogradTile, number][] = [[8, winograd(8, COST_F8)], [7, winograd(7, COST_F7)], [4, winograd(4, COST_F4)], [3, winograd(3, COST_F3)], [2, winograd(2, COST_F2)], [0, 9 * (info.batch * info.outH * info.outW * COST_IM2COL + 1)]];
   let best = costs[0];
   for (const c of costs) if (c[1] < best[1]) best = c;
   return best[0];

@@ -38,7 +38,7 @@ export interface WasmBackendOptions extends BackendOptions {
    */
   adaptive?: boolean;
   /**
-   * Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 4 (F(4x4, 3x3)), 7 (F(7x7, 3x3)) or 8 (F(8x8, 3x3))
+   * Output tile of the Winograd convolutions: 2 (F(2x2, 3x3)), 3 (F(3x3, 3x3)), 4 (F(4x4, 3x3)), 7 (F(7x7, 3x3)) or 8 (F(8x8, 3x3))
    * for every one, instead of the choice per shape (benchmarks and tests compare them).
    */
   winogradTile?: WinogradTile;
@@ -71,6 +71,7 @@ function alphaOf(op: UnaryOp, params?: readonly number[]): number {
 /** The job kinds of each Winograd tile's passes. */
 const WINO_KIND = {
   2: { fwd: Kind.WINO_FWD, input: Kind.WINO_INPUT, filter: Kind.WINO_FILTER, filterOut: Kind.WINO_FILTER_OUT },
+  3: { fwd: Kind.WINO3_FWD, input: Kind.WINO3_INPUT, filter: Kind.WINO3_FILTER, filterOut: Kind.WINO3_FILTER_OUT },
   4: { fwd: Kind.WINO4_FWD, input: Kind.WINO4_INPUT, filter: Kind.WINO4_FILTER, filterOut: Kind.WINO4_FILTER_OUT },
   7: { fwd: Kind.WINO7_FWD, input: Kind.WINO7_INPUT, filter: Kind.WINO7_FILTER, filterOut: Kind.WINO7_FILTER_OUT },
   8: { fwd: Kind.WINO8_FWD, input: Kind.WINO8_INPUT, filter: Kind.WINO8_FILTER, filterOut: Kind.WINO8_FILTER_OUT },
@@ -228,7 +229,7 @@ export class WasmBackend implements Backend {
     this.mr = this.k.tileRows();
     this.fb = this.k.constant(4);
     this.useWinograd = options.winograd ?? true;
-    check(options.winogradTile === undefined || options.winogradTile === 2 || options.winogradTile === 4 || options.winogradTile === 7 || options.winogradTile === 8, 'WASM backend', 'winogradTile must be 2, 4, 7 or 8', { winogradTile: options.winogradTile });
+    check(options.winogradTile === undefined || [2, 3, 4, 7, 8].includes(options.winogradTile), 'WASM backend', 'winogradTile must be 2, 3, 4, 7 or 8', { winogradTile: options.winogradTile });
     this.forcedTile = options.winogradTile;
     const control = roundUp(this.k.heapBase(), 64);
     // The last 64 bytes stay unallocated: kernels may read a vector past the end of a block.
@@ -595,13 +596,13 @@ export class WasmBackend implements Backend {
     this.setJob(src, packed, out, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.kH, i.kW, i.strideH, i.strideW, i.padTop, i.padLeft, per, +acc, partial, group, dy, bias, act);
   }
 
-  /** Whether this convolution runs as Winograd (F(2x2, 3x3), F(4x4, 3x3), F(7x7, 3x3) or F(8x8, 3x3)): 3x3 kernel, stride 1, channels in fours (at least 8). */
+  /** Whether this convolution runs as Winograd (F(m x m, 3x3), m = 2, 3, 4, 7 or 8): 3x3 kernel, stride 1, channels in fours (at least 8). */
   usesWinograd(info: Conv2DInfo): boolean {
     return this.winogradTile(info) !== 0;
   }
 
   /**
-   * The Winograd output tile this convolution runs with: 8 for F(8x8, 3x3), 7 for F(7x7, 3x3), 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), 0
+   * The Winograd output tile this convolution runs with: 8 for F(8x8, 3x3), 7 for F(7x7, 3x3), 4 for F(4x4, 3x3), 3 for F(3x3, 3x3), 2 for F(2x2, 3x3), 0
    * for im2col + GEMM. The choice depends on the shape only (see `chooseConvAlgorithm`), so every
    * thread count computes the same sums; the `winogradTile` option forces a tile wherever
    * Winograd can run.
@@ -628,7 +629,7 @@ export class WasmBackend implements Backend {
       this.run(Kind.WINO_PREP, Math.ceil(positions / span));
       return packed;
     }
-    if (m >= 7) this.k.winoMFilter(m, w, u, n);
+    if (m === 8 || m === 7 || m === 3) this.k.winoMFilter(m, w, u, n);
     else if (m === 4) this.k.wino4Filter(w, u, n);
     else this.k.winoFilter(w, u, n);
     this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose, positions);
@@ -637,7 +638,7 @@ export class WasmBackend implements Backend {
 
   /** Bytes of the transformed kernel (and of one chunk of filter-gradient partial sums) for n kernel columns. */
   private winogradChunkBytes(m: WinogradTile, n: number): number {
-    return m >= 7 ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
+    return m === 8 || m === 7 || m === 3 ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
   }
 
   /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */
@@ -646,7 +647,7 @@ export class WasmBackend implements Backend {
     const mr = this.mr, positions = (m + 2) * (m + 2);
     // Tiles per task: the block's transformed inputs and products stay within L2 (see blockBytes).
     let per = Math.max(mr, Math.floor(winogradBlockBytes(positions, i) / (positions * 4 * (i.inC + i.outC)) / mr) * mr);
-    // At least ~32 tiles a task (8 for F(8x8) and F(7x7)): each task runs 16, 36, 81 or 100 GEMMs, whose fixed costs dominate tiny blocks.
+    // At least ~32 tiles a task (8 for F(8x8) and F(7x7)): each task runs 16, 25, 36, 81 or 100 GEMMs, whose fixed costs dominate tiny blocks.
     if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(m >= 7 ? 8 : 32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));

@@ -57,6 +57,10 @@ export const JOB_WINO7_FWD: i32 = 30;
 export const JOB_WINO7_FILTER: i32 = 31;
 export const JOB_WINO7_FILTER_OUT: i32 = 32;
 export const JOB_WINO7_INPUT: i32 = 33;
+export const JOB_WINO3_FWD: i32 = 34;
+export const JOB_WINO3_FILTER: i32 = 35;
+export const JOB_WINO3_FILTER_OUT: i32 = 36;
+export const JOB_WINO3_INPUT: i32 = 37;
 
 /** First byte past the module's static data; the host allocates above it. */
 export function heapBase(): usize {
@@ -90,11 +94,14 @@ export function scratchBytes(kind: i32, job: usize): i32 {
   if (kind == JOB_WINO4_INPUT) return wino4InputScratch(job);
   if (kind == JOB_WINO8_FWD) return winoMFwdScratch(8, job);
   if (kind == JOB_WINO8_FILTER) return winoMFilterScratch(8, job);
-  if (kind == JOB_WINO8_FILTER_OUT || kind == JOB_WINO7_FILTER_OUT) return WINOM_FILTER_OUT_SCRATCH;
+  if (kind == JOB_WINO8_FILTER_OUT || kind == JOB_WINO7_FILTER_OUT || kind == JOB_WINO3_FILTER_OUT) return WINOM_FILTER_OUT_SCRATCH;
   if (kind == JOB_WINO8_INPUT) return winoMInputScratch(8, job);
   if (kind == JOB_WINO7_FWD) return winoMFwdScratch(7, job);
   if (kind == JOB_WINO7_FILTER) return winoMFilterScratch(7, job);
   if (kind == JOB_WINO7_INPUT) return winoMInputScratch(7, job);
+  if (kind == JOB_WINO3_FWD) return winoMFwdScratch(3, job);
+  if (kind == JOB_WINO3_FILTER) return winoMFilterScratch(3, job);
+  if (kind == JOB_WINO3_INPUT) return winoMInputScratch(3, job);
   if (kind == JOB_NORM_STATS) return normSumScratch(job, 2);
   if (kind == JOB_NORM_BWD_SUMS) return normSumScratch(job, 3);
   return 0;
@@ -105,14 +112,14 @@ export function scratchBytes(kind: i32, job: usize): i32 {
  * kernel columns [t·per, (t+1)·per) (U = G g Gᵀ, every position), phase 1 packs the positions
  * [t·per, (t+1)·per) of U for the GEMMs (transposed for the input gradient). Each value is
  * computed as the serial `winoFilter`/`winoPackFilter` would. Job words: 0 w, 1 u, 2 packed,
- * 3 inC, 4 outC, 5 transpose, 6 tile (2, 4, 7 or 8), 7 phase, 8 per.
+ * 3 inC, 4 outC, 5 transpose, 6 tile (2, 3, 4, 7 or 8), 7 phase, 8 per.
  */
 function winoPrepTask(job: usize, t: i32): void {
   const inC = word(job, 3), outC = word(job, 4), m = word(job, 6), per = word(job, 8);
   const i0 = t * per;
   if (word(job, 7) == 0) {
     const n = inC * outC, i1 = min(n, i0 + per);
-    if (m >= 7) winoMFilterSpan(m, <usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
+    if (m == 8 || m == 7 || m == 3) winoMFilterSpan(m, <usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else if (m == 4) wino4FilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else winoFilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
   } else {
@@ -143,6 +150,10 @@ export function runTask(kind: i32, job: usize, t: i32, scratch: usize): void {
   else if (kind == JOB_WINO7_FILTER) winoMFilterTask(7, job, t, scratch);
   else if (kind == JOB_WINO7_FILTER_OUT) winoMFilterOutTask(7, job, t, scratch);
   else if (kind == JOB_WINO7_INPUT) winoMInputTask(7, job, t, scratch);
+  else if (kind == JOB_WINO3_FWD) winoMFwdTask(3, job, t, scratch);
+  else if (kind == JOB_WINO3_FILTER) winoMFilterTask(3, job, t, scratch);
+  else if (kind == JOB_WINO3_FILTER_OUT) winoMFilterOutTask(3, job, t, scratch);
+  else if (kind == JOB_WINO3_INPUT) winoMInputTask(3, job, t, scratch);
   else if (kind == JOB_POOL) poolTask(word(job, 17), job, t);
   else if (kind == JOB_NORM_STATS) normStatsTask(job, t, scratch);
   else if (kind == JOB_NORM_FWD) normForwardTask(job, t);

@@ -19,12 +19,14 @@
  * even and odd halves, which halves the transforms' multiplications. The gradients are the
  * transposes, as in winograd4.ts. The job words are those of winograd.ts.
  *
- * The tasks below run F(7x7, 3x3) too (winograd7.ts's transforms: 9x9 patches, 81 positions), with
- * the tile as their first argument: m x m output tiles, n = m + 2 a side, n² GEMMs.
+ * The tasks below run F(7x7, 3x3) and F(3x3, 3x3) too (winograd7.ts's and winograd3.ts's transforms:
+ * 9x9 and 5x5 patches, 81 and 25 positions), with the tile as their first argument: m x m output
+ * tiles, n = m + 2 a side, n² GEMMs.
  */
 import { MR, madd } from './simd';
 import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, word } from './gemm';
 import { spread } from './winograd';
+import { an3, bn3, bt3, gn3, gt3, outputColumn3 } from './winograd3';
 import { an7, bn7, bt7, gn7, gt7, outputColumn7 } from './winograd7';
 
 /** Positions of a transformed F(8x8) tile (F(7x7)'s 81 fit the same buffers). */
@@ -180,7 +182,7 @@ function gt8(u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, u6: v12
   v128.store(p + 2 * s, w2);
 }
 
-// ---- per-tile transforms of F(8x8) and F(7x7) ------------------------------------------------------
+// ---- per-tile transforms of F(8x8), F(7x7) and F(3x3) --------------------------------------------------
 
 /** Positions of a transformed tile of F(m x m, 3x3): (m + 2)². */
 // @ts-ignore: decorator
@@ -204,6 +206,15 @@ function inputTransform(m: i32, table: usize, off: usize, tmp: usize, out: usize
     for (let a = 0; a < 10; a++) {
       const q = tmp + <usize>(a * 160);
       bt8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), at(q, 8), at(q, 9), out + <usize>(a * 10) * stride, stride);
+    }
+  } else if (m == 3) {
+    for (let j = 0; j < 5; j++) {
+      const e = table + <usize>(j << 2);
+      bt3(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 20), off), ld(<usize>load<i32>(e, 40), off), ld(<usize>load<i32>(e, 60), off), ld(<usize>load<i32>(e, 80), off), tmp + (<usize>j << 4), 80);
+    }
+    for (let a = 0; a < 5; a++) {
+      const q = tmp + <usize>(a * 80);
+      bt3(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), out + <usize>(a * 5) * stride, stride);
     }
   } else {
     for (let j = 0; j < 9; j++) {
@@ -232,6 +243,15 @@ function gradTransform(m: i32, table: usize, off: usize, tmp: usize, out: usize,
       const q = tmp + <usize>(a * 128);
       an8(at(q, 0), at(q, 1), at(q, 2), at(q, 3), at(q, 4), at(q, 5), at(q, 6), at(q, 7), out + <usize>(a * 10) * stride, stride);
     }
+  } else if (m == 3) {
+    for (let j = 0; j < 3; j++) {
+      const e = table + <usize>(j << 2);
+      an3(ld(<usize>load<i32>(e), off), ld(<usize>load<i32>(e, 12), off), ld(<usize>load<i32>(e, 24), off), tmp + (<usize>j << 4), 48);
+    }
+    for (let a = 0; a < 5; a++) {
+      const q = tmp + <usize>(a * 48);
+      an3(at(q, 0), at(q, 1), at(q, 2), out + <usize>(a * 5) * stride, stride);
+    }
   } else {
     for (let j = 0; j < 7; j++) {
       const e = table + <usize>(j << 2);
@@ -252,6 +272,8 @@ function outputColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
   if (m == 8) {
     outputColumn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else if (m == 3) {
+    outputColumn3(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step), p, s);
   } else {
     outputColumn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
@@ -265,6 +287,8 @@ function inputColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
   if (m == 8) {
     bn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else if (m == 3) {
+    bn3(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step), p, s);
   } else {
     bn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
@@ -278,6 +302,8 @@ function kernelColumnT(m: i32, q: usize, step: usize, p: usize, s: usize): void 
   if (m == 8) {
     gt8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), v128.load(q + 9 * step), p, s);
+  } else if (m == 3) {
+    gt3(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step), p, s);
   } else {
     gt7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step),
       v128.load(q + 5 * step), v128.load(q + 6 * step), v128.load(q + 7 * step), v128.load(q + 8 * step), p, s);
@@ -289,6 +315,7 @@ function kernelColumnT(m: i32, q: usize, step: usize, p: usize, s: usize): void 
 @inline
 function kernelColumn(m: i32, q: usize, step: usize, p: usize, s: usize): void {
   if (m == 8) gn8(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), p, s);
+  else if (m == 3) gn3(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), p, s);
   else gn7(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), p, s);
 }
 
