@@ -171,23 +171,36 @@ function gradientv(x: v128, y: v128, dy: v128, op: i32, alpha: v128): v128 {
  * Activation task t over elements [t·per, (t+1)·per): out = f(x), or with dy, out (+)= dy·f'(x).
  * Job words: 0 x, 1 y (= f(x), read by the gradients of sigmoid, tanh, elu, exp and relu), 2 dy
  * (0: forward), 3 out, 4 n, 5 elements per task (a multiple of 4), 6 accumulate, 7 op, 8 α (float32 bits).
+ * GELU, the fast recipe's, gets loops of its own (activationSpan inlined with constant op and
+ * direction): with the op chosen inside the loop, V8 reloads spilled constants at every step.
  */
 export function activationTask(job: usize, t: i32): void {
+  const gradient = word(job, 2) != 0, op = word(job, 7);
+  if (op == 0) {
+    if (gradient) activationSpan(job, t, true, 0);
+    else activationSpan(job, t, false, 0);
+  } else if (gradient) activationSpan(job, t, true, op);
+  else activationSpan(job, t, false, op);
+}
+
+// @ts-ignore: decorator
+@inline
+function activationSpan(job: usize, t: i32, gradient: bool, op: i32): void {
   const x = <usize>word(job, 0), y = <usize>word(job, 1), dy = <usize>word(job, 2), o = <usize>word(job, 3), n = word(job, 4), per = word(job, 5);
-  const accumulate = word(job, 6) != 0, op = word(job, 7);
+  const accumulate = word(job, 6) != 0;
   const alpha = f32x4.splat(reinterpret<f32>(word(job, 8)));
   const i0 = t * per, i1 = min(n, i0 + per);
   const zero = f32x4.splat(0);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
     const xv = x ? v128.load(at(x, i)) : zero, yv = y ? v128.load(at(y, i)) : zero;
-    let v = dy ? gradientv(xv, yv, v128.load(at(dy, i)), op, alpha) : forwardv(xv, op, alpha);
+    let v = gradient ? gradientv(xv, yv, v128.load(at(dy, i)), op, alpha) : forwardv(xv, op, alpha);
     if (accumulate) v = f32x4.add(v128.load(at(o, i)), v);
     v128.store(at(o, i), v);
   }
   for (; i < i1; i++) {
     const xv = f32x4.splat(x ? load<f32>(at(x, i)) : 0), yv = f32x4.splat(y ? load<f32>(at(y, i)) : 0);
-    let v = lane(dy ? gradientv(xv, yv, f32x4.splat(load<f32>(at(dy, i))), op, alpha) : forwardv(xv, op, alpha));
+    let v = lane(gradient ? gradientv(xv, yv, f32x4.splat(load<f32>(at(dy, i))), op, alpha) : forwardv(xv, op, alpha));
     if (accumulate) v += load<f32>(at(o, i));
     store<f32>(at(o, i), v);
   }

@@ -128,6 +128,25 @@ function actGradv(z: v128, dy: v128, act: i32): v128 {
   return dy;
 }
 
+/**
+ * Activations as type parameters: a task's loop is compiled once per activation (forwardRows<Gelu>,
+ * ...), each with its activation fixed. With the activation a runtime value chosen inside the loop,
+ * V8 reloads the spilled constants of GELU's polynomials at every step; inlined copies with a
+ * constant argument do not help, as the optimizer folds their identical loops back into one.
+ */
+class Linear {}
+class Relu {}
+class Gelu {}
+/** The second backward pass's dz read as stored (no activation to recompute). */
+class Stored {}
+
+/** The activation code (0 linear, RELU, GELU; −1 Stored) of an activation type, a compile-time constant. */
+// @ts-ignore: decorator
+@inline
+function actCode<A>(): i32 {
+  return idof<A>() == idof<Gelu>() ? GELU : idof<A>() == idof<Relu>() ? RELU : idof<A>() == idof<Stored>() ? -1 : 0;
+}
+
 /** Lane 0 of a four-lane function for the last cols mod 4 columns. */
 // @ts-ignore: decorator
 @inline
@@ -187,17 +206,27 @@ export function normStatsTask(job: usize, t: i32, scratch: usize): void {
 
 /**
  * Forward task t: y = act(x·scale + shift) for rows [t·per, (t+1)·per). Job words: 0 x, 1 y,
- * 2 rows, 3 cols, 4 scale, 5 shift (float32 per column), 6 act, 7 rows per task.
+ * 2 rows, 3 cols, 4 scale, 5 shift (float32 per column), 6 act, 7 rows per task. Each activation
+ * gets its own loop (forwardRows inlined with a constant act): with the activation chosen inside
+ * the loop, V8 reloads the spilled constants of GELU's polynomials at every step.
  */
 export function normForwardTask(job: usize, t: i32): void {
+  const act = word(job, 6);
+  if (act == GELU) forwardRows<Gelu>(job, t);
+  else if (act == RELU) forwardRows<Relu>(job, t);
+  else forwardRows<Linear>(job, t);
+}
+
+function forwardRows<A>(job: usize, t: i32): void {
+  const act = actCode<A>();
   const x = <usize>word(job, 0), y = <usize>word(job, 1), rows = word(job, 2), cols = word(job, 3);
-  const scale = <usize>word(job, 4), shift = <usize>word(job, 5), act = word(job, 6), per = word(job, 7);
+  const scale = <usize>word(job, 4), shift = <usize>word(job, 5), per = word(job, 7);
   const r0 = t * per, r1 = min(rows, r0 + per);
   for (let r = r0; r < r1; r++) {
     const xr = at(x, r * cols), yr = at(y, r * cols);
     let c = 0;
     for (; c + 4 <= cols; c += 4) {
-      const z = f32x4.add(f32x4.mul(v128.load(at(xr, c)), v128.load(at(scale, c))), v128.load(at(shift, c)));
+      const z = madd(v128.load(at(xr, c)), v128.load(at(scale, c)), v128.load(at(shift, c)));
       v128.store(at(yr, c), actv(z, act));
     }
     for (; c < cols; c++) {
@@ -212,12 +241,20 @@ export function normForwardTask(job: usize, t: i32): void {
  * x̂ = (x − mean)·inv and z = g·x̂ + b; stores dz where a buffer is given (it may be dy itself) and
  * sums Σ dz and Σ dz·x̂ per column. Job words: 0 x, 1 dy, 2 rows, 3 cols, 4 rows per task,
  * 5 partials (float64 [task][2][cols]), 6 mean, 7 inv, 8 g, 9 b (float32 per column), 10 act,
- * 11 dz (0: not stored).
+ * 11 dz (0: not stored). One loop per activation, as normForwardTask.
  */
 export function normBackwardSumsTask(job: usize, t: i32, scratch: usize): void {
+  const act = word(job, 10);
+  if (act == GELU) backwardSums<Gelu>(job, t, scratch);
+  else if (act == RELU) backwardSums<Relu>(job, t, scratch);
+  else backwardSums<Linear>(job, t, scratch);
+}
+
+function backwardSums<A>(job: usize, t: i32, scratch: usize): void {
+  const act = actCode<A>();
   const x = <usize>word(job, 0), dy = <usize>word(job, 1), rows = word(job, 2), cols = word(job, 3), per = word(job, 4);
   const mean = <usize>word(job, 6), inv = <usize>word(job, 7), g = <usize>word(job, 8), b = <usize>word(job, 9);
-  const act = word(job, 10), dz = <usize>word(job, 11);
+  const dz = <usize>word(job, 11);
   const r0 = t * per, r1 = min(rows, r0 + per);
   const p1 = <usize>word(job, 5) + (<usize>(t * cols) << 4), p2 = p1 + (<usize>cols << 3);
   const s1 = scratch, s2 = at(scratch, cols);
@@ -256,9 +293,18 @@ export function normBackwardSumsTask(job: usize, t: i32, scratch: usize): void {
  * 8 mean, 9 accumulate, 10 rows per task, 11 recompute (−1: src is dz), 12 inv, 13 g, 14 b.
  */
 export function normBackwardDxTask(job: usize, t: i32): void {
+  const act = word(job, 11);
+  if (act == GELU) backwardDx<Gelu>(job, t);
+  else if (act == RELU) backwardDx<Relu>(job, t);
+  else if (act >= 0) backwardDx<Linear>(job, t);
+  else backwardDx<Stored>(job, t);
+}
+
+function backwardDx<A>(job: usize, t: i32): void {
+  const act = actCode<A>();
   const x = <usize>word(job, 0), src = <usize>word(job, 1), dx = <usize>word(job, 2), rows = word(job, 3), cols = word(job, 4);
   const A = <usize>word(job, 5), Q = <usize>word(job, 6), C = <usize>word(job, 7), mean = <usize>word(job, 8);
-  const accumulate = word(job, 9) != 0, per = word(job, 10), act = word(job, 11);
+  const accumulate = word(job, 9) != 0, per = word(job, 10);
   const inv = <usize>word(job, 12), g = <usize>word(job, 13), b = <usize>word(job, 14);
   const r0 = t * per, r1 = min(rows, r0 + per);
   for (let r = r0; r < r1; r++) {
