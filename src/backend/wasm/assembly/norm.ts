@@ -1,7 +1,8 @@
 /**
  * Batch normalisation over the rows of a rows×cols matrix (NHWC flattened: one column per
  * channel), as tasks over row spans: statistics, the normalised (and activated) output, and the
- * two passes of the backward. Activations: 0 linear, 1 relu, 2 gelu (exact, erf form).
+ * two passes of the backward. Activations: 0 linear, 1 relu, 2 gelu (the erf form, as Keras
+ * computes it: x·(1 + erf(x/√2))/2).
  *
  * Sums per column are taken per chunk of rows (the chunking depends on the shape only, so a result
  * never depends on the thread count): float32 lanes over blocks of BLOCK rows, flushed into a
@@ -52,32 +53,32 @@ export function expv(x0: v128): v128 {
 }
 
 /**
- * Q(t) of erfc(x) = t·e^(−x²)·Q(t), t = 1/(1 + x/2), x ≥ 0: a degree-10 polynomial in t − ½ fitted
- * to erfcx(x)/t over all x ≥ 0 (weighted least squares toward the minimax relative error: 1.1e-8 in
- * float64, about 2.5e-7 evaluated in float32), so Φ and φ share one exponential.
+ * erf(x) on four lanes: x·P(x²)/Q(x²) for |x| ≤ 3.92, a rational function of degree 5 over 5 in
+ * x² fitted toward the minimax absolute error (1.6e-8 in float64, about 3.4e-7 evaluated in
+ * float32), and exactly ±1 from 3.92 on (erf is within 1.1e-8 of it there). One division and eleven
+ * multiply-adds: the erfc form with its exponential (relative accuracy in the far tails) took
+ * twice the instructions, and GELU's forward pass is instruction-bound. A NaN passes through.
  */
 // @ts-ignore: decorator
 @inline
-function erfcxQ(t: v128): v128 {
-  const s = f32x4.sub(t, f32x4.splat(0.5));
-  let p = f32x4.splat(0.042369503527879715);
-  p = madd(p, s, f32x4.splat(-0.0190640389919281));
-  p = madd(p, s, f32x4.splat(-0.076214998960495));
-  p = madd(p, s, f32x4.splat(0.055293504148721695));
-  p = madd(p, s, f32x4.splat(0.09779100120067596));
-  p = madd(p, s, f32x4.splat(-0.10381881147623062));
-  p = madd(p, s, f32x4.splat(-0.17202113568782806));
-  p = madd(p, s, f32x4.splat(0.14577507972717285));
-  p = madd(p, s, f32x4.splat(0.5589428544044495));
-  p = madd(p, s, f32x4.splat(0.6871606111526489));
-  return madd(p, s, f32x4.splat(0.5107913613319397));
-}
-
-/** t = 1/(1 + x/2) of x = |z|/√2. */
-// @ts-ignore: decorator
-@inline
-function erfcT(z: v128): v128 {
-  return f32x4.div(f32x4.splat(1), madd(f32x4.abs(z), f32x4.splat(0.35355339), f32x4.splat(1)));
+function erfv(x0: v128): v128 {
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-3.92)), f32x4.splat(3.92));
+  const u = f32x4.mul(x, x);
+  let p = f32x4.splat(2.034724155636214e-06);
+  p = madd(p, u, f32x4.splat(0.00028747577444329306));
+  p = madd(p, u, f32x4.splat(0.0038682477687353163));
+  p = madd(p, u, f32x4.splat(0.053060233092028744));
+  p = madd(p, u, f32x4.splat(0.19276246391361018));
+  p = madd(p, u, f32x4.splat(1.128379022426061));
+  let q = f32x4.splat(3.807033814075961e-05);
+  q = madd(q, u, f32x4.splat(0.0011880923362965305));
+  q = madd(q, u, f32x4.splat(0.01517213931471053));
+  q = madd(q, u, f32x4.splat(0.11508392614363161));
+  q = madd(q, u, f32x4.splat(0.5041629530057783));
+  q = madd(q, u, f32x4.splat(1.0));
+  // Exactly ±1 past the clamp (the rational's float32 value there is 1 − 6e-8), so that gelu(−∞) = −∞·0 = NaN as the reference has it.
+  const sign = v128.or(v128.and(x0, f32x4.splat(-0.0)), f32x4.splat(1));
+  return v128.bitselect(sign, f32x4.div(f32x4.mul(x, p), q), f32x4.ge(f32x4.abs(x0), f32x4.splat(3.92)));
 }
 
 /** e^(−z²/2) = √(2π)·φ(z). */
@@ -87,27 +88,25 @@ function gaussv(z: v128): v128 {
   return expv(f32x4.mul(f32x4.mul(z, z), f32x4.splat(-0.5)));
 }
 
-/** Φ(z) from t and e = e^(−z²/2): h = erfc(|z|/√2)/2 below zero, 1 − h above. */
+/** Φ(z) = (1 + erf(z/√2))/2, as Keras and TensorFlow.js compute GELU's (absolute error about 2e-7). */
 // @ts-ignore: decorator
 @inline
-function cdfv(z: v128, t: v128, e: v128): v128 {
-  const h = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), f32x4.mul(e, erfcxQ(t)));
-  return v128.bitselect(h, f32x4.sub(f32x4.splat(1), h), f32x4.lt(z, f32x4.splat(0)));
+function cdfv(z: v128): v128 {
+  return madd(erfv(f32x4.mul(z, f32x4.splat(0.70710678118654752))), f32x4.splat(0.5), f32x4.splat(0.5));
 }
 
 /** gelu(z) = z·Φ(z). */
 // @ts-ignore: decorator
 @inline
 export function geluv(z: v128): v128 {
-  return f32x4.mul(z, cdfv(z, erfcT(z), gaussv(z)));
+  return f32x4.mul(z, cdfv(z));
 }
 
-/** gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π): one exponential for both. */
+/** gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π). */
 // @ts-ignore: decorator
 @inline
 export function geluGradv(z: v128): v128 {
-  const e = gaussv(z);
-  return madd(z, f32x4.mul(e, f32x4.splat(0.39894228)), cdfv(z, erfcT(z), e));
+  return madd(z, f32x4.mul(gaussv(z), f32x4.splat(0.39894228)), cdfv(z));
 }
 
 /** act(z) on four lanes. */
