@@ -10,7 +10,7 @@
  *   Aᵀ[i][j] = a_jⁱ (column ∞: 1 in row 2),   G[j][k] = a_jᵏ / Π_{l≠j} (a_j − a_l) (row ∞: g2),
  *   Bᵀ row j = the coefficients of M(x) / (x − a_j) (row ∞: those of M(x)), lowest power first,
  *
- * computed in exact rationals and rounded once to float32.
+ * computed in exact rationals and rounded once to float32 (printed by scripts/winograd-transforms.py).
  */
 import { madd } from './simd';
 
