@@ -34,8 +34,8 @@ export type WinogradTile = 2 | 3 | 4 | 7 | 8;
  * F(3x3) on 3x3 and 9x9 maps (and 5x5, 6x6 at batch 64), F(4x4) on 4x4 and 10x10 to 12x12 maps,
  * F(2x2) on 2x2 maps; im2col on 1-wide maps and for a single small image. F(8x8) carries about 15x
  * F(4x4)'s rounding error (still about 1e-4 of the largest output; winograd8.ts), F(7x7) about
- * 10x, F(3x3) a third of F(4x4)'s;
- * `winogradTile` in the backend's options pins one tile for every layer.
+ * 10x, F(3x3) about a fifth of F(4x4)'s; `winogradTile` in the backend's options pins one tile for
+ * every layer.
  */
 export function chooseConvAlgorithm(info: Conv2DInfo): 0 | WinogradTile {
   const winograd = (m: number, weight: number) => (m + 2) ** 2 * (info.batch * Math.ceil(info.outH / m) * Math.ceil(info.outW / m) * weight + CONV_FILTER_COST);

@@ -76,6 +76,8 @@ const WINO_KIND = {
   7: { fwd: Kind.WINO7_FWD, input: Kind.WINO7_INPUT, filter: Kind.WINO7_FILTER, filterOut: Kind.WINO7_FILTER_OUT },
   8: { fwd: Kind.WINO8_FWD, input: Kind.WINO8_INPUT, filter: Kind.WINO8_FILTER, filterOut: Kind.WINO8_FILTER_OUT },
 } as const;
+/** Whether tile m runs on winograd8.ts's tasks (F(8x8), F(7x7), F(3x3)); F(4x4) and F(2x2) have kernels of their own. */
+const generalTile = (m: WinogradTile): m is 3 | 7 | 8 => m === 3 || m === 7 || m === 8;
 /** Ops of the binary kernel (assembly/ops.ts), and the op that computes op(b, a) as op'(a, b). */
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 2, div: 3, maximum: 4, minimum: 5 };
 const SWAPPED_CODE: Partial<Record<BinaryOp, number>> = { add: 0, mul: 1, sub: 6, div: 7, maximum: 4, minimum: 5 };
@@ -629,7 +631,7 @@ export class WasmBackend implements Backend {
       this.run(Kind.WINO_PREP, Math.ceil(positions / span));
       return packed;
     }
-    if (m === 8 || m === 7 || m === 3) this.k.winoMFilter(m, w, u, n);
+    if (generalTile(m)) this.k.winoMFilter(m, w, u, n);
     else if (m === 4) this.k.wino4Filter(w, u, n);
     else this.k.winoFilter(w, u, n);
     this.k.winoPackFilter(u, packed, info.inC, info.outC, transpose, positions);
@@ -638,7 +640,7 @@ export class WasmBackend implements Backend {
 
   /** Bytes of the transformed kernel (and of one chunk of filter-gradient partial sums) for n kernel columns. */
   private winogradChunkBytes(m: WinogradTile, n: number): number {
-    return m === 8 || m === 7 || m === 3 ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
+    return generalTile(m) ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
   }
 
   /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */

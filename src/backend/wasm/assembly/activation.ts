@@ -10,7 +10,7 @@
  */
 import { word } from './gemm';
 import { madd } from './simd';
-import { at, expv, geluGradv, geluv, lane } from './norm';
+import { Gelu, at, expv, geluGradv, geluv, lane } from './norm';
 
 const SELU_SCALE: f32 = 1.0507009873554805;
 const SELU_ALPHA: f32 = 1.6732632423543772;
@@ -171,21 +171,27 @@ function gradientv(x: v128, y: v128, dy: v128, op: i32, alpha: v128): v128 {
  * Activation task t over elements [t·per, (t+1)·per): out = f(x), or with dy, out (+)= dy·f'(x).
  * Job words: 0 x, 1 y (= f(x), read by the gradients of sigmoid, tanh, elu, exp and relu), 2 dy
  * (0: forward), 3 out, 4 n, 5 elements per task (a multiple of 4), 6 accumulate, 7 op, 8 α (float32 bits).
- * GELU, the fast recipe's, gets loops of its own (activationSpan inlined with constant op and
- * direction): with the op chosen inside the loop, V8 reloads spilled constants at every step.
+ * GELU, the fast recipe's, gets loops of its own, as norm.ts's activations do: activationSpan is
+ * compiled per direction and for GELU or any op (type parameters), since with the op chosen inside
+ * the loop V8 reloads spilled constants at every step.
  */
 export function activationTask(job: usize, t: i32): void {
-  const gradient = word(job, 2) != 0, op = word(job, 7);
-  if (op == 0) {
-    if (gradient) activationSpan(job, t, true, 0);
-    else activationSpan(job, t, false, 0);
-  } else if (gradient) activationSpan(job, t, true, op);
-  else activationSpan(job, t, false, op);
+  const gradient = word(job, 2) != 0, gelu = word(job, 7) == 0;
+  if (gradient) {
+    if (gelu) activationSpan<Gradient, Gelu>(job, t);
+    else activationSpan<Gradient, AnyOp>(job, t);
+  } else if (gelu) activationSpan<Forward, Gelu>(job, t);
+  else activationSpan<Forward, AnyOp>(job, t);
 }
 
-// @ts-ignore: decorator
-@inline
-function activationSpan(job: usize, t: i32, gradient: bool, op: i32): void {
+/** The direction of an activation task, as a type parameter. */
+class Forward {}
+class Gradient {}
+/** Any activation: the op is read from the job. */
+class AnyOp {}
+
+function activationSpan<D, O>(job: usize, t: i32): void {
+  const gradient = idof<D>() == idof<Gradient>(), op = idof<O>() == idof<Gelu>() ? 0 : word(job, 7);
   const x = <usize>word(job, 0), y = <usize>word(job, 1), dy = <usize>word(job, 2), o = <usize>word(job, 3), n = word(job, 4), per = word(job, 5);
   const accumulate = word(job, 6) != 0;
   const alpha = f32x4.splat(reinterpret<f32>(word(job, 8)));

@@ -119,7 +119,7 @@ function winoPrepTask(job: usize, t: i32): void {
   const i0 = t * per;
   if (word(job, 7) == 0) {
     const n = inC * outC, i1 = min(n, i0 + per);
-    if (m == 8 || m == 7 || m == 3) winoMFilterSpan(m, <usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
+    if (m != 4 && m != 2) winoMFilterSpan(m, <usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else if (m == 4) wino4FilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
     else winoFilterSpan(<usize>word(job, 0), <usize>word(job, 1), n, i0, i1);
   } else {

@@ -135,7 +135,7 @@ function actGradv(z: v128, dy: v128, act: i32): v128 {
  */
 class Linear {}
 class Relu {}
-class Gelu {}
+export class Gelu {}
 /** The second backward pass's dz read as stored (no activation to recompute). */
 class Stored {}
 
