@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { ReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackendSync, type WasmBackend } from '../src/backend/wasm/index.js';
 import { conv2dInfo, pool2dInfo, type Padding } from '../src/backend/shape.js';
-import type { Backend, BinaryOp, Conv2DInfo, DifferentiableUnaryOp, KernelActivation, NormActivation, Storage, UnaryOp } from '../src/backend/backend.js';
+import { NO_WINNER, type Backend, type BinaryOp, type Conv2DInfo, type DifferentiableUnaryOp, type KernelActivation, type NormActivation, type Pool2DInfo, type Storage, type UnaryOp } from '../src/backend/backend.js';
 import { Random } from '../src/tensor/random.js';
 
 const VARIANT = process.env.CNNKIT_WASM_VARIANT as 'simd' | 'relaxed-simd' | undefined;
@@ -67,6 +67,14 @@ function epilogueScale(be: WasmBackend, info: Conv2DInfo, x: Float32Array, k: Fl
   const z = ref.alloc(info.batch * info.outH * info.outW * info.outC);
   ref.conv2d(put(ref, x), put(ref, k), z, info, { bias: bias ? put(ref, bias) : null, act: 'linear' });
   return ref.readSync(z) as Float32Array;
+}
+
+/** maxPoolArgmax of x on `be`: the pooled values and the winners. */
+function pooledWithWinners(be: Backend, x: Float32Array, info: Pool2DInfo, mask: boolean): { y: Float32Array; winners: Uint8Array } {
+  const n = info.batch * info.outH * info.outW * info.channels;
+  const y = be.alloc(n), a = be.alloc(n, 'bool');
+  be.maxPoolArgmax(put(be, x), y, a, info, mask);
+  return { y: be.readSync(y) as Float32Array, winners: be.readSync(a) as Uint8Array };
 }
 
 /** Runs `op` on both backends over copies of the same inputs; returns the outputs of each. */
@@ -268,7 +276,88 @@ for (const [label, make] of backends) {
         r = both(w, [randomArray(yn), randomArray(xn)], (be, [dy, dx]) => be.avgPoolBackward(dy, dx, info, acc));
         close(r.got[1], r.want[1], ELEM_TOL, `avgPoolBackward acc=${acc} ${tag}`);
       }
+      // Recorded winners: ties (small integers), non-positive maxima under the mask, and a NaN.
+      for (const mask of [false, true]) {
+        const xa = randomArray(xn, -2, 3).map(Math.floor);
+        xa[0] = NaN;
+        const got = pooledWithWinners(w, xa, info, mask), want = pooledWithWinners(ref, xa, info, mask);
+        assert.deepEqual(Array.from(got.y), Array.from(want.y), `maxPoolArgmax values mask=${mask} ${tag}`);
+        assert.deepEqual(got.winners, want.winners, `maxPoolArgmax winners mask=${mask} ${tag}`);
+        assert.equal(want.winners[0], NO_WINNER, `the NaN's window has no winner ${tag}`);
+        if (c.k > 1) assert.ok(want.winners.some((k) => k > 0 && k !== NO_WINNER), `the data must have winners past the first cell ${tag}`);
+        // Each backend routes dy by its own winners (equal, as checked above; `write` cannot set winner bytes).
+        for (const acc of [false, true]) {
+          const r = both(w, [xa, randomArray(yn), randomArray(xn)], (be, [xs, dy, dx]) => {
+            const a = be.alloc(yn, 'bool');
+            be.maxPoolArgmax(xs, be.alloc(yn), a, info, mask);
+            be.maxPoolBackwardArgmax(a, dy, dx, info, acc);
+          });
+          close(r.got[2], r.want[2], ELEM_TOL, `maxPoolBackwardArgmax mask=${mask} acc=${acc} ${tag}`);
+        }
+        // Without the NaN, the winners route dy as maxPoolBackward does (ReLU mask included).
+        const xf = randomArray(xn, -2, 3).map(Math.floor), dy = randomArray(yn);
+        for (const be of [w, ref] as Backend[]) {
+          const byX = be.alloc(xn), byWinners = be.alloc(xn), a = be.alloc(yn, 'bool'), xs = put(be, xf), g = put(be, dy);
+          be.maxPoolBackward(xs, g, byX, info, false, mask);
+          be.maxPoolArgmax(xs, be.alloc(yn), a, info, mask);
+          be.maxPoolBackwardArgmax(a, g, byWinners, info, false);
+          close(be.readSync(byWinners) as Float32Array, be.readSync(byX) as Float32Array, 0, `winners route as maxPoolBackward mask=${mask} ${be === ref ? 'reference' : 'wasm'} ${tag}`);
+        }
+      }
     }
+  });
+
+  test(`convolution into max pooling (conv2dMaxPool) equals conv2d then maxPoolArgmax bit for bit on every path, pooled in the Winograd pass where its windows lie in one tile (${label})`, () => {
+    type Case = { batch: number; h: number; w: number; inC: number; outC: number; padding: Padding; k?: number; s?: number; poolPad?: Padding };
+    const cases: Case[] = [
+      { batch: 2, h: 31, w: 31, inC: 8, outC: 16, padding: 'same' },
+      { batch: 3, h: 15, w: 15, inC: 16, outC: 8, padding: 'same' },
+      { batch: 2, h: 7, w: 7, inC: 8, outC: 12, padding: 'same' },
+      { batch: 1, h: 13, w: 11, inC: 12, outC: 8, padding: 'valid' },
+      { batch: 2, h: 3, w: 3, inC: 8, outC: 8, padding: 'same' },
+      { batch: 1, h: 10, w: 9, inC: 8, outC: 8, padding: 'same', k: 3, s: 2, poolPad: 'same' },
+      { batch: 2, h: 8, w: 8, inC: 8, outC: 8, padding: 'same', k: 2, s: 1 },
+    ];
+    const make = (o: object) => createWasmBackendSync({ threads: w.threads, memoryMB: 64, variant: w.variant, adaptive: false, ...o });
+    const paths = [['im2col', make({ winograd: false }), REDUCE_TOL], ['F(3x3)', make({ winogradTile: 3 }), REDUCE_TOL], ['F(4x4)', make({ winogradTile: 4 }), REDUCE_TOL],
+      ['F(7x7)', make({ winogradTile: 7 }), F8_TOL], ['F(8x8)', make({ winogradTile: 8 }), F8_TOL], ['chosen', w, 0]] as const;
+    let fusedRuns = 0;
+    for (const c of cases) {
+      const info = conv2dInfo({ batch: c.batch, inH: c.h, inW: c.w, inC: c.inC, outC: c.outC, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: c.padding });
+      const k = c.k ?? 2, st = c.s ?? 2;
+      const pool = pool2dInfo({ batch: c.batch, inH: info.outH, inW: info.outW, channels: c.outC, kH: k, kW: k, strideH: st, strideW: st, padding: c.poolPad ?? 'valid' });
+      const xn = c.batch * c.h * c.w * c.inC, wn = 9 * c.inC * c.outC, zn = c.batch * info.outH * info.outW * c.outC, yn = pool.batch * pool.outH * pool.outW * c.outC;
+      for (const [path, be, pathTol] of paths) {
+        const m = be.winogradTile(info);
+        const expectFused = m !== 0 && m !== 4 && m !== 2 && k === 2 && st === 2 && !c.poolPad && (m % 2 === 0 || (info.outH <= m && info.outW <= m));
+        assert.equal(be.fusesConvPool(info, pool), expectFused, `${path} fuses ${JSON.stringify(c)}`);
+        if (expectFused) fusedRuns++;
+        for (const [withBias, act] of [[false, 'linear'], [true, 'linear'], [true, 'relu']] as const) {
+          const tag = `${path} ${act}${withBias ? ' + bias' : ''} ${JSON.stringify(c)}`;
+          // Inputs on a coarse grid make exact ties in the convolution's output common.
+          const x = randomArray(xn, -2, 2).map((v) => Math.round(v * 2) / 2), kw = randomArray(wn, -1, 1).map((v) => Math.round(v * 2) / 2);
+          const bias = withBias ? randomArray(c.outC, -1, 0) : null;
+          const epi = (b: Backend) => ({ bias: bias ? put(b, bias) : null, act });
+          const xs = put(be, x), ks = put(be, kw);
+          const y = be.alloc(yn), win = be.alloc(yn, 'bool');
+          be.conv2dMaxPool(xs, ks, y, win, info, pool, epi(be));
+          const z = be.alloc(zn), y2 = be.alloc(yn), win2 = be.alloc(yn, 'bool');
+          be.conv2d(xs, ks, z, info, epi(be));
+          be.maxPoolArgmax(z, y2, win2, pool, act === 'relu');
+          const got = be.readSync(y) as Float32Array, gotWin = be.readSync(win) as Uint8Array;
+          close(got, be.readSync(y2) as Float32Array, 0, `conv2dMaxPool = conv2d + maxPoolArgmax: values, ${tag}`);
+          assert.deepEqual(gotWin, be.readSync(win2), `conv2dMaxPool = conv2d + maxPoolArgmax: winners, ${tag}`);
+          const rw = ref.alloc(yn), rwin = ref.alloc(yn, 'bool');
+          ref.conv2dMaxPool(put(ref, x), put(ref, kw), rw, rwin, info, pool, epi(ref));
+          close(got, ref.readSync(rw) as Float32Array, pathTol || convTol(w, info), `conv2dMaxPool against the reference, ${tag}`);
+          for (const s of [xs, ks, y, win, z, y2, win2]) be.free(s);
+        }
+      }
+    }
+    assert.ok(fusedRuns >= 6, `the Winograd pass pooled in ${fusedRuns} runs`);
+    assert.throws(() => ref.conv2dMaxPool(ref.alloc(1), ref.alloc(1), ref.alloc(1), ref.alloc(1, 'bool'), conv2dInfo({ batch: 1, inH: 4, inW: 4, inC: 1, outC: 1, kH: 3, kW: 3, strideH: 1, strideW: 1, padding: 'same' }),
+      pool2dInfo({ batch: 1, inH: 4, inW: 4, channels: 1, kH: 2, kW: 2, strideH: 2, strideW: 2, padding: 'valid' }), { bias: null, act: 'tanh' }), /activation 'tanh' is not supported/);
+    for (const [, be] of paths) if (be !== w) be.dispose();
   });
 
   test(`activations, bias and element-wise kernels match the reference (${label})`, () => {

@@ -105,6 +105,9 @@ export interface Pool2DInfo {
   readonly padLeft: number;
 }
 
+/** The `argmax` byte of a max-pool window whose gradient goes nowhere (see `maxPoolArgmax`). */
+export const NO_WINNER = 255;
+
 /** Hyper-parameters of one Adam step (Kingma & Ba 2015, with Keras's epsilon placement). */
 export interface AdamParams {
   readonly lr: number;
@@ -329,6 +332,24 @@ export interface Backend {
    * positive: the ReLU's gradient is folded in, so dx is already the gradient of its input.
    */
   maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask?: boolean): void;
+  /**
+   * `maxPool` that also records each window's winner: `argmax` (a bool storage read as bytes, one
+   * per element of y) gets the window position i·poolW + j of the first cell equal to the maximum
+   * (row-major, so ties go to the earliest; padding cells never win), or NO_WINNER where no cell
+   * takes the gradient: a NaN maximum, or with `reluMask` a maximum that is not positive (x is then
+   * a ReLU's output, whose gradient the routing folds in). Windows have at most 255 cells.
+   */
+  maxPoolArgmax(x: Storage, y: Storage, argmax: Storage, info: Pool2DInfo, reluMask: boolean): void;
+  /** dx (+)= dy routed to each window's recorded winner (`maxPoolArgmax`, `conv2dMaxPool`); 0 elsewhere. */
+  maxPoolBackwardArgmax(argmax: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
+  /**
+   * y = maxPool(act(conv2d(x, w) + bias)) with its winners in `argmax`, as `conv2d` with the
+   * epilogue and then `maxPoolArgmax` (with `reluMask` for act 'relu') would compute them, bit for
+   * bit; a backend may skip storing the convolution's output. `pool` is the pooling of the
+   * convolution's output [batch, outH, outW, outC]. Activations: 'linear' and 'relu' (whose
+   * gradient the winners fold in); others are refused.
+   */
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void;
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void;
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
 

@@ -4,6 +4,7 @@
  * `compute_conv_output_shape`): 'valid' uses no padding; 'same' gives ceil(in / stride) outputs and
  * pads max((out − 1)·stride + k − in, 0) in total, the smaller half before and the odd extra after.
  */
+import { ShapeError, ValueError } from '../errors.js';
 import type { Conv2DInfo, Pool2DInfo } from './backend.js';
 
 export type Padding = 'valid' | 'same';
@@ -107,4 +108,21 @@ export function broadcastAxes(shape: readonly number[], outShape: readonly numbe
   const axes: number[] = [];
   for (let i = 0; i < outShape.length; i++) if (i < off || (shape[i - off] === 1 && outShape[i] !== 1)) axes.push(i);
   return axes;
+}
+
+/** Refuses a max-pool window too large for its winner to fit the byte of `maxPoolArgmax` (at most 255 cells, 255 meaning none). */
+export function checkArgmaxWindow(info: Pool2DInfo): void {
+  if (info.poolH * info.poolW > 255)
+    throw new ValueError(`maxPoolArgmax: a ${info.poolH}x${info.poolW} window has ${info.poolH * info.poolW} cells; at most 255 can record their winner`);
+}
+
+/** Refuses a `conv2dMaxPool` whose pooling does not read the convolution's output or whose activation the winners cannot fold in. */
+export function checkConvPool(info: Conv2DInfo, pool: Pool2DInfo, epilogue?: { readonly act: string }): void {
+  checkArgmaxWindow(pool);
+  if (pool.batch !== info.batch || pool.inH !== info.outH || pool.inW !== info.outW || pool.channels !== info.outC)
+    throw new ShapeError(
+      `conv2dMaxPool: the pooling reads [${pool.batch}, ${pool.inH}, ${pool.inW}, ${pool.channels}] but the convolution writes [${info.batch}, ${info.outH}, ${info.outW}, ${info.outC}]`,
+    );
+  const act = epilogue?.act ?? 'linear';
+  if (act !== 'linear' && act !== 'relu') throw new ValueError(`conv2dMaxPool: activation '${act}' is not supported (linear or relu: their gradient the pooling's winners can carry)`);
 }

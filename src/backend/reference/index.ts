@@ -4,12 +4,13 @@
  */
 import {
   arrayFor, type AdamParams, type Backend, type BinaryOp, type BroadcastInfo, type Conv2DInfo, type ConvEpilogue, type DifferentiableUnaryOp, type DType,
-  type CropInfo, type KernelActivation, type MemoryInfo, type NormAccumulate, type NormActivation, type Pool2DInfo, type ReduceOp, type ResizeInfo, type Storage, type TypedArray, type UnaryOp,
+  type CropInfo, type KernelActivation, type MemoryInfo, NO_WINNER, type NormAccumulate, type NormActivation, type Pool2DInfo, type ReduceOp, type ResizeInfo, type Storage, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import * as cpu from '../cpu/generic.js';
 import * as cpuImage from '../cpu/image.js';
 import * as norm from '../cpu/normalization.js';
 import * as cpuScan from '../cpu/scan.js';
+import { checkArgmaxWindow, checkConvPool } from '../shape.js';
 
 class ArrayStorage implements Storage {
   constructor(
@@ -97,13 +98,14 @@ function forEachConvTerm(info: Conv2DInfo, fn: (xi: number, wi: number, yi: numb
 }
 
 /** Calls `fn(outputIndex, inputIndices)` for every pooling window (padding cells excluded). */
-function forEachWindow(info: Pool2DInfo, fn: (yi: number, xis: number[]) => void): void {
+/** Calls fn with each output element's index, its window's cells inside the input and their positions py·poolW + px in the window. */
+function forEachWindow(info: Pool2DInfo, fn: (yi: number, xis: number[], positions: number[]) => void): void {
   const { batch, inH, inW, channels, outH, outW, poolH, poolW, strideH, strideW, padTop, padLeft } = info;
   for (let b = 0; b < batch; b++)
     for (let oy = 0; oy < outH; oy++)
       for (let ox = 0; ox < outW; ox++)
         for (let c = 0; c < channels; c++) {
-          const xis: number[] = [];
+          const xis: number[] = [], positions: number[] = [];
           for (let py = 0; py < poolH; py++) {
             const iy = oy * strideH + py - padTop;
             if (iy < 0 || iy >= inH) continue;
@@ -111,9 +113,10 @@ function forEachWindow(info: Pool2DInfo, fn: (yi: number, xis: number[]) => void
               const ix = ox * strideW + px - padLeft;
               if (ix < 0 || ix >= inW) continue;
               xis.push(((b * inH + iy) * inW + ix) * channels + c);
+              positions.push(py * poolW + px);
             }
           }
-          fn(((b * outH + oy) * outW + ox) * channels + c, xis);
+          fn(((b * outH + oy) * outW + ox) * channels + c, xis, positions);
         }
 }
 
@@ -280,6 +283,30 @@ export class ReferenceBackend implements Backend {
       for (const i of xis) if (f32(x)[i] > f32(x)[best]) best = i;
       if (!reluMask || f32(x)[best] > 0) f32(dx)[best] += f32(dy)[yi];
     });
+  }
+  maxPoolArgmax(x: Storage, y: Storage, argmax: Storage, info: Pool2DInfo, reluMask: boolean): void {
+    checkArgmaxWindow(info);
+    forEachWindow(info, (yi, xis, positions) => {
+      const m = Math.max(...xis.map((i) => f32(x)[i]));
+      f32(y)[yi] = m;
+      const k = xis.findIndex((i) => f32(x)[i] === m);
+      arr(argmax)[yi] = k < 0 || (reluMask && !(m > 0)) ? NO_WINNER : positions[k];
+    });
+  }
+  maxPoolBackwardArgmax(argmax: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
+    checkArgmaxWindow(info);
+    zeroUnless(accumulate, dx, info.batch * info.inH * info.inW * info.channels);
+    forEachWindow(info, (yi, xis, positions) => {
+      const k = positions.indexOf(arr(argmax)[yi]);
+      if (k >= 0) f32(dx)[xis[k]] += f32(dy)[yi];
+    });
+  }
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
+    checkConvPool(info, pool, epilogue);
+    const z = this.alloc(info.batch * info.outH * info.outW * info.outC);
+    this.conv2d(x, w, z, info, epilogue);
+    this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    this.free(z);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     forEachWindow(info, (yi, xis) => (f32(y)[yi] = xis.reduce((s, i) => s + f32(x)[i], 0) / xis.length));

@@ -23,6 +23,7 @@ import { availableCores } from './platform.js';
 import { ThreadPool } from './threads.js';
 import { Workspace } from './workspace.js';
 import { chooseConvAlgorithm, filterGradientTile, winogradBlockBytes, type WinogradTile } from './conv-plan.js';
+import { checkArgmaxWindow, checkConvPool } from '../shape.js';
 
 export { chooseConvAlgorithm, filterGradientTile } from './conv-plan.js';
 
@@ -643,8 +644,12 @@ export class WasmBackend implements Backend {
     return generalTile(m) ? this.k.winoMChunkBytes(m, n) : m === 4 ? this.k.wino4ChunkBytes(n) : this.k.winoChunkBytes(n);
   }
 
-  /** Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed filter; bias (or 0) and act 0/1 (linear/relu) applied. */
-  private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: WinogradTile, bias: number, act: number): void {
+  /**
+   * Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed
+   * filter; bias (or 0) and act 0/1 (linear/relu) applied. With `pool` (F(8x8), F(7x7), F(3x3)
+   * only; see `fusesPool`), y is the 2x2 max pool of that output and `winners` its argmax bytes.
+   */
+  private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: WinogradTile, bias: number, act: number, pool?: { info: Pool2DInfo; winners: number }): void {
     const tiles = i.batch * Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
     const mr = this.mr, positions = (m + 2) * (m + 2);
     // Tiles per task: the block's transformed inputs and products stay within L2 (see blockBytes).
@@ -653,8 +658,20 @@ export class WasmBackend implements Backend {
     if (this.parallel(tiles * 2 * positions * i.inC * i.outC, PAR_FLOPS)) per = Math.min(per, Math.max(roundUp(m >= 7 ? 8 : 32, mr), roundUp(Math.ceil(tiles / (4 * this.threads)), mr)));
     else per = Math.min(per, roundUp(tiles, mr));
     per = Math.max(per, roundUp(Math.ceil(tiles / MAX_SPANS), mr));
-    this.setJob(x, packed, y, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per, bias, act);
+    this.setJob(x, packed, y, i.batch, i.inH, i.inW, i.inC, i.outH, i.outW, i.outC, i.padTop, i.padLeft, per, bias, act, pool ? 1 : 0, pool?.winners ?? 0, pool?.info.outH ?? 0, pool?.info.outW ?? 0);
     this.run(WINO_KIND[m].fwd, this.k.spanCount(tiles, per, mr));
+  }
+
+  /**
+   * Whether `conv2dMaxPool` pools the convolution's output as its Winograd pass stores it (the
+   * output is never stored): a 2x2 stride-2 'valid' pool whose windows each lie inside one tile (m
+   * even, or one tile per map), on the tiles whose tasks take the pool (F(8x8), F(7x7), F(3x3)).
+   * Elsewhere the output is stored, pooled and dropped.
+   */
+  fusesConvPool(i: Conv2DInfo, p: Pool2DInfo): boolean {
+    const m = this.winogradTile(i);
+    const twoByTwo = p.poolH === 2 && p.poolW === 2 && p.strideH === 2 && p.strideW === 2 && p.padTop === 0 && p.padLeft === 0;
+    return m !== 0 && generalTile(m) && twoByTwo && (m % 2 === 0 || (i.outH <= m && i.outW <= m));
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
@@ -803,11 +820,11 @@ export class WasmBackend implements Backend {
   }
 
   // ---- pooling ---------------------------------------------------------------------------------
-  private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean, reluMask = false): void {
+  private pool2d(kind: number, x: number, dy: number, out: number, i: Pool2DInfo, acc: boolean, reluMask = false, winners = 0): void {
     if (i.batch <= 0) return;
     // (Callers have prepared the storages with inp/out/acc.)
     const g = this.parallel(i.batch * i.inH * i.inW * i.channels, PAR_ELEMS) ? Math.ceil(i.batch / (4 * this.threads)) : i.batch;
-    this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind, +reluMask);
+    this.setJob(x, dy, out, i.batch, i.inH, i.inW, i.channels, i.outH, i.outW, i.poolH, i.poolW, i.strideH, i.strideW, i.padTop, i.padLeft, +acc, g, kind, +reluMask, winners);
     this.run(Kind.POOL, this.k.spanCount(i.batch, g, 1));
   }
   maxPool(x: Storage, y: Storage, info: Pool2DInfo): void {
@@ -815,6 +832,31 @@ export class WasmBackend implements Backend {
   }
   maxPoolBackward(x: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean, reluMask = false): void {
     this.pool2d(PoolKind.MAX_BWD, inp(x), inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate, reluMask);
+  }
+  maxPoolArgmax(x: Storage, y: Storage, argmax: Storage, info: Pool2DInfo, reluMask: boolean): void {
+    checkArgmaxWindow(info);
+    const n = info.batch * info.outH * info.outW * info.channels;
+    this.pool2d(PoolKind.MAX_ARGMAX, inp(x), 0, out(y, n), info, false, reluMask, out(argmax, n));
+  }
+  maxPoolBackwardArgmax(argmax: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void {
+    checkArgmaxWindow(info);
+    this.pool2d(PoolKind.MAX_BWD_ARGMAX, 0, inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate, false, inp(argmax));
+  }
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
+    checkConvPool(info, pool, epilogue);
+    const m = this.winogradTile(info);
+    if (this.fusesConvPool(info, pool)) {
+      const xPtr = inp(x), wPtr = inp(w), n = pool.batch * pool.outH * pool.outW * pool.channels;
+      const yPtr = out(y, n), winners = out(argmax, n);
+      const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, info, false, m as WinogradTile), yPtr, info, m as WinogradTile, bias, epilogue?.act === 'relu' ? ACT_CODE.relu : 0, { info: pool, winners });
+      return;
+    }
+    // Elsewhere the convolution's output is stored for the pool, and dropped once pooled.
+    const z = this.alloc(info.batch * info.outH * info.outW * info.outC);
+    this.conv2d(x, w, z, info, epilogue);
+    this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    this.free(z);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {
     this.pool2d(PoolKind.AVG_FWD, inp(x), 0, out(y, info.batch * info.outH * info.outW * info.channels), info, false);

@@ -7,7 +7,7 @@ import { MR } from './simd';
 import { KC, MC, NR, gemmScratch, gemmTask, packB, reduceChunks, spanCount, word } from './gemm';
 import { FB, convBwdFilterScratch, convBwdFilterTask, reduceFilter, convBwdInputScratch, convBwdInputTask, convFwdScratch, convFwdTask, convBwdFilterSegScratch, convBwdFilterSegTask, reduceFilterSegments, segmentRows } from './conv';
 import { poolTask } from './pool';
-export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD } from './pool';
+export { MAX_FWD as POOL_MAX_FWD, MAX_BWD as POOL_MAX_BWD, AVG_FWD as POOL_AVG_FWD, AVG_BWD as POOL_AVG_BWD, MAX_ARGMAX as POOL_MAX_ARGMAX, MAX_BWD_ARGMAX as POOL_MAX_BWD_ARGMAX } from './pool';
 import { winoFilterOutTask, winoFilterScratch, winoFilterSpan, winoFilterTask, winoFwdScratch, winoFwdTask, winoInputScratch, winoInputTask, winoPackFilterSpan } from './winograd';
 import { WINO4_FILTER_OUT_SCRATCH, wino4FilterOutTask, wino4FilterScratch, wino4FilterSpan, wino4FilterTask, wino4FwdScratch, wino4FwdTask, wino4InputScratch, wino4InputTask } from './winograd4';
 import { WINOM_FILTER_OUT_SCRATCH, winoMFilterOutTask, winoMFilterScratch, winoMFilterSpan, winoMFilterTask, winoMFwdScratch, winoMFwdTask, winoMInputScratch, winoMInputTask } from './winograd8';

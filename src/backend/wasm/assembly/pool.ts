@@ -2,7 +2,8 @@
  * Max and average pooling over NHWC, forward and backward, a task per group of images.
  * Job words: 0 x, 1 dy, 2 output (y or dx), 3 batch, 4 inH, 5 inW, 6 channels, 7 outH, 8 outW,
  * 9 poolH, 10 poolW, 11 strideH, 12 strideW, 13 padTop, 14 padLeft, 15 accumulate, 16 images per task,
- * 17 kind, 18 ReLU mask (max backward: route dy only where the window's maximum is positive).
+ * 17 kind, 18 ReLU mask (max backward: route dy only where the window's maximum is positive),
+ * 19 winners (bytes, one per output: MAX_ARGMAX writes them, MAX_BWD_ARGMAX reads them instead of x).
  * Padding cells never win a max or count in an average.
  */
 import { spanStart, word } from './gemm';
@@ -12,6 +13,12 @@ export const MAX_FWD: i32 = 0;
 export const MAX_BWD: i32 = 1;
 export const AVG_FWD: i32 = 2;
 export const AVG_BWD: i32 = 3;
+/** Max forward that also writes each window's winner (position i·poolW + j of its first maximal cell, or NO_WINNER). */
+export const MAX_ARGMAX: i32 = 4;
+/** Max backward that routes dy by the recorded winners (x is not read). */
+export const MAX_BWD_ARGMAX: i32 = 5;
+/** The winner byte of a window whose gradient goes nowhere (a NaN maximum, or one ≤ 0 under the ReLU mask). */
+export const NO_WINNER: i32 = 255;
 
 /** Runs pooling `kind` over images [t·g, (t+1)·g). */
 export function poolTask(kind: i32, job: usize, t: i32): void {
@@ -30,6 +37,12 @@ function poolRange(kind: i32, job: usize, b0: i32, b1: i32, fast: bool): void {
   const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14);
   const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
   const imgBytes = <usize>(inH * inW * C) << 2;
+  if (kind == MAX_ARGMAX || kind == MAX_BWD_ARGMAX) {
+    if (sH == pH && sW == pW && pH == 2 && pW == 2 && pT == 0 && pL == 0 && C % 4 == 0) argmax2x2(job, b0, b1, kind == MAX_BWD_ARGMAX);
+    else if (kind == MAX_ARGMAX) argmaxForward(job, b0, b1);
+    else argmaxBackward(job, b0, b1);
+    return;
+  }
   if (fast && (kind == MAX_BWD || kind == MAX_FWD) && sH == pH && sW == pW && pT == 0 && pL == 0 && C % 4 == 0) {
     if (pH == 2 && pW == 2) max2x2(job, b0, b1, kind == MAX_BWD);
     else if (kind == MAX_BWD) maxBackwardTiled(job, b0, b1);
@@ -262,4 +275,145 @@ function max2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
       }
     }
   }
+}
+
+// ---- recorded winners ------------------------------------------------------------------------------
+
+/** The four winner bytes of lanes idx (each 0-255) as one i32, lane 0 in the lowest byte. */
+// @ts-ignore: decorator
+@inline
+export function winnerBytes(idx: v128): i32 {
+  const h = i16x8.narrow_i32x4_u(idx, idx);
+  return i32x4.extract_lane(i8x16.narrow_i16x8_u(h, h), 0);
+}
+
+/** Four winner bytes at p widened to i32 lanes. */
+// @ts-ignore: decorator
+@inline
+function loadWinners(p: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+}
+
+/**
+ * The winners of 2x2 windows a b / c d on four lanes (already through bias and ReLU where the
+ * caller applies them) and their maximum m: the first cell equal to m, NO_WINNER where none is (m
+ * NaN) or, with `mask`, where m is not positive.
+ */
+// @ts-ignore: decorator
+@inline
+export function winners2x2(a: v128, b: v128, c: v128, d: v128, m: v128, mask: bool): v128 {
+  let idx = v128.bitselect(i32x4.splat(3), i32x4.splat(NO_WINNER), f32x4.eq(d, m));
+  idx = v128.bitselect(i32x4.splat(2), idx, f32x4.eq(c, m));
+  idx = v128.bitselect(i32x4.splat(1), idx, f32x4.eq(b, m));
+  idx = v128.bitselect(i32x4.splat(0), idx, f32x4.eq(a, m));
+  if (mask) idx = v128.bitselect(idx, i32x4.splat(NO_WINNER), f32x4.gt(m, f32x4.splat(0)));
+  return idx;
+}
+
+/**
+ * 2x2 windows with stride 2 and no padding, four channels at a time. Forward writes the maximum
+ * and the winners (word 19); backward writes dy to each window's winner and 0 to its other cells
+ * (and to odd edges outside every window), reading the winners instead of x.
+ */
+function argmax2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
+  const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2), win = <usize>word(job, 19);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8);
+  const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
+  const rowBytes = <usize>(inW * C) << 2, cell = <usize>C << 2;
+  const imgBytes = <usize>inH * rowBytes;
+  for (let b = b0; b < b1; b++) {
+    const img = <usize>b * imgBytes;
+    if (backward && !acc) {
+      for (let iy = outH * 2; iy < inH; iy++) memory.fill(out + img + <usize>iy * rowBytes, 0, rowBytes);
+      if (outW * 2 < inW)
+        for (let iy = 0; iy < outH * 2; iy++) {
+          const from = <usize>(outW * 2) * cell;
+          memory.fill(out + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
+        }
+    }
+    for (let oy = 0; oy < outH; oy++) {
+      let p = img + <usize>(oy * 2) * rowBytes;
+      let o = <usize>((b * outH + oy) * outW) * <usize>C;
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c: usize = 0; c < <usize>C; c += 4) {
+          const q = p + (c << 2);
+          if (!backward) {
+            const a = v128.load(x + q), bb = v128.load(x + q + cell);
+            const cc = v128.load(x + q + rowBytes), d = v128.load(x + q + rowBytes + cell);
+            const m = f32x4.max(f32x4.max(a, bb), f32x4.max(cc, d));
+            v128.store(out + ((o + c) << 2), m);
+            store<i32>(win + o + c, winnerBytes(winners2x2(a, bb, cc, d, m, mask)));
+            continue;
+          }
+          const g = v128.load(dy + ((o + c) << 2)), idx = loadWinners(win + o + c);
+          let va = v128.and(g, i32x4.eq(idx, i32x4.splat(0))), vb = v128.and(g, i32x4.eq(idx, i32x4.splat(1)));
+          let vc = v128.and(g, i32x4.eq(idx, i32x4.splat(2))), vd = v128.and(g, i32x4.eq(idx, i32x4.splat(3)));
+          if (acc) {
+            va = f32x4.add(v128.load(out + q), va);
+            vb = f32x4.add(v128.load(out + q + cell), vb);
+            vc = f32x4.add(v128.load(out + q + rowBytes), vc);
+            vd = f32x4.add(v128.load(out + q + rowBytes + cell), vd);
+          }
+          v128.store(out + q, va);
+          v128.store(out + q + cell, vb);
+          v128.store(out + q + rowBytes, vc);
+          v128.store(out + q + rowBytes + cell, vd);
+        }
+        p += cell << 1;
+        o += <usize>C;
+      }
+    }
+  }
+}
+
+/** Any window: the maximum (NaN-propagating, as maxCell) and the first cell equal to it, one channel at a time. */
+function argmaxForward(job: usize, b0: i32, b1: i32): void {
+  const x = <usize>word(job, 0), y = <usize>word(job, 2), win = <usize>word(job, 19);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), pH = word(job, 9), pW = word(job, 10);
+  const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14), mask = word(job, 18) != 0;
+  for (let b = b0; b < b1; b++)
+    for (let oy = 0; oy < outH; oy++) {
+      const wy = oy * sH - pT, y0 = max(0, wy), y1 = min(inH, wy + pH);
+      for (let ox = 0; ox < outW; ox++) {
+        const wx = ox * sW - pL, x0 = max(0, wx), x1 = min(inW, wx + pW);
+        const o = <usize>((b * outH + oy) * outW + ox) * <usize>C;
+        for (let c = 0; c < C; c++) {
+          let m: f32 = -Infinity;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = max(m, load<f32>(x + (<usize>(((b * inH + iy) * inW + ix) * C + c) << 2)));
+          let k = NO_WINNER;
+          for (let iy = y0; iy < y1 && k == NO_WINNER; iy++)
+            for (let ix = x0; ix < x1; ix++)
+              if (load<f32>(x + (<usize>(((b * inH + iy) * inW + ix) * C + c) << 2)) == m) {
+                k = (iy - wy) * pW + ix - wx;
+                break;
+              }
+          if (mask && !(m > 0)) k = NO_WINNER;
+          store<f32>(y + ((o + <usize>c) << 2), m);
+          store<u8>(win + o + <usize>c, <u8>k);
+        }
+      }
+    }
+}
+
+/** Any window: clears dx (unless accumulating) and adds dy at each window's recorded winner. */
+function argmaxBackward(job: usize, b0: i32, b1: i32): void {
+  const dy = <usize>word(job, 1), dx = <usize>word(job, 2), win = <usize>word(job, 19);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), pW = word(job, 10);
+  const sH = word(job, 11), sW = word(job, 12), pT = word(job, 13), pL = word(job, 14), acc = word(job, 15) != 0;
+  const imgBytes = <usize>(inH * inW * C) << 2;
+  if (!acc) memory.fill(dx + <usize>b0 * imgBytes, 0, <usize>(b1 - b0) * imgBytes);
+  for (let b = b0; b < b1; b++)
+    for (let oy = 0; oy < outH; oy++)
+      for (let ox = 0; ox < outW; ox++) {
+        const o = <usize>((b * outH + oy) * outW + ox) * <usize>C;
+        for (let c = 0; c < C; c++) {
+          const k = <i32>load<u8>(win + o + <usize>c);
+          if (k == NO_WINNER) continue;
+          const iy = oy * sH - pT + k / pW, ix = ox * sW - pL + k % pW;
+          addAt(dx + (<usize>(((b * inH + iy) * inW + ix) * C + c) << 2), load<f32>(dy + ((o + <usize>c) << 2)));
+        }
+      }
 }

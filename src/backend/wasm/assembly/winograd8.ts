@@ -28,6 +28,7 @@ import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, 
 import { spread } from './winograd';
 import { an3, bn3, bt3, gn3, gt3, outputColumn3 } from './winograd3';
 import { an7, bn7, bt7, gn7, gt7, outputColumn7 } from './winograd7';
+import { winnerBytes, winners2x2 } from './pool';
 
 /** Positions of a transformed F(8x8) tile (F(7x7)'s 81 fit the same buffers). */
 const P: i32 = 100;
@@ -416,7 +417,34 @@ function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
   v128.store(p, r);
 }
 
-/** Forward task t of F(m x m): output tiles [t·per, (t+1)·per). Job words as winoFwdTask's. */
+/**
+ * Stores the 2x2 max pool of a b / c d (four channels, bias added and ReLU applied first, as
+ * storeOut would store them) at p and its winners (bytes) at w, as the pool kernel's argmax2x2
+ * computes them from the stored convolution.
+ */
+// @ts-ignore: decorator
+@inline
+function storePooled(p: usize, w: usize, a: v128, b: v128, c: v128, d: v128, bias: v128, relu: bool): void {
+  let za = f32x4.add(a, bias), zb = f32x4.add(b, bias), zc = f32x4.add(c, bias), zd = f32x4.add(d, bias);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    za = v128.and(za, f32x4.gt(za, zero));
+    zb = v128.and(zb, f32x4.gt(zb, zero));
+    zc = v128.and(zc, f32x4.gt(zc, zero));
+    zd = v128.and(zd, f32x4.gt(zd, zero));
+  }
+  const m = f32x4.max(f32x4.max(za, zb), f32x4.max(zc, zd));
+  v128.store(p, m);
+  store<i32>(w, winnerBytes(winners2x2(za, zb, zc, zd, m, relu)));
+}
+
+/**
+ * Forward task t of F(m x m): output tiles [t·per, (t+1)·per). Job words as winoFwdTask's, and
+ * with word 15 set, a 2x2 stride-2 max pool of the output: y is then the pooled map (words 17, 18
+ * its height and width) and word 16 its winners (bytes, as the pool kernel's MAX_ARGMAX writes
+ * them); the convolution's output is never stored. Every pool window must lie inside one tile: m
+ * even, or one tile per map.
+ */
 export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const up = <usize>word(job, 1), y = <usize>word(job, 2);
   const batch = word(job, 3), inC = word(job, 6), outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
@@ -435,6 +463,10 @@ export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
   for (let xi = 0; xi < pos; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
   // 3. Y = Aᵀ M A per tile and 4 channels, into NHWC y (tiles past the edge store what fits).
   const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
+  if (word(job, 15) != 0) {
+    pooledOutput(m, job, t0, rows, mp, mBytes, tmp, bias, relu);
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     const tt = t0 + i;
     const b = tt / per2, rem = tt % per2, oy = (rem / tW) * m, ox = (rem % tW) * m;
@@ -452,6 +484,36 @@ export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
         outputColumn(m, q, 16, q, 16);
         const p = y00 + <usize>k * rowB + off;
         for (let l = 0; l < nC; l++) storeOut(p + <usize>l * colB, at(q, l), bv, relu);
+      }
+    }
+  }
+}
+
+/** Step 3 of a forward task with the 2x2 max pool (word 15): Y = Aᵀ M A two rows at a time, pooled as it is stored. */
+function pooledOutput(m: i32, job: usize, t0: i32, rows: i32, mp: usize, mBytes: usize, tmp: usize, bias: usize, relu: bool): void {
+  const y = <usize>word(job, 2), win = <usize>word(job, 16), pH = word(job, 17), pW = word(job, 18);
+  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
+  const n = m + 2, tW = (outW + m - 1) / m, per2 = ((outH + m - 1) / m) * tW;
+  const rowB = <usize>(pW * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
+  for (let i = 0; i < rows; i++) {
+    const tt = t0 + i;
+    const b = tt / per2, rem = tt % per2, oy = (rem / tW) * m, ox = (rem % tW) * m;
+    // Pooled rows and columns of this tile (windows past the map's last even row or column are dropped).
+    const nR = min(min(m, outH - oy) >> 1, pH - (oy >> 1)), nC = min(min(m, outW - ox) >> 1, pW - (ox >> 1));
+    const cell = <usize>(((b * pH + (oy >> 1)) * pW + (ox >> 1)) * outC);
+    const y00 = y + (cell << 2), w00 = win + cell;
+    for (let c = 0; c < outC; c += 4) {
+      const mc = mp + (<usize>(i * outC + c) << 2);
+      for (let j = 0; j < n; j++) outputColumn(m, mc + <usize>j * mBytes, <usize>n * mBytes, tmp + (<usize>j << 4), tRow);
+      const off = <usize>c << 2;
+      const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
+      for (let k = 0; k < nR; k++) {
+        const q0 = tmp + <usize>(2 * k) * tRow, q1 = q0 + tRow;
+        outputColumn(m, q0, 16, q0, 16);
+        outputColumn(m, q1, 16, q1, 16);
+        const p = y00 + <usize>k * rowB + off, w = w00 + (<usize>k * rowB >> 2) + <usize>c;
+        for (let l = 0; l < nC; l++)
+          storePooled(p + <usize>l * colB, w + <usize>(l * outC), at(q0, 2 * l), at(q0, 2 * l + 1), at(q1, 2 * l), at(q1, 2 * l + 1), bv, relu);
       }
     }
   }
