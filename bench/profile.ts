@@ -26,8 +26,15 @@ ck.setBackendSync(backend, { threads, ...(modelName === 'fast' && backend === 'w
 const be = ck.getBackend() as unknown as Record<string, unknown>;
 const totals = new Map<string, { ms: number; cpu: number; calls: number }>();
 let recording = false;
+/** Kernel calls in progress: a kernel that calls others (conv2dMaxPool's stored path) is timed once, as itself. */
+let depth = 0;
 
 function label(name: string, args: unknown[]): string {
+  if (name === 'conv2dMaxPool') {
+    const info = args[4] as { inH: number; inW: number; inC: number; outC: number; kH: number; strideH: number };
+    const pool = args[5] as { poolH: number; strideH: number };
+    return `${name} ${info.inH}x${info.inW}x${info.inC}->${info.outC} k${info.kH} s${info.strideH} pool${pool.poolH} s${pool.strideH}`;
+  }
   if (name.startsWith('conv2d')) {
     const info = args[3] as { inH: number; inW: number; inC: number; outC: number; kH: number; strideH: number };
     return `${name} ${info.inH}x${info.inW}x${info.inC}->${info.outC} k${info.kH} s${info.strideH}`;
@@ -54,10 +61,16 @@ const KERNELS = Object.getOwnPropertyNames(Object.getPrototypeOf(be)).filter((k)
 for (const name of KERNELS) {
   const f = be[name] as (...a: unknown[]) => unknown;
   be[name] = (...args: unknown[]) => {
-    if (!recording) return f.apply(be, args);
+    if (!recording || depth > 0) return f.apply(be, args);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = f.apply(be, args);
+    depth++;
+    let r: unknown;
+    try {
+      r = f.apply(be, args);
+    } finally {
+      depth--;
+    }
     const t1 = performance.now();
     const c1 = process.cpuUsage(c0);
     const key = label(name, args);

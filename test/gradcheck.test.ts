@@ -74,25 +74,37 @@ for (const backend of backendNames()) {
     test('categoricalCrossentropy from logits', () =>
       gradCheck((z) => computeLoss(resolveLoss({ name: 'categoricalCrossentropy', fromLogits: true }), z, tensor([[0, 1, 0], [0.5, 0, 0.5]]), true), [randomTensor([2, 3], rng)]));
 
-    test('conv + ReLU into max pooling as one op equals the unfused ops', () => {
-      // Conv outputs with many zeros after the ReLU (negative bias), so windows whose maximum is
-      // 0 exist; the fused op folds the ReLU's gradient into the pool's backward and skips its
-      // own pass. (Its own seed: the finite-difference checks after it keep their data.)
-      const r = new Random(11);
-      const x = randomTensor([2, 8, 8, 3], r), w = randomTensor([3, 3, 3, 4], r), b = randomTensor([4], r, -0.8, 0);
-      const pool = { poolSize: [2, 2] as [number, number], strides: [2, 2] as [number, number], padding: 'valid' as const };
-      const conv = { strides: [1, 1] as [number, number], padding: 'valid' as const };
-      const p = randomTensor([2, 3, 3, 4], r);
-      for (const t of [x, w, b]) t.requiresGrad = true;
-      const loss = (fused: boolean): Tensor =>
-        ops.sum(ops.mul(fused ? ops.conv2dReluMaxPool(x, w, b, conv, pool) : ops.maxPool2d(ops.biasActivation(ops.conv2d(x, w, conv), b, 'relu'), pool), p));
-      const got = valueAndGrads(() => loss(true), [x, w, b]);
-      const want = valueAndGrads(() => loss(false), [x, w, b]);
-      let zeroWindows = 0;
-      for (const m of ops.conv2dReluMaxPool(x, w, b, conv, pool).dataSync()) if (m <= 0) zeroWindows++;
-      assert.ok(zeroWindows > 3, `the data must have windows with maximum 0 (got ${zeroWindows})`);
-      assertAllClose(got.value.dataSync(), want.value.dataSync(), 1e-6, 1e-6, 'value');
-      got.grads.forEach((g, i) => assertAllClose(g.dataSync(), want.grads[i].dataSync(), 1e-5, 1e-6, `gradient ${i}`));
+    for (const act of ['relu', 'linear'] as const)
+      test(`conv (${act}) into max pooling as one op equals the unfused ops`, () => {
+        // Conv outputs with many zeros after the ReLU (negative bias), so windows whose maximum is
+        // 0 exist; the fused op folds the ReLU's gradient into the pool's backward and skips its
+        // own pass. (Its own seed: the finite-difference checks after it keep their data.)
+        const r = new Random(11);
+        const x = randomTensor([2, 8, 8, 3], r), w = randomTensor([3, 3, 3, 4], r), b = randomTensor([4], r, -0.8, 0);
+        const pool = { poolSize: [2, 2] as [number, number], strides: [2, 2] as [number, number], padding: 'valid' as const };
+        const conv = { strides: [1, 1] as [number, number], padding: 'valid' as const };
+        const p = randomTensor([2, 3, 3, 4], r);
+        for (const t of [x, w, b]) t.requiresGrad = true;
+        const loss = (fused: boolean): Tensor =>
+          ops.sum(ops.mul(fused ? ops.conv2dMaxPool(x, w, b, act, conv, pool) : ops.maxPool2d(ops.biasActivation(ops.conv2d(x, w, conv), b, act), pool), p));
+        const got = valueAndGrads(() => loss(true), [x, w, b]);
+        const want = valueAndGrads(() => loss(false), [x, w, b]);
+        if (act === 'relu') {
+          let zeroWindows = 0;
+          for (const m of ops.conv2dMaxPool(x, w, b, act, conv, pool).dataSync()) if (m <= 0) zeroWindows++;
+          assert.ok(zeroWindows > 3, `the data must have windows with maximum 0 (got ${zeroWindows})`);
+        }
+        assertAllClose(got.value.dataSync(), want.value.dataSync(), 1e-6, 1e-6, 'value');
+        got.grads.forEach((g, i) => assertAllClose(g.dataSync(), want.grads[i].dataSync(), 1e-5, 1e-6, `gradient ${i}`));
+      });
+
+    test('conv into max pooling as one op: finite differences', () => {
+      // Its own seed, as above.
+      const r = new Random(12), project = projector(r);
+      gradCheck(
+        (x, w, b) => project(ops.conv2dMaxPool(x, w, b, 'linear', { strides: [1, 1], padding: 'same' }, { poolSize: [2, 2], strides: [2, 2], padding: 'valid' })),
+        [randomTensor([1, 5, 5, 2], r), randomTensor([3, 3, 2, 3], r), randomTensor([3], r)],
+      );
     });
 
     test('layers: every weight of a small CNN through the fused softmax loss', () => {

@@ -222,6 +222,31 @@ test('fusions are decided per graph: conv+ReLU+maxpool only when the pool is the
   assert.ok(Array.from(plain).some((v, i) => Math.abs(v - fused[i]) > 1e-3), 'the fused run gives logits');
 });
 
+test('Conv2D into MaxPooling2D fuses for linear and relu convolutions with windows of at most 255 cells, and predicts as the layers do one by one', () => {
+  const build = (act: 'linear' | 'relu' | 'tanh', pool: number): ck.LayersModel => {
+    const x = ck.input({ shape: [16, 16, 2] });
+    const c = sym(ck.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: act, name: 'conv' }).apply(x));
+    const p = sym(ck.layers.maxPooling2d({ poolSize: pool, name: 'pool' }).apply(c));
+    const out = sym(ck.layers.dense({ units: 2, name: 'out' }).apply(sym(ck.layers.flatten({ name: 'f' }).apply(p))));
+    const m = ck.model({ inputs: x, outputs: out });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    return m;
+  };
+  assert.deepEqual(build('linear', 2).plan.fused, ['conv+pool']);
+  assert.deepEqual(build('relu', 2).plan.fused, ['conv+pool']);
+  assert.deepEqual(build('tanh', 2).plan.fused, [], 'tanh: its gradient needs the convolution output');
+  assert.deepEqual(build('linear', 15).plan.fused, ['conv+pool'], '225 cells');
+  assert.deepEqual(build('linear', 16).plan.fused, [], '256 cells: a winner does not fit a byte');
+  for (const act of ['linear', 'relu'] as const) {
+    const m = build(act, 2);
+    const x = ck.tensor(values(2 * 16 * 16 * 2, 7), [2, 16, 16, 2]);
+    let h = x;
+    for (const l of m.layers.slice(1)) h = l.apply(h) as ck.Tensor;
+    const got = (m.predict(x) as ck.Tensor).dataSync(), want = h.dataSync();
+    want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) <= 1e-6 * Math.max(1, Math.abs(v)), `${act}: the fused plan predicts as the layers one by one (${got[i]} vs ${v})`));
+  }
+});
+
 /** Two classes of 8x8 images: a bright top half or a bright bottom half, with noise. */
 function halves(n: number, seed: number): { x: ck.Tensor; y: ck.Tensor } {
   const r = new ck.Random(seed);

@@ -3,10 +3,11 @@
  * compiles, in one place. The layers stay plain (`call(inputs, kwargs)`); the plan runs some
  * neighbouring nodes as one fused op:
  *
- * - Conv2D(relu) followed by MaxPooling2D, when the pooling is the only reader of the
+ * - Conv2D (linear or relu) followed by MaxPooling2D, when the pooling is the only reader of the
  *   convolution's output, that output is not a model output and no activity penalty needs it: one
- *   op whose pool backward routes the gradient only to positive maxima (the ReLU's gradient), so
- *   no activation-backward pass runs (`ops.conv2dReluMaxPool`).
+ *   op that records each window's winner and keeps no convolution output (the backend may pool it
+ *   as it writes it); its backward routes the gradient by the winners, only to positive maxima
+ *   under relu (the ReLU's gradient), so no activation-backward pass runs (`ops.conv2dMaxPool`).
  * - BatchNormalization followed by a ReLU or GELU Activation layer, its only reader: the
  *   normalisation kernels apply the activation as they write (`ops.batchNormTraining`/
  *   `batchNormInference` with `act`), and its backward pass folds the activation's gradient in.
@@ -17,7 +18,7 @@
  * Nodes run in topological order inside the caller's step arena. A value is dropped from the
  * plan's table after its last reader, so nothing holds an intermediate longer than needed.
  */
-import { conv2dReluMaxPool } from '../autograd/ops.js';
+import { conv2dMaxPool } from '../autograd/ops.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
 import { Activation } from '../layers/core.js';
@@ -58,9 +59,12 @@ interface Step {
   readonly run: (xs: Tensor[], training: boolean, logits: boolean) => Tensor[];
 }
 
-/** Whether Conv2D `a` followed by `b` can run as conv + ReLU + max pool in one op (no penalty needs the conv's output). */
-function convReluPool(a: Layer, b: Layer): boolean {
-  return a instanceof Conv2D && a.activation === 'relu' && !a.activityRegularizer && b instanceof MaxPooling2D;
+/**
+ * Whether Conv2D `a` followed by `b` can run as conv (+ ReLU) + max pool in one op: no penalty
+ * needs the conv's output, and a window's winner fits a byte (at most 255 cells).
+ */
+function convPool(a: Layer, b: Layer): boolean {
+  return a instanceof Conv2D && (a.activation === 'relu' || a.activation === 'linear') && !a.activityRegularizer && b instanceof MaxPooling2D && b.poolSize[0] * b.poolSize[1] <= 255;
 }
 
 /** Whether BatchNormalization `a` followed by `b` can run as one normalisation with a fused activation. */
@@ -92,7 +96,7 @@ export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly S
   });
   const softmaxNodes = new Set(outputs.filter((_, i) => fusesSoftmaxAt[i]).map((t) => t.node));
 
-  // Pairs run as one op: Conv2D(relu) → MaxPooling2D, BatchNormalization → Activation(relu|gelu),
+  // Pairs run as one op: Conv2D(linear|relu) → MaxPooling2D, BatchNormalization → Activation(relu|gelu),
   // when the second is the first's only reader and the first's output is not a model output.
   const fusedPair = new Map<Node, Node>(); // second node → first node
   for (const node of net.nodes) {
@@ -101,7 +105,7 @@ export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly S
     const r = readers.get(t) ?? [];
     if (r.length !== 1 || r[0].inputTensors.length !== 1 || isOutput(t)) continue;
     const first = node.outboundLayer as unknown as Layer, second = r[0].outboundLayer as unknown as Layer;
-    if (convReluPool(first, second) || normActivation(first, second)) fusedPair.set(r[0], node);
+    if (convPool(first, second) || normActivation(first, second)) fusedPair.set(r[0], node);
   }
   const skipped = new Set(fusedPair.values());
 
@@ -125,7 +129,9 @@ export function planGraph(inputs: readonly SymbolicTensor[], outputs: readonly S
       const conv = { strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same', dilations: c.dilationRate as [number, number] };
       steps.push({
         ins: first.inputTensors.map(slotOf), outs,
-        run: ([x]) => [conv2dReluMaxPool(x, (c.kernel as LayerVariable).read(), c.bias?.read() ?? null, conv, { poolSize: p.poolSize, strides: p.strides, padding: p.padding })],
+        run: ([x]) => [
+          conv2dMaxPool(x, (c.kernel as LayerVariable).read(), c.bias?.read() ?? null, c.activation as 'linear' | 'relu', conv, { poolSize: p.poolSize, strides: p.strides, padding: p.padding }),
+        ],
       });
     } else if (first) {
       const bn = first.outboundLayer as unknown as BatchNormalization, act = (layer as Activation).activation as 'relu' | 'gelu';

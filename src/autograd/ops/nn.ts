@@ -55,7 +55,13 @@ export interface Conv2DOptions {
 }
 
 /** Checks a convolution's operands; returns its geometry and an empty output. With `depthwise`, w is [kh, kw, c, multiplier]. */
-function convSetup(x: Tensor, w: Tensor, { strides, padding, dilations = [1, 1] }: Conv2DOptions, depthwise = false): { info: Conv2DInfo; y: Tensor } {
+function convSetup(x: Tensor, w: Tensor, options: Conv2DOptions, depthwise = false): { info: Conv2DInfo; y: Tensor } {
+  const info = convInfo(x, w, options, depthwise);
+  return { info, y: Tensor.empty([info.batch, info.outH, info.outW, info.outC], 'float32', x.backend) };
+}
+
+/** The geometry of a convolution of x with kernel w, its shapes and options checked. */
+function convInfo(x: Tensor, w: Tensor, { strides, padding, dilations = [1, 1] }: Conv2DOptions, depthwise = false): Conv2DInfo {
   const op = depthwise ? 'depthwiseConv2d' : 'conv2d';
   const [batch, inH, inW, inC] = x.shape;
   const [kH, kW, wC, wOut] = w.shape;
@@ -66,7 +72,7 @@ function convSetup(x: Tensor, w: Tensor, { strides, padding, dilations = [1, 1] 
   const outC = depthwise ? inC * wOut : wOut;
   const info = conv2dInfo({ batch, inH, inW, inC, outC, kH, kW, strideH: strides[0], strideW: strides[1], padding, dilationH: dilations[0], dilationW: dilations[1] });
   if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`${op}: kernel ${kH}x${kW} with dilations ${dilations.join('x')} does not fit input ${fmtShape(x.shape)} with padding '${padding}'`);
-  return { info, y: Tensor.empty([batch, info.outH, info.outW, outC], 'float32', x.backend) };
+  return info;
 }
 
 /** Gradients of x, w (and bias) of a convolution, given the gradient dz of its pre-activation output. */
@@ -136,10 +142,15 @@ export interface Pool2DOptions {
 }
 
 function poolInfo(kind: string, x: Tensor, o: Pool2DOptions) {
-  const [batch, inH, inW, channels] = x.shape;
-  if (x.rank !== 4) throw new ShapeError(`${kind}Pool2d: expected NHWC input. Received ${fmtShape(x.shape)}`);
+  return poolInfoOf(kind, x.shape, o);
+}
+
+/** The geometry of a pooling of an input of `shape` (NHWC). */
+function poolInfoOf(kind: string, shape: readonly number[], o: Pool2DOptions) {
+  const [batch, inH, inW, channels] = shape;
+  if (shape.length !== 4) throw new ShapeError(`${kind}Pool2d: expected NHWC input. Received ${fmtShape(shape)}`);
   const info = pool2dInfo({ batch, inH, inW, channels, kH: o.poolSize[0], kW: o.poolSize[1], strideH: o.strides[0], strideW: o.strides[1], padding: o.padding });
-  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`${kind}Pool2d: pool ${o.poolSize.join('x')} does not fit input ${fmtShape(x.shape)} with padding '${o.padding}'`);
+  if (info.outH <= 0 || info.outW <= 0) throw new ShapeError(`${kind}Pool2d: pool ${o.poolSize.join('x')} does not fit input ${fmtShape(shape)} with padding '${o.padding}'`);
   return info;
 }
 
@@ -164,21 +175,23 @@ export const maxPool2d = (x: Tensor, o: Pool2DOptions): Tensor => pool('max', x,
 export const avgPool2d = (x: Tensor, o: Pool2DOptions): Tensor => pool('avg', x, o);
 
 /**
- * maxPool(relu(conv2d(x, w) + bias)) as one op, for a model that found this chain with no other
- * reader of the convolution's output: the pool's backward routes the gradient only to positive
- * maxima, which is the ReLU's gradient too, so no activation-backward pass is needed.
+ * maxPool(act(conv2d(x, w) + bias)) as one op, act 'linear' or 'relu', for a model that found this
+ * chain with no other reader of the convolution's output. The forward pass records each window's
+ * winner (a byte per output) and keeps no convolution output: the backend may pool it as it writes
+ * it, and the pool's backward routes dy by the winners alone. Under 'relu' a window whose maximum
+ * is not positive has no winner, which is the ReLU's gradient, so no activation-backward pass runs.
  */
-export function conv2dReluMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, conv: Conv2DOptions, poolOptions: Pool2DOptions): Tensor {
-  const { info, y: z } = convSetup(x, w, conv);
+export function conv2dMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, act: 'linear' | 'relu', conv: Conv2DOptions, poolOptions: Pool2DOptions): Tensor {
+  const info = convInfo(x, w, conv);
   if (bias && bias.size !== info.outC) throw new ShapeError(`conv2d: bias of shape ${fmtShape(bias.shape)} does not match ${info.outC} filters`);
   const be = x.backend;
-  be.conv2d(x.storage, w.storage, z.storage, info, { bias: bias?.storage ?? null, act: 'relu' });
-  const pinfo = poolInfo('max', z, poolOptions);
-  const y = Tensor.empty([pinfo.batch, pinfo.outH, pinfo.outW, pinfo.channels], 'float32', be);
-  be.maxPool(z.storage, y.storage, pinfo);
-  return record(y, 'conv2d+relu+maxPool2d', bias ? [x, w, bias] : [x, w], (dy, grads) => {
-    const dz = Tensor.empty(z.shape, 'float32', be);
-    be.maxPoolBackward(z.storage, dy.storage, dz.storage, pinfo, false, true);
+  const pinfo = poolInfoOf('max', [info.batch, info.outH, info.outW, info.outC], poolOptions);
+  const shape = [pinfo.batch, pinfo.outH, pinfo.outW, pinfo.channels];
+  const y = Tensor.empty(shape, 'float32', be), winners = Tensor.empty(shape, 'bool', be);
+  be.conv2dMaxPool(x.storage, w.storage, y.storage, winners.storage, info, pinfo, { bias: bias?.storage ?? null, act });
+  return record(y, `conv2d+${act === 'relu' ? 'relu+' : ''}maxPool2d`, bias ? [x, w, bias] : [x, w], (dy, grads) => {
+    const dz = Tensor.empty([info.batch, info.outH, info.outW, info.outC], 'float32', be);
+    be.maxPoolBackwardArgmax(winners.storage, dy.storage, dz.storage, pinfo, false);
     convBackward(x, w, bias, dz, info, grads);
   });
 }
