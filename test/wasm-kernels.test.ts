@@ -346,10 +346,17 @@ for (const [label, make] of backends) {
           be.maxPoolArgmax(z, y2, win2, pool, act === 'relu');
           const got = be.readSync(y) as Float32Array, gotWin = be.readSync(win) as Uint8Array;
           close(got, be.readSync(y2) as Float32Array, 0, `conv2dMaxPool = conv2d + maxPoolArgmax: values, ${tag}`);
+          const y3 = be.alloc(yn);
+          be.conv2dMaxPool(xs, ks, y3, null, info, pool, epi(be));
+          close(be.readSync(y3) as Float32Array, got, 0, `conv2dMaxPool without winners: values, ${tag}`);
+          be.free(y3);
           assert.deepEqual(gotWin, be.readSync(win2), `conv2dMaxPool = conv2d + maxPoolArgmax: winners, ${tag}`);
           const rw = ref.alloc(yn), rwin = ref.alloc(yn, 'bool');
           ref.conv2dMaxPool(put(ref, x), put(ref, kw), rw, rwin, info, pool, epi(ref));
           close(got, ref.readSync(rw) as Float32Array, pathTol || convTol(w, info), `conv2dMaxPool against the reference, ${tag}`);
+          const rw3 = ref.alloc(yn);
+          ref.conv2dMaxPool(put(ref, x), put(ref, kw), rw3, null, info, pool, epi(ref));
+          close(ref.readSync(rw3) as Float32Array, ref.readSync(rw) as Float32Array, 0, `reference conv2dMaxPool without winners, ${tag}`);
           for (const s of [xs, ks, y, win, z, y2, win2]) be.free(s);
         }
       }

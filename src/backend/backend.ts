@@ -343,13 +343,13 @@ export interface Backend {
   /** dx (+)= dy routed to each window's recorded winner (`maxPoolArgmax`, `conv2dMaxPool`); 0 elsewhere. */
   maxPoolBackwardArgmax(argmax: Storage, dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
   /**
-   * y = maxPool(act(conv2d(x, w) + bias)) with its winners in `argmax`, as `conv2d` with the
-   * epilogue and then `maxPoolArgmax` (with `reluMask` for act 'relu') would compute them, bit for
-   * bit; a backend may skip storing the convolution's output. `pool` is the pooling of the
-   * convolution's output [batch, outH, outW, outC]. Activations: 'linear' and 'relu' (whose
-   * gradient the winners fold in); others are refused.
+   * y = maxPool(act(conv2d(x, w) + bias)) with its winners in `argmax` (null: not recorded, for
+   * inference), as `conv2d` with the epilogue and then `maxPoolArgmax` (with `reluMask` for act
+   * 'relu') would compute them, bit for bit; a backend may skip storing the convolution's output.
+   * `pool` is the pooling of the convolution's output [batch, outH, outW, outC]. Activations:
+   * 'linear' and 'relu' (whose gradient the winners fold in); others are refused.
    */
-  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void;
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage | null, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void;
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void;
   avgPoolBackward(dy: Storage, dx: Storage, info: Pool2DInfo, accumulate: boolean): void;
 

@@ -8,7 +8,7 @@ import { conv2dInfo, pool2dInfo, type Padding } from '../../backend/shape.js';
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import type { Random } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { record, type GradStore } from '../tape.js';
+import { needsGrad, record, type GradStore } from '../tape.js';
 import { randomUniform } from './creation.js';
 import { add, cast, div, exp, floor, greater, greaterEqual, log, mul, sub, where } from './elementwise.js';
 import { max, sum } from './reduction.js';
@@ -187,11 +187,13 @@ export function conv2dMaxPool(x: Tensor, w: Tensor, bias: Tensor | null, act: 'l
   const be = x.backend;
   const pinfo = poolInfoOf('max', [info.batch, info.outH, info.outW, info.outC], poolOptions);
   const shape = [pinfo.batch, pinfo.outH, pinfo.outW, pinfo.channels];
-  const y = Tensor.empty(shape, 'float32', be), winners = Tensor.empty(shape, 'bool', be);
-  be.conv2dMaxPool(x.storage, w.storage, y.storage, winners.storage, info, pinfo, { bias: bias?.storage ?? null, act });
-  return record(y, `conv2d+${act === 'relu' ? 'relu+' : ''}maxPool2d`, bias ? [x, w, bias] : [x, w], (dy, grads) => {
+  const inputs = bias ? [x, w, bias] : [x, w];
+  // The winners only serve the backward pass: none without a gradient to compute.
+  const y = Tensor.empty(shape, 'float32', be), winners = needsGrad(inputs) ? Tensor.empty(shape, 'bool', be) : null;
+  be.conv2dMaxPool(x.storage, w.storage, y.storage, winners?.storage ?? null, info, pinfo, { bias: bias?.storage ?? null, act });
+  return record(y, `conv2d+${act === 'relu' ? 'relu+' : ''}maxPool2d`, inputs, (dy, grads) => {
     const dz = Tensor.empty([info.batch, info.outH, info.outW, info.outC], 'float32', be);
-    be.maxPoolBackwardArgmax(winners.storage, dy.storage, dz.storage, pinfo, false);
+    be.maxPoolBackwardArgmax((winners as Tensor).storage, dy.storage, dz.storage, pinfo, false);
     convBackward(x, w, bias, dz, info, grads);
   });
 }

@@ -301,11 +301,12 @@ export class ReferenceBackend implements Backend {
       if (k >= 0) f32(dx)[xis[k]] += f32(dy)[yi];
     });
   }
-  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage | null, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
     checkConvPool(info, pool, epilogue);
     const z = this.alloc(info.batch * info.outH * info.outW * info.outC);
     this.conv2d(x, w, z, info, epilogue);
-    this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    if (argmax) this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    else this.maxPool(z, y, pool);
     this.free(z);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {

@@ -647,7 +647,8 @@ export class WasmBackend implements Backend {
   /**
    * Winograd convolution of x [batch, inH, inW, inC] into y [batch, outH, outW, outC] with a packed
    * filter; bias (or 0) and act 0/1 (linear/relu) applied. With `pool` (F(8x8), F(7x7), F(3x3)
-   * only; see `fusesPool`), y is the 2x2 max pool of that output and `winners` its argmax bytes.
+   * only; see `fusesConvPool`), y is the 2x2 max pool of that output and `winners` (0: none) its
+   * argmax bytes.
    */
   private winogradConv(x: number, packed: number, y: number, i: Conv2DInfo, m: WinogradTile, bias: number, act: number, pool?: { info: Pool2DInfo; winners: number }): void {
     const tiles = i.batch * Math.ceil(i.outH / m) * Math.ceil(i.outW / m);
@@ -842,12 +843,12 @@ export class WasmBackend implements Backend {
     checkArgmaxWindow(info);
     this.pool2d(PoolKind.MAX_BWD_ARGMAX, 0, inp(dy), acc(dx, accumulate, info.batch * info.inH * info.inW * info.channels), info, accumulate, false, inp(argmax));
   }
-  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
+  conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage | null, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
     checkConvPool(info, pool, epilogue);
     const m = this.winogradTile(info);
     if (this.fusesConvPool(info, pool)) {
       const xPtr = inp(x), wPtr = inp(w), n = pool.batch * pool.outH * pool.outW * pool.channels;
-      const yPtr = out(y, n), winners = out(argmax, n);
+      const yPtr = out(y, n), winners = argmax ? out(argmax, n) : 0;
       const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
       this.winogradConv(xPtr, this.winogradFilter(wPtr, info, false, m as WinogradTile), yPtr, info, m as WinogradTile, bias, epilogue?.act === 'relu' ? ACT_CODE.relu : 0, { info: pool, winners });
       return;
@@ -855,7 +856,8 @@ export class WasmBackend implements Backend {
     // Elsewhere the convolution's output is stored for the pool, and dropped once pooled.
     const z = this.alloc(info.batch * info.outH * info.outW * info.outC);
     this.conv2d(x, w, z, info, epilogue);
-    this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    if (argmax) this.maxPoolArgmax(z, y, argmax, pool, epilogue?.act === 'relu');
+    else this.maxPool(z, y, pool);
     this.free(z);
   }
   avgPool(x: Storage, y: Storage, info: Pool2DInfo): void {

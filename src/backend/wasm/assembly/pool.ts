@@ -38,7 +38,9 @@ function poolRange(kind: i32, job: usize, b0: i32, b1: i32, fast: bool): void {
   const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
   const imgBytes = <usize>(inH * inW * C) << 2;
   if (kind == MAX_ARGMAX || kind == MAX_BWD_ARGMAX) {
-    if (sH == pH && sW == pW && pH == 2 && pW == 2 && pT == 0 && pL == 0 && C % 4 == 0) argmax2x2(job, b0, b1, kind == MAX_BWD_ARGMAX);
+    const twoByTwo = sH == pH && sW == pW && pH == 2 && pW == 2 && pT == 0 && pL == 0 && C % 4 == 0;
+    if (twoByTwo && kind == MAX_ARGMAX) argmaxForward2x2(job, b0, b1);
+    else if (twoByTwo) argmaxBackward2x2(job, b0, b1);
     else if (kind == MAX_ARGMAX) argmaxForward(job, b0, b1);
     else argmaxBackward(job, b0, b1);
     return;
@@ -302,29 +304,55 @@ function loadWinners(p: usize): v128 {
 // @ts-ignore: decorator
 @inline
 export function winners2x2(a: v128, b: v128, c: v128, d: v128, m: v128, mask: bool): v128 {
-  let idx = v128.bitselect(i32x4.splat(3), i32x4.splat(NO_WINNER), f32x4.eq(d, m));
-  idx = v128.bitselect(i32x4.splat(2), idx, f32x4.eq(c, m));
-  idx = v128.bitselect(i32x4.splat(1), idx, f32x4.eq(b, m));
-  idx = v128.bitselect(i32x4.splat(0), idx, f32x4.eq(a, m));
-  if (mask) idx = v128.bitselect(idx, i32x4.splat(NO_WINNER), f32x4.gt(m, f32x4.splat(0)));
-  return idx;
+  // Lanes of all ones where no cell up to a, b, c, d equals m: the winner is the count of those
+  // among the first three, plus 252 where none of the four is (3 + 252 = NO_WINNER).
+  const na = v128.not(f32x4.eq(a, m));
+  const nab = v128.andnot(na, f32x4.eq(b, m)), nabc = v128.andnot(nab, f32x4.eq(c, m)), none = v128.andnot(nabc, f32x4.eq(d, m));
+  const idx = i32x4.sub(v128.and(none, i32x4.splat(NO_WINNER - 3)), i32x4.add(i32x4.add(na, nab), nabc));
+  // Under the mask, a maximum that is not positive (or NaN) makes its lane NO_WINNER (all bits of the byte set).
+  return mask ? v128.or(idx, v128.andnot(i32x4.splat(NO_WINNER), f32x4.gt(m, f32x4.splat(0)))) : idx;
+}
+
+/** 2x2 windows with stride 2 and no padding, four channels at a time: the maximum and the winners (word 19). */
+function argmaxForward2x2(job: usize, b0: i32, b1: i32): void {
+  const x = <usize>word(job, 0), y = <usize>word(job, 2), win = <usize>word(job, 19);
+  const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
+  const outH = word(job, 7), outW = word(job, 8), mask = word(job, 18) != 0;
+  const rowBytes = <usize>(inW * C) << 2, cell = <usize>C << 2;
+  for (let b = b0; b < b1; b++) {
+    const img = x + <usize>b * <usize>inH * rowBytes;
+    for (let oy = 0; oy < outH; oy++) {
+      let p = img + <usize>(oy * 2) * rowBytes;
+      let o = <usize>((b * outH + oy) * outW) * <usize>C;
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c: usize = 0; c < <usize>C; c += 4) {
+          const q = p + (c << 2);
+          const a = v128.load(q), bb = v128.load(q + cell), cc = v128.load(q + rowBytes), d = v128.load(q + rowBytes + cell);
+          const m = f32x4.max(f32x4.max(a, bb), f32x4.max(cc, d));
+          v128.store(y + ((o + c) << 2), m);
+          store<i32>(win + o + c, winnerBytes(winners2x2(a, bb, cc, d, m, mask)));
+        }
+        p += cell << 1;
+        o += <usize>C;
+      }
+    }
+  }
 }
 
 /**
- * 2x2 windows with stride 2 and no padding, four channels at a time. Forward writes the maximum
- * and the winners (word 19); backward writes dy to each window's winner and 0 to its other cells
- * (and to odd edges outside every window), reading the winners instead of x.
+ * 2x2 windows with stride 2 and no padding, four channels at a time: dy to each window's winner
+ * and 0 to its other cells (and to odd edges outside every window), reading the winners (word 19)
+ * instead of x.
  */
-function argmax2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
-  const x = <usize>word(job, 0), dy = <usize>word(job, 1), out = <usize>word(job, 2), win = <usize>word(job, 19);
+function argmaxBackward2x2(job: usize, b0: i32, b1: i32): void {
+  const dy = <usize>word(job, 1), out = <usize>word(job, 2), win = <usize>word(job, 19);
   const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
-  const outH = word(job, 7), outW = word(job, 8);
-  const acc = word(job, 15) != 0, mask = word(job, 18) != 0;
+  const outH = word(job, 7), outW = word(job, 8), acc = word(job, 15) != 0;
   const rowBytes = <usize>(inW * C) << 2, cell = <usize>C << 2;
   const imgBytes = <usize>inH * rowBytes;
   for (let b = b0; b < b1; b++) {
     const img = <usize>b * imgBytes;
-    if (backward && !acc) {
+    if (!acc) {
       for (let iy = outH * 2; iy < inH; iy++) memory.fill(out + img + <usize>iy * rowBytes, 0, rowBytes);
       if (outW * 2 < inW)
         for (let iy = 0; iy < outH * 2; iy++) {
@@ -337,28 +365,20 @@ function argmax2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
       let o = <usize>((b * outH + oy) * outW) * <usize>C;
       for (let ox = 0; ox < outW; ox++) {
         for (let c: usize = 0; c < <usize>C; c += 4) {
-          const q = p + (c << 2);
-          if (!backward) {
-            const a = v128.load(x + q), bb = v128.load(x + q + cell);
-            const cc = v128.load(x + q + rowBytes), d = v128.load(x + q + rowBytes + cell);
-            const m = f32x4.max(f32x4.max(a, bb), f32x4.max(cc, d));
-            v128.store(out + ((o + c) << 2), m);
-            store<i32>(win + o + c, winnerBytes(winners2x2(a, bb, cc, d, m, mask)));
-            continue;
-          }
+          const q = out + p + (c << 2);
           const g = v128.load(dy + ((o + c) << 2)), idx = loadWinners(win + o + c);
           let va = v128.and(g, i32x4.eq(idx, i32x4.splat(0))), vb = v128.and(g, i32x4.eq(idx, i32x4.splat(1)));
           let vc = v128.and(g, i32x4.eq(idx, i32x4.splat(2))), vd = v128.and(g, i32x4.eq(idx, i32x4.splat(3)));
           if (acc) {
-            va = f32x4.add(v128.load(out + q), va);
-            vb = f32x4.add(v128.load(out + q + cell), vb);
-            vc = f32x4.add(v128.load(out + q + rowBytes), vc);
-            vd = f32x4.add(v128.load(out + q + rowBytes + cell), vd);
+            va = f32x4.add(v128.load(q), va);
+            vb = f32x4.add(v128.load(q + cell), vb);
+            vc = f32x4.add(v128.load(q + rowBytes), vc);
+            vd = f32x4.add(v128.load(q + rowBytes + cell), vd);
           }
-          v128.store(out + q, va);
-          v128.store(out + q + cell, vb);
-          v128.store(out + q + rowBytes, vc);
-          v128.store(out + q + rowBytes + cell, vd);
+          v128.store(q, va);
+          v128.store(q + cell, vb);
+          v128.store(q + rowBytes, vc);
+          v128.store(q + rowBytes + cell, vd);
         }
         p += cell << 1;
         o += <usize>C;

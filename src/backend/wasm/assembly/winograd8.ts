@@ -420,7 +420,7 @@ function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
 /**
  * Stores the 2x2 max pool of a b / c d (four channels, bias added and ReLU applied first, as
  * storeOut would store them) at p and its winners (bytes) at w, as the pool kernel's argmax2x2
- * computes them from the stored convolution.
+ * computes them from the stored convolution (w = 0: no winners).
  */
 // @ts-ignore: decorator
 @inline
@@ -435,14 +435,14 @@ function storePooled(p: usize, w: usize, a: v128, b: v128, c: v128, d: v128, bia
   }
   const m = f32x4.max(f32x4.max(za, zb), f32x4.max(zc, zd));
   v128.store(p, m);
-  store<i32>(w, winnerBytes(winners2x2(za, zb, zc, zd, m, relu)));
+  if (w) store<i32>(w, winnerBytes(winners2x2(za, zb, zc, zd, m, relu)));
 }
 
 /**
  * Forward task t of F(m x m): output tiles [t·per, (t+1)·per). Job words as winoFwdTask's, and
  * with word 15 set, a 2x2 stride-2 max pool of the output: y is then the pooled map (words 17, 18
  * its height and width) and word 16 its winners (bytes, as the pool kernel's MAX_ARGMAX writes
- * them); the convolution's output is never stored. Every pool window must lie inside one tile: m
+ * them; 0: none); the convolution's output is never stored. Every pool window must lie inside one tile: m
  * even, or one tile per map.
  */
 export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
@@ -501,7 +501,7 @@ function pooledOutput(m: i32, job: usize, t0: i32, rows: i32, mp: usize, mBytes:
     // Pooled rows and columns of this tile (windows past the map's last even row or column are dropped).
     const nR = min(min(m, outH - oy) >> 1, pH - (oy >> 1)), nC = min(min(m, outW - ox) >> 1, pW - (ox >> 1));
     const cell = <usize>(((b * pH + (oy >> 1)) * pW + (ox >> 1)) * outC);
-    const y00 = y + (cell << 2), w00 = win + cell;
+    const y00 = y + (cell << 2), w00 = win ? win + cell : 0;
     for (let c = 0; c < outC; c += 4) {
       const mc = mp + (<usize>(i * outC + c) << 2);
       for (let j = 0; j < n; j++) outputColumn(m, mc + <usize>j * mBytes, <usize>n * mBytes, tmp + (<usize>j << 4), tRow);
@@ -511,9 +511,9 @@ function pooledOutput(m: i32, job: usize, t0: i32, rows: i32, mp: usize, mBytes:
         const q0 = tmp + <usize>(2 * k) * tRow, q1 = q0 + tRow;
         outputColumn(m, q0, 16, q0, 16);
         outputColumn(m, q1, 16, q1, 16);
-        const p = y00 + <usize>k * rowB + off, w = w00 + (<usize>k * rowB >> 2) + <usize>c;
+        const p = y00 + <usize>k * rowB + off, w = w00 ? w00 + (<usize>k * rowB >> 2) + <usize>c : 0;
         for (let l = 0; l < nC; l++)
-          storePooled(p + <usize>l * colB, w + <usize>(l * outC), at(q0, 2 * l), at(q0, 2 * l + 1), at(q1, 2 * l), at(q1, 2 * l + 1), bv, relu);
+          storePooled(p + <usize>l * colB, w ? w + <usize>(l * outC) : 0, at(q0, 2 * l), at(q0, 2 * l + 1), at(q1, 2 * l), at(q1, 2 * l + 1), bv, relu);
       }
     }
   }
