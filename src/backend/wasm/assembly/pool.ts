@@ -142,6 +142,15 @@ function maxCellBackward(x: usize, first: usize, dy: usize, dx: usize, C: i32, h
   }
 }
 
+/** Zeroes the rows and columns of one image's gradient past the last window (windows tile rows [0, h) and columns [0, w)). */
+function clearOutsideWindows(img: usize, inH: i32, inW: i32, h: i32, w: i32, rowBytes: usize, cellBytes: usize): void {
+  for (let iy = h; iy < inH; iy++) memory.fill(img + <usize>iy * rowBytes, 0, rowBytes);
+  if (w < inW) {
+    const from = <usize>w * cellBytes;
+    for (let iy = 0; iy < h; iy++) memory.fill(img + <usize>iy * rowBytes + from, 0, rowBytes - from);
+  }
+}
+
 // @ts-ignore: decorator
 @inline
 function addAt(p: usize, v: f32): void {
@@ -184,15 +193,7 @@ function maxBackwardTiled(job: usize, b0: i32, b1: i32): void {
   const zero = f32x4.splat(0);
   for (let b = b0; b < b1; b++) {
     const img = <usize>b * imgBytes;
-    if (!acc) {
-      // Rows and columns past the last window.
-      for (let iy = outH * pH; iy < inH; iy++) memory.fill(dx + img + <usize>iy * rowBytes, 0, rowBytes);
-      if (outW * pW < inW)
-        for (let iy = 0; iy < outH * pH; iy++) {
-          const from = <usize>(outW * pW) * cellBytes;
-          memory.fill(dx + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
-        }
-    }
+    if (!acc) clearOutsideWindows(dx + img, inH, inW, outH * pH, outW * pW, rowBytes, cellBytes);
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const first = img + <usize>(oy * pH) * rowBytes + <usize>(ox * pW) * cellBytes;
@@ -232,14 +233,7 @@ function max2x2(job: usize, b0: i32, b1: i32, backward: bool): void {
   const imgBytes = <usize>inH * rowBytes;
   for (let b = b0; b < b1; b++) {
     const img = <usize>b * imgBytes;
-    if (backward && !acc) {
-      for (let iy = outH * 2; iy < inH; iy++) memory.fill(out + img + <usize>iy * rowBytes, 0, rowBytes);
-      if (outW * 2 < inW)
-        for (let iy = 0; iy < outH * 2; iy++) {
-          const from = <usize>(outW * 2) * cell;
-          memory.fill(out + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
-        }
-    }
+    if (backward && !acc) clearOutsideWindows(out + img, inH, inW, outH * 2, outW * 2, rowBytes, cell);
     for (let oy = 0; oy < outH; oy++) {
       let p = img + <usize>(oy * 2) * rowBytes;
       let o = (<usize>((b * outH + oy) * outW) * cell);
@@ -352,14 +346,7 @@ function argmaxBackward2x2(job: usize, b0: i32, b1: i32): void {
   const imgBytes = <usize>inH * rowBytes;
   for (let b = b0; b < b1; b++) {
     const img = <usize>b * imgBytes;
-    if (!acc) {
-      for (let iy = outH * 2; iy < inH; iy++) memory.fill(out + img + <usize>iy * rowBytes, 0, rowBytes);
-      if (outW * 2 < inW)
-        for (let iy = 0; iy < outH * 2; iy++) {
-          const from = <usize>(outW * 2) * cell;
-          memory.fill(out + img + <usize>iy * rowBytes + from, 0, rowBytes - from);
-        }
-    }
+    if (!acc) clearOutsideWindows(out + img, inH, inW, outH * 2, outW * 2, rowBytes, cell);
     for (let oy = 0; oy < outH; oy++) {
       let p = img + <usize>(oy * 2) * rowBytes;
       let o = <usize>((b * outH + oy) * outW) * <usize>C;

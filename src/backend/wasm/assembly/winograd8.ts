@@ -461,17 +461,22 @@ export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
   // 2. The n² GEMMs M_ξ = V_ξ · U_ξ.
   const uBytes = <usize>(roundUp(outC, NR) * inC) << 2;
   for (let xi = 0; xi < pos; xi++) blockMul(vp + <usize>xi * vBytes, up + <usize>xi * uBytes, rows, outC, inC, mp + <usize>xi * mBytes, outC, false, tile);
-  // 3. Y = Aᵀ M A per tile and 4 channels, into NHWC y (tiles past the edge store what fits).
-  const rowB = <usize>(outW * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
-  if (word(job, 15) != 0) {
-    pooledOutput(m, job, t0, rows, mp, mBytes, tmp, bias, relu);
-    return;
-  }
+  // 3. Y = Aᵀ M A per tile and 4 channels, into NHWC y (tiles past the edge store what fits), or
+  // with the pool two rows at a time, pooled as they are stored (y is then [batch, pH, pW, outC]).
+  const pool = word(job, 15) != 0, win = <usize>word(job, 16), pH = word(job, 17), pW = word(job, 18);
+  const rowB = <usize>((pool ? pW : outW) * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
   for (let i = 0; i < rows; i++) {
     const tt = t0 + i;
     const b = tt / per2, rem = tt % per2, oy = (rem / tW) * m, ox = (rem % tW) * m;
-    const nR = min(m, outH - oy), nC = min(m, outW - ox);
-    const y00 = y + (<usize>(((b * outH + oy) * outW + ox) * outC) << 2);
+    // Rows and columns stored: of the output, or of the pool (windows past the map's last even row or column are dropped).
+    let nR = min(m, outH - oy), nC = min(m, outW - ox);
+    let cell = <usize>(((b * outH + oy) * outW + ox) * outC);
+    if (pool) {
+      nR = min(nR >> 1, pH - (oy >> 1));
+      nC = min(nC >> 1, pW - (ox >> 1));
+      cell = <usize>(((b * pH + (oy >> 1)) * pW + (ox >> 1)) * outC);
+    }
+    const y00 = y + (cell << 2), w00 = win ? win + cell : 0;
     for (let c = 0; c < outC; c += 4) {
       const mc = mp + (<usize>(i * outC + c) << 2);
       // Columns: tmp[k·n + j] = Σ_a Aᵀ[k][a] M[a][j].
@@ -479,41 +484,21 @@ export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
       const off = <usize>c << 2;
       const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
       for (let k = 0; k < nR; k++) {
+        const p = y00 + <usize>k * rowB + off;
+        if (pool) {
+          // Rows 2k and 2k + 1, their 2x2 windows pooled.
+          const q0 = tmp + <usize>(2 * k) * tRow, q1 = q0 + tRow;
+          outputColumn(m, q0, 16, q0, 16);
+          outputColumn(m, q1, 16, q1, 16);
+          const w = w00 ? w00 + (<usize>k * rowB >> 2) + <usize>c : 0;
+          for (let l = 0; l < nC; l++)
+            storePooled(p + <usize>l * colB, w ? w + <usize>(l * outC) : 0, at(q0, 2 * l), at(q0, 2 * l + 1), at(q1, 2 * l), at(q1, 2 * l + 1), bv, relu);
+          continue;
+        }
         // Row k: Y[k][l] = Σ_j tmp[k·n + j] Aᵀ[l][j], stored through the epilogue.
         const q = tmp + <usize>k * tRow;
         outputColumn(m, q, 16, q, 16);
-        const p = y00 + <usize>k * rowB + off;
         for (let l = 0; l < nC; l++) storeOut(p + <usize>l * colB, at(q, l), bv, relu);
-      }
-    }
-  }
-}
-
-/** Step 3 of a forward task with the 2x2 max pool (word 15): Y = Aᵀ M A two rows at a time, pooled as it is stored. */
-function pooledOutput(m: i32, job: usize, t0: i32, rows: i32, mp: usize, mBytes: usize, tmp: usize, bias: usize, relu: bool): void {
-  const y = <usize>word(job, 2), win = <usize>word(job, 16), pH = word(job, 17), pW = word(job, 18);
-  const outH = word(job, 7), outW = word(job, 8), outC = word(job, 9);
-  const n = m + 2, tW = (outW + m - 1) / m, per2 = ((outH + m - 1) / m) * tW;
-  const rowB = <usize>(pW * outC) << 2, colB = <usize>outC << 2, tRow = <usize>(n << 4);
-  for (let i = 0; i < rows; i++) {
-    const tt = t0 + i;
-    const b = tt / per2, rem = tt % per2, oy = (rem / tW) * m, ox = (rem % tW) * m;
-    // Pooled rows and columns of this tile (windows past the map's last even row or column are dropped).
-    const nR = min(min(m, outH - oy) >> 1, pH - (oy >> 1)), nC = min(min(m, outW - ox) >> 1, pW - (ox >> 1));
-    const cell = <usize>(((b * pH + (oy >> 1)) * pW + (ox >> 1)) * outC);
-    const y00 = y + (cell << 2), w00 = win ? win + cell : 0;
-    for (let c = 0; c < outC; c += 4) {
-      const mc = mp + (<usize>(i * outC + c) << 2);
-      for (let j = 0; j < n; j++) outputColumn(m, mc + <usize>j * mBytes, <usize>n * mBytes, tmp + (<usize>j << 4), tRow);
-      const off = <usize>c << 2;
-      const bv = bias ? v128.load(bias + off) : f32x4.splat(0);
-      for (let k = 0; k < nR; k++) {
-        const q0 = tmp + <usize>(2 * k) * tRow, q1 = q0 + tRow;
-        outputColumn(m, q0, 16, q0, 16);
-        outputColumn(m, q1, 16, q1, 16);
-        const p = y00 + <usize>k * rowB + off, w = w00 ? w00 + (<usize>k * rowB >> 2) + <usize>c : 0;
-        for (let l = 0; l < nC; l++)
-          storePooled(p + <usize>l * colB, w ? w + <usize>(l * outC) : 0, at(q0, 2 * l), at(q0, 2 * l + 1), at(q1, 2 * l), at(q1, 2 * l + 1), bv, relu);
       }
     }
   }
