@@ -307,6 +307,29 @@ export function winners2x2(a: v128, b: v128, c: v128, d: v128, m: v128, mask: bo
   return mask ? v128.or(idx, v128.andnot(i32x4.splat(NO_WINNER), f32x4.gt(m, f32x4.splat(0)))) : idx;
 }
 
+/** Stores the maximum of the 2x2 window at q (four channels) at y and returns it. */
+// @ts-ignore: decorator
+@inline
+function windowMax(q: usize, cell: usize, rowBytes: usize, y: usize): v128 {
+  const m = f32x4.max(f32x4.max(v128.load(q), v128.load(q + cell)), f32x4.max(v128.load(q + rowBytes), v128.load(q + rowBytes + cell)));
+  v128.store(y, m);
+  return m;
+}
+
+/** The byte masks of sixteen channels' cells at offset k from q (four groups of four at q, q + 16, ...) equal to their maxima m0..m3. */
+// @ts-ignore: decorator
+@inline
+function equalBytes(q: usize, k: usize, m0: v128, m1: v128, m2: v128, m3: v128): v128 {
+  return bytes16(f32x4.eq(v128.load(q + k), m0), f32x4.eq(v128.load(q + k + 16), m1), f32x4.eq(v128.load(q + k + 32), m2), f32x4.eq(v128.load(q + k + 48), m3));
+}
+
+/** Four vectors of 32-bit masks (all ones or zeros) as one vector of sixteen byte masks, in order. */
+// @ts-ignore: decorator
+@inline
+function bytes16(m0: v128, m1: v128, m2: v128, m3: v128): v128 {
+  return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+}
+
 /** 2x2 windows with stride 2 and no padding, four channels at a time: the maximum and the winners (word 19). */
 function argmaxForward2x2(job: usize, b0: i32, b1: i32): void {
   const x = <usize>word(job, 0), y = <usize>word(job, 2), win = <usize>word(job, 19);
@@ -319,7 +342,25 @@ function argmaxForward2x2(job: usize, b0: i32, b1: i32): void {
       let p = img + <usize>(oy * 2) * rowBytes;
       let o = <usize>((b * outH + oy) * outW) * <usize>C;
       for (let ox = 0; ox < outW; ox++) {
-        for (let c: usize = 0; c < <usize>C; c += 4) {
+        let c: usize = 0;
+        // Sixteen channels at a time: the equality masks narrowed to bytes, the winners counted once.
+        for (; c + 16 <= <usize>C; c += 16) {
+          const q = p + (c << 2), yo = y + ((o + c) << 2);
+          const m0 = windowMax(q, cell, rowBytes, yo), m1 = windowMax(q + 16, cell, rowBytes, yo + 16);
+          const m2 = windowMax(q + 32, cell, rowBytes, yo + 32), m3 = windowMax(q + 48, cell, rowBytes, yo + 48);
+          // As winners2x2, on bytes.
+          const na = v128.not(equalBytes(q, 0, m0, m1, m2, m3));
+          const nab = v128.andnot(na, equalBytes(q, cell, m0, m1, m2, m3));
+          const nabc = v128.andnot(nab, equalBytes(q, rowBytes, m0, m1, m2, m3));
+          const none = v128.andnot(nabc, equalBytes(q, rowBytes + cell, m0, m1, m2, m3));
+          let idx = i8x16.sub(v128.and(none, i8x16.splat(<i8>(NO_WINNER - 3))), i8x16.add(i8x16.add(na, nab), nabc));
+          if (mask) {
+            const zero = f32x4.splat(0);
+            idx = v128.or(idx, v128.not(bytes16(f32x4.gt(m0, zero), f32x4.gt(m1, zero), f32x4.gt(m2, zero), f32x4.gt(m3, zero))));
+          }
+          v128.store(win + o + c, idx);
+        }
+        for (; c < <usize>C; c += 4) {
           const q = p + (c << 2);
           const a = v128.load(q), bb = v128.load(q + cell), cc = v128.load(q + rowBytes), d = v128.load(q + rowBytes + cell);
           const m = f32x4.max(f32x4.max(a, bb), f32x4.max(cc, d));
