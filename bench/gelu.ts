@@ -2,7 +2,8 @@
  * GELU kernel benchmark (not a test): nanoseconds per element of the WASM backend's GELU and GELU'
  * (one thread, 4 M elements, the fastest of 7 calls), and their largest absolute difference from
  * the reference backend on 400,000 points in [-12, 12] (and the largest relative one where the
- * reference's value passes 1e-3), in the relaxed-SIMD and the baseline builds. To compare two builds, run each one's dist/bench/gelu.js in turn.
+ * reference's value passes 1e-3), in the relaxed-SIMD and the baseline builds. To compare two
+ * builds, run each one's dist/bench/gelu.js in turn.
  * usage: node dist/bench/gelu.js
  */
 import { createWasmBackendSync } from '../src/backend/wasm/index.js';

@@ -104,8 +104,8 @@ export const FAST_MUON: MuonSettings = {
 /** The recipe's defaults: Muon (FAST_MUON); with `muon: null`, airbench93's SGD with its learning rate and decay rewritten for a mean (not summed) loss. */
 export const FAST_DEFAULTS: FastSettings = {
   widths: [64, 128, 128],
-  // 14 epochs fit 15 minutes on 2 cores with room to spare (47-53 s per epoch with its validation,
-  // 20 s of test-time augmentation, 690-700 s in all on a 2-core AMD EPYC; a slower machine: pass --epochs).
+  // 14 epochs fit 15 minutes on 2 cores with room to spare (43-53 s per epoch with its validation,
+  // 18 s of test-time augmentation, 647-650 s in all on a 2-core AMD EPYC; a slower machine: pass --epochs).
   epochs: 14,
   batchSize: 1024,
   // 11.5 / (1024 · (1 + 1/(1 − 0.85))) per summed sample = 1.5 for the batch mean.

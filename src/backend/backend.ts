@@ -107,6 +107,8 @@ export interface Pool2DInfo {
 
 /** The `argmax` byte of a max-pool window whose gradient goes nowhere (see `maxPoolArgmax`). */
 export const NO_WINNER = 255;
+/** The most cells a max-pool window may have for `maxPoolArgmax` to record its winner (positions 0 to 254). */
+export const MAX_WINNER_CELLS = 255;
 
 /** Hyper-parameters of one Adam step (Kingma & Ba 2015, with Keras's epsilon placement). */
 export interface AdamParams {

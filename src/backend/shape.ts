@@ -5,7 +5,7 @@
  * pads max((out − 1)·stride + k − in, 0) in total, the smaller half before and the odd extra after.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import type { Conv2DInfo, Pool2DInfo } from './backend.js';
+import { MAX_WINNER_CELLS, type Conv2DInfo, type Pool2DInfo } from './backend.js';
 
 export type Padding = 'valid' | 'same';
 
@@ -110,10 +110,10 @@ export function broadcastAxes(shape: readonly number[], outShape: readonly numbe
   return axes;
 }
 
-/** Refuses a max-pool window too large for its winner to fit the byte of `maxPoolArgmax` (at most 255 cells, 255 meaning none). */
+/** Refuses a max-pool window too large for its winner to fit the byte of `maxPoolArgmax` (MAX_WINNER_CELLS). */
 export function checkArgmaxWindow(info: Pool2DInfo): void {
-  if (info.poolH * info.poolW > 255)
-    throw new ValueError(`maxPoolArgmax: a ${info.poolH}x${info.poolW} window has ${info.poolH * info.poolW} cells; at most 255 can record their winner`);
+  if (info.poolH * info.poolW > MAX_WINNER_CELLS)
+    throw new ValueError(`maxPoolArgmax: a ${info.poolH}x${info.poolW} window has ${info.poolH * info.poolW} cells; at most ${MAX_WINNER_CELLS} can record their winner`);
 }
 
 /** Refuses a `conv2dMaxPool` whose pooling does not read the convolution's output or whose activation the winners cannot fold in. */

@@ -19,6 +19,7 @@
  * plan's table after its last reader, so nothing holds an intermediate longer than needed.
  */
 import { conv2dMaxPool } from '../autograd/ops.js';
+import { MAX_WINNER_CELLS } from '../backend/backend.js';
 import type { ActivationName } from '../layers/activations.js';
 import { Conv2D } from '../layers/convolutional.js';
 import { Activation } from '../layers/core.js';
@@ -61,10 +62,10 @@ interface Step {
 
 /**
  * Whether Conv2D `a` followed by `b` can run as conv (+ ReLU) + max pool in one op: no penalty
- * needs the conv's output, and a window's winner fits a byte (at most 255 cells).
+ * needs the conv's output, and a window's winner fits a byte (MAX_WINNER_CELLS).
  */
 function convPool(a: Layer, b: Layer): boolean {
-  return a instanceof Conv2D && (a.activation === 'relu' || a.activation === 'linear') && !a.activityRegularizer && b instanceof MaxPooling2D && b.poolSize[0] * b.poolSize[1] <= 255;
+  return a instanceof Conv2D && (a.activation === 'relu' || a.activation === 'linear') && !a.activityRegularizer && b instanceof MaxPooling2D && b.poolSize[0] * b.poolSize[1] <= MAX_WINNER_CELLS;
 }
 
 /** Whether BatchNormalization `a` followed by `b` can run as one normalisation with a fused activation. */

@@ -670,9 +670,14 @@ export class WasmBackend implements Backend {
    * Elsewhere the output is stored, pooled and dropped.
    */
   fusesConvPool(i: Conv2DInfo, p: Pool2DInfo): boolean {
+    return this.poolingTile(i, p) !== null;
+  }
+
+  /** The Winograd tile that pools as it stores (see `fusesConvPool`), or null. */
+  private poolingTile(i: Conv2DInfo, p: Pool2DInfo): 3 | 7 | 8 | null {
     const m = this.winogradTile(i);
     const twoByTwo = p.poolH === 2 && p.poolW === 2 && p.strideH === 2 && p.strideW === 2 && p.padTop === 0 && p.padLeft === 0;
-    return m !== 0 && generalTile(m) && twoByTwo && (m % 2 === 0 || (i.outH <= m && i.outW <= m));
+    return m !== 0 && generalTile(m) && twoByTwo && (m % 2 === 0 || (i.outH <= m && i.outW <= m)) ? m : null;
   }
 
   conv2d(x: Storage, w: Storage, y: Storage, info: Conv2DInfo, epilogue?: ConvEpilogue): void {
@@ -845,12 +850,12 @@ export class WasmBackend implements Backend {
   }
   conv2dMaxPool(x: Storage, w: Storage, y: Storage, argmax: Storage | null, info: Conv2DInfo, pool: Pool2DInfo, epilogue?: ConvEpilogue): void {
     checkConvPool(info, pool, epilogue);
-    const m = this.winogradTile(info);
-    if (this.fusesConvPool(info, pool)) {
+    const m = this.poolingTile(info, pool);
+    if (m !== null) {
       const xPtr = inp(x), wPtr = inp(w), n = pool.batch * pool.outH * pool.outW * pool.channels;
       const yPtr = out(y, n), winners = argmax ? out(argmax, n) : 0;
       const bias = epilogue?.bias ? inp(epilogue.bias) : 0;
-      this.winogradConv(xPtr, this.winogradFilter(wPtr, info, false, m as WinogradTile), yPtr, info, m as WinogradTile, bias, epilogue?.act === 'relu' ? ACT_CODE.relu : 0, { info: pool, winners });
+      this.winogradConv(xPtr, this.winogradFilter(wPtr, info, false, m), yPtr, info, m, bias, epilogue?.act === 'relu' ? ACT_CODE.relu : 0, { info: pool, winners });
       return;
     }
     // Elsewhere the convolution's output is stored for the pool, and dropped once pooled.

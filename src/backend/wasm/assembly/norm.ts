@@ -25,6 +25,18 @@ export function at(p: usize, i: i32): usize {
 
 // ---- exp, Φ and GELU on four lanes ---------------------------------------------------------------
 
+/** c5·x⁵ + c4·x⁴ + ... + c0 on four lanes, by Horner's rule (highest coefficient first). */
+// @ts-ignore: decorator
+@inline
+function horner5(x: v128, c5: f32, c4: f32, c3: f32, c2: f32, c1: f32, c0: f32): v128 {
+  let p = f32x4.splat(c5);
+  p = madd(p, x, f32x4.splat(c4));
+  p = madd(p, x, f32x4.splat(c3));
+  p = madd(p, x, f32x4.splat(c2));
+  p = madd(p, x, f32x4.splat(c1));
+  return madd(p, x, f32x4.splat(c0));
+}
+
 /**
  * e^x on four lanes for x ≤ 88 (arguments below −87.3 give 0: no subnormal reaches the callers,
  * whose arithmetic on them runs several times slower): x = n·ln 2 + r with |r| ≤ ln 2 / 2
@@ -42,12 +54,7 @@ export function expv(x0: v128): v128 {
   const n = f32x4.sub(t, f32x4.splat(12583039.0));
   let r = madd(n, f32x4.splat(-0.693359375), x);
   r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = madd(p, r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const p = horner5(r, 1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1);
   const y = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1));
   return v128.andnot(f32x4.mul(y, i32x4.shl(t, 23)), f32x4.lt(x0, f32x4.splat(-87.33654)));
 }
@@ -64,18 +71,8 @@ export function expv(x0: v128): v128 {
 function erfv(x0: v128): v128 {
   const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-3.92)), f32x4.splat(3.92));
   const u = f32x4.mul(x, x);
-  let p = f32x4.splat(2.034724155636214e-06);
-  p = madd(p, u, f32x4.splat(0.00028747577444329306));
-  p = madd(p, u, f32x4.splat(0.0038682477687353163));
-  p = madd(p, u, f32x4.splat(0.053060233092028744));
-  p = madd(p, u, f32x4.splat(0.19276246391361018));
-  p = madd(p, u, f32x4.splat(1.128379022426061));
-  let q = f32x4.splat(3.807033814075961e-05);
-  q = madd(q, u, f32x4.splat(0.0011880923362965305));
-  q = madd(q, u, f32x4.splat(0.01517213931471053));
-  q = madd(q, u, f32x4.splat(0.11508392614363161));
-  q = madd(q, u, f32x4.splat(0.5041629530057783));
-  q = madd(q, u, f32x4.splat(1.0));
+  const p = horner5(u, 2.034724155636214e-06, 0.00028747577444329306, 0.0038682477687353163, 0.053060233092028744, 0.19276246391361018, 1.128379022426061);
+  const q = horner5(u, 3.807033814075961e-05, 0.0011880923362965305, 0.01517213931471053, 0.11508392614363161, 0.5041629530057783, 1.0);
   // Exactly ±1 past the clamp (the rational's float32 value there is 1 − 6e-8), so that gelu(−∞) = −∞·0 = NaN as the reference has it.
   const sign = v128.or(v128.and(x0, f32x4.splat(-0.0)), f32x4.splat(1));
   return v128.bitselect(sign, f32x4.div(f32x4.mul(x, p), q), f32x4.ge(f32x4.abs(x0), f32x4.splat(3.92)));

@@ -298,13 +298,24 @@ function loadWinners(p: usize): v128 {
 // @ts-ignore: decorator
 @inline
 export function winners2x2(a: v128, b: v128, c: v128, d: v128, m: v128, mask: bool): v128 {
-  // Lanes of all ones where no cell up to a, b, c, d equals m: the winner is the count of those
-  // among the first three, plus 252 where none of the four is (3 + 252 = NO_WINNER).
-  const na = v128.not(f32x4.eq(a, m));
-  const nab = v128.andnot(na, f32x4.eq(b, m)), nabc = v128.andnot(nab, f32x4.eq(c, m)), none = v128.andnot(nabc, f32x4.eq(d, m));
-  const idx = i32x4.sub(v128.and(none, i32x4.splat(NO_WINNER - 3)), i32x4.add(i32x4.add(na, nab), nabc));
+  const idx = firstEqual(f32x4.eq(a, m), f32x4.eq(b, m), f32x4.eq(c, m), f32x4.eq(d, m), false);
   // Under the mask, a maximum that is not positive (or NaN) makes its lane NO_WINNER (all bits of the byte set).
   return mask ? v128.or(idx, v128.andnot(i32x4.splat(NO_WINNER), f32x4.gt(m, f32x4.splat(0)))) : idx;
+}
+
+/**
+ * The first of the cells a, b, c, d (by their masks of equality with the window's maximum: lanes
+ * of all ones or zeros, 32-bit, or 8-bit with `bytes`) that equals it, NO_WINNER where none does.
+ * Lanes of all ones (−1) where no cell up to a, b, c equals it: the winner is minus their sum,
+ * plus 252 where none of the four does (3 + 252 = NO_WINNER).
+ */
+// @ts-ignore: decorator
+@inline
+function firstEqual(ea: v128, eb: v128, ec: v128, ed: v128, bytes: bool): v128 {
+  const na = v128.not(ea), nab = v128.andnot(na, eb), nabc = v128.andnot(nab, ec), none = v128.andnot(nabc, ed);
+  return bytes
+    ? i8x16.sub(v128.and(none, i8x16.splat(<i8>(NO_WINNER - 3))), i8x16.add(i8x16.add(na, nab), nabc))
+    : i32x4.sub(v128.and(none, i32x4.splat(NO_WINNER - 3)), i32x4.add(i32x4.add(na, nab), nabc));
 }
 
 /** Stores the maximum of the 2x2 window at q (four channels) at y and returns it. */
@@ -330,7 +341,10 @@ function bytes16(m0: v128, m1: v128, m2: v128, m3: v128): v128 {
   return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
 }
 
-/** 2x2 windows with stride 2 and no padding, four channels at a time: the maximum and the winners (word 19). */
+/**
+ * 2x2 windows with stride 2 and no padding, sixteen channels at a time (their winners as bytes)
+ * and four for the rest: the maximum and the winners (word 19).
+ */
 function argmaxForward2x2(job: usize, b0: i32, b1: i32): void {
   const x = <usize>word(job, 0), y = <usize>word(job, 2), win = <usize>word(job, 19);
   const inH = word(job, 4), inW = word(job, 5), C = word(job, 6);
@@ -348,12 +362,9 @@ function argmaxForward2x2(job: usize, b0: i32, b1: i32): void {
           const q = p + (c << 2), yo = y + ((o + c) << 2);
           const m0 = windowMax(q, cell, rowBytes, yo), m1 = windowMax(q + 16, cell, rowBytes, yo + 16);
           const m2 = windowMax(q + 32, cell, rowBytes, yo + 32), m3 = windowMax(q + 48, cell, rowBytes, yo + 48);
-          // As winners2x2, on bytes.
-          const na = v128.not(equalBytes(q, 0, m0, m1, m2, m3));
-          const nab = v128.andnot(na, equalBytes(q, cell, m0, m1, m2, m3));
-          const nabc = v128.andnot(nab, equalBytes(q, rowBytes, m0, m1, m2, m3));
-          const none = v128.andnot(nabc, equalBytes(q, rowBytes + cell, m0, m1, m2, m3));
-          let idx = i8x16.sub(v128.and(none, i8x16.splat(<i8>(NO_WINNER - 3))), i8x16.add(i8x16.add(na, nab), nabc));
+          let idx = firstEqual(
+            equalBytes(q, 0, m0, m1, m2, m3), equalBytes(q, cell, m0, m1, m2, m3), equalBytes(q, rowBytes, m0, m1, m2, m3), equalBytes(q, rowBytes + cell, m0, m1, m2, m3), true,
+          );
           if (mask) {
             const zero = f32x4.splat(0);
             idx = v128.or(idx, v128.not(bytes16(f32x4.gt(m0, zero), f32x4.gt(m1, zero), f32x4.gt(m2, zero), f32x4.gt(m3, zero))));

@@ -247,13 +247,19 @@ export function winoFwdTask(job: usize, t: i32, scratch: usize): void {
   }
 }
 
-/** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
+/** v + bias, through relu when asked (the same select as the bias-activation kernel). */
 // @ts-ignore: decorator
 @inline
-function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
-  let r = f32x4.add(v, bias);
-  if (relu) r = v128.and(r, f32x4.gt(r, f32x4.splat(0)));
-  v128.store(p, r);
+export function biasRelu(v: v128, bias: v128, relu: bool): v128 {
+  const r = f32x4.add(v, bias);
+  return relu ? v128.and(r, f32x4.gt(r, f32x4.splat(0))) : r;
+}
+
+/** Stores v + bias, through relu when asked (every Winograd tile's output epilogue). */
+// @ts-ignore: decorator
+@inline
+export function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
+  v128.store(p, biasRelu(v, bias, relu));
 }
 
 /** Scratch bytes of a filter-gradient task. */

@@ -21,7 +21,7 @@
  */
 import { MR } from './simd';
 import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, word } from './gemm';
-import { spread } from './winograd';
+import { spread, storeOut } from './winograd';
 
 /** Positions of a transformed tile. */
 const P: i32 = 36;
@@ -230,15 +230,6 @@ const TRANSFORM_BYTES: i32 = P * MR * 16 + P * 16 + MR * P * 4 + 64;
 export function wino4FwdScratch(job: usize): i32 {
   const inC = word(job, 6), outC = word(job, 9), per = word(job, 12);
   return TILE_BYTES + P * spread(roundUp(per, MR) * inC * 4) + P * spread(per * outC * 4) + TRANSFORM_BYTES;
-}
-
-/** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
-// @ts-ignore: decorator
-@inline
-function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
-  let r = f32x4.add(v, bias);
-  if (relu) r = v128.and(r, f32x4.gt(r, f32x4.splat(0)));
-  v128.store(p, r);
 }
 
 /** Forward task t: output tiles [t·per, (t+1)·per). Job words as winoFwdTask's. */

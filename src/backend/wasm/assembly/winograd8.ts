@@ -25,7 +25,7 @@
  */
 import { MR, madd } from './simd';
 import { NR, TILE_BYTES, blockMul, packA, roundUp, spanStart, storeTransposed4, word } from './gemm';
-import { spread } from './winograd';
+import { biasRelu, spread, storeOut } from './winograd';
 import { an3, bn3, bt3, gn3, gt3, outputColumn3 } from './winograd3';
 import { an7, bn7, bt7, gn7, gt7, outputColumn7 } from './winograd7';
 import { winnerBytes, winners2x2 } from './pool';
@@ -408,31 +408,15 @@ export function winoMFwdScratch(m: i32, job: usize): i32 {
   return TILE_BYTES + pos * spread(roundUp(per, MR) * inC * 4) + pos * spread(per * outC * 4) + TRANSFORM_BYTES;
 }
 
-/** Stores v + bias, through relu when asked (the same select as the bias-activation kernel). */
-// @ts-ignore: decorator
-@inline
-function storeOut(p: usize, v: v128, bias: v128, relu: bool): void {
-  let r = f32x4.add(v, bias);
-  if (relu) r = v128.and(r, f32x4.gt(r, f32x4.splat(0)));
-  v128.store(p, r);
-}
-
 /**
- * Stores the 2x2 max pool of a b / c d (four channels, bias added and ReLU applied first, as
- * storeOut would store them) at p and its winners (bytes) at w, as the pool kernel's argmax2x2
- * computes them from the stored convolution (w = 0: no winners).
+ * Stores the 2x2 max pool of a b / c d (four channels, through the epilogue storeOut applies) at p
+ * and its winners (bytes) at w, as the pool kernel's argmaxForward2x2 computes them from the stored
+ * convolution (w = 0: no winners).
  */
 // @ts-ignore: decorator
 @inline
 function storePooled(p: usize, w: usize, a: v128, b: v128, c: v128, d: v128, bias: v128, relu: bool): void {
-  let za = f32x4.add(a, bias), zb = f32x4.add(b, bias), zc = f32x4.add(c, bias), zd = f32x4.add(d, bias);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    za = v128.and(za, f32x4.gt(za, zero));
-    zb = v128.and(zb, f32x4.gt(zb, zero));
-    zc = v128.and(zc, f32x4.gt(zc, zero));
-    zd = v128.and(zd, f32x4.gt(zd, zero));
-  }
+  const za = biasRelu(a, bias, relu), zb = biasRelu(b, bias, relu), zc = biasRelu(c, bias, relu), zd = biasRelu(d, bias, relu);
   const m = f32x4.max(f32x4.max(za, zb), f32x4.max(zc, zd));
   v128.store(p, m);
   if (w) store<i32>(w, winnerBytes(winners2x2(za, zb, zc, zd, m, relu)));
@@ -442,8 +426,8 @@ function storePooled(p: usize, w: usize, a: v128, b: v128, c: v128, d: v128, bia
  * Forward task t of F(m x m): output tiles [t·per, (t+1)·per). Job words as winoFwdTask's, and
  * with word 15 set, a 2x2 stride-2 max pool of the output: y is then the pooled map (words 17, 18
  * its height and width) and word 16 its winners (bytes, as the pool kernel's MAX_ARGMAX writes
- * them; 0: none); the convolution's output is never stored. Every pool window must lie inside one tile: m
- * even, or one tile per map.
+ * them; 0: none); the convolution's output is never stored. Every pool window must lie inside one
+ * tile: m even, or one tile per map.
  */
 export function winoMFwdTask(m: i32, job: usize, t: i32, scratch: usize): void {
   const up = <usize>word(job, 1), y = <usize>word(job, 2);
